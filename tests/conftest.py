@@ -1,0 +1,40 @@
+"""Shared fixtures: the real photo corpus and throwaway libraries."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def corpus_dir() -> Path:
+    """The shared photo corpus: $SHOEBOX_CORPUS, else ../shared/corpus beside the repo."""
+    env = os.environ.get("SHOEBOX_CORPUS")
+    candidates = [Path(env)] if env else []
+    candidates += [REPO.parent / "shared" / "corpus", REPO.parent.parent / "shared" / "corpus"]
+    for path in candidates:
+        if (path / "exiftool.json").is_file():
+            return path
+    raise RuntimeError(f"photo corpus not found (looked in {candidates}); set SHOEBOX_CORPUS")
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    return corpus_dir()
+
+
+@pytest.fixture(scope="session")
+def exiftool_reference(corpus: Path) -> dict[str, dict]:
+    """exiftool.json keyed by path relative to the corpus."""
+    return {rec["SourceFile"]: rec for rec in json.loads((corpus / "exiftool.json").read_text())}
+
+
+@pytest.fixture(scope="session")
+def sources(corpus: Path) -> dict[str, dict]:
+    """sources.json records keyed by path relative to the corpus."""
+    data = json.loads((corpus / "sources.json").read_text())
+    return {rec["path"]: rec for rec in data["files"]}
