@@ -1,0 +1,1 @@
+"""The catalog: Peewee models, database setup and every SQL the appliance runs."""

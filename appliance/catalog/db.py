@@ -1,0 +1,87 @@
+"""Opening the catalog: SQLite pragmas, schema migrations, integrity check, backups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from pathlib import Path
+
+import peewee as pw
+
+from appliance.catalog.migrations import migrate
+from appliance.catalog.models import database_proxy
+
+log = logging.getLogger(__name__)
+
+# WAL lets the web process read while the daemon writes; NORMAL is durable across power cuts
+# in WAL mode except for the last transactions, which the job queue redoes.
+PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "busy_timeout": 15000,
+    "cache_size": -8000,
+}
+BACKUPS_KEPT = 3
+
+
+class CatalogError(RuntimeError):
+    """The catalog cannot be opened safely."""
+
+
+def connect(path: Path) -> pw.SqliteDatabase:
+    """Open (creating if needed) the SQLite catalog, bind the models and bring it up to date."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = pw.SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    database_proxy.initialize(db)
+    db.connect(reuse_if_open=True)
+    migrate(db)
+    return db
+
+
+def integrity_ok(db: pw.SqliteDatabase) -> tuple[bool, str]:
+    """Run PRAGMA integrity_check; return (ok, first message)."""
+    rows = db.execute_sql("PRAGMA integrity_check").fetchall()
+    message = "; ".join(str(r[0]) for r in rows[:5])
+    return message == "ok", message
+
+
+def open_catalog(
+    path: Path, backup_dir: Path | None = None, check: bool = True
+) -> pw.SqliteDatabase:
+    """Connect, verify integrity, and keep a rolling daily backup when ``backup_dir`` is set."""
+    db = connect(path)
+    if check:
+        ok, message = integrity_ok(db)
+        if not ok:
+            raise CatalogError(
+                f"catalog {path} failed its integrity check ({message}); "
+                f"restore the newest file from {backup_dir or 'the backups folder'}"
+            )
+    if backup_dir is not None:
+        backup_daily(path, backup_dir)
+    return db
+
+
+def backup_daily(path: Path, backup_dir: Path, keep: int = BACKUPS_KEPT) -> Path | None:
+    """Copy the catalog with SQLite's online backup once a day; keep the newest ``keep``."""
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    target = backup_dir / f"catalog-{dt.date.today().isoformat()}.db"
+    if target.exists():
+        return None
+    partial = target.with_suffix(".partial")
+    source = sqlite3.connect(str(path))
+    try:
+        dest = sqlite3.connect(str(partial))
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        source.close()
+    partial.replace(target)
+    for old in sorted(backup_dir.glob("catalog-*.db"))[:-keep]:
+        old.unlink(missing_ok=True)
+    log.info("catalog backed up to %s", target)
+    return target

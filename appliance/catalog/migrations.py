@@ -1,0 +1,124 @@
+"""Versioned schema migrations.
+
+A new catalog gets every table from the current models and is stamped with the latest
+version. An older catalog is brought forward one step at a time, each step in its own
+transaction. Steps must be idempotent (check before adding) because a fresh catalog already
+has the newest shape of every table.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import peewee as pw
+from playhouse.migrate import SchemaMigrator
+
+from appliance.catalog import models as m
+
+log = logging.getLogger(__name__)
+
+VERSION_TABLE = "schema_version"
+
+
+def _add_columns(db: pw.Database, model: type[pw.Model], *names: str) -> None:
+    """Add the named fields of ``model`` to its table where they are missing."""
+    migrator = SchemaMigrator.from_database(db)
+    table = model._meta.table_name
+    existing = {c.name for c in db.get_columns(table)}
+    for name in names:
+        field = model._meta.fields[name]
+        if field.column_name not in existing:
+            migrator.add_column(table, field.column_name, field).run()
+
+
+def _v2_labels_people_albums_users_jobs(db: pw.Database) -> None:
+    """v2: favourites/archive flags and analysis versions on photos; labels, faces and
+    people, users, albums and share links, daemon jobs, UI settings."""
+    _add_columns(db, m.Photo, "favorite", "archived", "labels_version", "faces_version")
+    db.create_tables(
+        [
+            m.Label,
+            m.PhotoLabel,
+            m.Person,
+            m.Face,
+            m.FaceRejection,
+            m.User,
+            m.Album,
+            m.AlbumPhoto,
+            m.ShareLink,
+            m.Job,
+            m.Setting,
+        ],
+        safe=True,
+    )
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS photo_status_archived_sort_time_id "
+        "ON photo (status, archived, sort_time, id)"
+    )
+
+
+# version -> step that brings version-1 to version. Append new steps at the end.
+STEPS: dict[int, Callable[[pw.Database], None]] = {
+    2: _v2_labels_people_albums_users_jobs,
+}
+LATEST = max(STEPS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The catalog was written by a newer Shoebox."""
+
+
+def current_version(db: pw.Database) -> int | None:
+    """The catalog's schema version, or None for an empty database."""
+    if not db.table_exists(VERSION_TABLE):
+        return None
+    row = db.execute_sql(f"SELECT MAX(version) FROM {VERSION_TABLE}").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def _stamp(db: pw.Database, version: int) -> None:
+    db.execute_sql(f"INSERT INTO {VERSION_TABLE} (version) VALUES (?)", (version,))
+
+
+def migrate(db: pw.Database) -> int:
+    """Create or upgrade the schema; return the version the catalog is at now."""
+    with db.atomic():
+        db.execute_sql(
+            f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} ("
+            "version INTEGER NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)"
+        )
+        version = current_version(db)
+        if version is None and not db.table_exists(m.Photo._meta.table_name):
+            db.create_tables(m.ALL_MODELS, safe=True)
+            _stamp(db, LATEST)
+            return LATEST
+    version = version or 1  # tables without a version row: the first released schema
+    if version > LATEST:
+        raise SchemaTooNew(
+            f"catalog schema v{version} is newer than this Shoebox (v{LATEST}); upgrade Shoebox"
+        )
+    if version < LATEST:
+        _upgrade(db, version)
+    return LATEST
+
+
+def _upgrade(db: pw.Database, version: int) -> None:
+    """Run the steps after ``version``. SQLite adds NOT NULL columns by rebuilding the table,
+    and a rebuild with foreign keys on would cascade-delete the rows that point at it, so
+    foreign keys are off during the steps (as SQLite's ALTER TABLE documentation says) and
+    checked afterwards."""
+    sqlite = isinstance(db, pw.SqliteDatabase)
+    if sqlite:
+        db.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        for target in range(version + 1, LATEST + 1):
+            log.info("migrating catalog schema v%d -> v%d", target - 1, target)
+            with db.atomic():
+                STEPS[target](db)
+                _stamp(db, target)
+                if sqlite and db.execute_sql("PRAGMA foreign_key_check").fetchall():
+                    raise RuntimeError(f"schema step v{target} broke foreign keys")
+    finally:
+        if sqlite:
+            db.execute_sql("PRAGMA foreign_keys = ON")

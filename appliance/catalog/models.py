@@ -1,0 +1,229 @@
+"""Peewee models of the catalog. The database is bound at run time (see `catalog.db`).
+
+A *photo* is the logical picture; it has one or more *files* (original, RAW of a RAW+JPEG
+pair, edited copy, sidecar), one per distinct content (SHA-256). Every path where a content
+was ever seen is a *location*, so duplicates are stored once but remembered everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import peewee as pw
+
+database_proxy = pw.DatabaseProxy()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Photo(BaseModel):
+    """One picture as the user sees it."""
+
+    status = pw.CharField(default="ok", index=True)  # ok | error
+    kind = pw.CharField(default="image")  # image | raw | video | unknown
+    mime = pw.CharField(null=True)
+    primary_sha256 = pw.CharField(null=True, index=True)  # whose thumbnails represent it
+    taken_at = pw.DateTimeField(null=True)  # local wall time
+    taken_at_offset = pw.IntegerField(null=True)  # minutes east of UTC
+    taken_at_source = pw.CharField(null=True)
+    sort_time = pw.DateTimeField(default=utcnow)  # taken_at, else the file time
+    camera_make = pw.CharField(null=True, index=True)
+    camera_model = pw.CharField(null=True)
+    lens = pw.CharField(null=True)
+    exposure_time = pw.FloatField(null=True)
+    f_number = pw.FloatField(null=True)
+    iso = pw.IntegerField(null=True)
+    focal_length = pw.FloatField(null=True)
+    latitude = pw.FloatField(null=True)
+    longitude = pw.FloatField(null=True)
+    altitude = pw.FloatField(null=True)
+    orientation = pw.IntegerField(null=True)
+    width = pw.IntegerField(null=True)  # as displayed
+    height = pw.IntegerField(null=True)
+    favorite = pw.BooleanField(default=False)
+    archived = pw.BooleanField(default=False)
+    labels_version = pw.IntegerField(default=0)  # 0: not classified yet
+    faces_version = pw.IntegerField(default=0)  # 0: faces not looked for yet
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("status", "archived", "sort_time", "id"), False),)
+
+
+class File(BaseModel):
+    """One distinct content (by SHA-256) belonging to a photo."""
+
+    photo = pw.ForeignKeyField(Photo, backref="files", on_delete="CASCADE")
+    sha256 = pw.CharField(null=True, unique=True)  # null only when the file was unreadable
+    role = pw.CharField(default="original")  # original | raw | edited | sidecar | video
+    mime = pw.CharField(null=True)
+    kind = pw.CharField(default="unknown")
+    size = pw.BigIntegerField(default=0)
+    width = pw.IntegerField(null=True)
+    height = pw.IntegerField(null=True)
+    stored_path = pw.CharField(null=True, unique=True)  # relative to originals/ when imported
+    original_name = pw.CharField(null=True)
+    error = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Location(BaseModel):
+    """A path where a content was seen (index root, import source, inbox, volume)."""
+
+    path = pw.CharField(unique=True)
+    file = pw.ForeignKeyField(File, backref="locations", null=True, on_delete="CASCADE")
+    source = pw.CharField(default="index")  # index | import | inbox | volume
+    volume_uuid = pw.CharField(null=True, index=True)
+    size = pw.BigIntegerField(default=0)
+    mtime = pw.FloatField(default=0.0)
+    missing = pw.BooleanField(default=False)
+    first_seen = pw.DateTimeField(default=utcnow)
+    last_seen = pw.DateTimeField(default=utcnow)
+
+
+class Label(BaseModel):
+    name = pw.CharField(unique=True)
+    categories = pw.TextField(default="")  # comma-separated parent labels
+
+
+class PhotoLabel(BaseModel):
+    """A label on a photo. Manual removals are kept (removed=True) so re-runs respect them."""
+
+    photo = pw.ForeignKeyField(Photo, backref="photo_labels", on_delete="CASCADE")
+    label = pw.ForeignKeyField(Label, backref="photo_labels", on_delete="CASCADE")
+    confidence = pw.FloatField(default=1.0)
+    source = pw.CharField(default="model")  # model | manual
+    removed = pw.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("photo", "label"), True), (("label", "removed"), False))
+
+
+class Person(BaseModel):
+    name = pw.CharField(null=True, index=True)
+    cover_face_id = pw.IntegerField(null=True)
+    centroid = pw.BlobField(null=True)  # float32 mean descriptor of its usable faces
+    face_count = pw.IntegerField(default=0)
+    hidden = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+
+class Face(BaseModel):
+    """A detected face; box in pixels of the displayed (oriented) full-size photo."""
+
+    photo = pw.ForeignKeyField(Photo, backref="faces", on_delete="CASCADE")
+    box_x = pw.FloatField()
+    box_y = pw.FloatField()
+    box_w = pw.FloatField()
+    box_h = pw.FloatField()
+    keypoints = pw.TextField(default="[]")  # JSON list of [x, y]
+    score = pw.FloatField()
+    quality = pw.FloatField(default=0.0)
+    usable = pw.BooleanField(default=False)
+    descriptor = pw.BlobField(null=True)  # 128 float32
+    person = pw.ForeignKeyField(Person, backref="faces", null=True, on_delete="SET NULL")
+    assignment = pw.CharField(null=True)  # auto | manual | None
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("person", "assignment"), False),)
+
+
+class FaceRejection(BaseModel):
+    """A user said: this face is not that person. Clustering never puts it back."""
+
+    face = pw.ForeignKeyField(Face, backref="rejections", on_delete="CASCADE")
+    person = pw.ForeignKeyField(Person, backref="rejections", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("face", "person"), True),)
+
+
+class User(BaseModel):
+    username = pw.CharField(unique=True)
+    password_hash = pw.CharField()
+    role = pw.CharField(default="member")  # admin | member
+    created_at = pw.DateTimeField(default=utcnow)
+    last_login = pw.DateTimeField(null=True)
+
+
+class Album(BaseModel):
+    title = pw.CharField(index=True)
+    description = pw.TextField(default="")
+    cover_photo = pw.ForeignKeyField(Photo, null=True, on_delete="SET NULL")
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+
+class AlbumPhoto(BaseModel):
+    album = pw.ForeignKeyField(Album, backref="entries", on_delete="CASCADE")
+    photo = pw.ForeignKeyField(Photo, backref="album_entries", on_delete="CASCADE")
+    added_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("album", "photo"), True),)
+
+
+class ShareLink(BaseModel):
+    album = pw.ForeignKeyField(Album, backref="shares", on_delete="CASCADE")
+    token = pw.CharField(unique=True)
+    expires_at = pw.DateTimeField(null=True)
+    revoked = pw.BooleanField(default=False)
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class Job(BaseModel):
+    """A file discovered by the daemon, moved through the pipeline exactly once."""
+
+    path = pw.CharField(index=True)
+    source = pw.CharField(default="inbox")  # inbox | volume | import | index
+    policy = pw.CharField(default="copy")  # index | copy | move
+    volume_uuid = pw.CharField(null=True, index=True)
+    state = pw.CharField(default="pending")  # pending | running | done | failed | paused
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.DateTimeField(default=utcnow)
+    size = pw.BigIntegerField(null=True)
+    mtime = pw.FloatField(null=True)
+    file = pw.ForeignKeyField(File, null=True, on_delete="SET NULL")
+    error = pw.TextField(null=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("state", "next_attempt_at"), False),)
+
+
+class Setting(BaseModel):
+    """Settings changed from the web UI (the config file stays read-only)."""
+
+    key = pw.CharField(unique=True)
+    value = pw.TextField()
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Photo,
+    File,
+    Location,
+    Label,
+    PhotoLabel,
+    Person,
+    Face,
+    FaceRejection,
+    User,
+    Album,
+    AlbumPhoto,
+    ShareLink,
+    Job,
+    Setting,
+]

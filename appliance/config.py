@@ -1,0 +1,120 @@
+"""Settings: defaults < TOML file < SHOEBOX_* environment < command-line flags.
+
+One :class:`Settings` object is built once at start-up (:func:`load_settings`) and passed
+down; nothing else reads the environment or the config file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+ENV_PREFIX = "SHOEBOX_"
+
+
+def _default_workers() -> int:
+    """Leave one core for the web UI on a multi-core Pi."""
+    cores = os.cpu_count() or 1
+    return max(1, cores - 1)
+
+
+@dataclass
+class Settings:
+    """Every tunable of the appliance, with the defaults a family never needs to change."""
+
+    library: Path = Path("./var")
+    host: str = "127.0.0.1"
+    port: int = 8080
+    inboxes: list[Path] = field(default_factory=list)
+    poll_inboxes: list[Path] = field(default_factory=list)
+    web: bool = True
+    workers: int = field(default_factory=_default_workers)
+    per_file_timeout: float = 120.0
+    settle_seconds: float = 2.0
+    accelerator: str = "auto"
+    threads: int = 0
+    labels: bool = True
+    faces: bool = True
+    max_pixels: int = 300_000_000
+    secret_key: str = ""
+    log_level: str = "INFO"
+
+    @property
+    def library_root(self) -> Path:
+        return Path(self.library).expanduser().resolve()
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used."""
+
+
+def _coerce(name: str, kind: Any, value: Any) -> Any:
+    """Turn a TOML or environment value into the type the field declares."""
+    text = isinstance(value, str)
+    try:
+        if kind is bool:
+            if text:
+                lowered = value.strip().lower()
+                if lowered in ("1", "true", "yes", "on"):
+                    return True
+                if lowered in ("0", "false", "no", "off", ""):
+                    return False
+                raise ValueError(value)
+            return bool(value)
+        if kind is int:
+            return int(value)
+        if kind is float:
+            return float(value)
+        if kind is Path:
+            return Path(value)
+        if kind == list[Path]:
+            items = value.split(os.pathsep) if text else list(value)
+            return [Path(item) for item in items if str(item)]
+        return str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"setting {name!r}: cannot use {value!r} ({exc})") from exc
+
+
+def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
+    hints = get_type_hints(Settings)
+    for key, value in values.items():
+        name = key.replace("-", "_")
+        if name not in hints:
+            raise ConfigError(f"{origin}: unknown setting {key!r}")
+        setattr(settings, name, _coerce(name, hints[name], value))
+
+
+def load_settings(
+    config_file: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Build the settings from every layer, later layers winning.
+
+    ``config_file`` defaults to $SHOEBOX_CONFIG; ``overrides`` are command-line flags that
+    were given (None values are ignored).
+    """
+    environ = dict(os.environ if environ is None else environ)
+    settings = Settings()
+    config_file = config_file or (
+        Path(environ["SHOEBOX_CONFIG"]) if environ.get("SHOEBOX_CONFIG") else None
+    )
+    if config_file is not None:
+        try:
+            data = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigError(f"config file {config_file}: {exc}") from exc
+        _apply(settings, data.get("shoebox", data), f"config file {config_file}")
+    names = {f.name for f in dataclasses.fields(Settings)}
+    from_env = {
+        key[len(ENV_PREFIX) :].lower(): value
+        for key, value in environ.items()
+        if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() in names
+    }
+    _apply(settings, from_env, "environment")
+    _apply(settings, {k: v for k, v in (overrides or {}).items() if v is not None}, "flags")
+    return settings

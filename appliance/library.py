@@ -1,0 +1,47 @@
+"""The on-disk layout of one library: catalog, originals, thumbnail cache, backups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Library:
+    """Paths inside a library root. Nothing here touches the disk except :meth:`ensure`."""
+
+    root: Path
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.root / "catalog.db"
+
+    @property
+    def originals(self) -> Path:
+        return self.root / "originals"
+
+    @property
+    def incoming(self) -> Path:
+        """Verified copies waiting for their final name (same filesystem as originals)."""
+        return self.originals / ".incoming"
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
+    def ensure(self) -> Library:
+        for folder in (self.root, self.originals, self.incoming, self.cache, self.backups):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def resolve_inside(self, relative: str | Path, base: Path | None = None) -> Path:
+        """Resolve a stored relative path, refusing anything that leaves ``base``."""
+        base = (base or self.root).resolve()
+        candidate = (base / relative).resolve()
+        if not candidate.is_relative_to(base):
+            raise PermissionError(f"path {relative!s} leaves the library")
+        return candidate

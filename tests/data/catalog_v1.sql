@@ -1,0 +1,21 @@
+-- A catalog as written by schema v1 (photos, files, locations only), with two photos.
+CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP);
+INSERT INTO schema_version (version) VALUES (1);
+CREATE TABLE "photo" ("id" INTEGER NOT NULL PRIMARY KEY, "status" VARCHAR(255) NOT NULL, "kind" VARCHAR(255) NOT NULL, "mime" VARCHAR(255), "primary_sha256" VARCHAR(255), "taken_at" DATETIME, "taken_at_offset" INTEGER, "taken_at_source" VARCHAR(255), "sort_time" DATETIME NOT NULL, "camera_make" VARCHAR(255), "camera_model" VARCHAR(255), "lens" VARCHAR(255), "exposure_time" REAL, "f_number" REAL, "iso" INTEGER, "focal_length" REAL, "latitude" REAL, "longitude" REAL, "altitude" REAL, "orientation" INTEGER, "width" INTEGER, "height" INTEGER, "created_at" DATETIME NOT NULL, "updated_at" DATETIME NOT NULL);
+CREATE TABLE "file" ("id" INTEGER NOT NULL PRIMARY KEY, "photo_id" INTEGER NOT NULL, "sha256" VARCHAR(255), "role" VARCHAR(255) NOT NULL, "mime" VARCHAR(255), "kind" VARCHAR(255) NOT NULL, "size" INTEGER NOT NULL, "width" INTEGER, "height" INTEGER, "stored_path" VARCHAR(255), "original_name" VARCHAR(255), "error" TEXT, "created_at" DATETIME NOT NULL, FOREIGN KEY ("photo_id") REFERENCES "photo" ("id") ON DELETE CASCADE);
+CREATE TABLE "location" ("id" INTEGER NOT NULL PRIMARY KEY, "path" VARCHAR(255) NOT NULL, "file_id" INTEGER, "source" VARCHAR(255) NOT NULL, "volume_uuid" VARCHAR(255), "size" INTEGER NOT NULL, "mtime" REAL NOT NULL, "missing" INTEGER NOT NULL, "first_seen" DATETIME NOT NULL, "last_seen" DATETIME NOT NULL, FOREIGN KEY ("file_id") REFERENCES "file" ("id") ON DELETE CASCADE);
+CREATE INDEX "file_photo_id" ON "file" ("photo_id");
+CREATE UNIQUE INDEX "file_sha256" ON "file" ("sha256");
+CREATE UNIQUE INDEX "file_stored_path" ON "file" ("stored_path");
+CREATE INDEX "location_file_id" ON "location" ("file_id");
+CREATE UNIQUE INDEX "location_path" ON "location" ("path");
+CREATE INDEX "location_volume_uuid" ON "location" ("volume_uuid");
+CREATE INDEX "photo_camera_make" ON "photo" ("camera_make");
+CREATE INDEX "photo_primary_sha256" ON "photo" ("primary_sha256");
+CREATE INDEX "photo_status" ON "photo" ("status");
+INSERT INTO photo VALUES (1, 'ok', 'image', 'image/jpeg', 'aa11', '2019-07-04 10:15:00', 120, 'exif', '2019-07-04 10:15:00', 'Nikon', 'D750', NULL, 0.004, 5.6, 200, 35.0, 48.85, 2.35, 35.0, 1, 6016, 4016, '2024-01-01 00:00:00', '2024-01-01 00:00:00');
+INSERT INTO photo VALUES (2, 'error', 'unknown', NULL, NULL, NULL, NULL, NULL, '2024-01-02 00:00:00', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, '2024-01-02 00:00:00', '2024-01-02 00:00:00');
+INSERT INTO file VALUES (1, 1, 'aa11', 'original', 'image/jpeg', 'image', 12345, 6016, 4016, '2019/07/DSC_0001.JPG', 'DSC_0001.JPG', NULL, '2024-01-01 00:00:00');
+INSERT INTO file VALUES (2, 2, 'bb22', 'original', NULL, 'unknown', 0, NULL, NULL, NULL, 'empty.jpg', 'empty file', '2024-01-02 00:00:00');
+INSERT INTO location VALUES (1, '/media/card/DCIM/DSC_0001.JPG', 1, 'import', NULL, 12345, 1562228100.0, 0, '2024-01-01 00:00:00', '2024-01-01 00:00:00');
+INSERT INTO location VALUES (2, '/media/card/empty.jpg', 2, 'import', NULL, 0, 1562228100.0, 0, '2024-01-02 00:00:00', '2024-01-02 00:00:00');
