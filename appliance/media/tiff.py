@@ -82,6 +82,16 @@ class TiffReader:
         else:
             self.first_ifd = struct.unpack(self.endian + "I", head[4:8])[0]
 
+    @classmethod
+    def headerless(cls, buf: bytes | Any, base: int, endian: str, end: int | None = None):
+        """A reader for IFDs without a TIFF header (maker notes), offsets relative to ``base``."""
+        reader = cls.__new__(cls)
+        reader.buf, reader.base, reader.endian = buf, base, endian
+        reader.end = len(buf) if end is None else min(end, len(buf))
+        reader.warnings, reader._seen = [], set()
+        reader.magic, reader.bigtiff, reader.first_ifd = 42, False, 0
+        return reader
+
     # -- low level -----------------------------------------------------------------
     def _bytes(self, offset: int, size: int) -> bytes | None:
         """``size`` bytes at TIFF-relative ``offset``, or None when out of bounds."""

@@ -1,0 +1,103 @@
+"""read_metadata against ExifTool on every corpus file, field by field (98% bar)."""
+
+from __future__ import annotations
+
+import math
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appliance.media.metadata import Metadata, MetadataError, parse_date, read_metadata
+from appliance.media.makes import normalize_make
+from appliance.media.sniff import sniff
+
+BAR = 0.98
+
+# Disagreements we accept, each with its reason. The test checks every one of them still
+# disagrees (so a fix shows up) and that no other file disagrees (so the list cannot grow).
+ACCEPTED: dict[tuple[str, str], str] = {}
+
+
+def _close(a: float | None, b: Any, rel: float = 0.01, abs_: float = 0.0) -> bool:
+    if a is None or not isinstance(b, int | float):
+        return False
+    return math.isclose(a, float(b), rel_tol=rel, abs_tol=abs_)
+
+
+def _date(meta: Metadata, ref: dict) -> bool:
+    parsed = parse_date(ref.get("DateTimeOriginal") or ref.get("CreateDate"))
+    if parsed is None or meta.taken_at is None:
+        return False
+    when, offset = parsed
+    same_time = meta.taken_at.replace(microsecond=0) == when
+    return same_time and (offset is None or offset == meta.taken_at_offset)
+
+
+def _make(meta: Metadata, ref: dict) -> bool:
+    return meta.make_raw == ref["Make"].strip() and meta.camera_make == normalize_make(ref["Make"])
+
+
+FIELDS: dict[str, tuple[tuple[str, ...], Callable[[Metadata, dict], bool]]] = {
+    "taken_at": (("DateTimeOriginal", "CreateDate"), _date),
+    "make": (("Make",), _make),
+    "model": (("Model",), lambda m, r: m.model_raw == " ".join(str(r["Model"]).split())),
+    "lens": (("LensModel",), lambda m, r: m.lens == " ".join(str(r["LensModel"]).split())),
+    "latitude": (("GPSLatitude",), lambda m, r: _close(m.latitude, r["GPSLatitude"], 0, 1e-6)),
+    "longitude": (("GPSLongitude",), lambda m, r: _close(m.longitude, r["GPSLongitude"], 0, 1e-6)),
+    "altitude": (("GPSAltitude",), lambda m, r: _close(m.altitude, r["GPSAltitude"], 0, 0.01)),
+    "orientation": (("Orientation",), lambda m, r: m.orientation == r["Orientation"]),
+    "stored_width": (("ImageWidth",), lambda m, r: m.stored_width == r["ImageWidth"]),
+    "stored_height": (("ImageHeight",), lambda m, r: m.stored_height == r["ImageHeight"]),
+    "exposure_time": (("ExposureTime",), lambda m, r: _close(m.exposure_time, r["ExposureTime"])),
+    "f_number": (("FNumber",), lambda m, r: _close(m.f_number, r["FNumber"])),
+    "iso": (("ISO",), lambda m, r: _close(m.iso, r["ISO"], 0.01, 0.5)),
+    "focal_length": (("FocalLength",), lambda m, r: _close(m.focal_length, r["FocalLength"])),
+}
+
+
+def _has(ref: dict, keys: tuple[str, ...]) -> bool:
+    return any(ref.get(k) not in (None, "", "undef") for k in keys)
+
+
+@pytest.fixture(scope="module")
+def results(corpus: Path, exiftool_reference: dict) -> dict[str, Metadata | MetadataError]:
+    out: dict[str, Metadata | MetadataError] = {}
+    for rel in exiftool_reference:
+        try:
+            out[rel] = read_metadata(corpus / rel)
+        except MetadataError as exc:
+            out[rel] = exc
+    return out
+
+
+def test_agreement_with_exiftool(results, exiftool_reference: dict) -> None:
+    table, failures, seen = [], [], set()
+    for name, (keys, agree) in FIELDS.items():
+        total = ok = 0
+        for rel, ref in exiftool_reference.items():
+            if not _has(ref, keys):
+                continue
+            total += 1
+            meta = results[rel]
+            if isinstance(meta, Metadata) and agree(meta, ref):
+                ok += 1
+            elif (rel, name) in ACCEPTED:
+                seen.add((rel, name))
+            else:
+                got = getattr(meta, name, meta) if isinstance(meta, Metadata) else meta
+                failures.append(f"{name} {rel}: exiftool {[ref.get(k) for k in keys]} got {got!r}")
+        table.append((name, total, ok))
+    mime_total = sum(1 for r in exiftool_reference.values() if r.get("MIMEType"))
+    print(f"\n{'field':<14}{'files':>7}{'agree':>7}{'%':>8}")
+    for name, total, ok in table:
+        print(f"{name:<14}{total:>7}{ok:>7}{100 * ok / max(total, 1):>8.1f}")
+    print(f"{'mime (sniff)':<14}{mime_total:>7}  see test_sniff.py")
+    print("\n".join(failures))
+    assert not failures, f"{len(failures)} unexpected disagreements"
+    assert seen == set(ACCEPTED), f"accepted disagreements now agree: {set(ACCEPTED) - seen}"
+    low = [(n, ok / t) for n, t, ok in table if t and ok / t < BAR]
+    assert not low, f"fields below {BAR:.0%}: {low}"
