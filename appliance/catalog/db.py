@@ -40,6 +40,19 @@ def connect(path: Path) -> pw.SqliteDatabase:
     return db
 
 
+def connect_readonly(path: Path) -> pw.SqliteDatabase:
+    """Bind the models to a read-only connection (worker processes, status readers)."""
+    db = pw.SqliteDatabase(
+        f"file:{path}?mode=ro",
+        uri=True,
+        pragmas={"busy_timeout": PRAGMAS["busy_timeout"], "query_only": 1},
+        check_same_thread=False,
+    )
+    database_proxy.initialize(db)
+    db.connect(reuse_if_open=True)
+    return db
+
+
 def integrity_ok(db: pw.SqliteDatabase) -> tuple[bool, str]:
     """Run PRAGMA integrity_check; return (ok, first message)."""
     rows = db.execute_sql("PRAGMA integrity_check").fetchall()

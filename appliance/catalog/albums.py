@@ -1,0 +1,143 @@
+"""Albums and their share links (write side)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+
+from appliance.catalog.models import Album, AlbumPhoto, Photo, ShareLink, database_proxy, utcnow
+from appliance.catalog.queries import is_share_active
+
+MAX_TITLE = 200
+MAX_BATCH = 5000
+
+
+class AlbumError(ValueError):
+    """An album operation was refused; the message says why."""
+
+
+def _title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not title or len(title) > MAX_TITLE:
+        raise AlbumError(f"an album needs a title of 1-{MAX_TITLE} characters")
+    return title
+
+
+def _ids(photo_ids: Iterable[int]) -> list[int]:
+    try:
+        ids = sorted({int(i) for i in photo_ids})
+    except (TypeError, ValueError):
+        raise AlbumError("photo ids must be numbers") from None
+    if len(ids) > MAX_BATCH:
+        raise AlbumError(f"at most {MAX_BATCH} photos at a time")
+    return ids
+
+
+def get_album(album_id: int) -> Album:
+    album = Album.get_or_none(Album.id == album_id)
+    if album is None:
+        raise AlbumError(f"no album {album_id}")
+    return album
+
+
+def create_album(
+    title: str, user_id: int | None = None, photo_ids: Iterable[int] = (), description: str = ""
+) -> Album:
+    with database_proxy.atomic():
+        album = Album.create(title=_title(title), created_by=user_id, description=description)
+        add_photos(album.id, photo_ids)
+    return album
+
+
+def update_album(album_id: int, title: str | None = None, description: str | None = None) -> None:
+    album = get_album(album_id)
+    if title is not None:
+        album.title = _title(title)
+    if description is not None:
+        album.description = description[:5000]
+    album.updated_at = utcnow()
+    album.save()
+
+
+def delete_album(album_id: int) -> None:
+    get_album(album_id).delete_instance()
+
+
+def add_photos(album_id: int, photo_ids: Iterable[int]) -> int:
+    """Add photos (unknown ids are ignored, duplicates kept once); returns how many were new."""
+    ids = _ids(photo_ids)
+    if not ids:
+        return 0
+    with database_proxy.atomic():
+        get_album(album_id)
+        existing = set(Photo.select(Photo.id).where(Photo.id.in_(ids)).tuples())
+        present = set(
+            AlbumPhoto.select(AlbumPhoto.photo)
+            .where((AlbumPhoto.album == album_id) & (AlbumPhoto.photo.in_(ids)))
+            .tuples()
+        )
+        new = [{"album": album_id, "photo": pid} for (pid,) in existing - present]
+        if new:
+            AlbumPhoto.insert_many(new).execute()
+        Album.update(updated_at=utcnow()).where(Album.id == album_id).execute()
+    return len(new)
+
+
+def remove_photos(album_id: int, photo_ids: Iterable[int]) -> int:
+    ids = _ids(photo_ids)
+    with database_proxy.atomic():
+        album = get_album(album_id)
+        removed = (
+            AlbumPhoto.delete()
+            .where((AlbumPhoto.album == album_id) & (AlbumPhoto.photo.in_(ids)))
+            .execute()
+        )
+        if album.cover_photo_id in ids:
+            album.cover_photo = None
+        album.updated_at = utcnow()
+        album.save()
+    return removed
+
+
+def set_cover(album_id: int, photo_id: int) -> None:
+    album = get_album(album_id)
+    exists = AlbumPhoto.select().where(
+        (AlbumPhoto.album == album_id) & (AlbumPhoto.photo == photo_id)
+    )
+    if not exists.exists():
+        raise AlbumError("the cover must be a photo of the album")
+    album.cover_photo = photo_id
+    album.save()
+
+
+def create_share(album_id: int, expires_days: float | None = None) -> ShareLink:
+    """A new unguessable read-only link to the album (256 bits of randomness)."""
+    get_album(album_id)
+    expires_at = None
+    if expires_days is not None:
+        if not 0 < float(expires_days) <= 3650:
+            raise AlbumError("a share link expires after 1 to 3650 days, or never")
+        expires_at = utcnow() + dt.timedelta(days=float(expires_days))
+    return ShareLink.create(album=album_id, token=secrets.token_urlsafe(32), expires_at=expires_at)
+
+
+def revoke_share(share_id: int) -> None:
+    if not ShareLink.update(revoked=True).where(ShareLink.id == share_id).execute():
+        raise AlbumError(f"no share link {share_id}")
+
+
+def active_share(token: str) -> ShareLink | None:
+    """The live share link for ``token``, or None (unknown, revoked or expired)."""
+    if not token or len(token) > 100:
+        return None
+    share = ShareLink.get_or_none(ShareLink.token == token)
+    return share if share is not None and is_share_active(share) else None
+
+
+def list_shares(album_id: int) -> list[ShareLink]:
+    return [
+        s
+        for s in ShareLink.select().where(ShareLink.album == album_id).order_by(ShareLink.id)
+        if is_share_active(s)
+    ]

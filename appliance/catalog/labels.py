@@ -1,0 +1,73 @@
+"""Labels on photos: model results replaced on re-classification, user decisions kept."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from appliance.catalog.models import Label, PhotoLabel
+
+
+def label_named(name: str, categories: Iterable[str] = ()) -> Label:
+    label, created = Label.get_or_create(name=name, defaults={"categories": ",".join(categories)})
+    if not created and categories and not label.categories:
+        label.categories = ",".join(categories)
+        label.save()
+    return label
+
+
+def save_model_labels(photo_id: int, labels: Iterable[Any]) -> None:
+    """Replace the model's labels of a photo; manual additions and removals stay."""
+    manual = {
+        row.label_id
+        for row in PhotoLabel.select(PhotoLabel.label).where(
+            (PhotoLabel.photo == photo_id) & (PhotoLabel.source == "manual")
+        )
+    }
+    PhotoLabel.delete().where(
+        (PhotoLabel.photo == photo_id) & (PhotoLabel.source == "model")
+    ).execute()
+    for item in labels:
+        label = label_named(item.name, getattr(item, "categories", ()))
+        if label.id not in manual:
+            PhotoLabel.create(
+                photo=photo_id, label=label, confidence=float(item.confidence), source="model"
+            )
+
+
+def add_manual_label(photo_id: int, name: str) -> None:
+    """A user adds a label: it stays whatever the model says later."""
+    label = label_named(name.strip().lower())
+    PhotoLabel.insert(
+        photo=photo_id, label=label, confidence=1.0, source="manual", removed=False
+    ).on_conflict(
+        conflict_target=[PhotoLabel.photo, PhotoLabel.label],
+        update={PhotoLabel.source: "manual", PhotoLabel.removed: False},
+    ).execute()
+
+
+def remove_label(photo_id: int, name: str) -> None:
+    """A user removes a label: remembered, so re-classification does not bring it back."""
+    label = Label.get_or_none(Label.name == name)
+    if label is None:
+        return
+    PhotoLabel.insert(
+        photo=photo_id, label=label, confidence=0.0, source="manual", removed=True
+    ).on_conflict(
+        conflict_target=[PhotoLabel.photo, PhotoLabel.label],
+        update={PhotoLabel.source: "manual", PhotoLabel.removed: True},
+    ).execute()
+
+
+def photo_labels(photo_id: int) -> list[dict[str, Any]]:
+    """Visible labels of a photo, best first."""
+    rows = (
+        PhotoLabel.select(PhotoLabel, Label)
+        .join(Label)
+        .where((PhotoLabel.photo == photo_id) & (PhotoLabel.removed == False))  # noqa: E712
+        .order_by(PhotoLabel.confidence.desc())
+    )
+    return [
+        {"name": r.label.name, "confidence": round(r.confidence, 4), "source": r.source}
+        for r in rows
+    ]

@@ -1,0 +1,474 @@
+"""Read side of the catalog for the UI, the API and the CLI: timeline pages, search, listings.
+
+Pagination is keyset (newest first by ``(sort_time, id)``), never OFFSET, so page N costs
+the same as page 1. Everything is built with Peewee expressions to keep the SQL portable.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import peewee as pw
+from peewee import fn
+
+from appliance.catalog.models import (
+    Album,
+    AlbumPhoto,
+    Face,
+    File,
+    Label,
+    Person,
+    Photo,
+    PhotoLabel,
+    ShareLink,
+)
+from appliance.search.query import Near, Query, Term
+
+PAGE_SIZE = 60
+MAX_PAGE_SIZE = 200
+HEIC_MIMES = ("image/heic", "image/heif", "image/avif", "image/heic-sequence")
+KM_PER_DEGREE = 111.32
+
+LabelsFor = Callable[[str], set[str]]
+
+
+class CursorError(ValueError):
+    """A pagination cursor that was not produced by :func:`encode_cursor`."""
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def encode_cursor(sort_time: dt.datetime, photo_id: int) -> str:
+    raw = f"{sort_time.isoformat()}|{photo_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        stamp, photo_id = raw.split("|")
+        return dt.datetime.fromisoformat(stamp), int(photo_id)
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        raise CursorError("invalid page cursor") from None
+
+
+def _plain_labels(word: str) -> set[str]:
+    """Fallback synonym lookup: the word itself and a naive singular."""
+    word = word.lower()
+    names = {word}
+    if len(word) > 3 and word.endswith("s"):
+        names.add(word[:-1])
+    return names
+
+
+# --- conditions ---------------------------------------------------------------------------
+
+
+def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
+    sub = (
+        PhotoLabel.select(PhotoLabel.photo)
+        .join(Label)
+        .where(fn.LOWER(Label.name).in_(sorted({n.lower() for n in names})))
+        .where(PhotoLabel.removed == False)  # noqa: E712
+    )
+    return Photo.id.in_(sub)
+
+
+def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
+    sub = Face.select(Face.photo).join(Person)
+    if isinstance(value, int):
+        sub = sub.where(Person.id == value)
+    elif contains:
+        sub = sub.where(Person.name.contains(value))
+    else:
+        sub = sub.where(fn.LOWER(Person.name) == value.lower())
+    return Photo.id.in_(sub)
+
+
+def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
+    sub = AlbumPhoto.select(AlbumPhoto.photo).join(Album)
+    if isinstance(value, int):
+        sub = sub.where(Album.id == value)
+    elif contains:
+        sub = sub.where(Album.title.contains(value))
+    else:
+        sub = sub.where(fn.LOWER(Album.title) == value.lower())
+    return Photo.id.in_(sub)
+
+
+def _text(column: pw.Field) -> pw.Node:
+    return fn.COALESCE(column, "")
+
+
+def _near(near: Near) -> pw.Expression:
+    """Equirectangular distance, accurate to a few percent at family-photo radii."""
+    dlat = near.km / KM_PER_DEGREE
+    coslat = max(math.cos(math.radians(near.lat)), 0.01)
+    dlon = dlat / coslat
+    box = Photo.latitude.between(near.lat - dlat, near.lat + dlat) & Photo.longitude.between(
+        near.lon - dlon, near.lon + dlon
+    )
+    dy = (Photo.latitude - near.lat) * KM_PER_DEGREE
+    dx = (Photo.longitude - near.lon) * (KM_PER_DEGREE * coslat)
+    return box & ((dy * dy + dx * dx) <= near.km * near.km)
+
+
+def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
+    """A plain word: a label or synonym, a person, an album, a camera or a file name."""
+    names = {word.lower()} | {n.lower() for n in labels_for(word)}
+    return (
+        _photos_with_labels(names)
+        | _photos_with_person(word, contains=True)
+        | _photos_in_album(word, contains=True)
+        | _text(Photo.camera_make).contains(word)
+        | _text(Photo.camera_model).contains(word)
+        | Photo.id.in_(File.select(File.photo).where(File.original_name.contains(word)))
+    )
+
+
+def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expression:
+    """The WHERE condition of one parsed term (without its negation)."""
+    kind, value = term.kind, term.value
+    if kind == "word":
+        return _word(value, labels_for)
+    if kind == "label":
+        return _photos_with_labels({value} | labels_for(value))
+    if kind == "person":
+        return _photos_with_person(value)
+    if kind == "album":
+        return _photos_in_album(value)
+    if kind == "camera":
+        return _text(Photo.camera_make).contains(value) | _text(Photo.camera_model).contains(value)
+    if kind == "lens":
+        return _text(Photo.lens).contains(value)
+    if kind == "year":
+        return (Photo.sort_time >= dt.datetime(value, 1, 1)) & (
+            Photo.sort_time < dt.datetime(value + 1, 1, 1)
+        )
+    if kind == "month":
+        return Photo.sort_time.month == value
+    if kind == "before":
+        return Photo.sort_time < dt.datetime.combine(value, dt.time())
+    if kind == "after":
+        return Photo.sort_time >= dt.datetime.combine(value, dt.time())
+    if kind == "favorite":
+        return Photo.favorite == value
+    if kind == "type":
+        if value == "heic":
+            return _text(Photo.mime).in_(HEIC_MIMES)
+        return Photo.kind == value
+    if kind == "near":
+        return _near(value)
+    raise ValueError(f"unsupported term {kind!r}")
+
+
+def _apply_query(
+    select: pw.ModelSelect, query: Query | None, labels_for: LabelsFor
+) -> pw.ModelSelect:
+    for term in query.terms if query else ():
+        condition = term_condition(term, labels_for)
+        select = select.where(~condition if term.negated else condition)
+    return select
+
+
+# --- photos -------------------------------------------------------------------------------
+
+PHOTO_COLUMNS = (
+    Photo.id,
+    Photo.primary_sha256,
+    Photo.sort_time,
+    Photo.kind,
+    Photo.favorite,
+    Photo.width,
+    Photo.height,
+)
+
+
+def photo_summary(photo: Photo) -> dict[str, Any]:
+    return {
+        "id": photo.id,
+        "sha256": photo.primary_sha256,
+        "time": photo.sort_time.isoformat() if photo.sort_time else None,
+        "kind": photo.kind,
+        "favorite": bool(photo.favorite),
+        "width": photo.width,
+        "height": photo.height,
+    }
+
+
+def _base(archived: bool = False) -> pw.ModelSelect:
+    return Photo.select(*PHOTO_COLUMNS).where((Photo.status == "ok") & (Photo.archived == archived))
+
+
+def search_photos(
+    query: Query | None = None,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    labels_for: LabelsFor = _plain_labels,
+    archived: bool = False,
+) -> Page:
+    """One page of matching photos, newest first; ``next_cursor`` is None on the last page."""
+    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    select = _apply_query(_base(archived), query, labels_for)
+    if cursor:
+        stamp, photo_id = decode_cursor(cursor)
+        select = select.where(pw.Tuple(Photo.sort_time, Photo.id) < pw.Tuple(stamp, photo_id))
+    rows = list(select.order_by(Photo.sort_time.desc(), Photo.id.desc()).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = encode_cursor(rows[-1].sort_time, rows[-1].id) if more and rows else None
+    return Page([photo_summary(p) for p in rows], next_cursor)
+
+
+def neighbours(
+    photo: Photo,
+    query: Query | None = None,
+    labels_for: LabelsFor = _plain_labels,
+) -> tuple[int | None, int | None]:
+    """(newer id, older id) next to ``photo`` within the same query, for the viewer."""
+    key = pw.Tuple(photo.sort_time, photo.id)
+    here = pw.Tuple(Photo.sort_time, Photo.id)
+    base = _apply_query(_base(bool(photo.archived)), query, labels_for)
+    newer = base.where(here > key).order_by(Photo.sort_time.asc(), Photo.id.asc()).first()
+    older = base.where(here < key).order_by(Photo.sort_time.desc(), Photo.id.desc()).first()
+    return (newer.id if newer else None, older.id if older else None)
+
+
+def count_photos(query: Query | None = None, labels_for: LabelsFor = _plain_labels) -> int:
+    return _apply_query(_base(), query, labels_for).count()
+
+
+def photo_detail(photo_id: int) -> dict[str, Any] | None:
+    """Everything the viewer shows about one photo, or None."""
+    photo = Photo.get_or_none(Photo.id == photo_id)
+    if photo is None:
+        return None
+    labels = (
+        PhotoLabel.select(PhotoLabel, Label)
+        .join(Label)
+        .where((PhotoLabel.photo == photo) & (PhotoLabel.removed == False))  # noqa: E712
+        .order_by(PhotoLabel.confidence.desc())
+    )
+    faces = (
+        Face.select(Face, Person)
+        .join(Person, pw.JOIN.LEFT_OUTER)
+        .where(Face.photo == photo)
+        .order_by(Face.box_x)
+    )
+    albums = Album.select(Album.id, Album.title).join(AlbumPhoto).where(AlbumPhoto.photo == photo)
+    files = File.select().where(File.photo == photo).order_by(File.id)
+    out = photo_summary(photo)
+    out.update(
+        {
+            "archived": bool(photo.archived),
+            "mime": photo.mime,
+            "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
+            "taken_at_offset": photo.taken_at_offset,
+            "camera_make": photo.camera_make,
+            "camera_model": photo.camera_model,
+            "lens": photo.lens,
+            "exposure_time": photo.exposure_time,
+            "f_number": photo.f_number,
+            "iso": photo.iso,
+            "focal_length": photo.focal_length,
+            "latitude": photo.latitude,
+            "longitude": photo.longitude,
+            "altitude": photo.altitude,
+            "labels": [
+                {"name": pl.label.name, "confidence": pl.confidence, "source": pl.source}
+                for pl in labels
+            ],
+            "faces": [
+                {
+                    "id": f.id,
+                    "box": [f.box_x, f.box_y, f.box_w, f.box_h],
+                    "person_id": f.person_id,
+                    "person": f.person.name if f.person_id else None,
+                }
+                for f in faces
+            ],
+            "albums": [{"id": a.id, "title": a.title} for a in albums],
+            "files": [
+                {
+                    "sha256": f.sha256,
+                    "name": f.original_name,
+                    "role": f.role,
+                    "mime": f.mime,
+                    "size": f.size,
+                }
+                for f in files
+                if f.sha256
+            ],
+        }
+    )
+    return out
+
+
+# --- listings -----------------------------------------------------------------------------
+
+
+def _covers(photo_ids: Iterable[int]) -> dict[int, Photo]:
+    ids = [i for i in set(photo_ids) if i]
+    if not ids:
+        return {}
+    rows = Photo.select(Photo.id, Photo.primary_sha256, Photo.width, Photo.height).where(
+        Photo.id.in_(ids)
+    )
+    return {p.id: p for p in rows}
+
+
+def list_labels() -> list[dict[str, Any]]:
+    """Labels in use with their photo count and newest photo as cover, most used first."""
+    rows = (
+        Label.select(
+            Label.id,
+            Label.name,
+            fn.COUNT(PhotoLabel.id).alias("n"),
+            fn.MAX(PhotoLabel.photo).alias("cover"),
+        )
+        .join(PhotoLabel)
+        .join(Photo)
+        .where((PhotoLabel.removed == False) & (Photo.status == "ok"))  # noqa: E712
+        .where(Photo.archived == False)  # noqa: E712
+        .group_by(Label.id, Label.name)
+        .order_by(fn.COUNT(PhotoLabel.id).desc(), Label.name)
+    )
+    rows = list(rows)
+    covers = _covers(r.cover for r in rows)
+    return [
+        {
+            "name": r.name,
+            "count": r.n,
+            "cover": covers[r.cover].primary_sha256 if r.cover in covers else None,
+        }
+        for r in rows
+    ]
+
+
+def face_crop(face: Face, photo: Photo) -> dict[str, float] | None:
+    """CSS background geometry (percent) that shows ``face`` out of the viewer thumbnail."""
+    if not photo.width or not photo.height or face.box_w <= 0 or face.box_h <= 0:
+        return None
+    pad = 0.25
+    side = max(face.box_w, face.box_h) * (1 + 2 * pad)
+    cx, cy = face.box_x + face.box_w / 2, face.box_y + face.box_h / 2
+    left = min(max(cx - side / 2, 0), max(photo.width - side, 0))
+    top = min(max(cy - side / 2, 0), max(photo.height - side, 0))
+    scale_w, scale_h = photo.width / side * 100, photo.height / side * 100
+
+    def pos(offset: float, total: float) -> float:
+        return offset / (total - side) * 100 if total > side else 50.0
+
+    return {
+        "size_w": round(scale_w, 2),
+        "size_h": round(scale_h, 2),
+        "x": round(pos(left, photo.width), 2),
+        "y": round(pos(top, photo.height), 2),
+    }
+
+
+def list_people(include_unnamed: bool = True) -> list[dict[str, Any]]:
+    """People with their face count and cover face, named first, then by count."""
+    select = Person.select().where(Person.hidden == False)  # noqa: E712
+    if not include_unnamed:
+        select = select.where(Person.name.is_null(False))
+    people = list(select)
+    counts = dict(
+        Face.select(Face.person, fn.COUNT(Face.id))
+        .where(Face.person.in_([p.id for p in people]))
+        .group_by(Face.person)
+        .tuples()
+    )
+    cover_ids = {p.cover_face_id for p in people if p.cover_face_id}
+    first_faces = dict(
+        Face.select(Face.person, fn.MIN(Face.id))
+        .where(Face.person.in_([p.id for p in people if not p.cover_face_id]))
+        .group_by(Face.person)
+        .tuples()
+    )
+    face_ids = cover_ids | set(first_faces.values())
+    faces = {f.id: f for f in Face.select(Face, Photo).join(Photo).where(Face.id.in_(face_ids))}
+    out = []
+    for person in people:
+        count = counts.get(person.id, 0)
+        if not count:
+            continue
+        face = faces.get(person.cover_face_id or first_faces.get(person.id))
+        out.append(
+            {
+                "id": person.id,
+                "name": person.name,
+                "count": count,
+                "cover": face.photo.primary_sha256 if face else None,
+                "crop": face_crop(face, face.photo) if face else None,
+            }
+        )
+    out.sort(key=lambda p: (p["name"] is None, -p["count"], (p["name"] or "").lower()))
+    return out
+
+
+def list_albums() -> list[dict[str, Any]]:
+    """Albums with photo count and cover (the chosen one, else the newest photo)."""
+    rows = list(
+        Album.select(
+            Album,
+            fn.COUNT(AlbumPhoto.id).alias("n"),
+            fn.MAX(AlbumPhoto.photo).alias("newest"),
+        )
+        .join(AlbumPhoto, pw.JOIN.LEFT_OUTER)
+        .group_by(Album)
+        .order_by(Album.updated_at.desc(), Album.id.desc())
+    )
+    covers = _covers((a.cover_photo_id or a.newest) for a in rows)
+    shares = {
+        s.album_id: s
+        for s in ShareLink.select().where(ShareLink.album.in_([a.id for a in rows]))
+        if is_share_active(s)
+    }
+    out = []
+    for album in rows:
+        cover = covers.get(album.cover_photo_id or album.newest)
+        out.append(
+            {
+                "id": album.id,
+                "title": album.title,
+                "description": album.description,
+                "count": album.n,
+                "cover": cover.primary_sha256 if cover else None,
+                "shared": album.id in shares,
+            }
+        )
+    return out
+
+
+def is_share_active(share: ShareLink, now: dt.datetime | None = None) -> bool:
+    now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return not share.revoked and (share.expires_at is None or share.expires_at > now)
+
+
+def photo_in_album(photo_id: int, album_id: int) -> bool:
+    return (
+        AlbumPhoto.select()
+        .where((AlbumPhoto.album == album_id) & (AlbumPhoto.photo == photo_id))
+        .exists()
+    )
+
+
+def sha_in_album(sha256: str, album_id: int) -> bool:
+    """Whether a photo of ``album_id`` has this primary hash (for share-link media)."""
+    return (
+        AlbumPhoto.select()
+        .join(Photo)
+        .where((AlbumPhoto.album == album_id) & (Photo.primary_sha256 == sha256))
+        .exists()
+    )

@@ -1,0 +1,250 @@
+"""The one place the ingest pipeline writes to the catalog: one transaction per file.
+
+The runner calls :func:`commit` with a worker's :class:`Analysis`. Inside one transaction it
+records the content (or the duplicate, or the failure), its location, labels and faces, and
+marks the daemon's job done last. Files that must be placed in originals/ come back as a
+:class:`Placement`, performed by the caller after the commit (see `ingest.store`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from appliance.catalog import lookup
+from appliance.catalog.labels import save_model_labels
+from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
+from appliance.ingest.store import destination
+from appliance.ingest.tasks import Analysis, Outcome
+
+LABELS_VERSION = 1
+FACES_VERSION = 1
+METADATA_FIELDS = (
+    "taken_at",
+    "taken_at_offset",
+    "taken_at_source",
+    "camera_make",
+    "camera_model",
+    "lens",
+    "exposure_time",
+    "f_number",
+    "iso",
+    "focal_length",
+    "latitude",
+    "longitude",
+    "altitude",
+    "orientation",
+)
+ROLE_BY_KIND = {"raw": "raw", "video": "video", "sidecar": "sidecar"}
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A verified copy in .incoming that must be renamed to originals/<relative>."""
+
+    incoming: Path
+    relative: str
+
+
+@dataclass(frozen=True)
+class Committed:
+    outcome: Outcome
+    placement: Placement | None = None
+
+
+def commit(analysis: Analysis, originals: Path) -> Committed:
+    """Record one analysed file in a single transaction."""
+    db = Photo._meta.database
+    with db.atomic():
+        known = File.get_or_none(File.sha256 == analysis.sha256) if analysis.sha256 else None
+        if known is not None:
+            committed = _record_duplicate(analysis, known, originals)
+        else:
+            committed = _record_new(analysis, originals)
+        _finish_job(analysis, committed.outcome)
+    return committed
+
+
+def record_failure(analysis: Analysis, error: str) -> Outcome:
+    """A worker died or timed out on this file: record the file as failed."""
+    analysis.error = error
+    return commit(analysis, Path("/nonexistent")).outcome
+
+
+def _finish_job(analysis: Analysis, outcome: Outcome) -> None:
+    if analysis.task.job_id is not None:
+        state = "failed" if outcome.status == "failed" else "done"
+        finish_job(analysis.task.job_id, state, outcome.file_id, outcome.error)
+
+
+def finish_job(
+    job_id: int, state: str, file_id: int | None = None, error: str | None = None
+) -> None:
+    """Mark a daemon job finished (inside the caller's transaction, if any)."""
+    Job.update(state=state, file=file_id, error=error, updated_at=utcnow()).where(
+        Job.id == job_id
+    ).execute()
+
+
+def _upsert_location(analysis: Analysis, file: File) -> None:
+    task = analysis.task
+    values = {
+        "file": file,
+        "source": task.source,
+        "volume_uuid": task.volume_uuid,
+        "size": analysis.size,
+        "mtime": analysis.mtime,
+        "missing": False,
+        "last_seen": utcnow(),
+    }
+    previous = Location.get_or_none(Location.path == str(task.path))
+    if previous is None:
+        Location.create(path=str(task.path), **values)
+        return
+    Location.update(**values).where(Location.id == previous.id).execute()
+    if previous.file_id not in (None, file.id):
+        _forget_if_orphaned(previous.file_id)
+
+
+def _forget_if_orphaned(file_id: int) -> None:
+    """The content at an indexed path changed and was re-read: drop the old content's row
+    (and its photo, when that was its last file) unless the library stores a copy of it or
+    it was seen elsewhere too."""
+    old = File.get_or_none(File.id == file_id)
+    if old is None or old.stored_path is not None or old.locations.count():
+        return
+    photo_id = old.photo_id
+    old.delete_instance()
+    if not File.select().where(File.photo == photo_id).exists():
+        Photo.delete().where(Photo.id == photo_id).execute()
+
+
+def _record_duplicate(analysis: Analysis, known: File, originals: Path) -> Committed:
+    """Same content seen again: remember the path; adopt the copy if the library had none."""
+    placement = None
+    if analysis.incoming is not None and known.stored_path is None:
+        photo = known.photo
+        relative = destination(
+            photo.taken_at or photo.sort_time,
+            analysis.task.path.name,
+            lookup.is_stored_path_taken,
+            originals,
+        )
+        File.update(stored_path=relative).where(File.id == known.id).execute()
+        placement = Placement(analysis.incoming, relative)
+    _upsert_location(analysis, known)
+    return Committed(Outcome(analysis.task, "duplicate", known.photo_id, known.id), placement)
+
+
+def _taken(analysis: Analysis) -> tuple[dt.datetime | None, str | None]:
+    meta = analysis.metadata
+    if meta is not None and getattr(meta, "taken_at", None) is not None:
+        return meta.taken_at, getattr(meta, "taken_at_source", None)
+    if analysis.error is None and analysis.mtime:
+        return dt.datetime.fromtimestamp(analysis.mtime).replace(microsecond=0), "filetime"
+    return None, None
+
+
+def _photo_values(analysis: Analysis) -> dict[str, Any]:
+    meta = analysis.metadata
+    values: dict[str, Any] = {f: getattr(meta, f, None) for f in METADATA_FIELDS}
+    values["taken_at"], values["taken_at_source"] = _taken(analysis)
+    if analysis.display_size:
+        values["width"], values["height"] = analysis.display_size
+    else:
+        values["width"] = getattr(meta, "width", None)
+        values["height"] = getattr(meta, "height", None)
+    values["sort_time"] = values["taken_at"] or dt.datetime.fromtimestamp(analysis.mtime or 0)
+    values["mime"], values["kind"] = analysis.mime, analysis.kind
+    values["status"] = "error" if analysis.error else "ok"
+    values["primary_sha256"] = analysis.sha256 if analysis.display_size else None
+    if analysis.labels is not None:
+        values["labels_version"] = LABELS_VERSION
+    if analysis.faces is not None:
+        values["faces_version"] = FACES_VERSION
+    return values
+
+
+def _pair_partner(analysis: Analysis, taken: dt.datetime | None) -> Photo | None:
+    """The photo of the other half of a RAW+JPEG pair: same folder and stem, same time."""
+    if taken is None or analysis.kind not in ("raw", "image") or analysis.error:
+        return None
+    path = PurePath(str(analysis.task.path))
+    prefix = f"{path.parent}/{path.stem}."
+    candidates = (
+        Location.select(Location, File, Photo)
+        .join(File)
+        .join(Photo)
+        .where(Location.path.startswith(prefix) & (Location.path != str(path)))
+    )
+    for location in candidates:
+        other = PurePath(location.path)
+        photo = location.file.photo
+        if (
+            other.stem == path.stem
+            and location.file.kind != analysis.kind
+            and location.file.kind in ("raw", "image")
+            and photo.taken_at == taken
+        ):
+            return photo
+    return None
+
+
+def _record_new(analysis: Analysis, originals: Path) -> Committed:
+    values = _photo_values(analysis)
+    partner = _pair_partner(analysis, values["taken_at"])
+    if partner is not None:
+        photo = partner
+        if analysis.kind == "image" and values["primary_sha256"]:
+            # the JPEG of a RAW+JPEG pair is the better picture to show
+            Photo.update(
+                primary_sha256=values["primary_sha256"], mime=analysis.mime, updated_at=utcnow()
+            ).where(Photo.id == photo.id).execute()
+    else:
+        photo = Photo.create(**values)
+    placement = None
+    stored_path = None
+    if analysis.incoming is not None and analysis.error is None:
+        stored_path = destination(
+            values["taken_at"], analysis.task.path.name, lookup.is_stored_path_taken, originals
+        )
+        placement = Placement(analysis.incoming, stored_path)
+    file = File.create(
+        photo=photo,
+        sha256=analysis.sha256,
+        role=ROLE_BY_KIND.get(analysis.kind, "original"),
+        mime=analysis.mime,
+        kind=analysis.kind,
+        size=analysis.size,
+        width=values["width"],
+        height=values["height"],
+        stored_path=stored_path,
+        original_name=analysis.task.path.name,
+        error=analysis.error,
+    )
+    _upsert_location(analysis, file)
+    if analysis.labels is not None:
+        save_model_labels(photo.id, analysis.labels)
+    if analysis.faces:
+        Face.insert_many(
+            [
+                {
+                    "photo": photo.id,
+                    "box_x": face.box[0],
+                    "box_y": face.box[1],
+                    "box_w": face.box[2],
+                    "box_h": face.box[3],
+                    "keypoints": json.dumps([list(p) for p in face.keypoints]),
+                    "score": face.score,
+                    "quality": face.quality,
+                    "usable": face.usable,
+                    "descriptor": face.descriptor,
+                }
+                for face in analysis.faces
+            ]
+        ).execute()
+    status = "failed" if analysis.error else "added"
+    return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)

@@ -1,0 +1,1 @@
+"""One module per `shoebox` subcommand; each is thin and calls the library."""

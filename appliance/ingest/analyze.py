@@ -1,0 +1,173 @@
+"""The worker side of the pipeline: admit -> read -> render -> see -> store.
+
+Runs in a worker process on one file and returns an :class:`Analysis`; it never writes to
+the catalog (it only asks whether a content is known). Each stage uses what the previous
+one produced: the file is decoded once, by the render stage, and the models see its output.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from appliance.catalog import lookup
+from appliance.catalog.db import connect_readonly
+from appliance.config import Settings
+from appliance.ingest.store import copy_verified
+from appliance.ingest.tasks import Analysis, FaceFound, FileTask
+from appliance.library import Library
+from appliance.media.hashing import sha256_file
+from appliance.media.metadata import MetadataError, read_metadata
+from appliance.media.render import RenderError, render
+from appliance.media.sniff import MediaType, sniff
+from appliance.media.thumbs import ThumbnailCache
+
+log = logging.getLogger(__name__)
+
+RENDERABLE = {"image", "raw"}
+
+
+@dataclass
+class WorkerState:
+    """What a worker loads once: settings, catalog (read-only), thumbnail cache, models."""
+
+    settings: Settings
+    library: Library
+    thumbs: ThumbnailCache
+    classifier: Any = None
+    faces: Any = None
+    notes: list[str] = field(default_factory=list)
+
+
+def setup_worker(settings: Settings) -> WorkerState:
+    """Load everything a worker needs once (runs in the worker process)."""
+    logging.basicConfig(level=settings.log_level)
+    library = Library(settings.library_root)
+    connect_readonly(library.catalog_path)
+    state = WorkerState(settings, library, ThumbnailCache(library.cache))
+    threads = settings.threads or None
+    if settings.labels:
+        from appliance.vision.classifier import Classifier
+
+        state.classifier = Classifier(accelerator=settings.accelerator, threads=threads)
+    if settings.faces:
+        from appliance.vision.faces import FaceAnalyzer
+
+        state.faces = FaceAnalyzer(accelerator=settings.accelerator, threads=threads)
+    return state
+
+
+class _Stopwatch:
+    def __init__(self, timings: dict[str, float], name: str) -> None:
+        self.timings, self.name = timings, name
+
+    def __enter__(self) -> None:
+        self.start = time.perf_counter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.timings[self.name] = (time.perf_counter() - self.start) * 1000.0
+
+
+def analyze(state: WorkerState, task: FileTask) -> Analysis:
+    """Run every worker stage on one file. Failures are recorded, never raised."""
+    result = Analysis(task=task)
+    try:
+        media = _admit(state, result)
+        if result.duplicate_of is None and result.error is None:
+            _read(result, media)
+            renditions = _render(state, result)
+            if renditions is not None:
+                _see(state, result, renditions)
+            _store(state, result)
+    except (RenderError, MetadataError) as exc:
+        result.error = result.error or f"{type(exc).__name__}: {exc}"
+    except OSError as exc:  # locked, vanished or unreadable right now: try again later
+        result.error = f"cannot read the file: {exc.strerror or exc}"
+        result.transient = True
+    return result
+
+
+def _admit(state: WorkerState, result: Analysis) -> MediaType:
+    """Stat, sniff the type from content, hash; stop early for a stored duplicate."""
+    path = result.task.path
+    with _Stopwatch(result.timings, "admit"):
+        stat = path.stat()
+        result.size, result.mtime = stat.st_size, stat.st_mtime
+        media = sniff(path)
+        result.mime, result.kind = media.mime, media.kind
+        result.sha256 = sha256_file(path)
+        known = lookup.file_by_sha(result.sha256)
+        if known is not None and (result.task.policy == "index" or known.stored):
+            result.duplicate_of = known.file_id
+        if stat.st_size == 0:
+            result.error = "empty file (0 bytes)"
+        elif media.kind == "unknown":
+            result.error = "not a photo or video this library recognises"
+    return media
+
+
+def _read(result: Analysis, media: MediaType) -> None:
+    with _Stopwatch(result.timings, "read"):
+        try:
+            result.metadata = read_metadata(result.task.path, media)
+        except MetadataError as exc:
+            result.warnings.append(f"metadata: {exc}")
+
+
+def _render(state: WorkerState, result: Analysis) -> Any:
+    """One decode -> thumbnails on disk, model input and viewer image in memory."""
+    if result.kind not in RENDERABLE:
+        return None
+    orientation = getattr(result.metadata, "orientation", None)
+    with _Stopwatch(result.timings, "render"):
+        try:
+            renditions = render(
+                result.task.path,
+                result.mime or "",
+                orientation,
+                with_viewer_image=state.faces is not None,
+            )
+        except RenderError as exc:
+            result.error = f"cannot decode: {exc}"
+            return None
+        state.thumbs.write(result.sha256, renditions)
+        result.display_size = renditions.display_size
+    return renditions
+
+
+def _see(state: WorkerState, result: Analysis, renditions: Any) -> None:
+    """Labels from the 224 px input, faces from the viewer image; boxes scaled to full size."""
+    if state.classifier is not None:
+        with _Stopwatch(result.timings, "labels"):
+            result.labels = state.classifier.classify(renditions.model_input)
+    if state.faces is not None and renditions.viewer_image is not None:
+        with _Stopwatch(result.timings, "faces"):
+            image = renditions.viewer_image
+            scale = renditions.display_size[0] / image.width
+            result.faces = [
+                FaceFound(
+                    box=tuple(v * scale for v in face.box),
+                    score=float(face.score),
+                    keypoints=[(x * scale, y * scale) for x, y in face.keypoints],
+                    quality=float(face.quality),
+                    usable=bool(face.usable),
+                    descriptor=None if face.descriptor is None else face.descriptor.tobytes(),
+                )
+                for face in state.faces.analyze(image)
+            ]
+
+
+def _store(state: WorkerState, result: Analysis) -> None:
+    """For copy/move policies: a verified copy waiting in originals/.incoming."""
+    if result.task.policy == "index" or result.error is not None or result.sha256 is None:
+        return
+    with _Stopwatch(result.timings, "store"):
+        result.incoming = copy_verified(result.task.path, state.library.incoming, result.sha256)
+
+
+def analyze_inline(settings: Settings, tasks: list[FileTask]) -> list[Analysis]:
+    """Run the worker stages in this process (for debugging and profiling)."""
+    state = setup_worker(settings)
+    return [analyze(state, task) for task in tasks]

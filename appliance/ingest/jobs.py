@@ -1,0 +1,209 @@
+"""The daemon's job queue, kept in the catalog's Job table.
+
+Every discovered file becomes one row. A job moves pending -> running -> done (or back to
+pending with a back-off, or failed for good after ``MAX_ATTEMPTS``). Jobs of a removable
+volume that went away are *paused* and resume when the same filesystem UUID returns. Rows
+left ``running`` by a crash are reset at start-up; the pipeline makes re-running them safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import peewee as pw
+from peewee import fn
+
+from appliance.catalog.models import Job, database_proxy, utcnow
+
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = 10.0  # seconds before the 2nd attempt; doubles each time
+BACKOFF_MAX = 3600.0
+ACTIVE = ("pending", "running", "paused")
+STATES = ("pending", "running", "done", "failed", "paused")
+
+
+def _uncounted() -> pw.Node:
+    """SQL for "take back the attempt that claiming counted" (never below zero)."""
+    return fn.MAX(Job.attempts - 1, 0)
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Delay before the next attempt after ``attempts`` failed ones (10 s, 20 s, 40 s ...)."""
+    return min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, attempts - 1))
+
+
+def enqueue(
+    path: Path | str,
+    source: str,
+    policy: str,
+    volume_uuid: str | None = None,
+    size: int | None = None,
+    mtime: float | None = None,
+) -> Job | None:
+    """Add a job for ``path`` unless one already covers it; return the new or revived job.
+
+    An active job for the same path is kept (its size/mtime refreshed). A done job with the
+    same size and mtime means the file was already handled and nothing is queued. A failed
+    job is revived when the file changed since.
+    """
+    if policy not in ("index", "copy", "move"):
+        raise ValueError(f"unknown policy {policy!r}")
+    key = str(path)
+    now = utcnow()
+    with database_proxy.atomic("IMMEDIATE"):
+        rows = list(Job.select().where(Job.path == key).order_by(Job.id.desc()))
+        for job in rows:
+            if job.state in ACTIVE:
+                if job.state != "running" and (size, mtime) != (job.size, job.mtime):
+                    Job.update(size=size, mtime=mtime, updated_at=now).where(
+                        Job.id == job.id
+                    ).execute()
+                return None
+        latest = rows[0] if rows else None
+        if latest is not None and (latest.size, latest.mtime) == (size, mtime):
+            return None  # done or failed for this very content: nothing new
+        return Job.create(
+            path=key,
+            source=source,
+            policy=policy,
+            volume_uuid=volume_uuid,
+            size=size,
+            mtime=mtime,
+            next_attempt_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+
+
+def claim_due(limit: int, now: dt.datetime | None = None) -> list[Job]:
+    """Mark up to ``limit`` due pending jobs running (oldest first) and return them."""
+    if limit < 1:
+        return []
+    now = now or utcnow()
+    with database_proxy.atomic("IMMEDIATE"):
+        jobs = list(
+            Job.select()
+            .where((Job.state == "pending") & (Job.next_attempt_at <= now))
+            .order_by(Job.next_attempt_at, Job.id)
+            .limit(limit)
+        )
+        if jobs:
+            Job.update(state="running", attempts=Job.attempts + 1, updated_at=now).where(
+                Job.id.in_([j.id for j in jobs])
+            ).execute()
+    for job in jobs:
+        job.state, job.attempts = "running", job.attempts + 1
+    return jobs
+
+
+def mark_done(job_id: int, file_id: int | None = None) -> None:
+    """Finish a job (the pipeline normally does this inside its own transaction)."""
+    Job.update(state="done", file=file_id, error=None, updated_at=utcnow()).where(
+        Job.id == job_id
+    ).execute()
+
+
+def mark_failed(job_id: int, error: str, now: dt.datetime | None = None) -> str:
+    """Record a failed attempt: retry later with back-off, or give up. Return the new state."""
+    now = now or utcnow()
+    job = Job.get_by_id(job_id)
+    if job.attempts >= MAX_ATTEMPTS:
+        state, due = "failed", job.next_attempt_at
+    else:
+        state, due = "pending", now + dt.timedelta(seconds=backoff_seconds(job.attempts))
+    Job.update(state=state, error=error[:2000], next_attempt_at=due, updated_at=now).where(
+        Job.id == job_id
+    ).execute()
+    return state
+
+
+def retry_later(job_id: int, delay: float, reason: str) -> None:
+    """Put a job back without counting the attempt (a locked or still-settling file)."""
+    now = utcnow()
+    Job.update(
+        state="pending",
+        attempts=_uncounted(),
+        error=reason,
+        next_attempt_at=now + dt.timedelta(seconds=delay),
+        updated_at=now,
+    ).where(Job.id == job_id).execute()
+
+
+def pause(job_ids: Iterable[int], reason: str) -> int:
+    """Pause the given jobs (their file is on a volume that went away)."""
+    ids = list(job_ids)
+    if not ids:
+        return 0
+    return (
+        Job.update(state="paused", attempts=_uncounted(), error=reason, updated_at=utcnow())
+        .where(Job.id.in_(ids) & Job.state.in_(("pending", "running")))
+        .execute()
+    )
+
+
+def pause_volume(volume_uuid: str, reason: str = "volume removed") -> int:
+    """Pause every unfinished job of a volume; return how many were paused."""
+    ids = [
+        j.id
+        for j in Job.select(Job.id).where(
+            (Job.volume_uuid == volume_uuid) & Job.state.in_(("pending", "running"))
+        )
+    ]
+    return pause(ids, reason)
+
+
+def resume_volume(
+    volume_uuid: str, mount: Path | None = None, old_mount: Path | None = None
+) -> int:
+    """Make a returning volume's paused jobs due again; rebase paths if it moved."""
+    now = utcnow()
+    count = 0
+    with database_proxy.atomic("IMMEDIATE"):
+        query = Job.select().where((Job.volume_uuid == volume_uuid) & (Job.state == "paused"))
+        for job in query:
+            path = job.path
+            moved = mount is not None and old_mount is not None and mount != old_mount
+            if moved and Path(path).is_relative_to(old_mount):
+                path = str(Path(mount) / Path(path).relative_to(old_mount))
+            Job.update(
+                state="pending", path=path, error=None, next_attempt_at=now, updated_at=now
+            ).where(Job.id == job.id).execute()
+            count += 1
+    return count
+
+
+def reset_running() -> int:
+    """At start-up: jobs a killed process left running become pending (not counted)."""
+    now = utcnow()
+    return (
+        Job.update(state="pending", attempts=_uncounted(), next_attempt_at=now, updated_at=now)
+        .where(Job.state == "running")
+        .execute()
+    )
+
+
+def counts(volume_uuid: str | None = None) -> dict[str, int]:
+    """Number of jobs per state (every state present, zero when empty)."""
+    query = Job.select(Job.state, fn.COUNT(Job.id).alias("n")).group_by(Job.state)
+    if volume_uuid is not None:
+        query = query.where(Job.volume_uuid == volume_uuid)
+    result = dict.fromkeys(STATES, 0)
+    for row in query:
+        result[row.state] = row.n
+    return result
+
+
+def next_due_in(now: dt.datetime | None = None) -> float | None:
+    """Seconds until the next pending job is due (0 if one is due), None if none pending."""
+    now = now or utcnow()
+    job = (
+        Job.select(Job.next_attempt_at)
+        .where(Job.state == "pending")
+        .order_by(Job.next_attempt_at)
+        .first()
+    )
+    if job is None:
+        return None
+    return max(0.0, (job.next_attempt_at - now).total_seconds())

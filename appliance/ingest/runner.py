@@ -1,0 +1,124 @@
+"""The ingest runner: worker processes analyse, this process commits, places and cleans up.
+
+Order per file, chosen so that a crash at any point loses nothing and duplicates nothing:
+worker makes a verified copy in .incoming -> commit (rows + job done, one transaction)
+-> rename the copy into originals/ -> delete the source (policy "move" only).
+:func:`recover_incoming` at start finishes or discards whatever a crash interrupted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from appliance.catalog import lookup, writer
+from appliance.catalog.db import open_catalog
+from appliance.config import Settings
+from appliance.ingest.analyze import analyze, setup_worker
+from appliance.ingest.store import place, recover_incoming
+from appliance.ingest.tasks import Analysis, FileTask, Outcome
+from appliance.ingest.workers import WorkerPool
+from appliance.library import Library
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[Outcome], None]
+
+
+class Ingestor:
+    """Owns the worker processes and the single catalog writer for one run or service."""
+
+    def __init__(self, settings: Settings, library: Library | None = None) -> None:
+        self.settings = settings
+        self.library = (library or Library(settings.library_root)).ensure()
+        self.db = open_catalog(self.library.catalog_path, self.library.backups)
+        self.pool = WorkerPool(
+            settings.workers,
+            setup_worker,
+            (settings,),
+            analyze,
+            timeout=settings.per_file_timeout,
+        )
+        self.after_commit: list[Callable[[list[Outcome]], None]] = []
+
+    def __enter__(self) -> Ingestor:
+        recovered = recover_incoming(
+            self.library.incoming, self.library.originals, lookup.stored_path_of
+        )
+        if recovered:
+            log.info("finished %d interrupted imports", recovered)
+        self.pool.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.close()
+
+    def process(
+        self, tasks: Iterable[FileTask], progress: ProgressCallback | None = None
+    ) -> list[Outcome]:
+        """Bring every task into the catalog; return one outcome per task."""
+        outcomes: list[Outcome] = []
+        todo: list[FileTask] = []
+        for task in tasks:
+            skipped = self._skip_unchanged(task)
+            if skipped is not None:
+                outcomes.append(skipped)
+                if progress:
+                    progress(skipped)
+            else:
+                todo.append(task)
+        for task, analysis, error in self.pool.map_unordered(todo):
+            if analysis is None:
+                analysis = Analysis(task=task, error=error)
+            outcome = self._finish(analysis)
+            outcomes.append(outcome)
+            if progress:
+                progress(outcome)
+        added = [o for o in outcomes if o.status == "added"]
+        for hook in self.after_commit:
+            hook(added)
+        return outcomes
+
+    def _skip_unchanged(self, task: FileTask) -> Outcome | None:
+        """Unchanged paths (same size and mtime as catalogued) are not read again."""
+        if task.policy == "move":
+            return None  # an inbox file still present was never finished: redo it
+        try:
+            stat = task.path.stat()
+        except OSError:
+            return None  # the worker reports why
+        if lookup.is_unchanged(str(task.path), stat.st_size, stat.st_mtime):
+            if task.job_id is not None:
+                writer.finish_job(task.job_id, "done")
+            return Outcome(task, "unchanged")
+        return None
+
+    def _finish(self, analysis: Analysis) -> Outcome:
+        """Commit, place the verified copy, then (policy move) delete the source."""
+        if analysis.transient:
+            if analysis.incoming is not None:
+                analysis.incoming.unlink(missing_ok=True)
+            return Outcome(analysis.task, "failed", error=analysis.error, transient=True)
+        committed = writer.commit(analysis, self.library.originals)
+        if committed.placement is not None:
+            place(
+                committed.placement.incoming, self.library.originals / committed.placement.relative
+            )
+        elif analysis.incoming is not None:
+            analysis.incoming.unlink(missing_ok=True)  # content was already stored
+        outcome = committed.outcome
+        if analysis.task.policy == "move" and outcome.status in ("added", "duplicate"):
+            self._delete_source(analysis.task.path, outcome)
+        return outcome
+
+    def _delete_source(self, path: Path, outcome: Outcome) -> None:
+        if outcome.file_id is None or not lookup.file_is_stored(outcome.file_id):
+            return  # never delete a source the library holds no copy of
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            log.warning("imported %s but could not remove it from the inbox: %s", path, exc)

@@ -1,0 +1,154 @@
+"""Storing originals safely: verified copies, collision-safe names, crash recovery.
+
+A copy is written to ``originals/.incoming/<sha256>.partial``, fsynced, renamed to
+``.incoming/<sha256>`` and verified by reading it back from disk. The catalog row with the
+final name is committed first; only then is the verified copy renamed into place. At start
+:func:`recover_incoming` finishes renames whose rows were committed and deletes the rest,
+so a crash at any point leaves neither an orphan nor a half-written file in ``originals/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import hashlib
+import logging
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from appliance.media.hashing import CHUNK
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(OSError):
+    """A copy could not be made or did not verify."""
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _hash_from_disk(path: Path) -> str:
+    """Hash a file after asking the kernel to drop its cached pages, so the disk is read."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def copy_verified(source: Path, incoming: Path, sha256: str) -> Path:
+    """Copy ``source`` into ``incoming`` under its hash; verify; return the verified copy."""
+    incoming.mkdir(parents=True, exist_ok=True)
+    final = incoming / sha256
+    if final.exists() and _hash_from_disk(final) == sha256:
+        return final  # left by an earlier attempt, already verified
+    partial = incoming / f"{sha256}.partial"
+    digest = hashlib.sha256()
+    try:
+        with open(source, "rb") as src, open(partial, "wb") as dst:
+            while chunk := src.read(CHUNK):
+                digest.update(chunk)
+                dst.write(chunk)
+            dst.flush()
+            os.fsync(dst.fileno())
+        if digest.hexdigest() != sha256:
+            raise StoreError(f"{source.name} changed while it was being copied")
+        os.replace(partial, final)
+        _fsync_dir(incoming)
+        if _hash_from_disk(final) != sha256:
+            raise StoreError(f"the copy of {source.name} does not match the original on disk")
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return final
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+def safe_name(name: str, fallback: str = "photo") -> str:
+    """A file name that is safe on every filesystem a library may live on."""
+    name = unicodedata.normalize("NFC", name)
+    name = _UNSAFE.sub("_", name).strip(" .")
+    if not name or name in (".", ".."):
+        name = fallback
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    stem = stem[:120]
+    return f"{stem}.{ext[:16]}" if ext else stem
+
+
+def destination(
+    taken: dt.datetime | None,
+    original_name: str,
+    is_taken: Callable[[str], bool],
+    originals: Path,
+) -> str:
+    """A free relative path ``YYYY/MM/name`` (``undated/`` when the date is unknown).
+
+    ``is_taken(relative)`` says whether the catalog already reserved a name; the disk is
+    checked too. Collisions get `` (1)``, `` (2)``... before the extension.
+    """
+    folder = f"{taken:%Y}/{taken:%m}" if taken else "undated"
+    name = safe_name(original_name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    for counter in range(100_000):
+        candidate_name = name if counter == 0 else f"{stem} ({counter}){'.' + ext if ext else ''}"
+        relative = f"{folder}/{candidate_name}"
+        if not is_taken(relative) and not (originals / relative).exists():
+            return relative
+    raise StoreError(f"no free name for {original_name} in {folder}")
+
+
+def place(verified: Path, target: Path) -> None:
+    """Move a verified copy to its final place without ever overwriting a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(verified, target)
+        os.unlink(verified)
+    except OSError as exc:
+        if exc.errno == errno.EEXIST:
+            raise StoreError(f"{target} exists already; not overwriting") from exc
+        if target.exists():
+            raise StoreError(f"{target} exists already; not overwriting") from exc
+        os.replace(verified, target)  # filesystems without hard links (FAT, exFAT)
+    _fsync_dir(target.parent)
+
+
+def recover_incoming(
+    incoming: Path, originals: Path, stored_path_of: Callable[[str], str | None]
+) -> int:
+    """Finish or discard what a crash left in ``.incoming``; return how many were finished.
+
+    ``stored_path_of(sha256)`` returns the committed relative path for a content, if any.
+    """
+    if not incoming.is_dir():
+        return 0
+    finished = 0
+    for entry in incoming.iterdir():
+        if entry.name.endswith(".partial") or not re.fullmatch(r"[0-9a-f]{64}", entry.name):
+            entry.unlink(missing_ok=True)
+            continue
+        relative = stored_path_of(entry.name)
+        target = originals / relative if relative else None
+        if target is not None and not target.exists() and _hash_from_disk(entry) == entry.name:
+            place(entry, target)
+            finished += 1
+            log.info("recovered %s after an interrupted import", relative)
+        else:
+            entry.unlink(missing_ok=True)
+    return finished
