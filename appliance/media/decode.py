@@ -387,12 +387,13 @@ def _decode_raw(path: Path, size: int, target: int, orientation: int | None) -> 
             orientation = _RAW_FLIP.get(sizes.flip, 1)
         preview = _raw_preview(raw, target)
         has_data = size >= RAW_MIN_BYTES_PER_PIXEL * sizes.raw_width * sizes.raw_height
-        if preview is not None and (max(preview.size) >= MIN_PREVIEW_LONG_SIDE or not has_data):
+        if preview is not None and max(preview.size) >= MIN_PREVIEW_LONG_SIDE:
             image, icc = _to_rgb(preview, preview.info.get("icc_profile"))
             return Decoded(image, (sizes.width, sizes.height), orientation, icc)
         if not has_data:
+            found = "no embedded preview" if preview is None else "only a tiny preview"
             raise RenderError(
-                f"RAW file has no embedded preview and no sensor data "
+                f"RAW file has {found} and no sensor data "
                 f"({size} bytes for {sizes.raw_width}x{sizes.raw_height} pixels)"
             )
         _check_pixels(sizes.width, sizes.height)
