@@ -1,0 +1,34 @@
+# Shoebox: `make run` starts the appliance, `make test` runs the test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test lint bench setup clean
+
+run: setup
+	$(BIN)/shoebox --library ./var run --host 127.0.0.1 --port 8080
+
+test: setup
+	scripts/bootstrap.sh test
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check appliance tests bench models scripts
+	$(BIN)/ruff format --check appliance tests bench models scripts
+
+bench: setup
+	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	scripts/bootstrap.sh run
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

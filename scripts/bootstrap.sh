@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages Shoebox needs that a fresh machine may lack.
+#   scripts/bootstrap.sh run    what `make run` needs (python3-venv)
+#   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze)
+# Packages already present are not touched; nothing is installed when all are there.
+set -euo pipefail
+
+want=()
+python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
+if [ "${1:-run}" = "test" ]; then
+  command -v chromium >/dev/null 2>&1 || want+=(chromium)
+  command -v systemd-analyze >/dev/null 2>&1 || want+=(systemd)
+  # fonts so that screenshots of the UI render text
+  [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
+fi
+[ ${#want[@]} -eq 0 ] && exit 0
+
+echo "shoebox: installing Debian packages: ${want[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "shoebox: need root (or sudo) to install: ${want[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${want[@]}"
