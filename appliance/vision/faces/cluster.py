@@ -5,7 +5,8 @@ a photo costs O(faces in the library), never an all-pairs matrix):
 
 * it **joins** the person whose members lie closest, if that person is close enough: one
   member within ``tight_radius``, or at least two members (or all, for a one-face person)
-  within ``match_radius``. Named people reach ``named_bonus`` further. A person that already
+  within ``match_radius``, and the person's mean within ``centroid_radius`` (so a person
+  cannot creep away one near face at a time). Named people reach ``named_bonus`` further. A person that already
   has a face in the same photo, or from which the user removed this face, is never chosen.
 * otherwise it waits in the **pending pool**. With pending faces it may **found** a new
   person: its own pool neighbours within ``link_radius`` (one hop only, so chains cannot
@@ -37,6 +38,7 @@ class ClusterParams:
     named_bonus: float = 0.04
     link_radius: float = 0.5
     pair_radius: float = 0.42
+    centroid_radius: float = 0.5  # and never farther than this from the person's mean
     min_faces: int = 3
 
 
@@ -104,6 +106,7 @@ class Clusterer:
         self.members = _Rows()
         self.pending = _Rows()
         self.sizes: dict[int, int] = {}
+        self.sums: dict[int, np.ndarray] = {}
         self._next_new = 0
 
     # -- loading the current state -------------------------------------------------------
@@ -111,6 +114,8 @@ class Clusterer:
         """A face that already belongs to ``person``."""
         self.members.add(face, person)
         self.sizes[person] = self.sizes.get(person, 0) + 1
+        total = self.sums.setdefault(person, np.zeros(DIM, np.float64))
+        total += face.vector
 
     def add_pending(self, face: FaceVector) -> None:
         """A face already looked at that belongs to nobody yet."""
@@ -148,6 +153,9 @@ class Clusterer:
                 continue
             nearest = float(mine.min())
             support = int(mine.size)
+            centre = self.sums[person] / self.sizes[person]
+            if np.linalg.norm(face.vector - centre) > p.centroid_radius + radius - p.match_radius:
+                continue
             if nearest <= p.tight_radius or support >= min(2, self.sizes.get(person, 1)):
                 key = (nearest - 0.02 * min(support, 5), person)
                 best = key if best is None or key < best else best
