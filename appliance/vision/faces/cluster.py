@@ -6,8 +6,9 @@ a photo costs O(faces in the library), never an all-pairs matrix):
 * it **joins** the person whose members lie closest, if that person is close enough: one
   member within ``tight_radius``, or at least two members (or all, for a one-face person)
   within ``match_radius``, and the person's mean within ``centroid_radius`` (so a person
-  cannot creep away one near face at a time). Named people reach ``named_bonus`` further. A person that already
-  has a face in the same photo, or from which the user removed this face, is never chosen.
+  cannot creep away one near face at a time). Named people reach ``named_bonus`` further.
+  A person that already has a face in the same photo, or from which the user removed this
+  face, is never chosen.
 * otherwise it waits in the **pending pool**. With pending faces it may **found** a new
   person: its own pool neighbours within ``link_radius`` (one hop only, so chains cannot
   glue two people together), at most one face per photo, each also within ``link_radius``
