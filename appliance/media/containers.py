@@ -52,18 +52,15 @@ def jpeg_blocks(buf: Any, start: int = 0) -> Blocks:
             break
         body = pos + 4
         size = length - 2
-        if marker == 0xE1:
-            head = bytes(buf[body : body + 29])
-            if head.startswith(b"Exif\0"):
-                out.exif.append((buf, body + 6))
-            elif head.startswith(XMP_JPEG):
-                out.xmp.append(bytes(buf[body + 29 : body + size]))
+        head = bytes(buf[body : body + 29]) if 0xE0 <= marker <= 0xEF else b""
+        if marker == 0xE1 and head.startswith(b"Exif\0"):
+            out.exif.append((buf, body + 6))
+        elif marker == 0xE1 and head.startswith(XMP_JPEG):
+            out.xmp.append(bytes(buf[body + 29 : body + size]))
         elif marker == 0xED:
             out.iptc.extend(photoshop_iptc(bytes(buf[body : body + size])))
-        elif marker in (0xE0, 0xE2, 0xE3, 0xE4, 0xEC):
-            tag = bytes(buf[body : body + 16])
-            if tag.startswith((b"QVCI", b"[picture info]", b"Meta\0")) or tag[4:8] == b"HEAP":
-                out.segments.setdefault(f"APP{marker - 0xE0}", bytes(buf[body : body + size]))
+        elif head.startswith((b"QVCI", b"[picture info]")) or head[6:10] == b"HEAP":
+            out.segments.setdefault(head[:4].decode("latin-1"), bytes(buf[body : body + size]))
         elif marker in JPEG_SOF and out.size is None and size >= 5:
             h, w = struct.unpack(">HH", bytes(buf[body + 1 : body + 5]))
             out.size = (w, h)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
 from appliance.media.tiff import Ifd, TiffError, TiffReader
@@ -16,17 +17,35 @@ def read_makernote(reader: TiffReader, offset: int, length: int, make: str) -> d
     head = reader._bytes(offset, 16) or b""
     try:
         if low.startswith("canon"):
-            ifd = TiffReader.headerless(reader.buf, reader.base, reader.endian).read_ifd(offset)
+            ifd = _canon_ifd(reader, offset, length)
             return canon_values(ifd, make) if ifd else {}
         if low.startswith("nikon"):
             return _nikon(reader, offset, head)
         if low.startswith("casio"):
             return _casio(reader, offset, head)
+        if low.startswith("reconyx") or head[:2] in (b"\x01\xf1", b"\xf1\x01"):
+            return _reconyx(reader, offset)
         if low.startswith("olympus") or low.startswith("om digital"):
             return _olympus(reader, offset, head)
     except (TiffError, ValueError, IndexError):
         return {}
     return {}
+
+
+def _canon_ifd(reader: TiffReader, offset: int, length: int) -> Ifd | None:
+    """Canon's IFD; editors that move it leave a footer with the original offset."""
+    shift, endians = 0, [reader.endian, "<" if reader.endian == ">" else ">"]
+    footer = reader._bytes(offset + length - 8, 8) if length >= 8 else None
+    if footer and footer[:4] in (b"II*\0", b"MM\0*"):
+        endian = "<" if footer[:2] == b"II" else ">"
+        shift = offset - int.from_bytes(footer[4:], "little" if endian == "<" else "big")
+        endians = [endian]
+    for endian in endians:
+        sub = TiffReader.headerless(reader.buf, reader.base + shift, endian, reader.end)
+        ifd = sub.read_ifd(offset - shift)
+        if ifd is not None:
+            return ifd
+    return None
 
 
 def canon_ev(value: int) -> float:
@@ -60,7 +79,7 @@ def canon_arrays(settings: Any, shot: Any, focal: Any, model: str, lens: Any = N
     if len(settings) > 16 and settings[16] != 0x7FFF:
         raw = settings[16]
         iso = raw & 0x3FFF if raw & 0x4000 else _CANON_ISO.get(raw)
-    if iso is None and len(shot) > 2 and shot[1] and shot[2]:
+    if iso is None and len(shot) > 2 and shot[2]:  # BaseISO * AutoISO / 100
         auto = math.exp(_signed(shot[1]) / 32 * math.log(2)) * 100
         base = math.exp(_signed(shot[2]) / 32 * math.log(2)) * 100 / 32
         iso = base * auto / 100
@@ -93,6 +112,20 @@ def _nikon(reader: TiffReader, offset: int, head: bytes) -> dict[str, Any]:
         if isinstance(iso, tuple) and len(iso) > 1 and iso[1]:
             out["ISO"] = iso[1]
     return out
+
+
+def _reconyx(reader: TiffReader, offset: int) -> dict[str, Any]:
+    """Reconyx HyperFire trail cameras: capture time as six u16 words from word 11."""
+    data = reader._bytes(offset, 36)
+    if not data:
+        return {}
+    words = struct.unpack(reader.endian + "18H", data)
+    if words[0] != 0xF101:
+        return {}
+    sec, minute, hour, month, day, year = words[11:17]
+    return {
+        "DateTimeOriginal": f"{year:04d}:{month:02d}:{day:02d} {hour:02d}:{minute:02d}:{sec:02d}"
+    }
 
 
 def _casio(reader: TiffReader, offset: int, head: bytes) -> dict[str, Any]:

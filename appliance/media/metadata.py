@@ -118,8 +118,8 @@ def _collect(buf: Any, media: MediaType) -> tuple[dict[str, Any], Blocks]:
             blocks.exif.append((buf, 0))
         elif media.kind == "sidecar":
             blocks.xmp.append(bytes(buf[: 4 << 20]))
-        elif media.kind == "video":
-            blocks.extra["values"] = _video_values(buf)
+        if media.kind == "video" or media.mime.endswith("-sequence"):
+            blocks.extra.setdefault("values", {}).update(_video_values(buf))
     except (struct.error, IndexError, ValueError) as exc:
         blocks.warnings.append(f"{media.mime} structure unreadable: {exc}")
     values: dict[str, Any] = {}
@@ -132,12 +132,19 @@ def _collect(buf: Any, media: MediaType) -> tuple[dict[str, Any], Blocks]:
             continue
         found = read_exif(reader)
         blocks.warnings.extend(reader.warnings)
+        for key, target in (("XMP", blocks.xmp), ("IPTC", blocks.iptc)):
+            embedded = found.pop(key, None)
+            if isinstance(embedded, tuple):
+                embedded = bytes(v & 0xFF for v in embedded)
+            if isinstance(embedded, bytes | str):
+                target.append(embedded.encode() if isinstance(embedded, str) else embedded)
         if media.mime == "image/x-panasonic-rw2":
-            found.update(_rw2_values(reader))
+            found.update(_rw2_values(TiffReader(data, base)))
         note = found.pop("_makernote", None)
-        if note and isinstance(found.get("Make"), str):
+        if note:
+            make = found.get("Make") if isinstance(found.get("Make"), str) else ""
             try:
-                fallback.update(read_makernote(reader, note[0], note[1], found["Make"]))
+                fallback.update(read_makernote(reader, note[0], note[1], make))
             except (struct.error, IndexError, ValueError):
                 blocks.warnings.append("maker note unreadable")
         for key, value in found.items():
@@ -202,8 +209,14 @@ def _segment_values(segments: dict[str, bytes]) -> dict[str, Any]:
     """Values from JPEG APP segments some old cameras use instead of EXIF."""
     out: dict[str, Any] = {}
     for name, data in segments.items():
-        if data[4:8] == b"HEAP" and data[:2] == b"II":
+        if data[6:10] == b"HEAP" and data[:2] == b"II":
             out.update(rawfmt.ciff_values(data, struct.unpack("<I", data[2:6])[0], len(data)))
+        elif data.startswith(b"QVCI") and len(data) >= 0x4D + 19:
+            stamp = data[0x4D : 0x4D + 19].decode("latin-1")
+            if re.fullmatch(r"\d{4}\.\d\d\.\d\d\.\d\d\.\d\d\.\d\d", stamp):
+                out["DateTimeOriginal"] = (
+                    stamp[:10].replace(".", ":") + " " + stamp[11:].replace(".", ":")
+                )
         elif data.startswith(b"[picture info]"):
             text = data.decode("latin-1", "replace")
             m = re.search(r"\bShutter=(\d+)", text)

@@ -28,9 +28,9 @@ def ciff_values(buf: Any, start: int, end: int) -> dict[str, Any]:
         out["DateTimeOriginal"] = datetime.fromtimestamp(stamp, UTC).strftime("%Y:%m:%d %H:%M:%S")
     if 0x1810 in found and len(found[0x1810]) >= 8:
         out["ImageWidth"], out["ImageHeight"] = struct.unpack("<II", found[0x1810][:8])
-    shorts = {t: _u16(found[t]) for t in (0x102D, 0x102A, 0x5029) if t in found}
+    shorts = {t: _u16(found[t]) for t in (0x102D, 0x102A, 0x1029) if t in found}
     canon = canon_arrays(
-        shorts.get(0x102D), shorts.get(0x102A), shorts.get(0x5029), out.get("Model", "")
+        shorts.get(0x102D), shorts.get(0x102A), shorts.get(0x1029), out.get("Model", "")
     )
     out.update({k: v for k, v in canon.items() if k not in out})
     return out
@@ -90,7 +90,7 @@ def x3f_blocks(buf: Any) -> Blocks:
     conv = {
         "CAMMANUF": ("Make", str),
         "CAMMODEL": ("Model", str),
-        "EXPTIME": ("ExposureTime", lambda v: int(v) / 1e6),
+        "SHUTTER": ("ExposureTime", float),
         "APERTURE": ("FNumber", float),
         "ISO": ("ISO", float),
         "FLENGTH": ("FocalLength", float),

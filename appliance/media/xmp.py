@@ -31,8 +31,22 @@ _PROPS = {
 }
 _NAME = r"([A-Za-z][\w.-]*:[A-Za-z][\w.-]*)"
 _ATTR = re.compile(_NAME + r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ELEM = re.compile(r"<" + _NAME + r"(?:\s[^>]*)?>(.*?)</\1\s*>", re.S)
-_LI = re.compile(r"<rdf:li(?:\s[^>]*)?>(.*?)</rdf:li>", re.S)
+_ELEM = re.compile(r"<" + _NAME + r"(?:\s[^>]*)?>([^<]*)</\1\s*>")
+_LIST = re.compile(
+    r"<"
+    + _NAME
+    + r"(?:\s[^>]*)?>\s*<rdf:(?:Seq|Bag|Alt)[^>]*>\s*<rdf:li(?:\s[^>]*)?>([^<]*)</rdf:li>"
+)
+_XMLNS = re.compile(r"""xmlns:([\w.-]+)\s*=\s*["']([^"']*)["']""")
+# namespace URI -> the prefix used in _PROPS (files may bind other prefixes, e.g. xap:)
+_NAMESPACES = {
+    "http://ns.adobe.com/xap/1.0/": "xmp",
+    "http://ns.adobe.com/exif/1.0/": "exif",
+    "http://ns.adobe.com/tiff/1.0/": "tiff",
+    "http://ns.adobe.com/photoshop/1.0/": "photoshop",
+    "http://cipa.jp/exif/1.0/": "exifEX",
+    "http://ns.adobe.com/exif/1.0/aux/": "aux",
+}
 _NUMERIC = {"ExposureTime", "FNumber", "FocalLength", "GPSAltitude"}
 _INTEGER = {"Orientation", "ImageWidth", "ImageHeight", "ISO", "GPSAltitudeRef"}
 
@@ -40,15 +54,18 @@ _INTEGER = {"Orientation", "ImageWidth", "ImageHeight", "ISO", "GPSAltitudeRef"}
 def read_xmp(packet: bytes) -> dict[str, Any]:
     """Parse an XMP packet into ExifTool-named values (first occurrence wins)."""
     text = packet.decode("utf-8", "replace")
+    prefixes = {p: _NAMESPACES[uri] for p, uri in _XMLNS.findall(text) if uri in _NAMESPACES}
+
+    def canonical(name: str) -> str:
+        prefix, _, local = name.partition(":")
+        return f"{prefixes.get(prefix, prefix)}:{local}"
+
     raw: dict[str, str] = {}
     for match in _ATTR.finditer(text):
-        raw.setdefault(match.group(1), match.group(2) or match.group(3) or "")
-    for match in _ELEM.finditer(text):
-        inner = match.group(2)
-        items = _LI.findall(inner)
-        value = items[0] if items else inner
-        if "<" not in value:
-            raw.setdefault(match.group(1), value)
+        raw.setdefault(canonical(match.group(1)), match.group(2) or match.group(3) or "")
+    for regex in (_ELEM, _LIST):
+        for match in regex.finditer(text):
+            raw.setdefault(canonical(match.group(1)), match.group(2))
     out: dict[str, Any] = {}
     for prop, name in _PROPS.items():
         value = raw.get(prop, "").strip()
