@@ -9,13 +9,18 @@ left ``running`` by a crash are reset at start-up; the pipeline makes re-running
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import peewee as pw
 from peewee import fn
 
 from appliance.catalog.models import Job, database_proxy, utcnow
+from appliance.ingest.tasks import FileTask, Outcome
+
+if TYPE_CHECKING:
+    from appliance.ingest.runner import Ingestor
 
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = 10.0  # seconds before the 2nd attempt; doubles each time
@@ -62,7 +67,8 @@ def enqueue(
                     ).execute()
                 return None
         latest = rows[0] if rows else None
-        if latest is not None and (latest.size, latest.mtime) == (size, mtime):
+        same = latest is not None and (latest.size, latest.mtime) == (size, mtime)
+        if same and not (policy == "move" and latest.state == "done"):
             return None  # done or failed for this very content: nothing new
         return Job.create(
             path=key,
@@ -77,18 +83,24 @@ def enqueue(
         )
 
 
-def claim_due(limit: int, now: dt.datetime | None = None) -> list[Job]:
-    """Mark up to ``limit`` due pending jobs running (oldest first) and return them."""
+def claim_due(
+    limit: int, now: dt.datetime | None = None, volume_uuid: str | None = None
+) -> list[Job]:
+    """Mark up to ``limit`` due pending jobs running (oldest first) and return them.
+
+    With ``volume_uuid`` only that volume's jobs are claimed. The write lock is taken only
+    when something is due, so an idle daemon polling the queue costs a read.
+    """
     if limit < 1:
         return []
     now = now or utcnow()
+    due = (Job.state == "pending") & (Job.next_attempt_at <= now)
+    if volume_uuid is not None:
+        due &= Job.volume_uuid == volume_uuid
+    if not Job.select(Job.id).where(due).exists():
+        return []
     with database_proxy.atomic("IMMEDIATE"):
-        jobs = list(
-            Job.select()
-            .where((Job.state == "pending") & (Job.next_attempt_at <= now))
-            .order_by(Job.next_attempt_at, Job.id)
-            .limit(limit)
-        )
+        jobs = list(Job.select().where(due).order_by(Job.next_attempt_at, Job.id).limit(limit))
         if jobs:
             Job.update(state="running", attempts=Job.attempts + 1, updated_at=now).where(
                 Job.id.in_([j.id for j in jobs])
@@ -195,15 +207,49 @@ def counts(volume_uuid: str | None = None) -> dict[str, int]:
     return result
 
 
-def next_due_in(now: dt.datetime | None = None) -> float | None:
+def next_due_in(now: dt.datetime | None = None, volume_uuid: str | None = None) -> float | None:
     """Seconds until the next pending job is due (0 if one is due), None if none pending."""
     now = now or utcnow()
-    job = (
-        Job.select(Job.next_attempt_at)
-        .where(Job.state == "pending")
-        .order_by(Job.next_attempt_at)
-        .first()
-    )
+    pending = Job.state == "pending"
+    if volume_uuid is not None:
+        pending &= Job.volume_uuid == volume_uuid
+    job = Job.select(Job.next_attempt_at).where(pending).order_by(Job.next_attempt_at).first()
     if job is None:
         return None
     return max(0.0, (job.next_attempt_at - now).total_seconds())
+
+
+def execute(
+    ingestor: Ingestor,
+    batch: list[Job],
+    volume_present: Callable[[str], bool],
+    progress: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Run claimed jobs through the pipeline and settle every one of them.
+
+    The pipeline marks jobs done (or failed for good) in the same transaction as their
+    photo. Transient failures are retried with back-off, unless the file's volume went
+    away: then the whole volume is paused until it returns.
+    """
+    tasks = [
+        FileTask(Path(j.path), j.source, j.policy, j.volume_uuid, j.id)  # type: ignore[arg-type]
+        for j in batch
+    ]
+    outcomes = ingestor.process(tasks, progress) if tasks else []
+    by_id = {j.id: j for j in batch}
+    for outcome in outcomes:
+        job = by_id.get(outcome.task.job_id)
+        if job is None or outcome.status != "failed" or not outcome.transient:
+            continue
+        if job.volume_uuid and not volume_present(job.volume_uuid):
+            pause_volume(job.volume_uuid, "volume removed; waiting for it to return")
+        elif not Path(job.path).exists():
+            Job.update(state="failed", error="the file vanished before it was imported").where(
+                Job.id == job.id
+            ).execute()
+        else:
+            mark_failed(job.id, outcome.error or "transient error")
+    leftover = Job.select(Job.id).where(Job.id.in_(list(by_id)) & (Job.state == "running"))
+    for row in leftover:  # never leave a claimed job running
+        mark_failed(row.id, "the pipeline returned no outcome")
+    return outcomes

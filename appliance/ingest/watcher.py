@@ -227,12 +227,14 @@ class InboxWatcher:
         if self.inboxes:
             observer = Observer()
             for root in self.inboxes:
-                observer.schedule(_Handler(self.tracker, self.roots, False), str(root), True)
+                observer.schedule(
+                    _Handler(self.tracker, self.roots, False), str(root), recursive=True
+                )
             self._observers.append(observer)
         if self.poll_inboxes:
             poller = PollingObserver(timeout=self.poll_interval)
             for root in self.poll_inboxes:
-                poller.schedule(_Handler(self.tracker, self.roots, True), str(root), True)
+                poller.schedule(_Handler(self.tracker, self.roots, True), str(root), recursive=True)
             self._observers.append(poller)
         for observer in self._observers:
             observer.daemon = True

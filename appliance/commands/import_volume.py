@@ -1,0 +1,63 @@
+"""`shoebox import-volume MOUNTPOINT [--uuid UUID]`: import a USB disk or card, read-only.
+
+Queues the volume's photos as jobs. When the service is running it does the work (this
+command waits and reports); otherwise this process imports them itself. Exit code 0 when
+everything is imported, 1 when some files failed, 75 when the volume went away (its jobs
+are paused and resume when it returns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+from appliance.config import Settings
+
+EXIT_PAUSED = 75  # EX_TEMPFAIL
+
+
+def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
+    from appliance.catalog.db import open_catalog
+    from appliance.daemon import worker_lock
+    from appliance.ingest import volumes
+    from appliance.library import Library
+
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    library = Library(settings.library_root).ensure()
+    try:
+        uuid = args.uuid or volumes.volume_uuid(args.mountpoint)
+        open_catalog(library.catalog_path, library.backups)
+        report = volumes.queue_volume(args.mountpoint, uuid)
+    except volumes.VolumeError as exc:
+        print(f"shoebox: {exc}", file=sys.stderr)
+        return 2
+    roots = ", ".join(str(r) for r in report.roots)
+    print(f"volume {uuid}: {report.queued} new files queued, {report.resumed} resumed ({roots})")
+    with worker_lock(library, wait=False) as mine:
+        if mine:
+            from appliance.ingest.runner import Ingestor
+
+            with Ingestor(settings, library) as ingestor:
+                counts = volumes.drain_volume(
+                    ingestor, uuid, max(1, settings.workers * 2), lambda: bool(stopping)
+                )
+        else:
+            print("the shoebox service is importing; waiting for it to finish")
+            counts = volumes.wait_for_daemon(uuid, should_stop=lambda: bool(stopping))
+    print("jobs: " + ", ".join(f"{state} {n}" for state, n in counts.items()))
+    if counts["paused"] or counts["pending"] or counts["running"]:
+        print("the volume went away: the rest is imported when it returns", file=sys.stderr)
+        return EXIT_PAUSED
+    return 1 if counts["failed"] else 0
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "import-volume", parents=[common], help="import a mounted USB disk or card (read-only)"
+    )
+    parser.add_argument("mountpoint", type=Path)
+    parser.add_argument("--uuid", help="filesystem UUID (found from the mount when omitted)")
+    parser.set_defaults(func=_import_volume)

@@ -1,0 +1,250 @@
+"""The long-running appliance service behind `shoebox run`.
+
+Main loop: complete inbox files become jobs (policy "move"), due jobs go through the
+:class:`~appliance.ingest.runner.Ingestor` in small batches, systemd hears READY, WATCHDOG
+and STATUS, and the web UI is served by waitress in a thread. SIGTERM finishes the current
+batch and exits cleanly; SIGKILL at any moment is safe too (jobs left running are reset at
+the next start and the pipeline makes re-running them harmless).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any
+
+from appliance.config import Settings
+from appliance.ingest import jobs
+from appliance.ingest.tasks import Outcome
+from appliance.library import Library
+
+log = logging.getLogger(__name__)
+
+STATUS_FILE = "daemon.json"
+LOCK_FILE = "worker.lock"
+IDLE_WAIT = 0.25  # seconds between queue polls when idle
+STATUS_EVERY = 2.0
+
+
+class Notifier:
+    """sd_notify(3) without a dependency: datagrams to $NOTIFY_SOCKET (no-op without it)."""
+
+    def __init__(self, address: str | None = None) -> None:
+        address = address if address is not None else os.environ.get("NOTIFY_SOCKET", "")
+        if address.startswith("@"):
+            address = "\0" + address[1:]  # abstract namespace
+        self.address = address or None
+        self._sock: socket.socket | None = None
+        if self.address:
+            self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+
+    def notify(self, **fields: str | int) -> bool:
+        """Send ``KEY=value`` lines (e.g. READY=1, STATUS=...); False when not under systemd."""
+        if self._sock is None or self.address is None:
+            return False
+        message = "\n".join(f"{key.upper()}={value}" for key, value in fields.items())
+        try:
+            self._sock.sendto(message.encode("utf-8", "replace"), self.address)
+        except OSError as exc:
+            log.debug("sd_notify failed: %s", exc)
+            return False
+        return True
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+
+
+@contextmanager
+def worker_lock(library: Library, wait: bool) -> Iterator[bool]:
+    """Hold the library's worker lock (one process runs jobs); yields False if busy."""
+    library.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(library.root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
+
+
+def write_status(library: Library, data: dict[str, Any]) -> None:
+    """Publish the daemon's live state for `shoebox status` and the web UI (atomic)."""
+    target = library.root / STATUS_FILE
+    partial = target.with_name(f".{STATUS_FILE}.{os.getpid()}")
+    partial.write_text(json.dumps(data, default=str), encoding="utf-8")
+    os.replace(partial, target)
+
+
+def placeholder_app(environ: dict, start_response: Callable) -> list[bytes]:
+    """Served until the real web UI exists: says the service is up."""
+    body = b"Shoebox is running. The web interface is not installed.\n"
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def web_app(settings: Settings) -> Callable:
+    """The WSGI app to serve: the web UI when available, else a placeholder."""
+    try:
+        from appliance.web import create_app  # type: ignore[attr-defined]
+    except ImportError:
+        log.warning("appliance.web.create_app is not available; serving a placeholder")
+        return placeholder_app
+    return create_app(settings)
+
+
+class WebServer:
+    """waitress in a background thread (never Flask's development server)."""
+
+    def __init__(self, settings: Settings) -> None:
+        from waitress.server import create_server
+
+        self.server = create_server(
+            web_app(settings), host=settings.host, port=settings.port, threads=4
+        )
+        self.thread = threading.Thread(target=self._serve, name="web", daemon=True)
+
+    def _serve(self) -> None:
+        with suppress(OSError):  # closed during shutdown
+            self.server.run()
+
+    def start(self) -> None:
+        self.thread.start()
+        log.info("web UI on http://%s:%s/", self.server.effective_host, self.server.effective_port)
+
+    def stop(self) -> None:
+        self.server.close()
+        self.thread.join(timeout=5)
+
+
+class Daemon:
+    """One service run: watch, queue, process, report."""
+
+    def __init__(self, settings: Settings, web: bool = True) -> None:
+        self.settings = settings
+        self.web = web
+        self.library = Library(settings.library_root).ensure()
+        self.stop_event = threading.Event()
+        self.notifier = Notifier()
+        self.started = time.time()
+        self.current: list[str] = []
+        self.processed = 0
+        self._last_status = 0.0
+
+    def request_stop(self, *_: object) -> None:
+        self.stop_event.set()
+
+    def _install_signals(self) -> None:
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+
+    def run(self) -> int:
+        """Serve until SIGTERM/SIGINT; return the exit code."""
+        from appliance.ingest.runner import Ingestor
+        from appliance.ingest.volumes import volume_present
+        from appliance.ingest.watcher import InboxWatcher
+
+        self._install_signals()
+        for inbox in self.settings.inboxes + self.settings.poll_inboxes:
+            Path(inbox).mkdir(parents=True, exist_ok=True)
+        with worker_lock(self.library, wait=False) as mine:
+            if not mine:
+                log.error("another shoebox process is working on %s", self.library.root)
+                return 3
+            with Ingestor(self.settings, self.library) as ingestor:
+                reset = jobs.reset_running()
+                if reset:
+                    log.info("%d jobs interrupted by a crash are queued again", reset)
+                watcher = InboxWatcher(
+                    self.settings.inboxes, self.settings.poll_inboxes, self.settings.settle_seconds
+                )
+                watcher.start()
+                server = WebServer(self.settings) if self.web else None
+                if server:
+                    server.start()
+                self.notifier.notify(ready=1, status="watching")
+                log.info("watching %s", ", ".join(map(str, watcher.roots)) or "no inbox")
+                try:
+                    self._loop(ingestor, watcher, volume_present)
+                finally:
+                    self.notifier.notify(stopping=1, status="stopping")
+                    watcher.stop()
+                    if server:
+                        server.stop()
+                    self.current = []
+                    self._publish(force=True, state="stopped")
+        self.notifier.close()
+        return 0
+
+    def _loop(self, ingestor: Any, watcher: Any, volume_present: Callable[[str], bool]) -> None:
+        batch_size = max(1, self.settings.workers * 2)
+        while not self.stop_event.is_set():
+            self.enqueue_inbox_files(watcher.due())
+            batch = jobs.claim_due(batch_size)
+            if batch:
+                self.current = [j.path for j in batch]
+                self._publish(force=True)
+                jobs.execute(ingestor, batch, volume_present, self._on_outcome)
+                self.current = []
+            else:
+                self.stop_event.wait(IDLE_WAIT)
+            self.notifier.notify(watchdog=1)
+            self._publish(waiting=len(watcher.tracker))
+
+    def enqueue_inbox_files(self, paths: list[Path]) -> int:
+        queued = 0
+        for path in paths:
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            queued += jobs.enqueue(path, "inbox", "move", None, st.st_size, st.st_mtime) is not None
+        return queued
+
+    def _on_outcome(self, outcome: Outcome) -> None:
+        self.processed += 1
+        path = str(outcome.task.path)
+        if path in self.current:
+            self.current.remove(path)
+        self.notifier.notify(watchdog=1)
+        self._publish()
+
+    def _publish(self, force: bool = False, **extra: Any) -> None:
+        now = time.time()
+        if not force and now - self._last_status < STATUS_EVERY:
+            return
+        self._last_status = now
+        data = {
+            "pid": os.getpid(),
+            "state": "running",
+            "started": self.started,
+            "heartbeat": now,
+            "inboxes": [str(p) for p in self.settings.inboxes],
+            "poll_inboxes": [str(p) for p in self.settings.poll_inboxes],
+            "current": list(self.current),
+            "processed": self.processed,
+        }
+        data.update(extra)
+        write_status(self.library, data)
+        text = f"{self.processed} files processed"
+        if self.current:
+            text += f"; working on {Path(self.current[0]).name}"
+        self.notifier.notify(status=text)
+
+
+def run_daemon(settings: Settings, web: bool = True) -> int:
+    """Entry point of `shoebox run`."""
+    return Daemon(settings, web=web).run()

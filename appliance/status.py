@@ -1,0 +1,145 @@
+"""What the appliance is doing: sources, queue, current file, rate, ETA, recent errors.
+
+Used by `shoebox status` and the web UI. Reads the catalog (which must be open) and the
+daemon's published state file; never writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from typing import Any
+
+from peewee import fn
+
+from appliance.catalog.models import Job, Setting, utcnow
+from appliance.ingest import jobs
+from appliance.library import Library
+
+RATE_WINDOW = dt.timedelta(minutes=10)
+ALIVE_AFTER = 30.0  # seconds without a heartbeat before the daemon counts as gone
+ERRORS_SHOWN = 10
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def daemon_state(library: Library) -> dict[str, Any]:
+    """The daemon's published state, with ``alive`` telling whether it is really running."""
+    from appliance.daemon import STATUS_FILE
+
+    try:
+        data = json.loads((library.root / STATUS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {"alive": False, "state": "not running"}
+    fresh = time.time() - float(data.get("heartbeat", 0)) < ALIVE_AFTER
+    data["alive"] = bool(
+        data.get("state") == "running" and fresh and _pid_alive(int(data.get("pid", 0)))
+    )
+    if not data["alive"]:
+        data["state"] = "not running"
+        data["current"] = []
+    return data
+
+
+def _volumes() -> list[dict[str, Any]]:
+    rows = (
+        Job.select(Job.volume_uuid, Job.state, fn.COUNT(Job.id).alias("n"))
+        .where(Job.volume_uuid.is_null(False))
+        .group_by(Job.volume_uuid, Job.state)
+    )
+    volumes: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = volumes.setdefault(
+            row.volume_uuid, {"kind": "volume", "uuid": row.volume_uuid, "jobs": {}}
+        )
+        entry["jobs"][row.state] = row.n
+    for uuid, entry in volumes.items():
+        mount = Setting.get_or_none(Setting.key == f"volume.{uuid}.mount")
+        entry["mount"] = mount.value if mount else None
+    return list(volumes.values())
+
+
+def _rate(now: dt.datetime) -> float:
+    """Files per second finished over the last ten minutes."""
+    since = now - RATE_WINDOW
+    done = Job.select().where((Job.state == "done") & (Job.updated_at >= since)).count()
+    if not done:
+        return 0.0
+    first = (
+        Job.select(fn.MIN(Job.updated_at))
+        .where((Job.state == "done") & (Job.updated_at >= since))
+        .scalar()
+    )
+    span = max((now - first).total_seconds(), 1.0) if first else RATE_WINDOW.total_seconds()
+    return done / span
+
+
+def status_report(library: Library) -> dict[str, Any]:
+    """Everything `shoebox status` shows, as plain JSON-able data."""
+    now = utcnow()
+    daemon = daemon_state(library)
+    queue = jobs.counts()
+    rate = _rate(now)
+    left = queue["pending"] + queue["running"]
+    sources: list[dict[str, Any]] = [
+        {"kind": "inbox", "path": p} for p in daemon.get("inboxes", [])
+    ] + [{"kind": "network inbox", "path": p} for p in daemon.get("poll_inboxes", [])]
+    current = daemon.get("current") or [
+        j.path for j in Job.select(Job.path).where(Job.state == "running").limit(5)
+    ]
+    errors = [
+        {
+            "path": j.path,
+            "state": j.state,
+            "attempts": j.attempts,
+            "error": j.error,
+            "when": j.updated_at.isoformat(timespec="seconds"),
+        }
+        for j in Job.select()
+        .where(Job.error.is_null(False) & Job.state.in_(("failed", "pending", "paused")))
+        .order_by(Job.updated_at.desc())
+        .limit(ERRORS_SHOWN)
+    ]
+    return {
+        "daemon": {k: daemon.get(k) for k in ("alive", "state", "pid", "started", "heartbeat")},
+        "sources": sources + _volumes(),
+        "queue": queue,
+        "current": current,
+        "rate_per_second": round(rate, 3),
+        "eta_seconds": round(left / rate) if rate > 0 and left else (0 if not left else None),
+        "recent_errors": errors,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The human-readable form of :func:`status_report`."""
+    lines = [f"daemon: {report['daemon']['state']}"]
+    for source in report["sources"]:
+        if source["kind"] == "volume":
+            counts = ", ".join(f"{k} {v}" for k, v in sorted(source["jobs"].items()))
+            lines.append(f"source: volume {source['uuid']} at {source['mount']} ({counts})")
+        else:
+            lines.append(f"source: {source['kind']} {source['path']}")
+    queue = report["queue"]
+    lines.append("queue: " + ", ".join(f"{state} {queue[state]}" for state in queue))
+    for path in report["current"]:
+        lines.append(f"now: {path}")
+    eta = report["eta_seconds"]
+    eta_text = "unknown" if eta is None else f"{eta} s"
+    lines.append(f"rate: {report['rate_per_second']:.2f} files/s, ETA {eta_text}")
+    for error in report["recent_errors"]:
+        lines.append(
+            f"error ({error['state']}, {error['attempts']} tries): {error['path']}: "
+            f"{error['error']}"
+        )
+    return "\n".join(lines)
