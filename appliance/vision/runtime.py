@@ -7,8 +7,11 @@ loaded the way pycoral does it: ``load_delegate("libedgetpu.so.1")``; when that 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -79,8 +82,30 @@ _fallback_logged: set[str] = set()
 def load_edgetpu_delegate(device: str | None = None) -> Any:
     """Load the Edge TPU delegate; raises one of OSError/ValueError/AttributeError if absent."""
     _, module = _import_runtime()
+    _quiet_broken_delegate_finalizer()
     options = {"device": device} if device else {}
     return module.load_delegate(EDGETPU_LIBRARY, options)
+
+
+def _quiet_broken_delegate_finalizer() -> None:
+    """Drop the one known-harmless "Exception ignored in Delegate.__del__" traceback.
+
+    When the delegate library is missing, the runtime's ``Delegate.__init__`` raises before
+    setting ``_library`` and its ``__del__`` then fails with AttributeError on stderr. All
+    other unraisable exceptions still reach the previous hook.
+    """
+    previous = sys.unraisablehook
+    if getattr(previous, "_shoebox_filter", False):
+        return
+
+    def hook(info: Any) -> None:
+        owner = getattr(info.object, "__qualname__", "")
+        if owner == "Delegate.__del__" and isinstance(info.exc_value, AttributeError):
+            return
+        previous(info)
+
+    hook._shoebox_filter = True  # type: ignore[attr-defined]
+    sys.unraisablehook = hook
 
 
 def load_model(
@@ -98,27 +123,97 @@ def load_model(
     """
     name, module = _import_runtime()
     threads = threads or default_threads()
+    if threads < 1:
+        raise ValueError(f"threads must be at least 1, not {threads}")
     if accelerator not in ("auto", "edgetpu", "cpu"):
         raise ValueError(f"accelerator must be auto, edgetpu or cpu, not {accelerator!r}")
     if accelerator != "cpu":
         reason = None
-        if edgetpu_model is None or not Path(edgetpu_model).is_file():
-            reason = f"no Edge TPU model next to {Path(cpu_model).name}"
+        try:
+            delegate = load_edgetpu_delegate(device)
+        except _DELEGATE_ERRORS as exc:
+            reason = f"{type(exc).__name__}: {exc}"
         else:
-            try:
-                delegate = load_edgetpu_delegate(device)
-                interpreter = module.Interpreter(
-                    model_path=str(edgetpu_model), experimental_delegates=[delegate]
-                )
-                interpreter.allocate_tensors()
-                return LoadedModel(interpreter, "edgetpu", Path(edgetpu_model), name)
-            except _DELEGATE_ERRORS as exc:
-                reason = f"{type(exc).__name__}: {exc}"
+            if edgetpu_model is None or not Path(edgetpu_model).is_file():
+                reason = f"no Edge TPU model for {Path(cpu_model).name} in models/edgetpu/"
+            else:
+                try:
+                    interpreter = module.Interpreter(
+                        model_path=str(edgetpu_model), experimental_delegates=[delegate]
+                    )
+                    interpreter.allocate_tensors()
+                    return LoadedModel(interpreter, "edgetpu", Path(edgetpu_model), name)
+                except _DELEGATE_ERRORS as exc:
+                    reason = f"{type(exc).__name__}: {exc}"
         if accelerator == "edgetpu":
             raise AcceleratorUnavailable(f"Edge TPU requested but unavailable ({reason})")
         if reason not in _fallback_logged:
             _fallback_logged.add(reason)
             log.warning("no Edge TPU found, classifying on the CPU (%s)", reason)
+    if not Path(cpu_model).is_file():
+        raise FileNotFoundError(f"model file not found: {cpu_model}")
     interpreter = module.Interpreter(model_path=str(cpu_model), num_threads=threads)
     interpreter.allocate_tensors()
     return LoadedModel(interpreter, "cpu", Path(cpu_model), name)
+
+
+def runtime_version() -> str:
+    """Installed version of the tflite runtime package in use."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    name = runtime_name()
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def edgetpu_status(device: str | None = None) -> tuple[bool, str]:
+    """(usable, reason): whether the Edge TPU delegate loads on this machine right now."""
+    try:
+        load_edgetpu_delegate(device)
+    except _DELEGATE_ERRORS as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    return True, "Edge TPU delegate loaded"
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def describe_vision(
+    models: Mapping[str, tuple[Path, Path | None]],
+    accelerator: Accelerator = "auto",
+    threads: int | None = None,
+) -> dict[str, Any]:
+    """What `shoebox doctor` reports: runtime, accelerator actually in use, models.
+
+    ``models`` maps a purpose ("classifier") to (CPU model, Edge TPU twin or None). The
+    accelerator in use is "edgetpu" only when the delegate loads and the twin exists.
+    """
+    usable, reason = (False, "disabled by setting") if accelerator == "cpu" else edgetpu_status()
+    report: dict[str, Any] = {
+        "runtime": runtime_name(),
+        "runtime_version": runtime_version(),
+        "accelerator_setting": accelerator,
+        "edgetpu_available": usable,
+        "edgetpu_reason": reason,
+        "threads": threads or default_threads(),
+        "models": {},
+    }
+    for purpose, (cpu_model, twin) in models.items():
+        on_tpu = usable and twin is not None and Path(twin).is_file()
+        path = Path(twin) if on_tpu and twin is not None else Path(cpu_model)
+        entry: dict[str, Any] = {"device": "edgetpu" if on_tpu else "cpu", "path": str(path)}
+        if path.is_file():
+            entry.update(sha256=sha256_file(path), bytes=path.stat().st_size)
+        else:
+            entry["error"] = "file missing"
+        entry["edgetpu_model"] = str(twin) if twin is not None and Path(twin).is_file() else None
+        report["models"][purpose] = entry
+    return report
