@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+import shutil
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from appliance.media.makes import normalize_make
+from appliance.media.makes import normalize_make, normalize_model
 from appliance.media.metadata import Metadata, MetadataError, parse_date, read_metadata
 
 BAR = 0.98
@@ -121,3 +123,93 @@ def test_agreement_with_exiftool(results, exiftool_reference: dict) -> None:
     assert seen == set(ACCEPTED), f"accepted disagreements now agree: {set(ACCEPTED) - seen}"
     low = [(n, ok / t) for n, t, ok in table if t and ok / t < BAR]
     assert not low, f"fields below {BAR:.0%}: {low}"
+
+
+def test_unreadable_files_raise_metadata_error(corpus: Path, tmp_path: Path) -> None:
+    for rel in (
+        "bad/crafted/zero_bytes.jpg",
+        "bad/crafted/random_bytes.jpg",
+        "bad/crafted/text_file.jpg",
+        "bad/crafted/soi_only.jpg",
+    ):
+        with pytest.raises(MetadataError, match=r"empty file|not a recognised"):
+            read_metadata(corpus / rel)
+    with pytest.raises(MetadataError, match="cannot read"):
+        read_metadata(tmp_path / "missing.jpg")
+
+
+def test_every_bad_file_ends_cleanly(corpus: Path) -> None:
+    for path in sorted((corpus / "bad").rglob("*")):
+        if path.is_file() and path.suffix != ".py":
+            try:
+                meta = read_metadata(path)
+            except MetadataError as exc:
+                assert str(exc)
+            else:
+                assert isinstance(meta.warnings, list)
+
+
+def test_crafted_exif_loops_and_offsets_warn(corpus: Path) -> None:
+    loop = read_metadata(corpus / "bad/crafted/exif_ifd_self_loop.jpg")
+    bad = read_metadata(corpus / "bad/crafted/exif_bad_offsets.jpg")
+    assert (loop.stored_width, bad.stored_width) == (600, 600)
+    assert any("loop" in w for w in loop.warnings), loop.warnings
+    assert any("outside the file" in w for w in bad.warnings), bad.warnings
+
+
+def test_truncated_copy_keeps_partial_data(corpus: Path, tmp_path: Path) -> None:
+    src = (corpus / "heif/pillow_heif/arrow.heic").read_bytes()
+    for cut in (40, 300, len(src) // 2):
+        part = tmp_path / f"cut{cut}.heic"
+        part.write_bytes(src[:cut])
+        assert isinstance(read_metadata(part), Metadata)
+
+
+def test_heif_display_size_uses_irot_not_exif(corpus: Path) -> None:
+    meta = read_metadata(corpus / "heif/pillow_heif/arrow.heic")
+    assert (meta.stored_width, meta.stored_height, meta.orientation) == (4032, 3024, 6)
+    assert (meta.width, meta.height) == (3024, 4032)
+
+
+def test_jpeg_display_size_follows_orientation(corpus: Path, exiftool_reference) -> None:
+    for rel, ref in exiftool_reference.items():
+        if ref.get("MIMEType") == "image/jpeg" and ref.get("Orientation") in (6, 8):
+            meta = read_metadata(corpus / rel)
+            assert (meta.width, meta.height) == (ref["ImageHeight"], ref["ImageWidth"]), rel
+
+
+def test_offset_and_source(corpus: Path) -> None:
+    meta = read_metadata(corpus / "exif/immich/gps-position/thompson-springs.jpg")
+    assert meta.taken_at_source == "iptc" and meta.taken_at_offset == -240
+    priority = read_metadata(corpus / "exif/immich/dates/date-priority-test.jpg")
+    assert priority.taken_at == datetime(2023, 2, 2, 2, 0, 0)
+    assert priority.taken_at_source == "exif"
+
+
+def test_filename_date_fallback(corpus: Path, tmp_path: Path) -> None:
+    src = corpus / "misc/pillow_heif/RGBA_8__128x128.png"
+    named = tmp_path / "IMG_20190704_101500.png"
+    shutil.copyfile(src, named)
+    meta = read_metadata(named)
+    assert (meta.taken_at, meta.taken_at_source) == (datetime(2019, 7, 4, 10, 15), "filename")
+
+
+@pytest.mark.parametrize(
+    ("make", "model", "display_make", "display_model"),
+    [
+        ("NIKON CORPORATION", "NIKON D70", "Nikon", "D70"),
+        ("Canon", "Canon EOS 350D DIGITAL", "Canon", "EOS 350D DIGITAL"),
+        ("OLYMPUS IMAGING CORP.", "E-M5", "Olympus", "E-M5"),
+        (
+            "Eastman Kodak Company",
+            "Kodak Digital Science DC50 Zoom Camera",
+            "Kodak",
+            "Digital Science DC50 Zoom Camera",
+        ),
+        ("ACME OPTICAL CO., LTD.", "ACME X1", "Acme", "X1"),
+        ("Apple", "iPhone 8 Plus", "Apple", "iPhone 8 Plus"),
+    ],
+)
+def test_make_model_normalisation(make, model, display_make, display_model) -> None:
+    assert normalize_make(make) == display_make
+    assert normalize_model(model, make) == display_model
