@@ -55,6 +55,7 @@ def _file_dict(file: File, locations: list[Location], originals: Path) -> dict[s
         "width": file.width,
         "height": file.height,
         "error": file.error,
+        "warnings": [w for w in file.warnings.split("\n") if w],
         "stored_path": file.stored_path,
         "seen_at": paths,
         "missing": bool(locations) and all(loc.missing for loc in locations),

@@ -58,9 +58,16 @@ def _v2_labels_people_albums_users_jobs(db: pw.Database) -> None:
     )
 
 
+def _v3_file_warnings(db: pw.Database) -> None:
+    """v3: files keep the warnings of a survivable problem (bad EXIF offsets, a wrong
+    extension, a truncated animation), so a damaged file is catalogued and still explained."""
+    _add_columns(db, m.File, "warnings")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
+    3: _v3_file_warnings,
 }
 LATEST = max(STEPS)
 

@@ -73,6 +73,7 @@ class File(BaseModel):
     stored_path = pw.CharField(null=True, unique=True)  # relative to originals/ when imported
     original_name = pw.CharField(null=True)
     error = pw.TextField(null=True)
+    warnings = pw.TextField(default="")  # what is odd but survivable, one per line
     created_at = pw.DateTimeField(default=utcnow)
 
 

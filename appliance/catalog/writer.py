@@ -224,6 +224,7 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
         stored_path=stored_path,
         original_name=analysis.task.path.name,
         error=analysis.error,
+        warnings="\n".join(analysis.warnings),
     )
     _upsert_location(analysis, file)
     if analysis.labels is not None:

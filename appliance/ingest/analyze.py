@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from appliance.catalog import lookup
@@ -97,6 +98,9 @@ def _admit(state: WorkerState, result: Analysis) -> MediaType:
         result.size, result.mtime = stat.st_size, stat.st_mtime
         media = sniff(path)
         result.mime, result.kind = media.mime, media.kind
+        mismatch = extension_mismatch(path, media)
+        if mismatch:
+            result.warnings.append(mismatch)
         result.sha256 = sha256_file(path)
         known = lookup.file_by_sha(result.sha256)
         if known is not None and (result.task.policy == "index" or known.stored):
@@ -108,10 +112,29 @@ def _admit(state: WorkerState, result: Analysis) -> MediaType:
     return media
 
 
+EXTENSION_GROUPS = (
+    {"jpg", "jpeg", "jpe", "jfif"},
+    {"tif", "tiff"},
+    {"heic", "heif", "hif", "heics", "heifs"},
+)
+
+
+def extension_mismatch(path: Path, media: MediaType) -> str | None:
+    """A warning when the name's extension disagrees with the sniffed content."""
+    suffix = path.suffix.lower().lstrip(".")
+    if not suffix or not media.ext or media.kind == "unknown":
+        return None
+    accepted = next((g for g in EXTENSION_GROUPS if media.ext in g), {media.ext})
+    if suffix in accepted:
+        return None
+    return f"the name says .{suffix} but the content is {media.mime}"
+
+
 def _read(result: Analysis, media: MediaType) -> None:
     with _Stopwatch(result.timings, "read"):
         try:
             result.metadata = read_metadata(result.task.path, media)
+            result.warnings.extend(f"metadata: {w}" for w in result.metadata.warnings)
         except MetadataError as exc:
             result.warnings.append(f"metadata: {exc}")
 

@@ -7,6 +7,7 @@ worker; either way the item fails with a reason and a fresh worker takes its pla
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import time
@@ -145,10 +146,8 @@ class WorkerPool:
 
     def close(self) -> None:
         for worker in self.workers:
-            try:
+            with contextlib.suppress(OSError):
                 worker.conn.send(None)
-            except OSError:
-                pass
         for worker in self.workers:
             worker.process.join(2)
             if worker.process.is_alive():
