@@ -46,6 +46,8 @@ def test_timeouts_crashes_and_errors_do_not_stop_the_pool() -> None:
 
 
 def test_a_worker_that_cannot_start_is_a_clear_error() -> None:
-    with pytest.raises(WorkerFailure, match="model file missing"):
-        with WorkerPool(1, _failing_setup, (), _work, timeout=5) as pool:
-            list(pool.map_unordered(["1"]))
+    with (
+        pytest.raises(WorkerFailure, match="model file missing"),
+        WorkerPool(1, _failing_setup, (), _work, timeout=5) as pool,
+    ):
+        list(pool.map_unordered(["1"]))
