@@ -231,7 +231,7 @@ def _reason(exc: Exception) -> str:
         return f"truncated file: {text}"
     if isinstance(exc, rawpy.LibRawError):
         return f"RAW decoder: {type(exc).__name__}: {text}"
-    return f"cannot decode: {type(exc).__name__}: {text}"
+    return f"decoder failed: {type(exc).__name__}: {text}"
 
 
 def _check_pixels(width: int, height: int) -> None:
