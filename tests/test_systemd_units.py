@@ -1,0 +1,173 @@
+"""The systemd units, udev rule, sysusers/tmpfiles snippets pass systemd's own checks."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+UNITS = REPO / "systemd"
+PREFIX = "/opt/shoebox/"
+# Documented in systemd/README.md: the highest exposure score we accept (0 safe .. 10 unsafe).
+EXPOSURE_THRESHOLD = 2.5
+SERVICES = ["shoebox.service", "shoebox-import@.service", "shoebox-import@sdb1.service"]
+
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def unit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The units as installed, with /opt/shoebox/ pointing at stub executables in a temp root."""
+    root = tmp_path_factory.mktemp("root")
+    for relative in ("bin/shoebox", "lib/shoebox-mount-volume"):
+        stub = root / "opt/shoebox" / relative
+        stub.parent.mkdir(parents=True, exist_ok=True)
+        stub.write_text("#!/bin/sh\nexit 0\n")
+        stub.chmod(0o755)
+    units = root / "units"
+    units.mkdir()
+    for name in ("shoebox.service", "shoebox-import@.service"):
+        text = (UNITS / name).read_text().replace(PREFIX, f"{root}/opt/shoebox/")
+        (units / name).write_text(text)
+    shutil.copy(units / "shoebox-import@.service", units / "shoebox-import@sdb1.service")
+    return units
+
+
+def test_units_use_the_documented_install_prefix() -> None:
+    for name in ("shoebox.service", "shoebox-import@.service"):
+        execs = re.findall(r"^Exec\w+=[+!-]*(\S+)", (UNITS / name).read_text(), re.M)
+        assert execs and all(e.startswith(PREFIX) for e in execs), (name, execs)
+
+
+def test_verify_prints_nothing(unit_dir: Path) -> None:
+    result = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", *[f"./{s}" for s in SERVICES]],
+        cwd=unit_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and result.stdout + result.stderr == "", result.stderr
+
+
+def test_verify_catches_a_broken_unit(unit_dir: Path) -> None:
+    """The check above can fail: a misspelt directive produces output."""
+    broken = unit_dir / "broken.service"
+    broken.write_text((unit_dir / "shoebox.service").read_text() + "\nProtectSystm=strict\n")
+    try:
+        result = subprocess.run(
+            ["systemd-analyze", "verify", "--man=no", "./broken.service"],
+            cwd=unit_dir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        broken.unlink()
+    assert "ProtectSystm" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("service", SERVICES[::2])
+def test_security_exposure_under_threshold(unit_dir: Path, service: str) -> None:
+    result = subprocess.run(
+        [
+            "systemd-analyze",
+            "security",
+            "--offline=true",
+            f"--threshold={int(EXPOSURE_THRESHOLD * 10)}",
+            f"./{service}",
+        ],
+        cwd=unit_dir,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    match = re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout)
+    assert match, result.stdout + result.stderr
+    assert float(match.group(1)) <= EXPOSURE_THRESHOLD, result.stdout
+    assert result.returncode == 0
+
+
+def test_service_requirements_from_the_issue() -> None:
+    text = (UNITS / "shoebox.service").read_text()
+    for line in (
+        "Type=notify",
+        "User=shoebox",
+        "Restart=on-failure",
+        "ProtectSystem=strict",
+        "PrivateTmp=yes",
+        "NoNewPrivileges=yes",
+        "ProtectHome=yes",
+        "RestrictNamespaces=yes",
+        "SystemCallFilter=@system-service",
+        "DeviceAllow=char-usb_device rw",
+        "IOSchedulingClass=idle",
+    ):
+        assert re.search(rf"^{re.escape(line)}$", text, re.M), line
+    for key in ("WatchdogSec", "MemoryHigh", "MemoryMax", "StartLimitBurst", "ReadWritePaths"):
+        assert re.search(rf"^{key}=\S", text, re.M), key
+    assert not re.search(r"^MemoryDenyWriteExecute=yes", text, re.M)
+    assert not re.search(r"^DynamicUser=yes", text, re.M)
+    template = (UNITS / "shoebox-import@.service").read_text()
+    assert "BindsTo=dev-%i.device" in template and "After=dev-%i.device" in template
+
+
+def test_udev_rule_starts_the_unit_and_never_mounts() -> None:
+    rule = (UNITS / "udev/90-shoebox-usb.rules").read_text()
+    active = [ln for ln in rule.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert any('SYSTEMD_WANTS}+="shoebox-import@%k.service"' in ln for ln in active)
+    assert not any(re.search(r"\bRUN\+?=|mount", ln) for ln in active)
+
+
+def test_sysusers_and_tmpfiles_create_user_and_folders(tmp_path: Path) -> None:
+    (tmp_path / "etc").mkdir()
+    sysusers = subprocess.run(
+        ["systemd-sysusers", f"--root={tmp_path}", str(UNITS / "sysusers.d/shoebox.conf")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert sysusers.returncode == 0, sysusers.stderr
+    users = {
+        ln.split(":")[0]: ln.split(":") for ln in (tmp_path / "etc/passwd").read_text().splitlines()
+    }
+    groups = {
+        ln.split(":")[0]: ln.split(":") for ln in (tmp_path / "etc/group").read_text().splitlines()
+    }
+    assert users["shoebox"][6] == "/usr/sbin/nologin"
+    assert "shoebox" in groups["shoebox-inbox"][3].split(",")
+    if os.geteuid() != 0:
+        pytest.skip("systemd-tmpfiles needs root to set owners")
+    tmpfiles = subprocess.run(
+        [
+            "systemd-tmpfiles",
+            f"--root={tmp_path}",
+            "--create",
+            str(UNITS / "tmpfiles.d/shoebox.conf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert tmpfiles.stderr == "" and tmpfiles.returncode == 0, tmpfiles.stderr
+    inbox = (tmp_path / "srv/shoebox/inbox").stat()
+    assert stat.S_IMODE(inbox.st_mode) == 0o2775
+    assert inbox.st_gid == int(groups["shoebox-inbox"][2])
+    assert (tmp_path / "run/shoebox/volumes").is_dir()
+
+
+def test_mount_helper_is_valid_shell_and_refuses_bad_arguments() -> None:
+    helper = UNITS / "shoebox-mount-volume"
+    assert subprocess.run(["sh", "-n", str(helper)], timeout=30).returncode == 0
+    bad = subprocess.run([str(helper), "mount", "sdb1"], capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and "usage" in bad.stderr
