@@ -220,3 +220,16 @@ def test_unsupported_and_missing(tmp_path: Path) -> None:
         decode(video, "video/mp4", 400)
     with pytest.raises(RenderError, match="cannot read file"):
         decode(tmp_path / "gone.jpg", "image/jpeg", 400)
+
+
+@pytest.mark.parametrize(("resolutions", "expected"), [(6, (600, 400)), (1, (2400, 1600))])
+def test_jpeg2000_decodes_a_lower_resolution_level(
+    corpus: Path, tmp_path: Path, resolutions: int, expected: tuple[int, int]
+) -> None:
+    path = tmp_path / "scan.jp2"
+    original = _srgb_reference(corpus).resize((2400, 1600))
+    original.save(path, num_resolutions=resolutions)
+    decoded = decode(path, "image/jp2", 400)
+    assert decoded.full_size == (2400, 1600)
+    assert decoded.image.size == expected  # never asks for more levels than the file has
+    assert _diff(decoded.image, original) < 3

@@ -251,6 +251,33 @@ def _request(size: tuple[int, int], target: int) -> tuple[int, int]:
     return max(1, math.ceil(w * scale)), max(1, math.ceil(h * scale))
 
 
+def _halvings(size: tuple[int, int], target: int) -> int:
+    """How many times ``size`` can be halved while its long side still covers ``target``."""
+    levels, long_side = 0, max(size)
+    while long_side // 2 >= target and levels < 5:
+        long_side //= 2
+        levels += 1
+    return levels
+
+
+def _jpeg2000_levels(fh) -> int:
+    """Decomposition levels of a JPEG 2000 codestream (from its COD marker; 0 if unknown)."""
+    fh.seek(0)
+    head = fh.read(1 << 16)
+    pos = head.find(b"\xff\x4f\xff\x51")  # SOC + SIZ
+    if pos < 0:
+        return 0
+    pos += 2
+    while pos + 4 <= len(head) and head[pos] == 0xFF:
+        marker, length = head[pos + 1], int.from_bytes(head[pos + 2 : pos + 4], "big")
+        if marker == 0x52:  # COD: Lcod, Scod, SGcod (4 bytes), then the level count
+            return head[pos + 9] if pos + 9 < len(head) else 0
+        if marker in (0x90, 0x93) or length < 2:  # SOT / SOD: no COD in the main header
+            return 0
+        pos += 2 + length
+    return 0
+
+
 def _decode_pillow(fh, target: int, orientation: int | None, *, oriented: bool) -> Decoded:
     """Pillow formats (and JPEG XL): JPEG draft mode, first frame of animations."""
     im = Image.open(fh)
@@ -262,6 +289,8 @@ def _decode_pillow(fh, target: int, orientation: int | None, *, oriented: bool) 
         orientation = _exif_orientation(im)
     if im.format in ("JPEG", "MPO"):
         im.draft(im.mode, _request(full, target))
+    elif im.format == "JPEG2000":  # decode a lower resolution level
+        im.reduce = min(_halvings(full, target), _jpeg2000_levels(fh))
     if getattr(im, "n_frames", 1) > 1:
         im.seek(0)
     im.load()
