@@ -111,7 +111,7 @@ def _read(path: Path) -> list[ClassRule]:
                         threshold=float(row["threshold"]),
                     )
                 )
-            except (KeyError, TypeError, ValueError) as exc:
+            except (AttributeError, KeyError, TypeError, ValueError) as exc:
                 raise ValueError(f"{path}: bad rules row {row!r}: {exc}") from exc
     return rules
 
