@@ -9,19 +9,17 @@ marks the daemon's job done last. Files that must be placed in originals/ come b
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
 from appliance.catalog import lookup
+from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
-from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
+from appliance.catalog.models import File, Job, Location, Photo, utcnow
 from appliance.ingest.store import destination
 from appliance.ingest.tasks import Analysis, Outcome
 
-LABELS_VERSION = 1
-FACES_VERSION = 1
 METADATA_FIELDS = (
     "taken_at",
     "taken_at_offset",
@@ -230,22 +228,6 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
     if analysis.labels is not None:
         save_model_labels(photo.id, analysis.labels)
     if analysis.faces:
-        Face.insert_many(
-            [
-                {
-                    "photo": photo.id,
-                    "box_x": face.box[0],
-                    "box_y": face.box[1],
-                    "box_w": face.box[2],
-                    "box_h": face.box[3],
-                    "keypoints": json.dumps([list(p) for p in face.keypoints]),
-                    "score": face.score,
-                    "quality": face.quality,
-                    "usable": face.usable,
-                    "descriptor": face.descriptor,
-                }
-                for face in analysis.faces
-            ]
-        ).execute()
+        insert_faces(photo.id, analysis.faces)
     status = "failed" if analysis.error else "added"
     return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)

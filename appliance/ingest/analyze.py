@@ -169,17 +169,7 @@ def _see(state: WorkerState, result: Analysis, renditions: Any) -> None:
         with _Stopwatch(result.timings, "faces"):
             image = renditions.viewer_image
             scale = renditions.display_size[0] / image.width
-            result.faces = [
-                FaceFound(
-                    box=tuple(v * scale for v in face.box),
-                    score=float(face.score),
-                    keypoints=[(x * scale, y * scale) for x, y in face.keypoints],
-                    quality=float(face.quality),
-                    usable=bool(face.usable),
-                    descriptor=None if face.descriptor is None else face.descriptor.tobytes(),
-                )
-                for face in state.faces.analyze(image)
-            ]
+            result.faces = [FaceFound.scaled(face, scale) for face in state.faces.analyze(image)]
 
 
 def _store(state: WorkerState, result: Analysis) -> None:

@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from appliance.catalog import lookup, writer
+from appliance.catalog import lookup, people, writer
 from appliance.catalog.db import open_catalog
 from appliance.config import Settings
 from appliance.ingest.analyze import analyze, setup_worker
@@ -42,6 +42,8 @@ class Ingestor:
             timeout=settings.per_file_timeout,
         )
         self.after_commit: list[Callable[[list[Outcome]], None]] = []
+        if settings.faces:
+            self.after_commit.append(_cluster_new_faces)
 
     def __enter__(self) -> Ingestor:
         recovered = recover_incoming(
@@ -122,3 +124,9 @@ class Ingestor:
             pass
         except OSError as exc:
             log.warning("imported %s but could not remove it from the inbox: %s", path, exc)
+
+
+def _cluster_new_faces(added: list[Outcome]) -> None:
+    """Keep people up to date as photos arrive: place the faces not looked at yet."""
+    if added:
+        people.assign_new_faces()

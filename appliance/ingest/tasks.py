@@ -32,6 +32,18 @@ class FaceFound:
     usable: bool
     descriptor: bytes | None
 
+    @classmethod
+    def scaled(cls, face: Any, scale: float) -> FaceFound:
+        """From a detector result on a smaller image, scaled to the displayed photo."""
+        return cls(
+            box=tuple(v * scale for v in face.box),  # type: ignore[arg-type]
+            score=float(face.score),
+            keypoints=[(x * scale, y * scale) for x, y in face.keypoints],
+            quality=float(face.quality),
+            usable=bool(face.usable),
+            descriptor=None if face.descriptor is None else face.descriptor.tobytes(),
+        )
+
 
 @dataclass
 class Analysis:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from appliance.vision.faces.detect import DetectorSettings, FaceDetector
+from appliance.vision.faces.detect import DetectorSettings, FaceDetector, detector_paths
 from appliance.vision.faces.embed import FaceEmbedder
 from appliance.vision.faces.quality import QualityRules, assess
 from appliance.vision.runtime import Accelerator
 
-__all__ = ["FaceAnalyzer", "FaceResult"]
+__all__ = ["FaceAnalyzer", "FaceResult", "detector_paths"]
 
 
 @dataclass

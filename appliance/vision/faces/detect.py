@@ -16,10 +16,18 @@ from PIL import Image
 
 from appliance.vision.faces.anchors import FULL_RANGE, AnchorOptions, generate_anchors
 from appliance.vision.faces.nms import weighted_nms
+from appliance.vision.models import edgetpu_twin, models_dir
 from appliance.vision.runtime import Accelerator, LoadedModel, load_model
 
-MODELS_DIR = Path(__file__).resolve().parents[3] / "models"
-FULL_RANGE_MODEL = MODELS_DIR / "face_detection_full_range.tflite"
+FULL_RANGE_NAME = "face_detection_full_range.tflite"
+
+
+def detector_paths() -> tuple[Path, Path]:
+    """(CPU model, Edge TPU twin) of the face detector; the twin may not exist."""
+    model = models_dir() / FULL_RANGE_NAME
+    return model, edgetpu_twin(model)
+
+
 NUM_KEYPOINTS = 6
 RAW_SCORE_LIMIT = 100.0
 
@@ -64,17 +72,19 @@ class BlazeFaceModel:
 
     def __init__(
         self,
-        model_path: Path = FULL_RANGE_MODEL,
+        model_path: Path | None = None,
         options: AnchorOptions = FULL_RANGE,
         accelerator: Accelerator = "auto",
         threads: int | None = None,
     ) -> None:
+        model_path = model_path or detector_paths()[0]
         if not Path(model_path).is_file():
             raise FileNotFoundError(
                 f"face model {model_path} is missing; run models/build_face_models.py"
             )
-        edgetpu = Path(model_path).parent / "edgetpu" / Path(model_path).name
-        self.loaded: LoadedModel = load_model(Path(model_path), edgetpu, accelerator, threads)
+        self.loaded: LoadedModel = load_model(
+            Path(model_path), edgetpu_twin(Path(model_path)), accelerator, threads
+        )
         self.options = options
         self.anchors = generate_anchors(options)
         details = self.loaded.input_details[0]

@@ -1,0 +1,59 @@
+"""`shoebox doctor`: what this appliance runs on: runtime, accelerator, models, catalog, disk."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+
+from appliance.catalog.db import integrity_ok, open_catalog
+from appliance.catalog.migrations import current_version
+from appliance.config import Settings
+from appliance.library import Library
+from appliance.vision import classifier, faces
+from appliance.vision.runtime import describe_vision
+
+
+def report(settings: Settings) -> dict:
+    """Everything doctor prints, as data (also shown on the web settings page)."""
+    models = {"classifier": classifier.model_paths(), "face detector": faces.detector_paths()}
+    result: dict = {
+        "vision": describe_vision(models, settings.accelerator, settings.threads or None)
+    }
+    library = Library(settings.library_root)
+    result["library"] = {"root": str(library.root)}
+    if library.catalog_path.exists():
+        db = open_catalog(library.catalog_path, check=False)
+        ok, message = integrity_ok(db)
+        result["library"].update(schema=current_version(db), integrity=message)
+        usage = shutil.disk_usage(library.root)
+        result["library"].update(disk_free_gb=round(usage.free / 1e9, 1))
+        result["healthy"] = ok
+    return result
+
+
+def _doctor(args: argparse.Namespace, settings: Settings) -> int:
+    data = report(settings)
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    vision = data["vision"]
+    print(f"runtime:       {vision['runtime']} {vision.get('runtime_version') or ''}")
+    tpu = "yes" if vision["edgetpu_available"] else f"no ({vision['edgetpu_reason']})"
+    print(f"Edge TPU:    {tpu}; accelerator setting {vision['accelerator_setting']}")
+    print(f"threads:     {vision['threads']}")
+    for purpose, model in vision["models"].items():
+        state = model.get("error") or f"sha256 {model.get('sha256', '')[:12]}"
+        print(f"{purpose + ':':<15}{model['device']}  {model['path']}  ({state})")
+    lib = data["library"]
+    print(f"library:     {lib['root']}")
+    if "schema" in lib:
+        print(f"catalog:     schema v{lib['schema']}, integrity {lib['integrity']}")
+        print(f"disk free:   {lib['disk_free_gb']} GB")
+    return 0 if data.get("healthy", True) else 1
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser("doctor", parents=[common], help="check runtime, models, catalog")
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(func=_doctor)
