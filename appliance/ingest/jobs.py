@@ -169,21 +169,24 @@ def pause_volume(volume_uuid: str, reason: str = "volume removed") -> int:
 def resume_volume(
     volume_uuid: str, mount: Path | None = None, old_mount: Path | None = None
 ) -> int:
-    """Make a returning volume's paused jobs due again; rebase paths if it moved."""
+    """Make a returning volume's paused jobs due again; return how many.
+
+    When it is mounted somewhere else now, every job of the volume (done ones too, so they
+    are still recognised) is rebased from ``old_mount`` to ``mount``.
+    """
     now = utcnow()
-    count = 0
+    moved = mount is not None and old_mount is not None and Path(mount) != Path(old_mount)
     with database_proxy.atomic("IMMEDIATE"):
-        query = Job.select().where((Job.volume_uuid == volume_uuid) & (Job.state == "paused"))
-        for job in query:
-            path = job.path
-            moved = mount is not None and old_mount is not None and mount != old_mount
-            if moved and Path(path).is_relative_to(old_mount):
-                path = str(Path(mount) / Path(path).relative_to(old_mount))
-            Job.update(
-                state="pending", path=path, error=None, next_attempt_at=now, updated_at=now
-            ).where(Job.id == job.id).execute()
-            count += 1
-    return count
+        if moved:
+            for job in Job.select(Job.id, Job.path).where(Job.volume_uuid == volume_uuid):
+                if Path(job.path).is_relative_to(old_mount):
+                    new_path = Path(mount) / Path(job.path).relative_to(old_mount)
+                    Job.update(path=str(new_path)).where(Job.id == job.id).execute()
+        return (
+            Job.update(state="pending", error=None, next_attempt_at=now, updated_at=now)
+            .where((Job.volume_uuid == volume_uuid) & (Job.state == "paused"))
+            .execute()
+        )
 
 
 def reset_running() -> int:
