@@ -81,7 +81,8 @@ def _ancestors(synset) -> set:  # noqa: ANN001
 
 
 def build(wn) -> dict:  # noqa: ANN001 - nltk WordNetCorpusReader
-    """The synonym table: {"labels": {label: [words]}, "plural_exceptions": {...}}."""
+    """The table: {"labels": {label or category: [words]}, "categories": [category-only
+    names], "plural_exceptions": {plural: singular}}."""
     rules = derive(wn, imagenet_classes())
     groups = {g.synset: g for g in GROUPS}
     roots: dict[str, set] = {}
@@ -126,6 +127,7 @@ def build(wn) -> dict:  # noqa: ANN001 - nltk WordNetCorpusReader
     return {
         "source": "WordNet 3.0 (Debian wordnet-base) via models/build_synonyms.py",
         "labels": {label: sorted(words) for label, words in sorted(table.items())},
+        "categories": sorted(categories - set(roots)),
         "plural_exceptions": dict(sorted(exceptions.items())),
     }
 

@@ -3,7 +3,7 @@
 The table ships as ``models/labels/synonyms.json`` (built from WordNet by
 ``models/build_synonyms.py``; nothing here needs nltk or WordNet). A word is looked up as:
 
-1. a label or category name itself: just that label;
+1. a label name itself: just that label (WordNet also calls a person "cat");
 2. a synonym, lemma or hyponym of labels (``kitty``, ``tabby``, ``automobile``);
 3. the same after undoing a plural (WordNet's irregular plurals, then English suffix rules);
 4. else a misspelling within one edit (insert, delete, replace, swap) of a label or category.
@@ -42,8 +42,16 @@ def normalize(word: str) -> str:
 class SynonymIndex:
     """Word -> labels, from the shipped table."""
 
-    def __init__(self, labels: dict[str, list[str]], plural_exceptions: dict[str, str]) -> None:
-        self._labels = {normalize(label) for label in labels}
+    def __init__(
+        self,
+        labels: dict[str, list[str]],
+        plural_exceptions: dict[str, str],
+        categories: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        self._all = set(labels)  # names as photos carry them ("Windsor tie")
+        only_categories = set(categories)
+        self._labels = {normalize(n): n for n in labels if n not in only_categories}
+        self._fuzzy = {normalize(n): n for n in labels}
         self._words: dict[str, set[str]] = {}
         for label, words in labels.items():
             for word in [label, *words]:
@@ -59,7 +67,7 @@ class SynonymIndex:
 
     def all_labels(self) -> set[str]:
         """Every label and category a photo can carry."""
-        return set(self._labels)
+        return set(self._all)
 
     def labels_for(self, word: str) -> set[str]:
         """The labels a search word means; empty when it means none."""
@@ -70,12 +78,12 @@ class SynonymIndex:
             return set()
         for candidate in [text, *self._singulars(text)]:
             if candidate in self._labels:
-                return {candidate}
+                return {self._labels[candidate]}
             if candidate in self._words:
                 return set(self._words[candidate])
         if len(text) < MIN_FUZZY_LENGTH:
             return set()
-        return {label for label in self._labels if within_one_edit(text, label)}
+        return {name for key, name in self._fuzzy.items() if within_one_edit(text, key)}
 
     def _singulars(self, text: str) -> list[str]:
         head, _, last = text.rpartition(" ")
@@ -116,11 +124,12 @@ def _read(path: Path) -> SynonymIndex:
         data = json.loads(path.read_text(encoding="utf-8"))
         labels = data["labels"]
         plurals = data.get("plural_exceptions", {})
+        categories = data.get("categories", [])
     except (ValueError, KeyError, TypeError) as exc:
         raise ValueError(f"{path}: not a synonym table ({exc})") from exc
     if not isinstance(labels, dict) or not all(isinstance(v, list) for v in labels.values()):
         raise ValueError(f"{path}: 'labels' must map each label to a list of words")
-    return SynonymIndex(labels, plurals)
+    return SynonymIndex(labels, plurals, categories)
 
 
 @lru_cache(maxsize=1)
