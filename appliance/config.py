@@ -41,6 +41,8 @@ class Settings:
     faces: bool = True
     max_pixels: int = 300_000_000
     secret_key: str = ""
+    # First-run seed (TOML: username, password) on the boot partition, consumed on start.
+    setup_file: Path = Path("/boot/firmware/shoebox-setup.toml")
     log_level: str = "INFO"
 
     @property

@@ -1,0 +1,1 @@
+"""Search: the query language and label synonyms."""

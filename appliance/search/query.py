@@ -1,0 +1,228 @@
+"""The search box's query language, parsed into a :class:`Query` (a pure library module).
+
+Grammar: whitespace-separated terms. A term is a plain word, a ``"quoted phrase"`` or a
+``filter:value`` (the value may be quoted too). A leading ``-`` excludes the term.
+
+Filters: ``label:`` ``person:`` ``album:`` ``camera:`` ``lens:`` ``year:`` ``month:``
+``before:`` ``after:`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``before:`` is strictly
+before the start of that period, ``after:`` strictly after its end), ``favorite:yes|no``,
+``type:raw|heic|video|image`` and ``near:LAT,LON[,KM]`` (default radius 5 km).
+``person:#12`` and ``album:#3`` address a person or album by id.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+FILTERS = (
+    "label",
+    "person",
+    "album",
+    "camera",
+    "lens",
+    "year",
+    "month",
+    "before",
+    "after",
+    "favorite",
+    "type",
+    "near",
+)
+ALIASES = {"favourite": "favorite", "fav": "favorite", "labels": "label", "people": "person"}
+TYPES = ("raw", "heic", "video", "image")
+DEFAULT_RADIUS_KM = 5.0
+MAX_QUERY_LENGTH = 500
+MAX_TERMS = 20
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
+_YES = ("yes", "true", "1", "on")
+_NO = ("no", "false", "0", "off")
+
+
+class QueryError(ValueError):
+    """The query cannot be understood; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class Near:
+    lat: float
+    lon: float
+    km: float
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term: ``kind`` is ``word`` or a filter name; ``value`` is typed per kind."""
+
+    kind: str
+    value: Any
+    negated: bool = False
+    text: str = ""
+
+
+@dataclass
+class Query:
+    terms: list[Term] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms
+
+    def of(self, kind: str) -> list[Term]:
+        return [t for t in self.terms if t.kind == kind]
+
+    def __str__(self) -> str:
+        return " ".join(t.text for t in self.terms)
+
+
+def _tokens(text: str) -> list[tuple[bool, str | None, str]]:
+    """Split into (negated, key, value) tuples, honouring double quotes."""
+    out: list[tuple[bool, str | None, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = False
+        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+            negated, i = True, i + 1
+        key = None
+        start = i
+        while i < n and not text[i].isspace() and text[i] not in ':"':
+            i += 1
+        if i < n and text[i] == ":" and i > start and text[start:i].isalpha():
+            key, i = text[start:i].lower(), i + 1
+            start = i
+        else:
+            i = start
+        if i < n and text[i] == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise QueryError('a quote is not closed: add the missing "')
+            value, i = text[i + 1 : end], end + 1
+        else:
+            while i < n and not text[i].isspace():
+                if text[i] == '"':
+                    raise QueryError('put quotes around the whole phrase: "like this"')
+                i += 1
+            value = text[start:i]
+        out.append((negated, key, value))
+    return out
+
+
+def _period(kind: str, value: str) -> tuple[dt.date, dt.date]:
+    """Return [start, end) of a YYYY, YYYY-MM or YYYY-MM-DD period."""
+    parts = value.split("-")
+    try:
+        if len(parts) == 1 and len(parts[0]) == 4:
+            year = int(parts[0])
+            return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+        if len(parts) == 2:
+            year, month = int(parts[0]), int(parts[1])
+            start = dt.date(year, month, 1)
+            return start, (start + dt.timedelta(days=32)).replace(day=1)
+        if len(parts) == 3:
+            day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
+            return day, day + dt.timedelta(days=1)
+    except ValueError:
+        pass
+    raise QueryError(f"{kind}: needs a date like 2021, 2021-06 or 2021-06-30, not {value!r}")
+
+
+def _typed(kind: str, value: str) -> Any:
+    """Check and convert a filter value."""
+    if not value:
+        raise QueryError(f"{kind}: needs a value, for example {kind}:{_EXAMPLES[kind]}")
+    if kind == "year":
+        if not value.isdigit() or not 1800 <= int(value) <= 2200:
+            raise QueryError(f"year: needs a year like 2021, not {value!r}")
+        return int(value)
+    if kind == "month":
+        month = int(value) if value.isdigit() else _MONTHS.get(value.lower(), 0)
+        if not 1 <= month <= 12:
+            raise QueryError(f"month: needs 1-12 or a month name, not {value!r}")
+        return month
+    if kind in ("before", "after"):
+        start, end = _period(kind, value)
+        return start if kind == "before" else end
+    if kind == "favorite":
+        if value.lower() in _YES:
+            return True
+        if value.lower() in _NO:
+            return False
+        raise QueryError(f"favorite: needs yes or no, not {value!r}")
+    if kind == "type":
+        if value.lower() not in TYPES:
+            raise QueryError(f"type: needs one of {', '.join(TYPES)}, not {value!r}")
+        return value.lower()
+    if kind == "near":
+        return _near(value)
+    if kind in ("person", "album") and value.startswith("#"):
+        if not value[1:].isdigit():
+            raise QueryError(f"{kind}:#ID needs a number after #, not {value!r}")
+        return int(value[1:])
+    return value
+
+
+def _near(value: str) -> Near:
+    parts = value.split(",")
+    try:
+        if len(parts) not in (2, 3):
+            raise ValueError
+        lat, lon = float(parts[0]), float(parts[1])
+        km = float(parts[2]) if len(parts) == 3 else DEFAULT_RADIUS_KM
+    except ValueError:
+        raise QueryError(f"near: needs LAT,LON or LAT,LON,KM, not {value!r}") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise QueryError(f"near: latitude must be within ±90 and longitude ±180 ({value!r})")
+    if not 0 < km <= 20000:
+        raise QueryError(f"near: the radius must be between 0 and 20000 km ({value!r})")
+    return Near(lat, lon, km)
+
+
+_EXAMPLES = {
+    "label": "cat",
+    "person": "Anna",
+    "album": "Holiday",
+    "camera": "canon",
+    "lens": "50mm",
+    "year": "2021",
+    "month": "june",
+    "before": "2020-01-01",
+    "after": "2019",
+    "favorite": "yes",
+    "type": "raw",
+    "near": "48.85,2.35,10",
+}
+
+
+def _quote(value: str) -> str:
+    return f'"{value}"' if (not value or any(c.isspace() or c == ":" for c in value)) else value
+
+
+def parse_query(text: str) -> Query:
+    """Parse the search box's text; raise :class:`QueryError` with a readable reason."""
+    if not isinstance(text, str):
+        raise QueryError("the query must be text")
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(f"the query is too long (more than {MAX_QUERY_LENGTH} characters)")
+    terms: list[Term] = []
+    for negated, key, value in _tokens(text):
+        sign = "-" if negated else ""
+        if key is None:
+            value = " ".join(value.split())
+            if not value:
+                continue
+            terms.append(Term("word", value, negated, sign + _quote(value)))
+            continue
+        kind = ALIASES.get(key, key)
+        if kind not in FILTERS:
+            raise QueryError(f"unknown filter {key}: (known: {', '.join(FILTERS)})")
+        value = value.strip()
+        terms.append(Term(kind, _typed(kind, value), negated, f"{sign}{kind}:{_quote(value)}"))
+    if len(terms) > MAX_TERMS:
+        raise QueryError(f"too many terms (at most {MAX_TERMS})")
+    return Query(terms)

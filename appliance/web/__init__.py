@@ -1,0 +1,100 @@
+"""The LAN web UI: :func:`create_app` builds the Flask application (served by waitress)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from flask import Flask, g, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from appliance.catalog.db import connect
+from appliance.catalog.users import UserError, consume_seed_file
+from appliance.config import Settings
+from appliance.library import Library
+from appliance.web import security
+
+log = logging.getLogger(__name__)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+
+
+def create_app(settings: Settings, library: Library | None = None) -> Flask:
+    """Build the web app for one library (opens its catalog; consumes a setup seed file)."""
+    from appliance.web import (
+        albums,
+        api,
+        auth,
+        browse,
+        labels,
+        media,
+        people,
+        search,
+        settings_page,
+        share,
+        status,
+    )
+
+    library = (library or Library(settings.library_root)).ensure()
+    connect(library.catalog_path)
+    try:
+        consume_seed_file(getattr(settings, "setup_file", None))
+    except UserError as exc:
+        log.error("%s", exc)
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=security.load_secret_key(settings.secret_key, library.root),
+        SESSION_COOKIE_NAME="shoebox_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(days=30),
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SHOEBOX_LIBRARY=library,
+        SHOEBOX_SETTINGS=settings,
+    )
+    app.session_interface = security.SessionInterface()
+    app.extensions["shoebox_limiter"] = security.LoginLimiter()
+    app.before_request(security.before_request)
+    app.after_request(_headers)
+    app.context_processor(_template_globals)
+    app.register_error_handler(HTTPException, _error)
+    for module in (auth, browse, search, people, labels, albums, share, status, settings_page):
+        app.register_blueprint(module.bp)
+    app.register_blueprint(media.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def _template_globals() -> dict[str, Any]:
+    user = g.get("user")
+    return {
+        "csrf_token": security.csrf_token,
+        "user": user,
+        "is_admin": bool(user and user.role == "admin"),
+    }
+
+
+def _headers(response: Any) -> Any:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if response.mimetype in ("text/html", "application/json") and not response.cache_control:
+        response.cache_control.no_store = True
+    return response
+
+
+def _error(exc: HTTPException) -> Any:
+    status = exc.code or 500
+    message = exc.description or exc.name
+    if request.path.startswith(("/api/", "/media/")):
+        response = jsonify(error=message)
+        response.status_code = status
+        return response
+    return render_template("error.html", status=status, title=exc.name, message=message), status

@@ -1,0 +1,341 @@
+"""JSON API v1: everything the pages do. Described at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from flask import Blueprint, abort, current_app, g, jsonify, make_response, request, url_for
+
+from appliance.catalog import albums as album_ops
+from appliance.catalog import users as user_ops
+from appliance.catalog.models import Photo, User
+from appliance.catalog.queries import (
+    CursorError,
+    list_albums,
+    list_labels,
+    list_people,
+    neighbours,
+    photo_detail,
+    search_photos,
+)
+from appliance.search.query import QueryError, parse_query
+from appliance.web import adapters
+from appliance.web.openapi import spec
+from appliance.web.security import admin_required
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def fail(status: int, message: str) -> NoReturn:
+    abort(make_response(jsonify(error=message), status))
+
+
+def body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        fail(400, "send a JSON object")
+    return data
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        fail(400, f"{what} must be a number")
+    try:
+        return int(value)
+    except ValueError:
+        fail(400, f"{what} must be a number")
+
+
+def _ids(data: dict[str, Any], key: str) -> list[int]:
+    values = data.get(key, [])
+    if not isinstance(values, list):
+        fail(400, f"{key} must be a list of photo ids")
+    return [_int(v, key) for v in values]
+
+
+def _photo(photo_id: int) -> Photo:
+    photo = Photo.get_or_none((Photo.id == photo_id) & (Photo.status == "ok"))
+    if photo is None:
+        fail(404, f"no photo {photo_id}")
+    return photo
+
+
+def _query(text: str) -> Any:
+    try:
+        return parse_query(text) if text else None
+    except QueryError as exc:
+        fail(400, str(exc))
+
+
+# --- photos -------------------------------------------------------------------------------
+
+
+@bp.get("/photos")
+def photos() -> Any:
+    query = _query(request.args.get("q", ""))
+    view = request.args.get("view", "timeline")
+    if view not in ("timeline", "archive"):
+        fail(400, "view must be timeline or archive")
+    try:
+        limit = int(request.args.get("limit", 60))
+        page = search_photos(
+            query,
+            cursor=request.args.get("cursor") or None,
+            limit=limit,
+            labels_for=adapters.labels_for,
+            archived=view == "archive",
+        )
+    except (CursorError, ValueError) as exc:
+        fail(400, str(exc))
+    return jsonify(items=page.items, next_cursor=page.next_cursor)
+
+
+@bp.get("/photos/<int:photo_id>")
+def photo(photo_id: int) -> Any:
+    item = _photo(photo_id)
+    detail = photo_detail(photo_id)
+    newer, older = neighbours(item, _query(request.args.get("q", "")), adapters.labels_for)
+    return jsonify(detail | {"newer": newer, "older": older})
+
+
+@bp.patch("/photos/<int:photo_id>")
+def update_photo(photo_id: int) -> Any:
+    _photo(photo_id)
+    return jsonify(updated=_set_flags([photo_id], body()))
+
+
+@bp.post("/photos/batch")
+def update_photos() -> Any:
+    data = body()
+    return jsonify(updated=_set_flags(_ids(data, "ids"), data))
+
+
+def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
+    changes = {k: data[k] for k in ("favorite", "archived") if k in data}
+    if not changes or not all(isinstance(v, bool) for v in changes.values()):
+        fail(400, "send favorite and/or archived as true or false")
+    if "archived" in changes and g.user.role != "admin":
+        fail(403, "only an admin can archive photos")
+    return Photo.update(**changes).where(Photo.id.in_(ids)).execute() if ids else 0
+
+
+@bp.post("/photos/<int:photo_id>/labels")
+def add_label(photo_id: int) -> Any:
+    _photo(photo_id)
+    name = body().get("name")
+    if not isinstance(name, str) or not name.strip() or len(name) > 100:
+        fail(400, "a label needs a name of 1-100 characters")
+    adapters.add_label(photo_id, name.strip())
+    return jsonify(labels=photo_detail(photo_id)["labels"]), 201
+
+
+@bp.delete("/photos/<int:photo_id>/labels/<name>")
+def remove_label(photo_id: int, name: str) -> Any:
+    _photo(photo_id)
+    adapters.remove_label(photo_id, name)
+    return jsonify(labels=photo_detail(photo_id)["labels"])
+
+
+@bp.get("/labels")
+def labels() -> Any:
+    return jsonify(labels=list_labels())
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+def _people_call(func: Any, *args: Any) -> Any:
+    try:
+        return func(*args)
+    except adapters.PeopleError as exc:
+        fail(404 if "no " in str(exc) else 400, str(exc))
+
+
+@bp.get("/people")
+def people() -> Any:
+    return jsonify(people=list_people())
+
+
+@bp.patch("/people/<int:person_id>")
+def rename_person(person_id: int) -> Any:
+    name = body().get("name")
+    if not isinstance(name, str):
+        fail(400, "send the person's name as text")
+    person = _people_call(adapters.name_person, person_id, name)
+    return jsonify(id=person.id, name=person.name)
+
+
+@bp.post("/people/<int:person_id>/merge")
+def merge_person(person_id: int) -> Any:
+    from_id = _int(body().get("from_id"), "from_id")
+    person = _people_call(adapters.merge_people, person_id, from_id)
+    return jsonify(id=person.id, name=person.name)
+
+
+@bp.post("/faces/<int:face_id>/name")
+def name_face(face_id: int) -> Any:
+    name = body().get("name")
+    if not isinstance(name, str):
+        fail(400, "send the person's name as text")
+    return jsonify(person_id=_people_call(adapters.name_face, face_id, name))
+
+
+@bp.delete("/faces/<int:face_id>/person")
+def remove_face(face_id: int) -> Any:
+    _people_call(adapters.remove_face, face_id)
+    return jsonify(removed=face_id)
+
+
+# --- albums and sharing -------------------------------------------------------------------
+
+
+def _album_call(func: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return func(*args, **kwargs)
+    except album_ops.AlbumError as exc:
+        fail(404 if str(exc).startswith("no ") else 400, str(exc))
+
+
+@bp.get("/albums")
+def albums() -> Any:
+    return jsonify(albums=list_albums())
+
+
+@bp.post("/albums")
+def create_album() -> Any:
+    data = body()
+    title = data.get("title")
+    if not isinstance(title, str):
+        fail(400, "an album needs a title")
+    album = _album_call(album_ops.create_album, title, g.user.id, _ids(data, "photo_ids"))
+    return jsonify(
+        id=album.id, title=album.title, url=url_for("albums.album", album_id=album.id)
+    ), 201
+
+
+@bp.get("/albums/<int:album_id>")
+def album(album_id: int) -> Any:
+    found = _album_call(album_ops.get_album, album_id)
+    shares = [_share_json(s) for s in album_ops.list_shares(album_id)]
+    return jsonify(
+        id=found.id,
+        title=found.title,
+        description=found.description,
+        cover_photo_id=found.cover_photo_id,
+        shares=shares,
+    )
+
+
+@bp.patch("/albums/<int:album_id>")
+def update_album(album_id: int) -> Any:
+    data = body()
+    title, description = data.get("title"), data.get("description")
+    if title is not None and not isinstance(title, str):
+        fail(400, "title must be text")
+    if description is not None and not isinstance(description, str):
+        fail(400, "description must be text")
+    _album_call(album_ops.update_album, album_id, title, description)
+    if "cover_photo_id" in data:
+        _album_call(album_ops.set_cover, album_id, _int(data["cover_photo_id"], "cover_photo_id"))
+    return album(album_id)
+
+
+@bp.delete("/albums/<int:album_id>")
+def delete_album(album_id: int) -> Any:
+    _album_call(album_ops.delete_album, album_id)
+    return jsonify(deleted=album_id)
+
+
+@bp.post("/albums/<int:album_id>/photos")
+def album_photos(album_id: int) -> Any:
+    data = body()
+    added = _album_call(album_ops.add_photos, album_id, _ids(data, "add"))
+    removed = _album_call(album_ops.remove_photos, album_id, _ids(data, "remove"))
+    return jsonify(added=added, removed=removed)
+
+
+def _share_json(share: Any) -> dict[str, Any]:
+    return {
+        "id": share.id,
+        "url": url_for("share.album", token=share.token, _external=True),
+        "path": url_for("share.album", token=share.token),
+        "expires_at": share.expires_at.isoformat() if share.expires_at else None,
+    }
+
+
+@bp.post("/albums/<int:album_id>/shares")
+def create_share(album_id: int) -> Any:
+    days = body().get("expires_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int | float)):
+        fail(400, "expires_days must be a number of days or null")
+    share = _album_call(album_ops.create_share, album_id, days)
+    return jsonify(_share_json(share)), 201
+
+
+@bp.delete("/shares/<int:share_id>")
+def revoke_share(share_id: int) -> Any:
+    _album_call(album_ops.revoke_share, share_id)
+    return jsonify(revoked=share_id)
+
+
+# --- status and users ---------------------------------------------------------------------
+
+
+@bp.get("/status")
+def status() -> Any:
+    return jsonify(adapters.status_report(current_app.config["SHOEBOX_LIBRARY"]))
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {"id": user.id, "username": user.username, "role": user.role}
+
+
+def _user_call(func: Any, *args: Any) -> Any:
+    try:
+        return func(*args)
+    except user_ops.UserError as exc:
+        fail(404 if str(exc).startswith("no ") else 400, str(exc))
+
+
+@bp.get("/users")
+@admin_required
+def users() -> Any:
+    return jsonify(users=[_user_json(u) for u in User.select().order_by(User.username)])
+
+
+@bp.post("/users")
+@admin_required
+def create_user() -> Any:
+    data = body()
+    fields = [
+        data.get(k, "member" if k == "role" else "") for k in ("username", "password", "role")
+    ]
+    if not all(isinstance(v, str) for v in fields):
+        fail(400, "username, password and role must be text")
+    return jsonify(_user_json(_user_call(user_ops.create_user, *fields))), 201
+
+
+@bp.patch("/users/<int:user_id>")
+@admin_required
+def update_user(user_id: int) -> Any:
+    data = body()
+    if "role" in data:
+        _user_call(user_ops.set_role, user_id, str(data["role"]))
+    if "password" in data:
+        _user_call(user_ops.set_password, user_id, str(data["password"]))
+    user = User.get_or_none(User.id == user_id) or fail(404, f"no user {user_id}")
+    return jsonify(_user_json(user))
+
+
+@bp.delete("/users/<int:user_id>")
+@admin_required
+def delete_user(user_id: int) -> Any:
+    if user_id == g.user.id:
+        fail(400, "you cannot delete yourself")
+    _user_call(user_ops.delete_user, user_id)
+    return jsonify(deleted=user_id)
+
+
+@bp.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(spec())

@@ -1,0 +1,63 @@
+"""The timeline, favourites, archive and the photo viewer."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, render_template, request
+
+from appliance.catalog.models import Photo
+from appliance.catalog.queries import neighbours, photo_detail
+from appliance.search.query import QueryError, parse_query
+from appliance.web.adapters import labels_for
+
+bp = Blueprint("browse", __name__)
+VIEWS = {"timeline": False, "archive": True}
+
+
+def grid(title: str, q: str = "", view: str = "timeline", **extra: Any) -> str:
+    """Render the shared grid page; the grid itself is filled by static/app.js from the API."""
+    params = {k: v for k, v in (("q", q), ("view", view if view != "timeline" else "")) if v}
+    return render_template(
+        "grid.html",
+        title=title,
+        api_params=urlencode(params),
+        context=urlencode(params),
+        q=q,
+        **extra,
+    )
+
+
+@bp.get("/")
+def timeline() -> str:
+    return grid("Photos")
+
+
+@bp.get("/favorites")
+def favorites() -> str:
+    return grid("Favourites", q="favorite:yes", hide_query=True)
+
+
+@bp.get("/archive")
+def archive() -> str:
+    return grid("Archive", view="archive")
+
+
+@bp.get("/photo/<int:photo_id>")
+def photo(photo_id: int) -> str:
+    """The viewer; ``q`` and ``view`` keep prev/next inside the list it was opened from."""
+    item = Photo.get_or_none((Photo.id == photo_id) & (Photo.status == "ok"))
+    detail = photo_detail(photo_id) if item else None
+    if detail is None:
+        abort(404, "no such photo")
+    q = request.args.get("q", "")
+    try:
+        query = parse_query(q) if q else None
+    except QueryError:
+        query, q = None, ""
+    newer, older = neighbours(item, query, labels_for)
+    context = urlencode({k: v for k, v in (("q", q),) if v})
+    return render_template(
+        "photo.html", title="Photo", p=detail, newer=newer, older=older, context=context
+    )

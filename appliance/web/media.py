@@ -1,0 +1,128 @@
+"""Thumbnails and originals, served by content hash with long-lived caching.
+
+No request path reaches the file system: the URL carries only a SHA-256 (checked against
+the catalog); the file path comes from the catalog and is resolved and checked to stay
+inside the library (or, for files indexed in place, to be a plain file reached without
+symlinks).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, request, send_file
+
+from appliance.catalog.models import File, Location, Photo
+from appliance.library import Library
+from appliance.web.adapters import THUMB_SIZES, thumb_path
+
+SHA256 = re.compile(r"[0-9a-f]{64}")
+YEAR = 365 * 24 * 3600
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+
+
+class UnsafePath(PermissionError):
+    """A catalog path that must not be served."""
+
+
+def library() -> Library:
+    return current_app.config["SHOEBOX_LIBRARY"]
+
+
+def check_sha(sha256: str) -> str:
+    if not SHA256.fullmatch(sha256 or ""):
+        abort(404)
+    return sha256
+
+
+def _inside(path: Path, base: Path) -> Path:
+    base = base.resolve()
+    resolved = path.resolve()
+    if not resolved.is_relative_to(base):
+        raise UnsafePath(f"{path} leaves {base}")
+    return resolved
+
+
+def original_path(lib: Library, file: File) -> Path:
+    """The file to serve for ``file``; raises UnsafePath or FileNotFoundError."""
+    if file.stored_path:
+        rel = Path(file.stored_path)
+        if rel.is_absolute() or ".." in rel.parts:
+            raise UnsafePath(f"stored path {file.stored_path!r} is not a plain relative path")
+        path = _inside(lib.originals / rel, lib.originals)
+        if path.is_file():
+            return path
+        raise FileNotFoundError(file.stored_path)
+    locations = Location.select().where((Location.file == file) & (Location.missing == False))  # noqa: E712
+    for loc in locations.order_by(Location.id):
+        path = Path(loc.path)
+        if not path.is_absolute() or ".." in path.parts:
+            continue
+        # Indexed in place: refuse any symlink on the way, so a link cannot lead elsewhere.
+        if os.path.realpath(path) != os.path.normpath(path):
+            raise UnsafePath(f"{path} goes through a symlink")
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"no readable copy of {file.sha256}")
+
+
+def cached(response: Response, etag: str) -> Response:
+    response.set_etag(etag)
+    response.cache_control.private = True
+    response.cache_control.max_age = YEAR
+    response.cache_control.immutable = True
+    return response.make_conditional(request)
+
+
+def send_thumb(sha256: str, size: str) -> Response:
+    """Serve a cached thumbnail; the caller has checked the viewer may see ``sha256``."""
+    if size not in THUMB_SIZES:
+        abort(404)
+    lib = library()
+    try:
+        path = _inside(thumb_path(lib, check_sha(sha256), size), lib.cache)
+    except (ValueError, UnsafePath):
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False)
+    return cached(response, f"{sha256}-{size}")
+
+
+@bp.get("/thumb/<size>/<sha256>.jpg")
+def thumb(size: str, sha256: str) -> Response:
+    check_sha(sha256)
+    known = Photo.select().where((Photo.primary_sha256 == sha256) & (Photo.status == "ok"))
+    if not known.exists():
+        abort(404)
+    return send_thumb(sha256, size)
+
+
+@bp.get("/original/<sha256>")
+def original(sha256: str) -> Response:
+    """The original bytes (range requests supported); ``?download=1`` for an attachment."""
+    file = File.get_or_none(File.sha256 == check_sha(sha256))
+    if file is None:
+        abort(404)
+    try:
+        path = original_path(library(), file)
+    except UnsafePath:
+        abort(403, "this file is outside the library")
+    except (FileNotFoundError, OSError):
+        abort(404, "the original is not reachable (drive disconnected?)")
+    response = send_file(
+        path,
+        mimetype=file.mime or None,
+        as_attachment=request.args.get("download") == "1",
+        download_name=file.original_name or path.name,
+        conditional=True,
+        etag=sha256,
+        max_age=YEAR,
+    )
+    response.cache_control.private = True
+    response.cache_control.public = False
+    response.cache_control.immutable = True
+    return response

@@ -1,0 +1,501 @@
+// Shoebox web UI: plain JavaScript, no build step, no external resources.
+"use strict";
+
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+
+async function api(method, url, body) {
+  const opts = { method, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  const res = await fetch(url, opts);
+  let data = null;
+  try { data = await res.json(); } catch (e) { data = null; }
+  if (!res.ok) throw new Error((data && data.error) || `request failed (${res.status})`);
+  return data;
+}
+
+function toast(message, ms = 2600) {
+  const el = $("#toast");
+  if (!el) return;
+  el.textContent = message;
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, ms);
+}
+
+// A small modal asking for text (or a choice); resolves to the value or null.
+function ask(title, { value = "", choices = null, placeholder = "", ok = "OK" } = {}) {
+  return new Promise((resolve) => {
+    const dlg = document.createElement("dialog");
+    const form = document.createElement("form");
+    form.method = "dialog";
+    const h = document.createElement("h2");
+    h.textContent = title;
+    form.append(h);
+    let field;
+    if (choices) {
+      field = document.createElement("select");
+      for (const [val, label] of choices) field.append(new Option(label, val));
+    } else {
+      field = document.createElement("input");
+      field.value = value;
+      field.placeholder = placeholder;
+    }
+    field.name = "value";
+    form.append(field);
+    const row = document.createElement("div");
+    row.className = "row";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = "Cancel";
+    const okb = document.createElement("button");
+    okb.type = "submit";
+    okb.className = "primary";
+    okb.textContent = ok;
+    row.append(cancel, okb);
+    form.append(row);
+    dlg.append(form);
+    document.body.append(dlg);
+    const done = (v) => { dlg.close(); dlg.remove(); resolve(v); };
+    cancel.addEventListener("click", () => done(null));
+    dlg.addEventListener("cancel", (e) => { e.preventDefault(); done(null); });
+    form.addEventListener("submit", (e) => { e.preventDefault(); const v = field.value.trim(); done(v || null); });
+    dlg.showModal();
+    field.focus();
+  });
+}
+
+// ---- grid: keyset pages, month headers, lazy thumbnails, infinite scroll, selection ----
+
+const monthFmt = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
+const selected = new Set();
+
+function initGrid() {
+  const grid = $("#grid");
+  if (!grid) return;
+  if (grid.dataset.link) sessionStorage.setItem("shoebox.grid", location.pathname + location.search);
+  const sentinel = $("#sentinel");
+  const items = [];
+  let cursor = null, loading = false, finished = false, lastMonth = null, tiles = null;
+
+  async function loadMore() {
+    if (loading || finished) return;
+    loading = true;
+    try {
+      const sep = grid.dataset.src.includes("?") ? "&" : "?";
+      const url = grid.dataset.src + (cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : "");
+      const page = await api("GET", url);
+      for (const p of page.items) addTile(p);
+      cursor = page.next_cursor;
+      finished = !cursor;
+      if (finished) {
+        sentinel.classList.add("done");
+        if (!items.length) $("#grid-empty").hidden = false;
+      }
+    } catch (err) {
+      toast(err.message);
+      finished = true;
+      sentinel.classList.add("done");
+    } finally {
+      loading = false;
+    }
+    // Keep loading while the sentinel is still on screen (tall screens, few photos).
+    if (!finished && sentinel.getBoundingClientRect().top < innerHeight + 600) loadMore();
+  }
+
+  function addTile(p) {
+    const month = (p.time || "").slice(0, 7);
+    if (month !== lastMonth || !tiles) {
+      lastMonth = month;
+      const h = document.createElement("h2");
+      h.className = "month";
+      const [y, m] = month.split("-").map(Number);
+      h.textContent = y ? monthFmt.format(new Date(y, (m || 1) - 1, 1)) : "Undated";
+      tiles = document.createElement("div");
+      tiles.className = "tiles";
+      grid.append(h, tiles);
+    }
+    const a = document.createElement("a");
+    a.className = "tile";
+    a.dataset.id = p.id;
+    a.dataset.index = items.length;
+    items.push(p);
+    if (grid.dataset.link) {
+      const ctx = grid.dataset.context;
+      a.href = grid.dataset.link + p.id + (ctx ? "?" + ctx : "");
+    } else {
+      a.href = "#";
+    }
+    const img = document.createElement("img");
+    img.loading = "lazy";
+    img.decoding = "async";
+    img.alt = "";
+    img.addEventListener("load", () => img.classList.add("ready"));
+    img.addEventListener("error", () => { img.classList.add("ready"); img.style.visibility = "hidden"; });
+    img.src = grid.dataset.thumbs + p.sha256 + ".jpg";
+    a.append(img);
+    if (p.favorite) a.insertAdjacentHTML("beforeend", '<span class="badge">♥</span>');
+    if (p.kind === "video" || p.kind === "raw") {
+      const k = document.createElement("span");
+      k.className = "badge kind";
+      k.textContent = p.kind.toUpperCase();
+      a.append(k);
+    }
+    tiles.append(a);
+  }
+
+  grid.addEventListener("click", (e) => {
+    const tile = e.target.closest(".tile");
+    if (!tile) return;
+    if (document.body.classList.contains("selecting")) {
+      e.preventDefault();
+      const id = Number(tile.dataset.id);
+      if (selected.has(id)) { selected.delete(id); tile.classList.remove("sel"); }
+      else { selected.add(id); tile.classList.add("sel"); }
+      updateSelbar();
+    } else if (!grid.dataset.link) {
+      e.preventDefault();
+      openLightbox(items, Number(tile.dataset.index), grid.dataset.viewer);
+    }
+  });
+
+  new IntersectionObserver((entries) => {
+    if (entries.some((en) => en.isIntersecting)) loadMore();
+  }, { rootMargin: "800px" }).observe(sentinel);
+  loadMore();
+}
+
+function updateSelbar() {
+  const count = $("#selcount");
+  if (count) count.textContent = `${selected.size} selected`;
+}
+
+function toggleSelect() {
+  const on = document.body.classList.toggle("selecting");
+  const bar = $("#selbar");
+  if (bar) bar.hidden = !on;
+  if (!on) {
+    selected.clear();
+    $$(".tile.sel").forEach((t) => t.classList.remove("sel"));
+  }
+  updateSelbar();
+}
+
+function needSelection() {
+  if (!selected.size) { toast("Select some photos first"); return false; }
+  return true;
+}
+
+// ---- share page lightbox ----
+
+function openLightbox(items, index, base) {
+  const lb = $("#lightbox");
+  if (!lb) return;
+  const img = $("img", lb);
+  const show = (i) => {
+    index = (i + items.length) % items.length;
+    img.src = base + items[index].sha256 + ".jpg";
+  };
+  show(index);
+  lb.hidden = false;
+  const close = () => { lb.hidden = true; document.removeEventListener("keydown", keys); };
+  const keys = (e) => {
+    if (e.key === "Escape") close();
+    if (e.key === "ArrowLeft") show(index - 1);
+    if (e.key === "ArrowRight") show(index + 1);
+  };
+  document.addEventListener("keydown", keys);
+  $(".lb-close", lb).onclick = close;
+  $(".lb-prev", lb).onclick = () => show(index - 1);
+  $(".lb-next", lb).onclick = () => show(index + 1);
+  swipe(lb, () => show(index + 1), () => show(index - 1));
+}
+
+function swipe(el, onLeft, onRight) {
+  let x0 = null, y0 = null;
+  el.addEventListener("touchstart", (e) => { x0 = e.touches[0].clientX; y0 = e.touches[0].clientY; }, { passive: true });
+  el.addEventListener("touchend", (e) => {
+    if (x0 === null) return;
+    const dx = e.changedTouches[0].clientX - x0, dy = e.changedTouches[0].clientY - y0;
+    x0 = null;
+    if (Math.abs(dx) > 50 && Math.abs(dx) > 1.5 * Math.abs(dy)) (dx < 0 ? onLeft : onRight)();
+  });
+}
+
+// ---- viewer ----
+
+function initViewer() {
+  const v = $("#viewer");
+  if (!v) return;
+  const id = v.dataset.photo;
+  const go = (url) => { if (url) location.replace(url); };
+  const back = () => { location.href = sessionStorage.getItem("shoebox.grid") || v.dataset.back; };
+  document.addEventListener("keydown", (e) => {
+    if (e.target.matches("input, textarea, select") || $("dialog[open]")) return;
+    if (e.key === "ArrowLeft") go(v.dataset.newer);
+    else if (e.key === "ArrowRight") go(v.dataset.older);
+    else if (e.key === "Escape") back();
+    else if (e.key === "f") $('[data-action="favorite"]').click();
+    else if (e.key === "i") $('[data-action="info"]').click();
+  });
+  swipe($(".stage", v), () => go(v.dataset.older), () => go(v.dataset.newer));
+  $('[data-action="back"]', v).addEventListener("click", (e) => { e.preventDefault(); back(); });
+  $$("a.nav", v).forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); go(a.href); }));
+
+  const labelForm = $('form[data-action="add-label"]', v);
+  labelForm.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const name = labelForm.name.value.trim();
+    if (!name) return;
+    try {
+      await api("POST", `/api/v1/photos/${id}/labels`, { name });
+      location.reload();
+    } catch (err) { toast(err.message); }
+  });
+
+  v.addEventListener("click", async (e) => {
+    const face = e.target.closest("[data-face]:not([data-action])");
+    if (!face) return;
+    const name = await ask("Who is this?", { value: face.dataset.name, placeholder: "Name", ok: "Save" });
+    if (!name) return;
+    try {
+      await api("POST", `/api/v1/faces/${face.dataset.face}/name`, { name });
+      location.reload();
+    } catch (err) { toast(err.message); }
+  });
+}
+
+// ---- actions (event delegation on data-action) ----
+
+const actions = {
+  "select-mode": toggleSelect,
+  async favorite(el) {
+    const on = el.getAttribute("aria-pressed") !== "true";
+    await api("PATCH", `/api/v1/photos/${$("#viewer").dataset.photo}`, { favorite: on });
+    el.setAttribute("aria-pressed", String(on));
+    el.classList.toggle("on", on);
+    toast(on ? "Added to favourites" : "Removed from favourites");
+  },
+  async archive(el) {
+    const on = el.dataset.archived !== "true";
+    await api("PATCH", `/api/v1/photos/${$("#viewer").dataset.photo}`, { archived: on });
+    toast(on ? "Archived: hidden from the timeline" : "Back in the timeline");
+    el.dataset.archived = String(on);
+  },
+  info() { $("#panel").classList.toggle("hidden"); },
+  async "remove-label"(el) {
+    await api("DELETE", `/api/v1/photos/${$("#viewer").dataset.photo}/labels/${encodeURIComponent(el.dataset.label)}`);
+    el.closest(".chip").remove();
+  },
+  async "remove-face"(el) {
+    await api("DELETE", `/api/v1/faces/${el.dataset.face}/person`);
+    location.reload();
+  },
+  async "rename-person"(el) {
+    const name = await ask("Name this person", { value: el.dataset.name, placeholder: "Name", ok: "Save" });
+    if (!name) return;
+    await api("PATCH", `/api/v1/people/${el.dataset.person}`, { name });
+    location.reload();
+  },
+  async "merge-person"(el) {
+    if (!el.value) return;
+    const other = el.options[el.selectedIndex].text;
+    const ok = await ask(`Merge “${other}” into this person?`, { choices: [["yes", "Yes, they are the same person"]], ok: "Merge" });
+    if (!ok) { el.value = ""; return; }
+    await api("POST", `/api/v1/people/${el.dataset.person}/merge`, { from_id: Number(el.value) });
+    location.reload();
+  },
+  async "new-album"() {
+    const title = await ask("New album", { placeholder: "Title", ok: "Create" });
+    if (!title) return;
+    const album = await api("POST", "/api/v1/albums", { title, photo_ids: [] });
+    location.href = album.url;
+  },
+  async "rename-album"(el) {
+    const title = await ask("Rename album", { value: el.dataset.name, ok: "Save" });
+    if (!title) return;
+    await api("PATCH", `/api/v1/albums/${el.dataset.album}`, { title });
+    location.reload();
+  },
+  async "delete-album"(el) {
+    const ok = await ask("Delete this album? The photos stay in the library.", { choices: [["yes", "Delete the album"]], ok: "Delete" });
+    if (!ok) return;
+    await api("DELETE", `/api/v1/albums/${el.dataset.album}`);
+    location.href = "/albums";
+  },
+  async "share-album"(el) {
+    const days = await ask("Share this album (read-only link)", {
+      choices: [["never", "Link never expires"], ["7", "Expires in 7 days"], ["30", "Expires in 30 days"]], ok: "Create link" });
+    if (!days) return;
+    const expires = days === "never" ? null : Number(days);
+    const share = await api("POST", `/api/v1/albums/${el.dataset.album}/shares`, { expires_days: expires });
+    try { await navigator.clipboard.writeText(share.url); toast("Link copied"); } catch (e) { toast("Link created"); }
+    location.reload();
+  },
+  async "revoke-share"(el) {
+    await api("DELETE", `/api/v1/shares/${el.dataset.share}`);
+    el.closest(".share").remove();
+    toast("Link revoked");
+  },
+  async "sel-favorite"() {
+    if (!needSelection()) return;
+    await api("POST", "/api/v1/photos/batch", { ids: [...selected], favorite: true });
+    toast(`${selected.size} added to favourites`);
+    toggleSelect();
+  },
+  async "sel-archive"(el) {
+    if (!needSelection()) return;
+    await api("POST", "/api/v1/photos/batch", { ids: [...selected], archived: el.dataset.archived === "true" });
+    location.reload();
+  },
+  async "sel-album"() {
+    if (!needSelection()) return;
+    const { albums } = await api("GET", "/api/v1/albums");
+    const choice = await ask(`Add ${selected.size} photo(s) to`, {
+      choices: [["new", "A new album…"], ...albums.map((a) => [String(a.id), a.title])], ok: "Add" });
+    if (!choice) return;
+    let url;
+    if (choice === "new") {
+      const title = await ask("New album", { placeholder: "Title", ok: "Create" });
+      if (!title) return;
+      url = (await api("POST", "/api/v1/albums", { title, photo_ids: [...selected] })).url;
+    } else {
+      await api("POST", `/api/v1/albums/${choice}/photos`, { add: [...selected] });
+      url = `/albums/${choice}`;
+    }
+    toggleSelect();
+    toast("Added to the album");
+    location.href = url;
+  },
+  async "sel-remove"(el) {
+    if (!needSelection()) return;
+    await api("POST", `/api/v1/albums/${el.dataset.album}/photos`, { remove: [...selected] });
+    location.reload();
+  },
+  async "sel-cover"(el) {
+    if (selected.size !== 1) { toast("Select exactly one photo"); return; }
+    await api("PATCH", `/api/v1/albums/${el.dataset.album}`, { cover_photo_id: [...selected][0] });
+    toggleSelect();
+    toast("Cover set");
+  },
+  async "user-role"(el) {
+    await api("PATCH", `/api/v1/users/${el.dataset.user}`, { role: el.value });
+    toast("Role changed");
+  },
+  async "user-password"(el) {
+    const password = await ask("New password (8 or more characters)", { ok: "Set" });
+    if (!password) return;
+    await api("PATCH", `/api/v1/users/${el.dataset.user}`, { password });
+    toast("Password changed");
+  },
+  async "user-delete"(el) {
+    const ok = await ask("Delete this user?", { choices: [["yes", "Delete"]], ok: "Delete" });
+    if (!ok) return;
+    await api("DELETE", `/api/v1/users/${el.dataset.user}`);
+    el.closest("tr").remove();
+  },
+};
+
+function initActions() {
+  const run = async (el) => {
+    try { await actions[el.dataset.action](el); } catch (err) { toast(err.message); }
+  };
+  document.addEventListener("click", (e) => {
+    const el = e.target.closest("[data-action]");
+    if (!el || el.tagName === "SELECT" || el.tagName === "FORM" || !actions[el.dataset.action]) return;
+    e.preventDefault();
+    run(el);
+  });
+  document.addEventListener("change", (e) => {
+    const el = e.target.closest("select[data-action]");
+    if (el && actions[el.dataset.action]) run(el);
+  });
+  const newUser = $("#new-user");
+  if (newUser) newUser.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = newUser.elements;
+    try {
+      await api("POST", "/api/v1/users", { username: f.username.value, password: f.password.value, role: f.role.value });
+      location.reload();
+    } catch (err) { toast(err.message); }
+  });
+}
+
+// ---- people: face crops from the viewer thumbnail ----
+
+function initFaces() {
+  $$(".face[data-bg]").forEach((el) => {
+    el.style.backgroundImage = `url("${el.dataset.bg}")`;
+    if (el.dataset.crop) {
+      const [w, h, x, y] = el.dataset.crop.split(",");
+      el.style.backgroundSize = `${w}% ${h}%`;
+      el.style.backgroundPosition = `${x}% ${y}%`;
+    }
+  });
+}
+
+// ---- import status: strip on every page, live page ----
+
+function fmtDuration(s) {
+  if (s == null) return "–";
+  if (s < 90) return `${Math.round(s)} s`;
+  if (s < 5400) return `${Math.round(s / 60)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+
+function renderStatus(st) {
+  const strip = $("#status-strip");
+  if (strip) {
+    strip.hidden = !st.active;
+    if (st.active) {
+      strip.innerHTML = '<span class="bar"><i></i></span>';
+      const text = document.createElement("span");
+      text.textContent = `Importing: ${st.queue} waiting` + (st.eta_seconds ? `, about ${fmtDuration(st.eta_seconds)} left` : "");
+      const link = document.createElement("a");
+      link.href = "/status";
+      link.textContent = "Details";
+      strip.append(text, link);
+    }
+  }
+  if (!$("#status-page")) return;
+  const c = st.counts || {};
+  $("#st-queue").textContent = st.queue ?? "–";
+  $("#st-done").textContent = c.done ?? "–";
+  $("#st-failed").textContent = c.failed ?? "–";
+  $("#st-rate").textContent = st.rate_per_min ?? "–";
+  $("#st-eta").textContent = fmtDuration(st.eta_seconds);
+  $("#st-current").textContent = st.current || "Idle";
+  const fill = (ul, rows, render) => {
+    ul.replaceChildren(...rows.map((r) => { const li = document.createElement("li"); li.textContent = render(r); return li; }));
+    if (!rows.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "Nothing"; ul.append(li); }
+  };
+  fill($("#st-sources"), st.sources || [], (s) => `${s.source}: ${s.pending} waiting`);
+  fill($("#st-errors"), st.errors || [], (e) => `${e.path}: ${e.error}`);
+}
+
+function initStatus() {
+  if (!$("#status-strip") && !$("#status-page")) return;
+  const fast = !!$("#status-page");
+  let delay = fast ? 2000 : 10000;
+  const poll = async () => {
+    try {
+      const st = await api("GET", "/api/v1/status");
+      renderStatus(st);
+      delay = fast || st.active ? 2000 : 15000;
+    } catch (e) { delay = 30000; }
+    if (!document.hidden) setTimeout(poll, delay); else document.addEventListener("visibilitychange", poll, { once: true });
+  };
+  poll();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  initGrid();
+  initViewer();
+  initActions();
+  initFaces();
+  initStatus();
+});
