@@ -233,3 +233,16 @@ def test_jpeg2000_decodes_a_lower_resolution_level(
     assert decoded.full_size == (2400, 1600)
     assert decoded.image.size == expected  # never asks for more levels than the file has
     assert _diff(decoded.image, original) < 3
+
+
+def test_avif_orientation_is_applied_once(corpus: Path, tmp_path: Path) -> None:
+    upright = render(corpus / ORIENTATION / "landscape_1.jpg", "image/jpeg").viewer_image
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # what a camera stores for 6
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    path = tmp_path / "turned.avif"
+    stored.save(path, "AVIF", quality=90, exif=exif.tobytes())
+    for orientation in (None, 6, 1):  # the decoder's own transform wins
+        shown = render(path, "image/avif", orientation).viewer_image
+        assert shown.size == upright.size
+        assert _diff(shown, upright) < 6
