@@ -110,3 +110,24 @@ def test_pause_and_resume_by_volume_uuid_rebases_paths(catalog, tmp_path: Path) 
     }
     assert jobs.counts("CAFE-01")["pending"] == 2
     assert jobs.resume_volume("OTHER") == 0
+
+
+def test_status_report_counts_queue_errors_and_volumes(catalog, tmp_path: Path) -> None:
+    from appliance.library import Library
+    from appliance.status import format_report, status_report
+
+    done = jobs.enqueue("/in/a.jpg", "inbox", "move")
+    jobs.mark_done(done.id)
+    broken = jobs.enqueue("/in/b.jpg", "inbox", "move")
+    jobs.claim_due(1)
+    jobs.mark_failed(broken.id, "cannot read the file: locked")
+    jobs.enqueue("/vol/DCIM/c.jpg", "volume", "copy", "CAFE-01")
+    report = status_report(Library(tmp_path))
+    assert report["daemon"]["alive"] is False
+    assert report["queue"]["done"] == 1 and report["queue"]["pending"] == 2
+    assert report["recent_errors"][0]["path"] == "/in/b.jpg"
+    assert report["sources"] == [
+        {"kind": "volume", "uuid": "CAFE-01", "jobs": {"pending": 1}, "mount": None}
+    ]
+    assert report["rate_per_second"] > 0 and report["eta_seconds"] is not None
+    assert "queue: pending 2, running 0, done 1" in format_report(report)
