@@ -106,3 +106,47 @@ def test_describe_vision_reports_runtime_accelerator_and_models() -> None:
 
 def test_default_threads_is_the_usable_cores() -> None:
     assert runtime.default_threads() == len(os.sched_getaffinity(0))
+
+
+def test_guarded_worker_classifies_in_a_child_process(corpus: Path) -> None:
+    from PIL import Image
+
+    with Image.open(corpus / "misc/skimage/chelsea.jpg") as im:
+        image = np.asarray(im.convert("RGB").crop((75, 0, 375, 300)).resize((224, 224)))
+    with runtime.GuardedWorker(Classifier, {"accelerator": "cpu", "threads": 1}) as worker:
+        labels = worker.call("classify", image)
+        assert [label.name for label in labels] == ["cat"]
+        with pytest.raises(ValueError, match="224x224x3"):  # the child's error, re-raised
+            worker.call("classify", np.zeros((8, 8, 3), np.uint8))
+        assert worker.call("classify", image) == labels  # the worker survived the bad input
+        assert worker.restarts == 0
+
+
+def test_stuck_inference_is_killed_and_the_worker_restarted(caplog) -> None:
+    """A real hang (time.sleep in the child) past the limit: killed, restarted, still usable."""
+    import importlib
+
+    with runtime.GuardedWorker(importlib.import_module, {"name": "time"}, timeout=1.0) as worker:
+        first = worker.pid
+        with pytest.raises(runtime.InferenceTimeout, match="more than 1.0 s"):
+            worker.call("sleep", 60)
+        assert worker.restarts == 1 and worker.pid != first
+        assert "inference stuck" in caplog.text
+        assert worker.call("sleep", 0) is None  # the fresh worker answers
+
+
+def test_dead_worker_is_restarted() -> None:
+    import importlib
+
+    with runtime.GuardedWorker(importlib.import_module, {"name": "os"}, timeout=10) as worker:
+        with pytest.raises(runtime.WorkerCrashed):
+            worker.call("_exit", 3)
+        assert worker.restarts == 1
+        assert worker.call("getpid") == worker.pid
+
+
+def test_worker_that_cannot_start_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="could not start: FileNotFoundError"):
+        runtime.GuardedWorker(Classifier, {"accelerator": "cpu", "models_dir": tmp_path})
+    with pytest.raises(ValueError, match="timeout"):
+        runtime.GuardedWorker(Classifier, timeout=0)
