@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -59,9 +60,14 @@ def time_model(runtime: str, path: Path, threads: int, images: list[np.ndarray],
     return statistics.median(samples)
 
 
+def corpus_dir() -> Path:
+    """$SHOEBOX_CORPUS, else ../shared/corpus beside the repo."""
+    return Path(os.environ.get("SHOEBOX_CORPUS") or REPO.parent / "shared" / "corpus")
+
+
 def test_images(count: int) -> list[np.ndarray]:
-    """224x224 RGB crops of corpus photos when the corpus is beside the repo, else noise."""
-    folder = REPO.parent / "shared" / "corpus" / "misc"
+    """224x224 RGB crops of corpus photos when the corpus is found, else noise."""
+    folder = corpus_dir() / "misc"
     paths = sorted(folder.glob("*/*.jpg"))[:count] if folder.is_dir() else []
     images = []
     try:
@@ -150,7 +156,7 @@ def main() -> int:
         print(f"{r['runtime']:16} {r['model']:8} {r['threads']:>7} {r['ms']:9.2f} "
               f"{base / r['ms']:11.2f}x")  # fmt: skip
     print(f"baseline: float32 on ai-edge-litert, 1 thread = {base:.2f} ms/image")
-    corpus = REPO.parent / "shared" / "corpus"
+    corpus = corpus_dir()
     if (corpus / "sources.json").is_file():
         rate, n = pipeline_rate(corpus)
         print(f"decode + crop + int8 classify + rules: {rate:.1f} photos/s over {n} corpus photos")
