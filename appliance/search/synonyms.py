@@ -16,7 +16,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-SYNONYMS_FILE = Path(__file__).resolve().parents[2] / "models" / "labels" / "synonyms.json"
+from appliance.vision.models import models_dir
+
+SYNONYMS_FILE = models_dir() / "labels" / "synonyms.json"
 MIN_FUZZY_LENGTH = 3
 # (suffix, replacement) tried in order on a plural noun, as WordNet's morphy does.
 _PLURAL_RULES = (

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from appliance.vision.label_rules import MAX_LABELS, Label, LabelRules
+from appliance.vision.models import edgetpu_twin
+from appliance.vision.models import models_dir as default_models_dir
 from appliance.vision.runtime import Accelerator, LoadedModel, load_model
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_FILES = {
     "int8": "efficientnet_lite0_int8.tflite",
     "float": "efficientnet_lite0_float32.tflite",
@@ -25,14 +26,14 @@ INPUT_SIZE = 224
 __all__ = ["Classifier", "Label", "model_paths"]
 
 
-def model_paths(variant: str = "int8", models_dir: Path = MODELS_DIR) -> tuple[Path, Path | None]:
+def model_paths(variant: str = "int8", models_dir: Path | None = None) -> tuple[Path, Path | None]:
     """(CPU model, Edge TPU twin or None) of a classifier variant ("int8" or "float")."""
     if variant not in MODEL_FILES:
         raise ValueError(
             f"classifier variant must be one of {sorted(MODEL_FILES)}, not {variant!r}"
         )
-    cpu = models_dir / MODEL_FILES[variant]
-    twin = models_dir / "edgetpu" / (cpu.stem + "_edgetpu.tflite") if variant == "int8" else None
+    cpu = (models_dir or default_models_dir()) / MODEL_FILES[variant]
+    twin = edgetpu_twin(cpu) if variant == "int8" else None
     return cpu, twin
 
 
@@ -44,7 +45,7 @@ class Classifier:
         accelerator: Accelerator = "auto",
         threads: int | None = None,
         variant: str = "int8",
-        models_dir: Path = MODELS_DIR,
+        models_dir: Path | None = None,
         rules: LabelRules | None = None,
     ) -> None:
         cpu, twin = model_paths(variant, models_dir)

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-RULES_FILE = Path(__file__).resolve().parents[2] / "models" / "labels" / "imagenet_rules.tsv"
+from appliance.vision.models import models_dir
+
+RULES_FILE = models_dir() / "labels" / "imagenet_rules.tsv"
 CLASS_FLOOR = 0.02
 MAX_LABELS = 3
 

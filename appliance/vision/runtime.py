@@ -3,19 +3,17 @@
 The runtime is `ai-edge-litert` when installed, else `tflite-runtime`. The Edge TPU is
 loaded the way pycoral does it: ``load_delegate("libedgetpu.so.1")``; when that raises
 (no library, no device, an incompatible runtime), the CPU model is used instead.
-:class:`GuardedWorker` runs a model in a child process so that a stuck inference is killed
-and the worker restarted instead of hanging the pipeline.
+Stuck inferences are handled one level up: models run inside the ingest worker processes,
+which `appliance.ingest.workers.WorkerPool` kills and restarts past the per-file limit.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import multiprocessing
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -221,130 +219,3 @@ def describe_vision(
         entry["edgetpu_model"] = str(twin) if twin is not None and Path(twin).is_file() else None
         report["models"][purpose] = entry
     return report
-
-
-class InferenceTimeout(RuntimeError):
-    """An inference took longer than its limit; the worker process was restarted."""
-
-
-class WorkerCrashed(RuntimeError):
-    """The inference worker process died; it was restarted."""
-
-
-def _worker_main(conn: Any, factory: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-    """Child process: build the model object once, then answer (method, args) requests."""
-    try:
-        target = factory(**kwargs)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-        return
-    conn.send(("ready", None))
-    while True:
-        try:
-            request = conn.recv()
-        except EOFError:
-            return
-        if request is None:
-            return
-        method, args = request
-        try:
-            conn.send(("ok", getattr(target, method)(*args)))
-        except Exception as exc:  # noqa: BLE001 - one bad input must not end the worker
-            conn.send(("raise", exc))
-
-
-class GuardedWorker:
-    """Runs a model object in a child process so that a stuck inference can be ended.
-
-    ``factory(**kwargs)`` builds the object in the child (for example
-    ``GuardedWorker(Classifier, {"accelerator": "auto"})``). ``call(method, *args)`` returns
-    its result, re-raises its exception, or, past ``timeout`` seconds, kills the child, starts
-    a fresh one and raises :class:`InferenceTimeout`.
-    """
-
-    def __init__(
-        self,
-        factory: Callable[..., Any],
-        kwargs: dict[str, Any] | None = None,
-        timeout: float = 30.0,
-        start_timeout: float = 120.0,
-    ) -> None:
-        if timeout <= 0:
-            raise ValueError(f"timeout must be positive, not {timeout}")
-        self.factory, self.kwargs = factory, dict(kwargs or {})
-        self.timeout, self.start_timeout = timeout, start_timeout
-        self.restarts = 0
-        self._ctx = multiprocessing.get_context("spawn")
-        self._process: Any = None
-        self._conn: Any = None
-        self._start()
-
-    def _start(self) -> None:
-        parent, child = self._ctx.Pipe()
-        process = self._ctx.Process(
-            target=_worker_main, args=(child, self.factory, self.kwargs), daemon=True
-        )
-        process.start()
-        child.close()
-        self._process, self._conn = process, parent
-        if not parent.poll(self.start_timeout):
-            self._stop()
-            raise InferenceTimeout(f"inference worker did not start in {self.start_timeout} s")
-        try:
-            status, detail = parent.recv()
-        except EOFError:
-            status, detail = "error", f"worker exited with code {process.exitcode}"
-        if status != "ready":
-            self._stop()
-            raise RuntimeError(f"inference worker could not start: {detail}")
-
-    def _stop(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._process.kill()
-        if self._process is not None:
-            self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
-
-    def _restart(self, why: str) -> None:
-        log.error("%s; restarting the inference worker", why)
-        self._stop()
-        self.restarts += 1
-        self._start()
-
-    def call(self, method: str, *args: Any) -> Any:
-        """Run ``method(*args)`` on the object in the worker, within the time limit."""
-        if self._conn is None:
-            raise RuntimeError("inference worker is closed")
-        try:
-            self._conn.send((method, args))
-            ready = self._conn.poll(self.timeout)
-            status, value = self._conn.recv() if ready else ("timeout", None)
-        except (EOFError, BrokenPipeError, ConnectionResetError) as exc:
-            self._restart(f"inference worker died ({type(exc).__name__})")
-            raise WorkerCrashed("inference worker died and was restarted") from exc
-        if status == "timeout":
-            self._restart(f"inference stuck for more than {self.timeout} s")
-            raise InferenceTimeout(f"{method} took more than {self.timeout} s; worker restarted")
-        if status == "raise":
-            raise value
-        return value
-
-    @property
-    def pid(self) -> int | None:
-        """Process id of the current worker (changes on restart)."""
-        return self._process.pid if self._process is not None else None
-
-    def close(self) -> None:
-        """Stop the worker process."""
-        if self._conn is not None:
-            with contextlib.suppress(OSError):
-                self._conn.send(None)
-        self._stop()
-
-    def __enter__(self) -> GuardedWorker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
