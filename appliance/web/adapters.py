@@ -113,12 +113,34 @@ def name_face(face_id: int, name: str) -> int:
 
 
 def status_report(library: Library) -> dict[str, Any]:
-    """Import status from the daemon's module, else a summary of the job table."""
+    """Import status for the UI: ``active``, ``queue`` (files left), ``counts`` by state,
+    ``current``, ``rate_per_min``, ``eta_seconds``, ``sources`` (text), ``errors``."""
     try:
         from appliance.status import status_report as report
     except ImportError:
         return _jobs_summary()
-    return report(library)
+    raw = report(library)
+    counts = dict(raw.get("queue", {}))
+    left = counts.get("pending", 0) + counts.get("running", 0)
+    sources = []
+    for source in raw.get("sources", []):
+        where = source.get("path") or source.get("mount") or source.get("uuid") or ""
+        sources.append(f"{source.get('kind', 'source')}: {where}")
+    current = raw.get("current") or []
+    return {
+        "active": left > 0,
+        "queue": left,
+        "counts": counts,
+        "current": ", ".join(map(str, current)) if isinstance(current, list) else current,
+        "rate_per_min": round(float(raw.get("rate_per_second") or 0) * 60, 1),
+        "eta_seconds": raw.get("eta_seconds"),
+        "sources": sources,
+        "errors": [
+            {"path": e.get("path"), "error": e.get("error"), "at": e.get("when")}
+            for e in raw.get("recent_errors", [])
+        ],
+        "daemon": raw.get("daemon", {}),
+    }
 
 
 def _jobs_summary() -> dict[str, Any]:
@@ -144,7 +166,7 @@ def _jobs_summary() -> dict[str, Any]:
         "current": running.path if running else None,
         "rate_per_min": round(rate * 60, 1),
         "eta_seconds": round(queued / rate) if rate > 0 and queued else None,
-        "sources": [{"source": s, "pending": n} for s, n in sources.tuples()],
+        "sources": [f"{s}: {n} waiting" for s, n in sources.tuples()],
         "errors": [
             {"path": e.path, "error": e.error, "at": e.updated_at.isoformat()} for e in errors
         ],

@@ -473,7 +473,7 @@ function renderStatus(st) {
     ul.replaceChildren(...rows.map((r) => { const li = document.createElement("li"); li.textContent = render(r); return li; }));
     if (!rows.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "Nothing"; ul.append(li); }
   };
-  fill($("#st-sources"), st.sources || [], (s) => `${s.source}: ${s.pending} waiting`);
+  fill($("#st-sources"), st.sources || [], (s) => String(s));
   fill($("#st-errors"), st.errors || [], (e) => `${e.path}: ${e.error}`);
 }
 
