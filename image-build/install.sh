@@ -167,8 +167,8 @@ put 0644 "$here/files/10-models.conf" "$units/shoebox.service.d/10-models.conf"
 put 0644 "$here/files/10-models.conf" "$units/shoebox-import@.service.d/10-models.conf"
 put 0644 "$repo/systemd/udev/90-shoebox-usb.rules" "$etc/udev/rules.d/90-shoebox-usb.rules"
 put 0644 "$here/files/89-shoebox-library.rules" "$etc/udev/rules.d/89-shoebox-library.rules"
-put 0644 "$repo/systemd/sysusers.d/shoebox.conf" "$etc/sysusers.d/shoebox.conf"
-put 0644 "$repo/systemd/tmpfiles.d/shoebox.conf" "$etc/tmpfiles.d/shoebox.conf"
+put 0644 "$repo/systemd/sysusers.d/shoebox.conf" "$root/usr/lib/sysusers.d/shoebox.conf"
+put 0644 "$repo/systemd/tmpfiles.d/shoebox.conf" "$root/usr/lib/tmpfiles.d/shoebox.conf"
 put 0644 "$here/avahi/shoebox.service" "$etc/avahi/services/shoebox.service"
 enable=(shoebox.service)
 if [ "$port80" = 1 ]; then
@@ -236,9 +236,9 @@ fi
 # 9. User, groups and folders; a library that exists already is never touched.
 rootopt=()
 [ -z "$root" ] || rootopt=(--root="$root")
-run systemd-sysusers "${rootopt[@]}" "$etc/sysusers.d/shoebox.conf"
+run systemd-sysusers "${rootopt[@]}" "$root/usr/lib/sysusers.d/shoebox.conf"
 if [ "$(id -u)" = 0 ]; then
-    run systemd-tmpfiles "${rootopt[@]}" --create "$etc/tmpfiles.d/shoebox.conf"
+    run systemd-tmpfiles "${rootopt[@]}" --create "$root/usr/lib/tmpfiles.d/shoebox.conf"
 else
     note "not root: skipping systemd-tmpfiles (folders and owners are made at boot)"
 fi

@@ -211,8 +211,8 @@ def test_install_lays_out_the_appliance(installed: Path) -> None:
     for rel in (
         "etc/udev/rules.d/90-shoebox-usb.rules",
         "etc/udev/rules.d/89-shoebox-library.rules",
-        "etc/sysusers.d/shoebox.conf",
-        "etc/tmpfiles.d/shoebox.conf",
+        "usr/lib/sysusers.d/shoebox.conf",
+        "usr/lib/tmpfiles.d/shoebox.conf",
         "etc/avahi/services/shoebox.service",
         "etc/profile.d/shoebox.sh",
         "opt/shoebox/systemd/README.md",
@@ -392,8 +392,14 @@ def test_setup_file_is_moved_off_the_boot_partition_and_consumed(tmp_path: Path)
     assert authenticate("grandma", "correct horse battery staple") is not None
 
 
-def test_setup_file_dropin_names_the_moved_file() -> None:
-    dropin = (BUILD / "files/10-appliance.conf").read_text()
-    assert "ExecStartPre=+/opt/shoebox/lib/shoebox-prepare" in dropin.splitlines()
-    assert "Environment=SHOEBOX_SETUP_FILE=/var/lib/shoebox/setup.toml" in dropin.splitlines()
+def test_service_reads_the_setup_file_where_prepare_puts_it() -> None:
+    dropin = (BUILD / "files/10-appliance.conf").read_text().splitlines()
+    assert "ExecStartPre=+/opt/shoebox/lib/shoebox-prepare" in dropin
+    environ = dict(
+        line.removeprefix("Environment=").split("=", 1)
+        for line in dropin
+        if line.startswith("Environment=")
+    )
+    settings = load_settings(environ=environ)
+    assert settings.setup_file == Path("/var/lib/shoebox/setup.toml")
     assert "shoebox-setup.toml" in (BUILD / "README.md").read_text()
