@@ -18,7 +18,7 @@ def test_search_command(web: Built, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--library", root, "search", "kitty"]) == 0
     out = capsys.readouterr().out
     assert "chelsea.jpg" in out and "cat.hif" in out and "coffee" not in out
-    assert main(["--library", root, "search", "--json", "label:cat", "-type:heic"]) == 0
+    assert main(["--library", root, "search", "--json", "--", "label:cat", "-type:heic"]) == 0
     items = json.loads(capsys.readouterr().out)["items"]
     assert [i["id"] for i in items] == [web.photo_ids["misc/skimage/chelsea.jpg"]]
     assert main(["--library", root, "search", "lable:cat"]) == 2

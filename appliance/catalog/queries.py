@@ -115,12 +115,17 @@ def _near(near: Near) -> pw.Expression:
     dlat = near.km / KM_PER_DEGREE
     coslat = max(math.cos(math.radians(near.lat)), 0.01)
     dlon = dlat / coslat
-    box = Photo.latitude.between(near.lat - dlat, near.lat + dlat) & Photo.longitude.between(
-        near.lon - dlon, near.lon + dlon
+    inner = Photo.alias()
+    dy = (inner.latitude - near.lat) * KM_PER_DEGREE
+    dx = (inner.longitude - near.lon) * (KM_PER_DEGREE * coslat)
+    # A plain scan of the table in a subquery is far cheaper than testing every row while
+    # walking the timeline index.
+    sub = inner.select(inner.id).where(
+        inner.latitude.between(near.lat - dlat, near.lat + dlat)
+        & inner.longitude.between(near.lon - dlon, near.lon + dlon)
+        & ((dy * dy + dx * dx) <= near.km * near.km)
     )
-    dy = (Photo.latitude - near.lat) * KM_PER_DEGREE
-    dx = (Photo.longitude - near.lon) * (KM_PER_DEGREE * coslat)
-    return box & ((dy * dy + dx * dx) <= near.km * near.km)
+    return Photo.id.in_(sub)
 
 
 def _word(word: str, labels_for: LabelsFor) -> pw.Expression:

@@ -56,7 +56,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser = sub.add_parser(
         "search", parents=[common], help="search photos (words, label:, person:, year: ...)"
     )
-    parser.add_argument("query", nargs="+", help='e.g. kitty year:2021 -person:"Joe Biden"')
+    parser.add_argument(
+        "query", nargs="+", help="e.g. kitty year:2021 (put -- before terms that start with -)"
+    )
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--cursor", help="continue after a previous page")
     parser.add_argument("--json", action="store_true", help="print JSON like the web API")
