@@ -65,7 +65,7 @@ while [ $# -gt 0 ]; do
     shift
 done
 
-root=${root%/}
+[ -z "$root" ] || root=$(realpath -m "$root")
 case $library in /*) ;; *) die "--library must be an absolute path: $library" ;; esac
 if [ -n "$hostname" ] && ! [[ $hostname =~ ^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$ ]]; then
     die "--hostname must be lower-case letters, digits and dashes: $hostname"
@@ -126,10 +126,10 @@ if [ "$packages" = 1 ]; then
 fi
 
 # 2. The Python environment in /opt/shoebox (sees apt's python3-picamera2 when installed).
-if [ -x "$opt/bin/python" ]; then
+if [ -x "$opt/bin/python" ] && "$opt/bin/python" -c '' 2>/dev/null; then
     note "reusing the environment in $opt"
-else
-    run "$python" -m venv --system-site-packages "$opt"
+else # new, or broken by an OS upgrade that replaced its Python: (re)create it
+    run "$python" -m venv --clear --system-site-packages "$opt"
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -171,7 +171,7 @@ def test_dry_run_changes_nothing(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert list(root.iterdir()) == []
     for line in (
-        f"would run: python3 -m venv --system-site-packages {root}/opt/shoebox",
+        f"would run: python3 -m venv --clear --system-site-packages {root}/opt/shoebox",
         f"would install: {root}/etc/systemd/system/shoebox-port80.service (mode 0644)",
         f"would write: {root}/etc/shoebox/shoebox.toml (mode 0644)",
         f"would run: systemctl --root={root} enable shoebox.service shoebox-port80.service",
@@ -222,7 +222,16 @@ def test_install_lays_out_the_appliance(installed: Path) -> None:
         "opt/shoebox/models/labels/imagenet_rules.tsv",
     ):
         assert (root / rel).is_file(), rel
-    assert not list((root / "opt/shoebox/models").glob("*.py"))
+    # The services find the models through SHOEBOX_MODELS_DIR (a wheel has no models/).
+    env = (root / "etc/systemd/system/shoebox.service.d/10-models.conf").read_text()
+    models = root / re.search(r"^Environment=SHOEBOX_MODELS_DIR=/(\S+)$", env, re.M).group(1)
+    wanted = {
+        p.relative_to(REPO / "models")
+        for p in (REPO / "models").rglob("*")
+        if p.is_file() and p.suffix in (".tflite", ".json", ".tsv")
+    }
+    assert wanted and all((models / rel).is_file() for rel in wanted), wanted
+    assert not list(models.glob("*.py"))
     for rel in ("lib/shoebox-mount-volume", "lib/shoebox-prepare", "bin/shoebox"):
         assert os.access(root / "opt/shoebox" / rel, os.X_OK), rel
     assert os.readlink(root / "usr/local/bin/shoebox") == "/opt/shoebox/bin/shoebox"
