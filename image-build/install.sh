@@ -118,10 +118,11 @@ note() { echo "shoebox: $*"; }
 
 # 1. Debian packages.
 if [ "$packages" = 1 ]; then
-    want=(python3-venv python3-pip avahi-daemon)
+    want=(python3-venv avahi-daemon)
     if [ "$port80" = 1 ]; then want+=(nftables); fi
     if [ "$samba" = 1 ]; then want+=(samba); fi
     if [ "$camera" = 1 ]; then want+=(python3-picamera2); fi
+    run apt-get update -q
     run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${want[@]}"
 fi
 
