@@ -19,10 +19,12 @@ VIEWS = {"timeline": False, "archive": True}
 def grid(title: str, q: str = "", view: str = "timeline", **extra: Any) -> str:
     """Render the shared grid page; the grid itself is filled by static/app.js from the API."""
     params = {k: v for k, v in (("q", q), ("view", view if view != "timeline" else "")) if v}
+    limit = request.args.get("limit", "")
+    api = params | ({"limit": limit} if limit.isdigit() and 0 < int(limit) <= 200 else {})
     return render_template(
         "grid.html",
         title=title,
-        api_params=urlencode(params),
+        api_params=urlencode(api),
         context=urlencode(params),
         q=q,
         **extra,

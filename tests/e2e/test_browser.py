@@ -71,6 +71,8 @@ def test_family_paths(server: str, browser: object, web: Built) -> None:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
 
     # first run: setup creates the admin and signs in
     page.goto(server + "/")
@@ -91,11 +93,13 @@ def test_family_paths(server: str, browser: object, web: Built) -> None:
     shot(page, "02-login")
     page.click("button[type=submit]")
 
-    # timeline: month groups, thumbnails load, scrolling pages in more
+    # timeline: month groups, thumbnails load, scrolling pages in more (5 per page here)
+    page.goto(server + "/?limit=5")
     expect(page.locator(".tile img.ready").first).to_be_visible()
     expect(page.locator(".month").first).to_be_visible()
-    page.mouse.wheel(0, 4000)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     expect(page.locator(".tile")).to_have_count(len(web.photo_ids))
+    assert len([u for u in requests if "/api/v1/photos?" in u and "cursor=" in u]) >= 2
     page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(300)
     expect(page.locator(".tile img.ready").first).to_be_in_viewport()
