@@ -27,6 +27,7 @@ COMMANDS = [
     "search",
     "user",
     "doctor",
+    "capture",
 ]
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages Shoebox needs that a fresh machine may lack.
 #   scripts/bootstrap.sh run    what `make run` needs (python3-venv)
-#   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze)
+#   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
+#                               shellcheck, xmllint, nft for the appliance image checks)
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
 
@@ -10,6 +11,9 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
 if [ "${1:-run}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v systemd-analyze >/dev/null 2>&1 || want+=(systemd)
+  command -v shellcheck >/dev/null 2>&1 || want+=(shellcheck)
+  command -v xmllint >/dev/null 2>&1 || want+=(libxml2-utils)
+  command -v nft >/dev/null 2>&1 || want+=(nftables)
   # fonts so that screenshots of the UI render text
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
 fi

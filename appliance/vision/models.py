@@ -1,12 +1,11 @@
-"""Where the model files live: $SHOEBOX_MODELS_DIR, else the `models/` folder of the checkout.
-
-An installed appliance (image-build) copies `models/` next to its virtualenv and sets the
-variable in its unit; a development checkout needs nothing.
+"""Where the model files live: $SHOEBOX_MODELS_DIR, else the `models/` folder of the
+checkout (development), else `<virtualenv>/models` (where image-build/install.sh puts them).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
@@ -14,7 +13,11 @@ CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 def models_dir() -> Path:
     configured = os.environ.get("SHOEBOX_MODELS_DIR")
-    return Path(configured) if configured else CHECKOUT_MODELS
+    if configured:
+        return Path(configured)
+    if CHECKOUT_MODELS.is_dir():
+        return CHECKOUT_MODELS
+    return Path(sys.prefix) / "models"
 
 
 def edgetpu_twin(model: Path) -> Path:
