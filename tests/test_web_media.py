@@ -100,7 +100,7 @@ def test_indexed_in_place_files_are_served_without_symlinks(
 ) -> None:
     file = File.get(File.photo == _photo(web))
     File.update(stored_path=None).where(File.id == file.id).execute()
-    # the fixture's location is the corpus file itself: served from there
+    # its location is the file it was imported from (the fixture's copy of the corpus file)
     assert member.get(f"/media/original/{file.sha256}").data == (corpus / CHELSEA).read_bytes()
     real = tmp_path / "real"
     real.mkdir()

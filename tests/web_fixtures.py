@@ -1,12 +1,11 @@
-"""A small real library for the web tests: corpus photos copied in as originals, real
-thumbnails (the render engineer's renderer), reference metadata from exiftool.json, labels,
-and faces found by dlib's HOG detector, inserted through the catalog models."""
+"""A small real library for the web tests, made by the product itself: 12 corpus photos
+imported with the real pipeline (``shoebox import``: thumbnails, metadata, classifier labels,
+faces and people), then the user decisions the tests need, made through the library API."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -17,38 +16,30 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from appliance.catalog.db import connect
-from appliance.catalog.models import (
-    Face,
-    File,
-    Label,
-    Location,
-    Person,
-    Photo,
-    PhotoLabel,
-    database_proxy,
-)
+from appliance.catalog.models import Face
+from appliance.catalog.people import name_person
 from appliance.catalog.users import create_user
 from appliance.config import Settings
+from appliance.ingest.runner import Ingestor
+from appliance.ingest.tasks import FileTask
 from appliance.library import Library
-from appliance.media.render import render
-from appliance.media.thumbs import ThumbnailCache
 from appliance.web import create_app
 
-# corpus path, labels, mime, fallback date (used when the file has no EXIF date)
-PHOTOS: list[tuple[str, list[str], str, str]] = [
-    ("misc/skimage/chelsea.jpg", ["cat"], "image/jpeg", "2023-06-12 10:00:00"),
-    ("heif/pillow_heif/cat.hif", ["cat"], "image/heic", "2023-05-02 09:00:00"),
-    ("misc/skimage/coffee.jpg", ["coffee"], "image/jpeg", "2023-04-20 08:15:00"),
-    ("misc/dlib/mmod_cars_test_image.jpg", ["car", "street"], "image/jpeg", "2023-03-03 12:00:00"),
-    ("misc/dlib/giraffe.jpg", ["giraffe", "zebra"], "image/jpeg", "2022-12-24 15:30:00"),
-    ("misc/dlib/eagle.jpg", ["bird"], "image/jpeg", "2022-11-11 11:11:00"),
-    ("misc/immich/albums/nature/prairie_falcon.jpg", ["bird"], "image/jpeg", "2022-10-01 07:00:00"),
-    ("faces/face_recognition/obama.jpg", [], "image/jpeg", "2022-09-09 09:00:00"),
-    ("faces/face_recognition/biden.jpg", [], "image/jpeg", "2022-08-08 08:00:00"),
-    ("faces/face_recognition/two_people.jpg", [], "image/jpeg", "2022-07-07 07:00:00"),
-    ("exif/exif-samples/gps/DSCN0010.jpg", ["street"], "image/jpeg", ""),
-    ("exif/exif-samples/gps/DSCN0021.jpg", [], "image/jpeg", ""),
+# corpus path, file time given to the copy (the taken date when the file has no EXIF date;
+# empty: the file has one, its copy keeps the time it was copied)
+PHOTOS: list[tuple[str, str]] = [
+    ("misc/skimage/chelsea.jpg", "2023-06-12 10:00:00"),
+    ("heif/pillow_heif/cat.hif", "2023-05-02 09:00:00"),
+    ("misc/skimage/coffee.jpg", "2023-04-20 08:15:00"),
+    ("misc/dlib/mmod_cars_test_image.jpg", "2023-03-03 12:00:00"),
+    ("misc/dlib/giraffe.jpg", "2022-12-24 15:30:00"),
+    ("misc/dlib/eagle.jpg", "2022-11-11 11:11:00"),
+    ("misc/immich/albums/nature/prairie_falcon.jpg", "2022-10-01 07:00:00"),
+    ("faces/face_recognition/obama.jpg", "2022-09-09 09:00:00"),
+    ("faces/face_recognition/biden.jpg", "2022-08-08 08:00:00"),
+    ("faces/face_recognition/two_people.jpg", "2022-07-07 07:00:00"),
+    ("exif/exif-samples/gps/DSCN0010.jpg", ""),
+    ("exif/exif-samples/gps/DSCN0021.jpg", ""),
 ]
 OBAMA = "faces/face_recognition/obama.jpg"
 BIDEN = "faces/face_recognition/biden.jpg"
@@ -65,111 +56,48 @@ class Built:
     biden_id: int  # named "Joe Biden"
 
 
-def _exif_time(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    match = re.match(r"(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)", str(value))
-    return dt.datetime(*map(int, match.groups())) if match else None
+def _copy_sources(corpus: Path, folder: Path) -> dict[Path, str]:
+    """Copy the photos (names kept) with their file times set; return copy -> corpus path."""
+    folder.mkdir(parents=True)
+    copies: dict[Path, str] = {}
+    for rel, file_time in PHOTOS:
+        copy = folder / Path(rel).name
+        shutil.copyfile(corpus / rel, copy)
+        if file_time:
+            stamp = dt.datetime.fromisoformat(file_time).timestamp()
+            os.utime(copy, (stamp, stamp))
+        copies[copy] = rel
+    return copies
 
 
-def _faces(image) -> list[tuple[float, float, float, float]]:
-    import dlib
-    import numpy as np
-
-    detector = dlib.get_frontal_face_detector()
-    rects = detector(np.asarray(image.convert("RGB")), 1)
-    return sorted(
-        (float(r.left()), float(r.top()), float(r.width()), float(r.height())) for r in rects
-    )
+def _only_person(photo_id: int) -> int:
+    """The person of the single face the pipeline found on a photo."""
+    people = [face.person_id for face in Face.select().where(Face.photo == photo_id)]
+    assert len(people) == 1 and people[0] is not None, f"photo {photo_id}: faces {people}"
+    return people[0]
 
 
 def build_library(root: Path, corpus: Path) -> Built:
-    """Create the library under ``root`` (slow part: ~2 s); copy it for each test."""
-    library = Library(root).ensure()
-    db = connect(library.catalog_path)
-    reference = {r["SourceFile"]: r for r in json.loads((corpus / "exiftool.json").read_text())}
-    cache = ThumbnailCache(library.cache)
-    ids: dict[str, int] = {}
-    boxes: dict[str, list[tuple[float, float, float, float]]] = {}
-    with database_proxy.atomic():
-        for rel, labels, mime, fallback in PHOTOS:
-            source = corpus / rel
-            data = source.read_bytes()
-            sha = hashlib.sha256(data).hexdigest()
-            meta = reference.get(rel, {})
-            rend = render(source, mime, meta.get("Orientation"))
-            cache.write(sha, rend)
-            taken = _exif_time(meta.get("DateTimeOriginal")) or _exif_time(
-                fallback.replace("-", ":")
-            )
-            stored = Path(f"{taken:%Y/%m}") / source.name
-            (library.originals / stored).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, library.originals / stored)
-            lat, lon = meta.get("GPSLatitude"), meta.get("GPSLongitude")
-            photo = Photo.create(
-                kind="image",
-                mime=mime,
-                primary_sha256=sha,
-                taken_at=taken,
-                taken_at_offset=120 if meta.get("DateTimeOriginal") else None,
-                taken_at_source="exif" if meta.get("DateTimeOriginal") else "fixture",
-                sort_time=taken,
-                camera_make=meta.get("Make"),
-                camera_model=meta.get("Model"),
-                exposure_time=meta.get("ExposureTime"),
-                f_number=meta.get("FNumber"),
-                iso=meta.get("ISO"),
-                focal_length=meta.get("FocalLength"),
-                latitude=lat if isinstance(lat, float | int) else None,
-                longitude=lon if isinstance(lon, float | int) else None,
-                width=rend.display_size[0],
-                height=rend.display_size[1],
-                labels_version=1,
-                faces_version=1,
-            )
-            file = File.create(
-                photo=photo,
-                sha256=sha,
-                mime=mime,
-                kind="image",
-                size=len(data),
-                width=rend.display_size[0],
-                height=rend.display_size[1],
-                stored_path=str(stored),
-                original_name=source.name,
-            )
-            Location.create(path=str(source), file=file, source="import", size=len(data))
-            for name in labels:
-                label, _ = Label.get_or_create(name=name)
-                PhotoLabel.create(photo=photo, label=label, confidence=0.9)
-            ids[rel] = photo.id
-            if rel in (OBAMA, BIDEN, TWO):
-                scale = rend.display_size[0] / rend.viewer_image.width
-                boxes[rel] = [tuple(v * scale for v in box) for box in _faces(rend.viewer_image)]
-        obama = Person.create(name=None)
-        biden = Person.create(name="Joe Biden")
-        plan = [(OBAMA, 0, obama), (TWO, 0, obama), (BIDEN, 0, biden), (TWO, 1, biden)]
-        for rel, index, person in plan:
-            x, y, w, h = boxes[rel][index]
-            Face.create(
-                photo=ids[rel],
-                box_x=x,
-                box_y=y,
-                box_w=w,
-                box_h=h,
-                score=0.99,
-                quality=0.9,
-                usable=True,
-                person=person,
-                assignment="auto",
-            )
-        for person in (obama, biden):
-            person.face_count = Face.select().where(Face.person == person).count()
-            person.save()
+    """Import the photos into a library at ``root`` like ``shoebox import`` (~4 s); copy it
+    for each test. The imported copies stay in ``root``'s parent, where the catalog points."""
+    copies = _copy_sources(corpus, root.parent / "import")
+    settings = Settings(library=root, setup_file=root / "no-seed.toml", workers=1)
+    assert settings.labels and settings.faces
+    with Ingestor(settings) as ingestor:
+        outcomes = ingestor.process([FileTask(path, "import", "copy") for path in copies])
+    db = ingestor.db
+    failed = [(o.task.path.name, o.status, o.error) for o in outcomes if o.status != "added"]
+    assert not failed, f"the fixture photos did not all import: {failed}"
+    ids = {copies[o.task.path]: o.photo_id for o in outcomes if o.photo_id is not None}
+    obama, biden = _only_person(ids[OBAMA]), _only_person(ids[BIDEN])
+    assert obama != biden, "the pipeline put Obama and Biden in one person"
+    together = sorted(face.person_id for face in Face.select().where(Face.photo == ids[TWO]))
+    assert together == sorted([obama, biden]), f"two_people.jpg: people {together}"
+    # what a user does once the photos are in: name one person, leave the other unnamed
+    name_person(biden, "Joe Biden")
     db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    settings = Settings(library=root, setup_file=root / "no-seed.toml", workers=1)
-    return Built(library, settings, ids, obama.id, biden.id)
+    return Built(Library(root), settings, ids, obama, biden)
 
 
 def copy_built(built: Built, root: Path) -> Built:
