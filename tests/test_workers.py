@@ -51,3 +51,17 @@ def test_a_worker_that_cannot_start_is_a_clear_error() -> None:
         WorkerPool(1, _failing_setup, (), _work, timeout=5) as pool,
     ):
         list(pool.map_unordered(["1"]))
+
+
+def _dies_at_start() -> None:
+    os._exit(3)  # e.g. the interpreter cannot import the worker's module
+
+
+def test_workers_dying_at_start_do_not_respawn_forever() -> None:
+    started = time.monotonic()
+    with (
+        pytest.raises(WorkerFailure, match="die while starting"),
+        WorkerPool(1, _dies_at_start, (), _work, timeout=5) as pool,
+    ):
+        list(pool.map_unordered(["1"]))
+    assert time.monotonic() - started < 20

@@ -21,6 +21,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+MAX_START_FAILURES = 3
+
+
 class WorkerFailure(RuntimeError):
     """The worker died or ran out of time on an item."""
 
@@ -73,6 +76,7 @@ class WorkerPool:
         self.timeout = timeout
         self.context = mp.get_context("spawn")  # no inherited locks, threads or DB handles
         self.workers: list[_Worker] = []
+        self.start_failures = 0  # consecutive workers that died before they were ready
 
     def __enter__(self) -> WorkerPool:
         self.workers = [self._spawn() for _ in range(self.size)]
@@ -120,8 +124,16 @@ class WorkerPool:
                 try:
                     kind, payload = conn.recv()
                 except (EOFError, OSError):
+                    worker.process.join(1)
                     code = worker.process.exitcode
                     item = worker.item
+                    if not worker.ready:
+                        self.start_failures += 1
+                        if self.start_failures >= MAX_START_FAILURES:
+                            raise WorkerFailure(
+                                f"worker processes die while starting (exit code {code}); "
+                                "see the log above for the reason"
+                            ) from None
                     self._replace(worker)
                     if item is not None:
                         busy -= 1
@@ -129,6 +141,7 @@ class WorkerPool:
                     continue
                 if kind == "ready":
                     worker.ready = True
+                    self.start_failures = 0
                     continue
                 if kind == "setup_error":
                     raise WorkerFailure(f"a worker could not start: {payload}")
