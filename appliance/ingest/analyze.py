@@ -24,6 +24,7 @@ from appliance.media.metadata import MetadataError, read_metadata
 from appliance.media.render import RenderError, render
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
+from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def setup_worker(settings: Settings) -> WorkerState:
     library = Library(settings.library_root)
     connect_readonly(library.catalog_path)
     state = WorkerState(settings, library, ThumbnailCache(library.cache))
-    threads = settings.threads or None
+    threads = settings.threads or max(1, default_threads() // max(1, settings.workers))
     if settings.labels:
         from appliance.vision.classifier import Classifier
 
