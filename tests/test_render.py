@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from appliance.media.decode import HAVE_JXL
 from appliance.media.render import GRID_LONG_SIDE, VIEWER_LONG_SIDE, RenderError, render
 from appliance.media.sniff import sniff
 from appliance.media.thumbs import ThumbnailCache
@@ -29,6 +30,8 @@ EXPECTED_FAILURES = {
     "raw/exiftool/Panasonic.rw2": "only a tiny preview and no sensor data",  # 8x8 dummy
     "raw/exiftool/Sigma.x3f": "no embedded preview and no sensor data",
 }
+if not HAVE_JXL:  # the optional "jxl" extra is not installed
+    EXPECTED_FAILURES["misc/immich/formats/jxl/8bit-sRGB.jxl"] = "needs the pillow-jxl-plugin"
 # Files under bad/ that are intact pictures (see sources.json notes) and must render.
 BAD_BUT_DECODABLE = {
     "bad/crafted/exif_bad_offsets.jpg",  # broken EXIF, intact picture
