@@ -161,13 +161,15 @@ def test_decompression_bombs_are_refused(corpus: Path, rel: str) -> None:
         render(path, sniff(path).mime)
 
 
+# Peak memory of the child alone: VmHWM belongs to its own address space, whereas
+# ru_maxrss survives fork+exec on Linux and would report the pytest parent's peak.
 _PEAK_SCRIPT = """
-import resource, sys
+import re, sys
 from pathlib import Path
 from appliance.media.render import render
 r = render(Path(sys.argv[1]), "image/heic")
-print(r.display_size[0], r.display_size[1], max(r.viewer_image.size),
-      resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+hwm = re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)
+print(r.display_size[0], r.display_size[1], max(r.viewer_image.size), int(hwm) // 1024)
 """
 
 
