@@ -39,7 +39,7 @@ class Settings:
     threads: int = 0
     labels: bool = True
     faces: bool = True
-    max_pixels: int = 300_000_000
+    max_pixels: int = 256_000_000
     secret_key: str = ""
     # First-run seed (TOML: username, password) on the boot partition, consumed on start.
     setup_file: Path = Path("/boot/firmware/shoebox-setup.toml")

@@ -178,3 +178,14 @@ def test_raw_and_jpeg_of_one_shot_are_one_photo(tmp_path: Path, corpus: Path, ca
 )
 def test_litter_and_partial_uploads_are_ignored(name: str, ignored: bool) -> None:
     assert is_ignored_name(name) is ignored
+
+
+def test_pixel_limit_setting_refuses_bigger_pictures(tmp_path: Path) -> None:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    make_jpeg(folder / "wide.jpg", 1, size=(1500, 1000))
+    make_jpeg(folder / "small.jpg", 2, size=(900, 900))
+    outcomes = ingest(quick_settings(tmp_path / "lib", max_pixels=1_000_000), folder)
+    outcomes.sort(key=lambda o: o.task.path.name)
+    assert [o.status for o in outcomes] == ["added", "failed"]
+    assert "decompression bomb refused: 1500x1000" in outcomes[1].error

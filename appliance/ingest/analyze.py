@@ -19,6 +19,7 @@ from appliance.config import Settings
 from appliance.ingest.store import copy_verified
 from appliance.ingest.tasks import Analysis, FaceFound, FileTask
 from appliance.library import Library
+from appliance.media.decode import set_pixel_limit
 from appliance.media.hashing import sha256_file
 from appliance.media.metadata import MetadataError, read_metadata
 from appliance.media.render import RenderError, render
@@ -46,6 +47,7 @@ class WorkerState:
 def setup_worker(settings: Settings) -> WorkerState:
     """Load everything a worker needs once (runs in the worker process)."""
     logging.basicConfig(level=settings.log_level)
+    set_pixel_limit(settings.max_pixels)
     library = Library(settings.library_root)
     connect_readonly(library.catalog_path)
     state = WorkerState(settings, library, ThumbnailCache(library.cache))

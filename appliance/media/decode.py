@@ -234,6 +234,19 @@ def _reason(exc: Exception) -> str:
     return f"decoder failed: {type(exc).__name__}: {text}"
 
 
+def set_pixel_limit(pixels: int) -> None:
+    """Set the decompression-bomb limit for this process (the `max_pixels` setting).
+
+    Pillow refuses at twice its own limit, so a picture between the two is refused by
+    :func:`_check_pixels` with the same readable reason.
+    """
+    global MAX_PIXELS
+    if pixels < 1_000_000:
+        raise ValueError(f"a pixel limit of {pixels} would refuse ordinary photos")
+    MAX_PIXELS = int(pixels)
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
 def _check_pixels(width: int, height: int) -> None:
     if width <= 0 or height <= 0:
         raise RenderError(f"invalid dimensions {width}x{height}")
