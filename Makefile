@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 .PHONY: run test lint bench setup clean
 
 run: setup
-	$(BIN)/shoebox --library ./var run --host 127.0.0.1 --port 8080
+	mkdir -p var/inbox
+	$(BIN)/shoebox --library ./var run --inbox ./var/inbox --host 127.0.0.1 --port 8080
 
 test: setup
 	scripts/bootstrap.sh test
