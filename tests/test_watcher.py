@@ -178,3 +178,39 @@ def test_missing_inbox_is_a_clear_error(tmp_path: Path) -> None:
         raise AssertionError("a missing inbox must be refused")
     finally:
         watcher.stop()
+
+
+def test_a_file_moved_in_from_outside_is_released_after_the_settle_time(tmp_path: Path) -> None:
+    """inotify reports a move from outside the watched tree as a creation (no close event);
+    the lease check confirms no writer, so it need not wait the long quiet period."""
+    inbox, outside = tmp_path / "inbox", tmp_path / "elsewhere"
+    inbox.mkdir()
+    outside.mkdir()
+    photo = outside / "moved.jpg"
+    photo.write_bytes(b"jpeg" * 5000)
+    with InboxWatcher([inbox], settle_seconds=SETTLE) as watcher:
+        started = time.monotonic()
+        photo.rename(inbox / "moved.jpg")
+        assert collect(watcher, 10, until=1) == [inbox / "moved.jpg"]
+        assert time.monotonic() - started < watcher.tracker.quiet / 2
+
+
+def test_a_created_file_still_open_for_writing_is_not_released(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    photo = inbox / "open.jpg"
+    with InboxWatcher([inbox], settle_seconds=SETTLE) as watcher:
+        holder = subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(photo)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout.readline().strip() == "open"
+            assert collect(watcher, SETTLE * 6) == []
+            assert watcher.tracker.waiting() == {photo: "still open for writing"}
+            holder.communicate("\n", timeout=10)
+            assert collect(watcher, 5, until=1) == [photo]
+        finally:
+            holder.kill()

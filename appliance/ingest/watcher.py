@@ -34,30 +34,40 @@ QUIET_MIN = 30.0
 
 def lock_reason(path: Path) -> str | None:
     """Why ``path`` cannot be taken yet (unreadable, locked, open for writing), or None."""
+    return writer_state(path)[0]
+
+
+def writer_state(path: Path) -> tuple[str | None, bool]:
+    """(why ``path`` cannot be taken yet or None, whether "no writer" was confirmed).
+
+    The confirmation is a read lease, which the kernel grants only while no process has
+    the file open for writing; it is impossible on network filesystems and for files the
+    service neither owns nor holds CAP_LEASE for.
+    """
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     except PermissionError:
-        return "not readable yet"
+        return "not readable yet", False
     except OSError as exc:
-        return f"cannot open ({exc.strerror})"
+        return f"cannot open ({exc.strerror})", False
     try:
         for kind, func in (("POSIX", fcntl.lockf), ("BSD", fcntl.flock)):
             try:
                 func(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except OSError as exc:
                 if exc.errno in (errno.EACCES, errno.EAGAIN, errno.EWOULDBLOCK):
-                    return f"{kind} lock held by another process"
+                    return f"{kind} lock held by another process", False
                 raise
             func(fd, fcntl.LOCK_UN)
         try:  # a read lease is refused while anyone has the file open for writing
             fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
         except OSError as exc:
             if exc.errno == errno.EAGAIN:
-                return "still open for writing"
+                return "still open for writing", False
             # EACCES/EPERM (not our file) or EINVAL (network fs): no lease check possible
-        else:
-            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
-        return None
+            return None, False
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return None, True
     finally:
         os.close(fd)
 
@@ -141,10 +151,15 @@ class SettleTracker:
                     cand.size, cand.mtime_ns, cand.since = st.st_size, st.st_mtime_ns, now
                     cand.closed = False
                     continue
-                wait = self.settle if cand.closed else self.quiet
-                if now - cand.since < wait:
+                if now - cand.since < self.settle:
                     continue
-            reason = lock_reason(path)
+            # A file never seen closed (created, or moved in from outside the inbox, which
+            # inotify reports as a creation) is released after the settle time only when
+            # the kernel confirms that no one has it open for writing; else after `quiet`.
+            reason, confirmed = writer_state(path)
+            unsure = not cand.closed and not confirmed and now - cand.since < self.quiet
+            if reason is None and unsure:
+                continue
             with self._lock:
                 if self._files.get(path) is not cand:
                     continue
