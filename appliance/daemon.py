@@ -199,6 +199,7 @@ class Daemon:
                 self._publish(force=True)
                 jobs.execute(ingestor, batch, volume_present, self._on_outcome)
                 self.current = []
+                self._publish(force=True)  # a finished batch is news: no stale "working on"
             else:
                 self.stop_event.wait(IDLE_WAIT)
             self.notifier.notify(watchdog=1)
