@@ -285,9 +285,13 @@ def _build(values: dict[str, Any], blocks: Blocks, media: MediaType) -> Metadata
 
 
 def _text(value: Any) -> str | None:
+    """A display string: up to the first NUL, control characters dropped, spaces folded."""
     if isinstance(value, bytes):
         value = value.split(b"\0", 1)[0].decode("utf-8", "replace")
-    return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
+    if not isinstance(value, str):
+        return None
+    value = "".join(ch if ch.isprintable() else " " for ch in value.split("\0", 1)[0])
+    return " ".join(value.split())[:MAX_TEXT] or None
 
 
 def _positive(value: Any) -> float | None:
@@ -299,7 +303,7 @@ def _positive(value: Any) -> float | None:
 
 
 def _set_gps(meta: Metadata, values: dict[str, Any]) -> None:
-    for axis, negative in (("Latitude", "S"), ("Longitude", "W")):
+    for axis, negative, limit in (("Latitude", "S", 90.0), ("Longitude", "W", 180.0)):
         raw = values.get("GPS" + axis)
         ref = values.get(f"GPS{axis}Ref")
         degrees = _dms(raw)
@@ -310,6 +314,9 @@ def _set_gps(meta: Metadata, values: dict[str, Any]) -> None:
             meta.warnings.append(f"GPS {axis.lower()} unreadable")
         else:
             degrees = values.get("XMP:GPS" + axis)
+        if isinstance(degrees, float) and not -limit <= degrees <= limit:
+            meta.warnings.append(f"GPS {axis.lower()} {degrees:g} is out of range")
+            degrees = None
         setattr(meta, axis.lower(), degrees)
     alt = values.get("GPSAltitude")
     if isinstance(alt, Fraction | int | float):
@@ -329,6 +336,9 @@ def _dms(value: Any) -> float | None:
     parts = [float(v) for v in value[:3]] + [0.0, 0.0]
     return parts[0] + parts[1] / 60 + parts[2] / 3600
 
+
+EARLIEST_YEAR = 1800  # older "capture dates" are unset camera clocks, not daguerreotypes
+MAX_TEXT = 255
 
 _DATE = re.compile(
     r"\s*(\d{4})[:-](\d\d)[:-](\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?)?"
@@ -378,6 +388,9 @@ def _set_date(meta: Metadata, values: dict[str, Any]) -> None:
         parsed = parse_date(raw)
         if parsed is None:
             meta.warnings.append(f"unreadable date {key}={raw!r}")
+            continue
+        if not EARLIEST_YEAR <= parsed[0].year <= datetime.now().year + 1:
+            meta.warnings.append(f"implausible date {key}={raw!r}")
             continue
         meta.taken_at, offset = parsed
         meta.taken_at_source = source
