@@ -189,3 +189,28 @@ def test_pixel_limit_setting_refuses_bigger_pictures(tmp_path: Path) -> None:
     outcomes.sort(key=lambda o: o.task.path.name)
     assert [o.status for o in outcomes] == ["added", "failed"]
     assert "decompression bomb refused: 1500x1000" in outcomes[1].error
+
+
+def test_a_value_the_catalog_refuses_fails_that_file_only(tmp_path: Path) -> None:
+    """An analysis whose values SQLite cannot store (an integer beyond 64 bits) is recorded
+    as a failed file with the reason; the run and the catalog go on."""
+    from appliance.ingest.runner import Ingestor
+    from appliance.ingest.tasks import Analysis, FileTask
+    from appliance.media.metadata import Metadata
+
+    photo = make_jpeg(tmp_path / "in" / "odd.jpg", 4, "2020:01:01 00:00:00")
+    with Ingestor(quick_settings(tmp_path / "lib", workers=1)) as ingestor:
+        analysis = Analysis(
+            task=FileTask(photo, "index", "index"),
+            size=photo.stat().st_size,
+            mtime=photo.stat().st_mtime,
+            sha256=sha256(photo),
+            mime="image/jpeg",
+            kind="image",
+            metadata=Metadata(iso=2**70),
+        )
+        outcome = ingestor._finish(analysis)
+        assert outcome.status == "failed" and "could not record" in outcome.error
+        assert m.File.get(m.File.sha256 == sha256(photo)).error == outcome.error
+        good = make_jpeg(tmp_path / "in" / "good.jpg", 5)
+        assert [o.status for o in ingestor.process([FileTask(good, "index", "index")])] == ["added"]

@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import peewee as pw
+
 from appliance.catalog import lookup, people, writer
 from appliance.catalog.db import open_catalog
 from appliance.config import Settings
@@ -103,7 +105,15 @@ class Ingestor:
             if analysis.incoming is not None:
                 analysis.incoming.unlink(missing_ok=True)
             return Outcome(analysis.task, "failed", error=analysis.error, transient=True)
-        committed = writer.commit(analysis, self.library.originals)
+        try:
+            committed = writer.commit(analysis, self.library.originals)
+        except pw.OperationalError as exc:  # catalog locked or disk full: not this file's fault
+            if analysis.incoming is not None:
+                analysis.incoming.unlink(missing_ok=True)
+            return Outcome(analysis.task, "failed", error=f"catalog busy: {exc}", transient=True)
+        except (pw.PeeweeException, ValueError, TypeError, OverflowError) as exc:
+            log.exception("could not record %s", analysis.task.path)
+            committed = writer.commit(_unrecordable(analysis, exc), self.library.originals)
         if committed.placement is not None:
             place(
                 committed.placement.incoming, self.library.originals / committed.placement.relative
@@ -124,6 +134,23 @@ class Ingestor:
             pass
         except OSError as exc:
             log.warning("imported %s but could not remove it from the inbox: %s", path, exc)
+
+
+def _unrecordable(analysis: Analysis, exc: Exception) -> Analysis:
+    """The file as a failure, without the values the catalog refused (the copy is dropped:
+    a source the library cannot describe stays where it is)."""
+    if analysis.incoming is not None:
+        analysis.incoming.unlink(missing_ok=True)
+    return Analysis(
+        task=analysis.task,
+        size=analysis.size,
+        mtime=analysis.mtime,
+        sha256=analysis.sha256,
+        mime=analysis.mime,
+        kind=analysis.kind,
+        error=f"could not record it in the catalog: {type(exc).__name__}: {exc}",
+        warnings=analysis.warnings,
+    )
 
 
 def _cluster_new_faces(added: list[Outcome]) -> None:
