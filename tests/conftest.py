@@ -10,6 +10,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+# The web tests' real library (built with the import pipeline), shared as fixtures.
+pytest_plugins = ("web_fixtures",)
+
 
 def corpus_dir() -> Path:
     """The shared photo corpus: $SHOEBOX_CORPUS, else ../shared/corpus beside the repo."""

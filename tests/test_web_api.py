@@ -12,8 +12,6 @@ CARS, OBAMA = "misc/dlib/mmod_cars_test_image.jpg", "faces/face_recognition/obam
 BIDEN, TWO = "faces/face_recognition/biden.jpg", "faces/face_recognition/two_people.jpg"
 GPS = "exif/exif-samples/gps/DSCN0010.jpg"
 
-pytest_plugins = ("web_fixtures",)
-
 
 def ids(client: FlaskClient, q: str) -> set[int]:
     response = client.get("/api/v1/photos", query_string={"q": q, "limit": 200})

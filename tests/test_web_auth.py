@@ -23,8 +23,6 @@ from appliance.catalog.users import (
 )
 from appliance.web import create_app
 
-pytest_plugins = ("web_fixtures",)
-
 
 def setup_admin(client: FlaskClient, username: str = "admin") -> object:
     page = client.get("/setup")

@@ -10,8 +10,6 @@ from web_fixtures import Built
 from appliance.catalog.users import authenticate
 from appliance.cli import main
 
-pytest_plugins = ("web_fixtures",)
-
 
 def test_search_command(web: Built, capsys: pytest.CaptureFixture[str]) -> None:
     root = str(web.library.root)

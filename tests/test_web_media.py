@@ -12,8 +12,6 @@ from appliance.catalog.models import File, Location, Photo
 
 CHELSEA = "misc/skimage/chelsea.jpg"
 
-pytest_plugins = ("web_fixtures",)
-
 
 def _photo(web: Built, rel: str = CHELSEA) -> Photo:
     return Photo.get_by_id(web.photo_ids[rel])

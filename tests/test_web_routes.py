@@ -26,8 +26,6 @@ SAMPLE = {
     "sha256": "0" * 64,
 }
 
-pytest_plugins = ("web_fixtures",)
-
 
 def concrete(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_0-9]+)>", lambda m: SAMPLE[m.group(1)], rule)

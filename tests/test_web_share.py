@@ -12,8 +12,6 @@ from appliance.catalog.models import Photo, ShareLink
 
 CHELSEA, CARS = "misc/skimage/chelsea.jpg", "misc/dlib/mmod_cars_test_image.jpg"
 
-pytest_plugins = ("web_fixtures",)
-
 
 def make_share(member: FlaskClient, web: Built, **body: object) -> tuple[int, dict]:
     h = {"X-CSRF-Token": token(member)}

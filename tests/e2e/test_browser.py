@@ -18,8 +18,6 @@ from web_fixtures import PASSWORD, Built
 
 from appliance.web import create_app
 
-pytest_plugins = ("web_fixtures",)
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless",
