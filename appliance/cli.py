@@ -21,6 +21,7 @@ COMMANDS = [
     "run",
     "status",
     "import_volume",
+    "import_camera",
     "classify",
     "faces",
     "people",

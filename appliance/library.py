@@ -30,6 +30,11 @@ class Library:
         return self.root / "cache"
 
     @property
+    def staging(self) -> Path:
+        """Downloads from cameras (PTP) waiting to be imported; on the library's disk."""
+        return self.root / "staging"
+
+    @property
     def backups(self) -> Path:
         return self.root / "backups"
 

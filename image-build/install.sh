@@ -118,7 +118,7 @@ note() { echo "shoebox: $*"; }
 
 # 1. Debian packages.
 if [ "$packages" = 1 ]; then
-    want=(python3-venv avahi-daemon)
+    want=(python3-venv avahi-daemon gphoto2)
     if [ "$port80" = 1 ]; then want+=(nftables); fi
     if [ "$samba" = 1 ]; then want+=(samba); fi
     if [ "$camera" = 1 ]; then want+=(python3-picamera2); fi
@@ -163,10 +163,12 @@ run ln -sfn /opt/shoebox/bin/shoebox "$root/usr/local/bin/shoebox"
 units=$etc/systemd/system
 put 0644 "$repo/systemd/shoebox.service" "$units/shoebox.service"
 put 0644 "$repo/systemd/shoebox-import@.service" "$units/shoebox-import@.service"
+put 0644 "$repo/systemd/shoebox-import-camera.service" "$units/shoebox-import-camera.service"
 put 0644 "$here/files/10-appliance.conf" "$units/shoebox.service.d/10-appliance.conf"
 put 0644 "$here/files/10-models.conf" "$units/shoebox.service.d/10-models.conf"
 put 0644 "$here/files/10-models.conf" "$units/shoebox-import@.service.d/10-models.conf"
 put 0644 "$repo/systemd/udev/90-shoebox-usb.rules" "$etc/udev/rules.d/90-shoebox-usb.rules"
+put 0644 "$repo/systemd/udev/91-shoebox-camera.rules" "$etc/udev/rules.d/91-shoebox-camera.rules"
 put 0644 "$here/files/89-shoebox-library.rules" "$etc/udev/rules.d/89-shoebox-library.rules"
 put 0644 "$repo/systemd/sysusers.d/shoebox.conf" "$root/usr/lib/sysusers.d/shoebox.conf"
 put 0644 "$repo/systemd/tmpfiles.d/shoebox.conf" "$root/usr/lib/tmpfiles.d/shoebox.conf"
@@ -177,7 +179,7 @@ if [ "$port80" = 1 ]; then
     enable+=(shoebox-port80.service)
 fi
 if [ "$library" != /srv/shoebox ]; then
-    for unit in shoebox.service shoebox-import@.service; do
+    for unit in shoebox.service shoebox-import@.service shoebox-import-camera.service; do
         put_text 0644 "$units/$unit.d/20-library.conf" <<EOF
 # Shoebox: the library lives outside /srv/shoebox (install.sh --library).
 [Unit]

@@ -2,7 +2,8 @@
 # Install the Debian packages Shoebox needs that a fresh machine may lack.
 #   scripts/bootstrap.sh run    what `make run` needs (python3-venv)
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
-#                               shellcheck, xmllint, nft for the appliance image checks)
+#                               shellcheck, xmllint, nft for the appliance image checks,
+#                               gphoto2 for the camera import)
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ if [ "${1:-run}" = "test" ]; then
   command -v shellcheck >/dev/null 2>&1 || want+=(shellcheck)
   command -v xmllint >/dev/null 2>&1 || want+=(libxml2-utils)
   command -v nft >/dev/null 2>&1 || want+=(nftables)
+  command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
   # fonts so that screenshots of the UI render text
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
 fi

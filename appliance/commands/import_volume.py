@@ -11,18 +11,18 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from appliance.config import Settings
+from appliance.library import Library
 
 EXIT_PAUSED = 75  # EX_TEMPFAIL
 
 
 def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
     from appliance.catalog.db import open_catalog
-    from appliance.daemon import worker_lock
     from appliance.ingest import volumes
-    from appliance.library import Library
 
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -36,22 +36,33 @@ def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     roots = ", ".join(str(r) for r in report.roots)
     print(f"volume {uuid}: {report.queued} new files queued, {report.resumed} resumed ({roots})")
+    counts = import_queued(settings, library, uuid, lambda: bool(stopping))
+    if counts["paused"] or counts["pending"] or counts["running"]:
+        print("the volume went away: the rest is imported when it returns", file=sys.stderr)
+        return EXIT_PAUSED
+    return 1 if counts["failed"] else 0
+
+
+def import_queued(
+    settings: Settings, library: Library, uuid: str, should_stop: Callable[[], bool]
+) -> dict[str, int]:
+    """Work through a queued volume here, or wait while the running service does it."""
+    from appliance.daemon import worker_lock
+    from appliance.ingest import volumes
+
     with worker_lock(library, wait=False) as mine:
         if mine:
             from appliance.ingest.runner import Ingestor
 
             with Ingestor(settings, library) as ingestor:
                 counts = volumes.drain_volume(
-                    ingestor, uuid, max(1, settings.workers * 2), lambda: bool(stopping)
+                    ingestor, uuid, max(1, settings.workers * 2), should_stop
                 )
         else:
             print("the shoebox service is importing; waiting for it to finish")
-            counts = volumes.wait_for_daemon(uuid, should_stop=lambda: bool(stopping))
+            counts = volumes.wait_for_daemon(uuid, should_stop=should_stop)
     print("jobs: " + ", ".join(f"{state} {n}" for state, n in counts.items()))
-    if counts["paused"] or counts["pending"] or counts["running"]:
-        print("the volume went away: the rest is imported when it returns", file=sys.stderr)
-        return EXIT_PAUSED
-    return 1 if counts["failed"] else 0
+    return counts
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

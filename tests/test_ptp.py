@@ -1,0 +1,100 @@
+"""Cameras and phones in PTP mode, imported through the real gphoto2.
+
+libgphoto2's "Directory Browse" driver presents a folder as a camera, so the whole path
+(detect -> download -> import as a volume -> clear staging) runs with the real program.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from ingest_helpers import make_jpeg, sha256
+
+from appliance.cli import main
+from appliance.ingest import ptp
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("gphoto2") is None, reason="gphoto2 is installed by scripts/bootstrap.sh test"
+)
+
+
+@pytest.fixture(autouse=True)
+def _vision_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOEBOX_LABELS", "0")
+    monkeypatch.setenv("SHOEBOX_FACES", "0")
+
+
+def _card(root: Path) -> Path:
+    """A camera card: the same name in two DCIM folders, and some litter."""
+    make_jpeg(root / "DCIM/100CANON/IMG_0001.JPG", 1, "2021:06:01 10:00:00")
+    make_jpeg(root / "DCIM/100CANON/IMG_0002.JPG", 2, "2021:06:01 10:05:00")
+    make_jpeg(root / "DCIM/101CANON/IMG_0001.JPG", 3, "2021:07:01 09:00:00")
+    return root
+
+
+def _run(library: Path, card: Path) -> int:
+    return main(
+        ["--library", str(library), "import-camera"]
+        + ["--camera", "Directory Browse", "--port", f"disk:{card}"]
+    )
+
+
+def test_camera_import_copies_everything_once_and_leaves_the_camera_alone(
+    tmp_path: Path,
+) -> None:
+    card = _card(tmp_path / "card")
+    before = {p: sha256(p) for p in card.rglob("*.JPG")}
+    library = tmp_path / "lib"
+    assert _run(library, card) == 0
+    stored = sorted(p for p in (library / "originals").rglob("*") if p.is_file())
+    assert sorted(sha256(p) for p in stored) == sorted(before.values())
+    assert {str(p.relative_to(library / "originals")) for p in stored} == {
+        "2021/06/IMG_0001.JPG",
+        "2021/06/IMG_0002.JPG",
+        "2021/07/IMG_0001.JPG",
+    }
+    assert not (library / "staging").exists() or not any((library / "staging").rglob("*.JPG"))
+    assert before == {p: sha256(p) for p in card.rglob("*.JPG")}, "the camera was modified"
+    # plugged in again: nothing new
+    assert _run(library, card) == 0
+    assert sorted(p for p in (library / "originals").rglob("*") if p.is_file()) == stored
+
+
+def test_a_broken_file_stays_in_staging_and_the_rest_imports(tmp_path: Path, corpus: Path) -> None:
+    card = _card(tmp_path / "card")
+    shutil.copy(corpus / "bad/crafted/truncated_half.jpg", card / "DCIM/100CANON/IMG_0003.JPG")
+    library = tmp_path / "lib"
+    assert _run(library, card) == 1
+    assert len([p for p in (library / "originals").rglob("*") if p.is_file()]) == 3
+    left = [p.name for p in (library / "staging").rglob("*") if p.is_file()]
+    assert left == ["IMG_0003.JPG"]
+
+
+def test_auto_detect_output_is_parsed() -> None:
+    text = (
+        "Model                          Port\n"
+        "----------------------------------------------------------\n"
+        "Canon EOS 6D                   usb:001,007\n"
+        "Apple iPhone (PTP mode)        usb:001,009\n"
+    )
+    assert ptp.parse_auto_detect(text) == [
+        ptp.Camera("Canon EOS 6D", "usb:001,007"),
+        ptp.Camera("Apple iPhone (PTP mode)", "usb:001,009"),
+    ]
+    assert ptp.detect_cameras() == []  # the real program, and no camera on this machine
+
+
+def test_without_gphoto2_the_error_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert main(["--library", str(tmp_path / "lib"), "import-camera"]) == 2
+    assert "apt install gphoto2" in capsys.readouterr().err
+
+
+def test_camera_id_does_not_depend_on_the_usb_port() -> None:
+    a = ptp.camera_id(ptp.Camera("Nonexistent Camera", "usb:001,004"))
+    b = ptp.camera_id(ptp.Camera("Nonexistent Camera", "usb:002,011"))
+    assert a == b and a.startswith("nonexistent-camera-")
