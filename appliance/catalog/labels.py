@@ -35,28 +35,30 @@ def save_model_labels(photo_id: int, labels: Iterable[Any]) -> None:
             )
 
 
-def add_manual_label(photo_id: int, name: str) -> None:
-    """A user adds a label: it stays whatever the model says later."""
-    label = label_named(name.strip().lower())
+def _decide(photo_id: int, label: Label, removed: bool) -> None:
+    """Record a user's decision about a label on a photo (it outlives re-classification)."""
     PhotoLabel.insert(
-        photo=photo_id, label=label, confidence=1.0, source="manual", removed=False
+        photo=photo_id,
+        label=label,
+        confidence=0.0 if removed else 1.0,
+        source="manual",
+        removed=removed,
     ).on_conflict(
         conflict_target=[PhotoLabel.photo, PhotoLabel.label],
-        update={PhotoLabel.source: "manual", PhotoLabel.removed: False},
+        update={PhotoLabel.source: "manual", PhotoLabel.removed: removed},
     ).execute()
+
+
+def add_manual_label(photo_id: int, name: str) -> None:
+    """A user adds a label: it stays whatever the model says later."""
+    _decide(photo_id, label_named(name.strip().lower()), removed=False)
 
 
 def remove_label(photo_id: int, name: str) -> None:
     """A user removes a label: remembered, so re-classification does not bring it back."""
     label = Label.get_or_none(Label.name == name)
-    if label is None:
-        return
-    PhotoLabel.insert(
-        photo=photo_id, label=label, confidence=0.0, source="manual", removed=True
-    ).on_conflict(
-        conflict_target=[PhotoLabel.photo, PhotoLabel.label],
-        update={PhotoLabel.source: "manual", PhotoLabel.removed: True},
-    ).execute()
+    if label is not None:
+        _decide(photo_id, label, removed=True)
 
 
 def photo_labels(photo_id: int) -> list[dict[str, Any]]:

@@ -84,26 +84,27 @@ def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
     return Photo.id.in_(sub)
 
 
+def _by_id_or_name(
+    sub: pw.ModelSelect, id_field: pw.Field, name_field: pw.Field, value: str | int, contains: bool
+) -> pw.Expression:
+    """Photos of ``sub`` whose person/album is ``value``: an id, a name, or part of one."""
+    if isinstance(value, int):
+        sub = sub.where(id_field == value)
+    elif contains:
+        sub = sub.where(name_field.contains(value))
+    else:
+        sub = sub.where(fn.LOWER(name_field) == value.lower())
+    return Photo.id.in_(sub)
+
+
 def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
     sub = Face.select(Face.photo).join(Person)
-    if isinstance(value, int):
-        sub = sub.where(Person.id == value)
-    elif contains:
-        sub = sub.where(Person.name.contains(value))
-    else:
-        sub = sub.where(fn.LOWER(Person.name) == value.lower())
-    return Photo.id.in_(sub)
+    return _by_id_or_name(sub, Person.id, Person.name, value, contains)
 
 
 def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
     sub = AlbumPhoto.select(AlbumPhoto.photo).join(Album)
-    if isinstance(value, int):
-        sub = sub.where(Album.id == value)
-    elif contains:
-        sub = sub.where(Album.title.contains(value))
-    else:
-        sub = sub.where(fn.LOWER(Album.title) == value.lower())
-    return Photo.id.in_(sub)
+    return _by_id_or_name(sub, Album.id, Album.title, value, contains)
 
 
 def _text(column: pw.Field) -> pw.Node:
