@@ -80,3 +80,19 @@ def test_pragmas_are_set(tmp_path: Path) -> None:
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
     db.close()
+
+
+def test_path_prefix_lookups_use_the_index(tmp_path: Path) -> None:
+    """Pairing RAW+JPEG and marking vanished files look up paths by prefix for every file:
+    that must be an index range, not a scan of every location in the library."""
+    from appliance.catalog.lookup import path_prefix
+
+    db = connect(tmp_path / "c.db")
+    for path in ("/a/b/IMG_1.JPG", "/a/b/IMG_1.CR2", "/a/b/IMG_10.JPG", "/a/c/IMG_1.JPG"):
+        m.Location.create(path=path)
+    query = m.Location.select(m.Location.path).where(path_prefix("/a/b/IMG_1."))
+    assert sorted(r.path for r in query) == ["/a/b/IMG_1.CR2", "/a/b/IMG_1.JPG"]
+    sql, params = query.sql()
+    plan = " ".join(str(row) for row in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+    assert "USING" in plan and "INDEX location_path" in plan, plan
+    db.close()

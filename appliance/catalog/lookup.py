@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import peewee as pw
+
 from appliance.catalog.models import File, Location
 
 
@@ -45,3 +47,12 @@ def file_is_stored(file_id: int) -> bool:
     """Does the library hold its own committed copy of this content?"""
     row = File.select(File.stored_path).where(File.id == file_id).first()
     return row is not None and row.stored_path is not None
+
+
+def path_prefix(prefix: str) -> pw.Expression:
+    """Locations whose path starts with ``prefix``, as a range the path index can serve
+    (SQLite's LIKE is case-insensitive and would scan the whole table)."""
+    if not prefix:
+        raise ValueError("empty path prefix")
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return (Location.path >= prefix) & (Location.path < upper)

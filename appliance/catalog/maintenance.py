@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from appliance.catalog.lookup import path_prefix
 from appliance.catalog.models import Location
 
 
@@ -11,7 +12,7 @@ def mark_missing(root: str, seen: set[str]) -> int:
     vanished = [
         location.id
         for location in Location.select(Location.id, Location.path).where(
-            Location.path.startswith(prefix) & (Location.missing == False)  # noqa: E712
+            path_prefix(prefix) & (Location.missing == False)  # noqa: E712
         )
         if location.path not in seen
     ]

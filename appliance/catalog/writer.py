@@ -66,12 +66,6 @@ def commit(analysis: Analysis, originals: Path) -> Committed:
     return committed
 
 
-def record_failure(analysis: Analysis, error: str) -> Outcome:
-    """A worker died or timed out on this file: record the file as failed."""
-    analysis.error = error
-    return commit(analysis, Path("/nonexistent")).outcome
-
-
 def _finish_job(analysis: Analysis, outcome: Outcome) -> None:
     if analysis.task.job_id is not None:
         state = "failed" if outcome.status == "failed" else "done"
@@ -176,7 +170,7 @@ def _pair_partner(analysis: Analysis, taken: dt.datetime | None) -> Photo | None
         Location.select(Location, File, Photo)
         .join(File)
         .join(Photo)
-        .where(Location.path.startswith(prefix) & (Location.path != str(path)))
+        .where(lookup.path_prefix(prefix) & (Location.path != str(path)))
     )
     for location in candidates:
         other = PurePath(location.path)
