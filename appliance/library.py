@@ -42,11 +42,3 @@ class Library:
         for folder in (self.root, self.originals, self.incoming, self.cache, self.backups):
             folder.mkdir(parents=True, exist_ok=True)
         return self
-
-    def resolve_inside(self, relative: str | Path, base: Path | None = None) -> Path:
-        """Resolve a stored relative path, refusing anything that leaves ``base``."""
-        base = (base or self.root).resolve()
-        candidate = (base / relative).resolve()
-        if not candidate.is_relative_to(base):
-            raise PermissionError(f"path {relative!s} leaves the library")
-        return candidate

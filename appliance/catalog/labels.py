@@ -59,17 +59,3 @@ def remove_label(photo_id: int, name: str) -> None:
     label = Label.get_or_none(Label.name == name)
     if label is not None:
         _decide(photo_id, label, removed=True)
-
-
-def photo_labels(photo_id: int) -> list[dict[str, Any]]:
-    """Visible labels of a photo, best first."""
-    rows = (
-        PhotoLabel.select(PhotoLabel, Label)
-        .join(Label)
-        .where((PhotoLabel.photo == photo_id) & (PhotoLabel.removed == False))  # noqa: E712
-        .order_by(PhotoLabel.confidence.desc())
-    )
-    return [
-        {"name": r.label.name, "confidence": round(r.confidence, 4), "source": r.source}
-        for r in rows
-    ]

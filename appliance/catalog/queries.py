@@ -250,10 +250,6 @@ def neighbours(
     return (newer.id if newer else None, older.id if older else None)
 
 
-def count_photos(query: Query | None = None, labels_for: LabelsFor = _plain_labels) -> int:
-    return _apply_query(_base(), query, labels_for).count()
-
-
 def photo_detail(photo_id: int) -> dict[str, Any] | None:
     """Everything the viewer shows about one photo, or None."""
     photo = Photo.get_or_none(Photo.id == photo_id)
@@ -460,14 +456,6 @@ def list_albums() -> list[dict[str, Any]]:
 def is_share_active(share: ShareLink, now: dt.datetime | None = None) -> bool:
     now = now or dt.datetime.now(dt.UTC).replace(tzinfo=None)
     return not share.revoked and (share.expires_at is None or share.expires_at > now)
-
-
-def photo_in_album(photo_id: int, album_id: int) -> bool:
-    return (
-        AlbumPhoto.select()
-        .where((AlbumPhoto.album == album_id) & (AlbumPhoto.photo == photo_id))
-        .exists()
-    )
 
 
 def sha_in_album(sha256: str, album_id: int) -> bool:

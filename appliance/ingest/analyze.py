@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,6 @@ class WorkerState:
     thumbs: ThumbnailCache
     classifier: Any = None
     faces: Any = None
-    notes: list[str] = field(default_factory=list)
 
 
 def setup_worker(settings: Settings) -> WorkerState:
@@ -181,9 +180,3 @@ def _store(state: WorkerState, result: Analysis) -> None:
         return
     with _Stopwatch(result.timings, "store"):
         result.incoming = copy_verified(result.task.path, state.library.incoming, result.sha256)
-
-
-def analyze_inline(settings: Settings, tasks: list[FileTask]) -> list[Analysis]:
-    """Run the worker stages in this process (for debugging and profiling)."""
-    state = setup_worker(settings)
-    return [analyze(state, task) for task in tasks]

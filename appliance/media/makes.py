@@ -75,8 +75,3 @@ def normalize_model(model: str | None, make: str | None) -> str | None:
         if model.lower().startswith(word + " ") and len(model) > len(word) + 1:
             return model[len(word) + 1 :].strip()
     return model
-
-
-def make_variants(display: str) -> set[str]:
-    """Raw spellings known to map to ``display`` (lower case), for tests and search."""
-    return {prefix for prefix, name in _MAKES if name == display}

@@ -71,9 +71,6 @@ class Query:
     def empty(self) -> bool:
         return not self.terms
 
-    def of(self, kind: str) -> list[Term]:
-        return [t for t in self.terms if t.kind == kind]
-
     def __str__(self) -> str:
         return " ".join(t.text for t in self.terms)
 

@@ -221,11 +221,6 @@ class Clusterer:
                 out.append(Assignment(fv.id, person))
         return out
 
-    def pending_ids(self) -> list[int]:
-        """Faces still waiting in the pool."""
-        pool = self.pending
-        return [int(pool.ids[i]) for i in range(pool.count) if pool.alive[i]]
-
 
 def _check(face: FaceVector) -> None:
     vector = np.asarray(face.vector)
