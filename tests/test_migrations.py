@@ -96,3 +96,23 @@ def test_path_prefix_lookups_use_the_index(tmp_path: Path) -> None:
     plan = " ".join(str(row) for row in db.execute_sql(f"EXPLAIN QUERY PLAN {sql}", params))
     assert "USING" in plan and "INDEX location_path" in plan, plan
     db.close()
+
+
+def test_a_read_then_write_transaction_waits_instead_of_failing(tmp_path: Path) -> None:
+    """The catalog's transactions begin IMMEDIATE: while one is open (even before it has
+    written), another writer waits for it rather than invalidating its snapshot."""
+    path = tmp_path / "c.db"
+    db = connect(path)
+    other = sqlite3.connect(path, timeout=0.2)
+    try:
+        with db.atomic():
+            assert m.Photo.select().count() == 0  # read first, like clustering does
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("INSERT INTO label (name, categories) VALUES ('x', '')")
+            m.Label.create(name="mine")  # our own write still goes through
+        other.execute("INSERT INTO label (name, categories) VALUES ('theirs', '')")
+        other.commit()
+        assert {label.name for label in m.Label.select()} == {"mine", "theirs"}
+    finally:
+        other.close()
+        db.close()

@@ -33,7 +33,13 @@ class CatalogError(RuntimeError):
 def connect(path: Path) -> pw.SqliteDatabase:
     """Open (creating if needed) the SQLite catalog, bind the models and bring it up to date."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = pw.SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE). The daemon,
+    # the web process and the CLI all read before they write (duplicate checks, clustering,
+    # setup); a deferred transaction whose snapshot went stale would fail at its first write
+    # with "database is locked" whatever the busy timeout, where an immediate one waits.
+    db = pw.SqliteDatabase(
+        str(path), pragmas=PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE"
+    )
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     migrate(db)

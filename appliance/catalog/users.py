@@ -92,8 +92,9 @@ def create_first_admin(username: str, password: str) -> User:
     """Create the first admin; raise :class:`SetupClosed` if one exists (race-free)."""
     username = check_username(username)
     password_hash = hash_password(check_password(password))
-    # IMMEDIATE takes the write lock before the check, so two setups cannot both pass it.
-    with database_proxy.atomic("IMMEDIATE"):
+    # Catalog transactions begin IMMEDIATE (catalog.db): the write lock is taken before the
+    # check, so two setups cannot both pass it.
+    with database_proxy.atomic():
         if admin_exists():
             raise SetupClosed("setup is already done: sign in instead")
         if User.select().where(User.username == username).exists():
@@ -127,7 +128,7 @@ def _admins_after(user_id: int, role: str | None) -> int:
 def set_role(user_id: int, role: str) -> None:
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
-    with database_proxy.atomic("IMMEDIATE"):
+    with database_proxy.atomic():
         if _admins_after(user_id, role) == 0:
             raise UserError("the last admin cannot lose the admin role")
         if not User.update(role=role).where(User.id == user_id).execute():
@@ -135,7 +136,7 @@ def set_role(user_id: int, role: str) -> None:
 
 
 def delete_user(user_id: int) -> None:
-    with database_proxy.atomic("IMMEDIATE"):
+    with database_proxy.atomic():
         if _admins_after(user_id, None) == 0:
             raise UserError("the last admin cannot be deleted")
         if not User.delete().where(User.id == user_id).execute():

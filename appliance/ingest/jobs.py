@@ -57,7 +57,7 @@ def enqueue(
         raise ValueError(f"unknown policy {policy!r}")
     key = str(path)
     now = utcnow()
-    with database_proxy.atomic("IMMEDIATE"):
+    with database_proxy.atomic():
         rows = list(Job.select().where(Job.path == key).order_by(Job.id.desc()))
         for job in rows:
             if job.state in ACTIVE:
@@ -99,7 +99,7 @@ def claim_due(
         due &= Job.volume_uuid == volume_uuid
     if not Job.select(Job.id).where(due).exists():
         return []
-    with database_proxy.atomic("IMMEDIATE"):
+    with database_proxy.atomic():
         jobs = list(Job.select().where(due).order_by(Job.next_attempt_at, Job.id).limit(limit))
         if jobs:
             Job.update(state="running", attempts=Job.attempts + 1, updated_at=now).where(
@@ -176,7 +176,7 @@ def resume_volume(
     """
     now = utcnow()
     moved = mount is not None and old_mount is not None and Path(mount) != Path(old_mount)
-    with database_proxy.atomic("IMMEDIATE"):
+    with database_proxy.atomic():
         if moved:
             for job in Job.select(Job.id, Job.path).where(Job.volume_uuid == volume_uuid):
                 if Path(job.path).is_relative_to(old_mount):
