@@ -44,6 +44,16 @@ class ThumbnailCache:
         self._write_atomic(self.path(sha256, "viewer"), renditions.viewer_jpeg)
         self._write_atomic(self.path(sha256, "grid"), renditions.grid_jpeg)
 
+    def has(self, sha256: str) -> bool:
+        """True when both thumbnails of ``sha256`` are present and non-empty."""
+        for size in SIZES:
+            try:
+                if self.path(sha256, size).stat().st_size == 0:
+                    return False
+            except FileNotFoundError:
+                return False
+        return True
+
     def remove(self, sha256: str) -> None:
         """Delete the thumbnails of ``sha256`` (missing ones are ignored)."""
         for size in SIZES:
