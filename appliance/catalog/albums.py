@@ -6,7 +6,15 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
-from appliance.catalog.models import Album, AlbumPhoto, Photo, ShareLink, database_proxy, utcnow
+from appliance.catalog.models import (
+    Album,
+    AlbumPhoto,
+    AlbumTrash,
+    Photo,
+    ShareLink,
+    database_proxy,
+    utcnow,
+)
 from appliance.catalog.queries import is_share_active
 
 MAX_TITLE = 200
@@ -36,7 +44,7 @@ def _ids(photo_ids: Iterable[int]) -> list[int]:
 
 def get_album(album_id: int) -> Album:
     album = Album.get_or_none(Album.id == album_id)
-    if album is None:
+    if album is None or AlbumTrash.select().where(AlbumTrash.album == album_id).exists():
         raise AlbumError(f"no album {album_id}")
     return album
 
@@ -61,7 +69,14 @@ def update_album(album_id: int, title: str | None = None, description: str | Non
 
 
 def delete_album(album_id: int) -> None:
-    get_album(album_id).delete_instance()
+    """Move an album to the trash (its photos stay; restorable until the trash is emptied)."""
+    get_album(album_id)
+    AlbumTrash.insert(album=album_id).on_conflict_ignore().execute()
+
+
+def restore_album(album_id: int) -> None:
+    if not AlbumTrash.delete().where(AlbumTrash.album == album_id).execute():
+        raise AlbumError(f"no album {album_id} in the trash")
 
 
 def add_photos(album_id: int, photo_ids: Iterable[int]) -> int:
@@ -132,7 +147,10 @@ def active_share(token: str) -> ShareLink | None:
     if not token or len(token) > 100:
         return None
     share = ShareLink.get_or_none(ShareLink.token == token)
-    return share if share is not None and is_share_active(share) else None
+    if share is None or not is_share_active(share):
+        return None
+    trashed = AlbumTrash.select().where(AlbumTrash.album == share.album_id).exists()
+    return None if trashed else share
 
 
 def list_shares(album_id: int) -> list[ShareLink]:

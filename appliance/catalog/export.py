@@ -21,6 +21,7 @@ from appliance.catalog.models import (
     Person,
     Photo,
     PhotoLabel,
+    Stack,
 )
 
 BATCH = 500
@@ -84,6 +85,10 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
         AlbumPhoto.select(AlbumPhoto, Album).join(Album).where(AlbumPhoto.photo.in_(ids)),
         "photo_id",
     )
+    stack_ids = {p.stack_id for p in photos if p.stack_id is not None}
+    best = dict(
+        Stack.select(Stack.id, Stack.best_photo_id).where(Stack.id.in_(list(stack_ids))).tuples()
+    )
     for photo in photos:
         photo_faces = faces.get(photo.id, [])
         people = {f.person_id: f.person.name for f in photo_faces if f.person_id is not None}
@@ -125,6 +130,13 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
             "albums": [
                 {"id": e.album_id, "title": e.album.title} for e in albums.get(photo.id, [])
             ],
+            "quality": None if photo.quality is None else round(photo.quality, 4),
+            "stack": (
+                {"id": photo.stack_id, "best": best[photo.stack_id]}
+                if photo.stack_id in best
+                else None
+            ),
+            "trashed_at": photo.trashed_at.isoformat() if photo.trashed_at else None,
         }
 
 

@@ -64,10 +64,35 @@ def _v3_file_warnings(db: pw.Database) -> None:
     _add_columns(db, m.File, "warnings")
 
 
+def _v4_moments_and_trash(db: pw.Database) -> None:
+    """v4: quality, stacks and perceptual hashes (moments); the trash (photos and albums);
+    an index for "on this day" (month and day of the sort time)."""
+    _add_columns(
+        db,
+        m.Photo,
+        "quality",
+        "quality_features",
+        "stack_id",
+        "stack_hidden",
+        "unstacked",
+        "trashed_at",
+    )
+    db.create_tables([m.Stack, m.PhotoHash, m.AlbumTrash], safe=True)
+    create_moments_indexes(db)
+
+
+def create_moments_indexes(db: pw.Database) -> None:
+    """Indexes the models cannot declare: an expression index on the month-day."""
+    db.execute_sql("CREATE INDEX IF NOT EXISTS photo_stack_id ON photo (stack_id)")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS photo_trashed_at ON photo (trashed_at)")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS photo_month_day ON photo (substr(sort_time, 6, 5))")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
+    4: _v4_moments_and_trash,
 }
 LATEST = max(STEPS)
 
@@ -98,6 +123,7 @@ def migrate(db: pw.Database) -> int:
         version = current_version(db)
         if version is None and not db.table_exists(m.Photo._meta.table_name):
             db.create_tables(m.ALL_MODELS, safe=True)
+            create_moments_indexes(db)
             _stamp(db, LATEST)
             return LATEST
     version = version or 1  # tables without a version row: the first released schema

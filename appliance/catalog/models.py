@@ -52,6 +52,12 @@ class Photo(BaseModel):
     archived = pw.BooleanField(default=False)
     labels_version = pw.IntegerField(default=0)  # 0: not classified yet
     faces_version = pw.IntegerField(default=0)  # 0: faces not looked for yet
+    quality = pw.FloatField(null=True)  # higher is better (see appliance.moments.quality)
+    quality_features = pw.TextField(null=True)  # JSON of the measured features
+    stack_id = pw.IntegerField(null=True, index=True)  # its Stack (moments), None: alone
+    stack_hidden = pw.BooleanField(default=False)  # in a stack and not its shown photo
+    unstacked = pw.BooleanField(default=False)  # the user took it out: never stacked again
+    trashed_at = pw.DateTimeField(null=True, index=True)  # in the trash since (UTC)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
 
@@ -167,6 +173,13 @@ class Album(BaseModel):
     updated_at = pw.DateTimeField(default=utcnow)
 
 
+class AlbumTrash(BaseModel):
+    """An album in the trash (restorable for 30 days; its photos are untouched)."""
+
+    album = pw.ForeignKeyField(Album, unique=True, on_delete="CASCADE")
+    trashed_at = pw.DateTimeField(default=utcnow)
+
+
 class AlbumPhoto(BaseModel):
     album = pw.ForeignKeyField(Album, backref="entries", on_delete="CASCADE")
     photo = pw.ForeignKeyField(Photo, backref="album_entries", on_delete="CASCADE")
@@ -212,6 +225,27 @@ class Setting(BaseModel):
     value = pw.TextField()
 
 
+class Stack(BaseModel):
+    """Near-duplicates, a burst or copies of one shot, shown as one tile."""
+
+    best_photo_id = pw.IntegerField(null=True)  # the highest quality (or the user's choice)
+    cover_photo_id = pw.IntegerField(null=True)  # the user's choice: kept forever
+    size = pw.IntegerField(default=0)
+    reason = pw.CharField(default="similar")  # similar | burst | same-shot
+    created_at = pw.DateTimeField(default=utcnow)
+
+
+class PhotoHash(BaseModel):
+    """A photo's 64-bit perceptual hash, split in four 16-bit segments for the index."""
+
+    photo = pw.ForeignKeyField(Photo, unique=True, backref="hashes", on_delete="CASCADE")
+    value = pw.BigIntegerField()  # signed view of the 64 bits (SQLite integers are signed)
+    seg0 = pw.IntegerField(index=True)
+    seg1 = pw.IntegerField(index=True)
+    seg2 = pw.IntegerField(index=True)
+    seg3 = pw.IntegerField(index=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Photo,
     File,
@@ -227,4 +261,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     ShareLink,
     Job,
     Setting,
+    Stack,
+    PhotoHash,
+    AlbumTrash,
 ]

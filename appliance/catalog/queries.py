@@ -20,6 +20,7 @@ from peewee import fn
 from appliance.catalog.models import (
     Album,
     AlbumPhoto,
+    AlbumTrash,
     Face,
     File,
     Label,
@@ -27,6 +28,7 @@ from appliance.catalog.models import (
     Photo,
     PhotoLabel,
     ShareLink,
+    Stack,
 )
 from appliance.search.query import Near, Query, Term
 
@@ -197,6 +199,7 @@ PHOTO_COLUMNS = (
     Photo.favorite,
     Photo.width,
     Photo.height,
+    Photo.stack_id,
 )
 
 
@@ -209,11 +212,33 @@ def photo_summary(photo: Photo) -> dict[str, Any]:
         "favorite": bool(photo.favorite),
         "width": photo.width,
         "height": photo.height,
+        "stack": photo.stack_id,
     }
 
 
-def _base(archived: bool = False) -> pw.ModelSelect:
-    return Photo.select(*PHOTO_COLUMNS).where((Photo.status == "ok") & (Photo.archived == archived))
+def _base(archived: bool = False, trashed: bool = False, collapse: bool = False) -> pw.ModelSelect:
+    """Photos of a view: timeline/archive (not trashed) or the trash; ``collapse`` shows a
+    stack as its one shown photo."""
+    select = Photo.select(*PHOTO_COLUMNS).where(Photo.status == "ok")
+    if trashed:
+        return select.where(Photo.trashed_at.is_null(False))
+    select = select.where((Photo.archived == archived) & Photo.trashed_at.is_null())
+    return select.where(Photo.stack_hidden == False) if collapse else select  # noqa: E712
+
+
+def _collapses(query: Query | None, trashed: bool) -> bool:
+    """Stacks show as one tile everywhere but in the trash and in albums (chosen photos)."""
+    return not trashed and not any(t.kind == "album" for t in (query.terms if query else ()))
+
+
+def _with_stacks(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add ``stack`` = {"id", "count"} (or None) to photo summaries."""
+    ids = {i["stack"] for i in items if i.get("stack")}
+    sizes = dict(Stack.select(Stack.id, Stack.size).where(Stack.id.in_(list(ids))).tuples())
+    for item in items:
+        sid = item.get("stack")
+        item["stack"] = {"id": sid, "count": sizes[sid]} if sid in sizes else None
+    return items
 
 
 def search_photos(
@@ -222,10 +247,12 @@ def search_photos(
     limit: int = PAGE_SIZE,
     labels_for: LabelsFor = _plain_labels,
     archived: bool = False,
+    trashed: bool = False,
 ) -> Page:
     """One page of matching photos, newest first; ``next_cursor`` is None on the last page."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
-    select = _apply_query(_base(archived), query, labels_for)
+    base = _base(archived, trashed, _collapses(query, trashed))
+    select = _apply_query(base, query, labels_for)
     if cursor:
         stamp, photo_id = decode_cursor(cursor)
         select = select.where(pw.Tuple(Photo.sort_time, Photo.id) < pw.Tuple(stamp, photo_id))
@@ -233,7 +260,7 @@ def search_photos(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].sort_time, rows[-1].id) if more and rows else None
-    return Page([photo_summary(p) for p in rows], next_cursor)
+    return Page(_with_stacks([photo_summary(p) for p in rows]), next_cursor)
 
 
 def neighbours(
@@ -244,7 +271,9 @@ def neighbours(
     """(newer id, older id) next to ``photo`` within the same query, for the viewer."""
     key = pw.Tuple(photo.sort_time, photo.id)
     here = pw.Tuple(Photo.sort_time, Photo.id)
-    base = _apply_query(_base(bool(photo.archived)), query, labels_for)
+    trashed = photo.trashed_at is not None
+    collapse = _collapses(query, trashed) and not photo.stack_hidden
+    base = _apply_query(_base(bool(photo.archived), trashed, collapse), query, labels_for)
     newer = base.where(here > key).order_by(Photo.sort_time.asc(), Photo.id.asc()).first()
     older = base.where(here < key).order_by(Photo.sort_time.desc(), Photo.id.desc()).first()
     return (newer.id if newer else None, older.id if older else None)
@@ -269,9 +298,11 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
     )
     albums = Album.select(Album.id, Album.title).join(AlbumPhoto).where(AlbumPhoto.photo == photo)
     files = File.select().where(File.photo == photo).order_by(File.id)
-    out = photo_summary(photo)
+    out = _with_stacks([photo_summary(photo)])[0]
     out.update(
         {
+            "quality": photo.quality,
+            "trashed_at": photo.trashed_at.isoformat() if photo.trashed_at else None,
             "archived": bool(photo.archived),
             "mime": photo.mime,
             "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
@@ -341,7 +372,7 @@ def list_labels() -> list[dict[str, Any]]:
         .join(PhotoLabel)
         .join(Photo)
         .where((PhotoLabel.removed == False) & (Photo.status == "ok"))  # noqa: E712
-        .where(Photo.archived == False)  # noqa: E712
+        .where((Photo.archived == False) & Photo.trashed_at.is_null())  # noqa: E712
         .group_by(Label.id, Label.name)
         .order_by(fn.COUNT(PhotoLabel.id).desc(), Label.name)
     )
@@ -424,10 +455,16 @@ def list_albums() -> list[dict[str, Any]]:
     rows = list(
         Album.select(
             Album,
-            fn.COUNT(AlbumPhoto.id).alias("n"),
-            fn.MAX(AlbumPhoto.photo).alias("newest"),
+            fn.COUNT(Photo.id).alias("n"),
+            fn.MAX(Photo.id).alias("newest"),
         )
         .join(AlbumPhoto, pw.JOIN.LEFT_OUTER)
+        .join(
+            Photo,
+            pw.JOIN.LEFT_OUTER,
+            on=((AlbumPhoto.photo == Photo.id) & Photo.trashed_at.is_null()),
+        )
+        .where(Album.id.not_in(AlbumTrash.select(AlbumTrash.album)))
         .group_by(Album)
         .order_by(Album.updated_at.desc(), Album.id.desc())
     )
@@ -464,5 +501,6 @@ def sha_in_album(sha256: str, album_id: int) -> bool:
         AlbumPhoto.select()
         .join(Photo)
         .where((AlbumPhoto.album == album_id) & (Photo.primary_sha256 == sha256))
+        .where(Photo.trashed_at.is_null())
         .exists()
     )

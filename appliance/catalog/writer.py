@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from appliance.catalog import lookup
+from appliance.catalog import lookup, stacks
 from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import File, Job, Location, Photo, utcnow
@@ -223,5 +223,7 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
         save_model_labels(photo.id, analysis.labels)
     if analysis.faces:
         insert_faces(photo.id, analysis.faces)
+    if analysis.moments is not None and (partner is None or analysis.kind == "image"):
+        stacks.save_measured(photo.id, analysis.moments, stacks.current_model())
     status = "failed" if analysis.error else "added"
     return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)

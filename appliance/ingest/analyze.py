@@ -25,6 +25,7 @@ from appliance.media.metadata import MetadataError, read_metadata
 from appliance.media.render import RenderError, render
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
+from appliance.moments.features import measure_jpeg
 from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def analyze(state: WorkerState, task: FileTask) -> Analysis:
             renditions = _render(state, result)
             if renditions is not None:
                 _see(state, result, renditions)
+                _measure(result, renditions)
             _store(state, result)
     except (RenderError, MetadataError) as exc:
         result.error = result.error or f"{type(exc).__name__}: {exc}"
@@ -172,6 +174,13 @@ def _see(state: WorkerState, result: Analysis, renditions: Any) -> None:
             image = renditions.viewer_image
             scale = renditions.display_size[0] / image.width
             result.faces = [FaceFound.scaled(face, scale) for face in state.faces.analyze(image)]
+
+
+def _measure(result: Analysis, renditions: Any) -> None:
+    """Perceptual hash and quality features from the grid thumbnail just made (moments)."""
+    with _Stopwatch(result.timings, "moments"):
+        faces = [(face.box, face.score) for face in result.faces or ()]
+        result.moments = measure_jpeg(renditions.grid_jpeg, faces, renditions.display_size)
 
 
 def _store(state: WorkerState, result: Analysis) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from appliance.catalog import lookup, people, writer
+from appliance.catalog import lookup, people, stacks, trash, writer
 from appliance.catalog.db import open_catalog
 from appliance.config import Settings
 from appliance.ingest.analyze import analyze, setup_worker
@@ -46,6 +46,7 @@ class Ingestor:
         self.after_commit: list[Callable[[list[Outcome]], None]] = []
         if settings.faces:
             self.after_commit.append(_cluster_new_faces)
+        self.after_commit.append(_stack_new_photos)
 
     def __enter__(self) -> Ingestor:
         recovered = recover_incoming(
@@ -53,6 +54,7 @@ class Ingestor:
         )
         if recovered:
             log.info("finished %d interrupted imports", recovered)
+        trash.reconcile(self.library)
         self.pool.__enter__()
         return self
 
@@ -157,3 +159,10 @@ def _cluster_new_faces(added: list[Outcome]) -> None:
     """Keep people up to date as photos arrive: place the faces not looked at yet."""
     if added:
         people.assign_new_faces()
+
+
+def _stack_new_photos(added: list[Outcome]) -> None:
+    """Put new photos into the stacks of their near-duplicates, bursts and copies."""
+    ids = sorted({o.photo_id for o in added if o.photo_id is not None})
+    if ids:
+        stacks.group_photos(ids)

@@ -60,6 +60,7 @@ class Analysis:
     display_size: tuple[int, int] | None = None
     labels: list[Any] | None = None  # appliance.vision.classifier.Label, None: not run
     faces: list[FaceFound] | None = None  # None: not run
+    moments: Any = None  # appliance.moments.features.Measured (hash, quality features)
     incoming: Path | None = None  # verified copy waiting in originals/.incoming
     error: str | None = None
     transient: bool = False  # the error may go away (file locked, vanished, disk busy)

@@ -1,0 +1,193 @@
+"""Read side of moments: "on this day", events, "best of" and the duplicates review.
+
+Everything here leaves out trashed and archived photos, and shows a stack as its one shown
+photo, so a memory never repeats a near-duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import peewee as pw
+from peewee import fn
+
+from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
+from appliance.moments.bestof import Candidate, best_of
+from appliance.moments.events import Event, Moment, event_title, split_events
+
+PER_YEAR = 6  # photos per year in an "on this day" memory
+PLACE_FIELDS = ("place", "place_city", "city", "place_region", "region", "country")
+
+
+def photo_place(photo: Photo) -> str | None:
+    """The place name of a photo for event titles: whatever the catalog knows (the places
+    issue's reverse geocoding adds the fields; until then there is none)."""
+    for name in PLACE_FIELDS:
+        value = getattr(photo, name, None)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _visible() -> pw.Expression:
+    return (
+        (Photo.status == "ok")
+        & (Photo.archived == False)  # noqa: E712
+        & Photo.trashed_at.is_null()
+        & (Photo.stack_hidden == False)  # noqa: E712
+    )
+
+
+def _moment(photo: Photo) -> Moment:
+    return Moment(photo.id, photo.sort_time, photo.latitude, photo.longitude, photo_place(photo))
+
+
+def on_this_day(day: dt.date, per_year: int = PER_YEAR) -> list[dict[str, Any]]:
+    """``[{"title", "year", "photos": [ids]}]``, newest year first: the best photos taken on
+    the same calendar day (month and day) of every earlier year."""
+    month_day = f"{day.month:02d}-{day.day:02d}"
+    rows = (
+        Photo.select()
+        .where(_visible())
+        .where(fn.substr(Photo.sort_time, 6, 5) == month_day)
+        .where(Photo.sort_time < dt.datetime(day.year, 1, 1))
+    )
+    by_year: dict[int, list[Photo]] = defaultdict(list)
+    for photo in rows:
+        by_year[photo.sort_time.year].append(photo)
+    memories = []
+    for year in sorted(by_year, reverse=True):
+        photos = by_year[year]
+        best = sorted(photos, key=lambda p: (-(p.quality or 0.0), p.sort_time, p.id))[:per_year]
+        events = split_events([_moment(p) for p in photos])
+        place = events[0].place if len(events) == 1 else None
+        ago = day.year - year
+        when = event_title(photos[0].sort_time, photos[0].sort_time, place)
+        memories.append(
+            {
+                "title": f"{ago} year{'s' if ago > 1 else ''} ago · {when}",
+                "year": year,
+                "photos": [p.id for p in sorted(best, key=lambda p: (p.sort_time, p.id))],
+            }
+        )
+    return memories
+
+
+def _range(start: dt.datetime, end: dt.datetime) -> pw.ModelSelect:
+    return Photo.select().where(_visible() & (Photo.sort_time >= start) & (Photo.sort_time < end))
+
+
+def events_between(start: dt.datetime, end: dt.datetime) -> list[Event]:
+    """The events of a period (time gaps and places)."""
+    return split_events([_moment(p) for p in _range(start, end)])
+
+
+def people_importance() -> dict[int, float]:
+    """How much each named person matters: their share of the named faces, scaled so the
+    most photographed person counts 1."""
+    counts = dict(
+        Face.select(Face.person, fn.COUNT(Face.id))
+        .join(Person)
+        .where(Person.name.is_null(False) & (Person.hidden == False))  # noqa: E712
+        .group_by(Face.person)
+        .tuples()
+    )
+    top = max(counts.values(), default=0)
+    return {pid: n / top for pid, n in counts.items()} if top else {}
+
+
+def best_between(start: dt.datetime, end: dt.datetime, limit: int = 24) -> list[int]:
+    """A "best of" a period: distinct moments, important people, no near-duplicates."""
+    photos = list(_range(start, end))
+    people: dict[int, set[int]] = defaultdict(set)
+    for photo_id, person_id in (
+        Face.select(Face.photo, Face.person)
+        .where(Face.photo.in_([p.id for p in photos]) & Face.person.is_null(False))
+        .tuples()
+    ):
+        people[photo_id].add(person_id)
+    candidates = [
+        Candidate(p.id, p.sort_time, p.quality or 0.0, p.stack_id, people.get(p.id, set()))
+        for p in photos
+    ]
+    return best_of(candidates, limit, people_importance())
+
+
+def period(year: int, month: int | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a year or a month."""
+    if month is None:
+        return dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+    start = dt.datetime(year, month, 1)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1)
+    return start, end
+
+
+# --- duplicates review --------------------------------------------------------------------
+
+
+def exact_duplicates(limit: int = 200) -> list[dict[str, Any]]:
+    """Contents seen at more than one path: one photo, several paths."""
+    many = (
+        Location.select(Location.file)
+        .group_by(Location.file)
+        .having(fn.COUNT(Location.id) > 1)
+        .limit(limit)
+    )
+    files = (
+        File.select(File, Photo).join(Photo).where(File.id.in_(many) & Photo.trashed_at.is_null())
+    )
+    paths: dict[int, list[str]] = defaultdict(list)
+    for file_id, path in (
+        Location.select(Location.file, Location.path).where(Location.file.in_(many)).tuples()
+    ):
+        paths[file_id].append(path)
+    return [
+        {
+            "photo_id": f.photo_id,
+            "sha256": f.sha256,
+            "thumb": f.photo.primary_sha256,
+            "name": f.original_name,
+            "stored_path": f.stored_path,
+            "paths": sorted(paths[f.id]),
+        }
+        for f in files
+    ]
+
+
+def near_duplicate_stacks(limit: int = 200) -> list[dict[str, Any]]:
+    """Stacks with their photos, best first, for keep/delete decisions."""
+    stacks = list(Stack.select().order_by(Stack.id.desc()).limit(limit))
+    members: dict[int, list[Photo]] = defaultdict(list)
+    for photo in (
+        Photo.select()
+        .where(Photo.stack_id.in_([s.id for s in stacks]) & Photo.trashed_at.is_null())
+        .order_by(Photo.quality.desc(nulls="LAST"), Photo.id)
+    ):
+        members[photo.stack_id].append(photo)
+    out = []
+    for stack in stacks:
+        photos = members.get(stack.id, [])
+        if len(photos) < 2:
+            continue
+        out.append(
+            {
+                "id": stack.id,
+                "reason": stack.reason,
+                "best": stack.best_photo_id,
+                "cover": stack.cover_photo_id,
+                "photos": [
+                    {
+                        "id": p.id,
+                        "sha256": p.primary_sha256,
+                        "quality": p.quality,
+                        "time": p.sort_time.isoformat() if p.sort_time else None,
+                        "width": p.width,
+                        "height": p.height,
+                    }
+                    for p in photos
+                ],
+            }
+        )
+    return out
