@@ -10,6 +10,7 @@ from web_fixtures import Built
 
 from appliance.catalog.users import create_user
 from appliance.web.openapi import ROUTES
+from appliance.web.openapi_moments import ROUTES as MOMENTS_ROUTES
 
 PUBLIC = {"auth.setup", "auth.login", "static", "share.album", "share.photos", "share.thumb"}
 SAMPLE = {
@@ -24,6 +25,7 @@ SAMPLE = {
     "token": "x" * 43,
     "filename": "app.css",
     "sha256": "0" * 64,
+    "stack_id": "1",
 }
 
 
@@ -105,7 +107,7 @@ def test_openapi_describes_every_api_route(member: FlaskClient, app: Flask) -> N
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len("/api/v1") :])
             actual |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert described == actual
-    assert len(ROUTES) == len(actual)
+    assert len(ROUTES) + len(MOMENTS_ROUTES) == len(actual)
 
 
 def test_unknown_api_route_is_json_404(member: FlaskClient) -> None:

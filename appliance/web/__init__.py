@@ -33,11 +33,13 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         browse,
         labels,
         media,
+        moments,
         people,
         search,
         settings_page,
         share,
         status,
+        trash,
     )
 
     library = (library or Library(settings.library_root)).ensure()
@@ -68,6 +70,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         app.register_blueprint(module.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(trash.bp)
+    app.register_blueprint(moments.bp)
     return app
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from appliance.catalog.albums import list_shares
-from appliance.catalog.models import Album
+from appliance.catalog.albums import AlbumError, get_album, list_shares
 from appliance.catalog.queries import list_albums
 from appliance.web.browse import grid
 
@@ -19,8 +18,9 @@ def index() -> str:
 
 @bp.get("/albums/<int:album_id>")
 def album(album_id: int) -> str:
-    found = Album.get_or_none(Album.id == album_id)
-    if found is None:
+    try:
+        found = get_album(album_id)  # an album in the trash is gone until restored
+    except AlbumError:
         abort(404, "no such album")
     return grid(
         found.title,

@@ -54,7 +54,9 @@ def _ids(data: dict[str, Any], key: str) -> list[int]:
 
 
 def _photo(photo_id: int) -> Photo:
-    photo = Photo.get_or_none((Photo.id == photo_id) & (Photo.status == "ok"))
+    photo = Photo.get_or_none(
+        (Photo.id == photo_id) & (Photo.status == "ok") & Photo.trashed_at.is_null()
+    )
     if photo is None:
         fail(404, f"no photo {photo_id}")
     return photo
@@ -74,8 +76,8 @@ def _query(text: str) -> Any:
 def photos() -> Any:
     query = _query(request.args.get("q", ""))
     view = request.args.get("view", "timeline")
-    if view not in ("timeline", "archive"):
-        fail(400, "view must be timeline or archive")
+    if view not in ("timeline", "archive", "trash"):
+        fail(400, "view must be timeline, archive or trash")
     try:
         limit = int(request.args.get("limit", 60))
         page = search_photos(
@@ -84,6 +86,7 @@ def photos() -> Any:
             limit=limit,
             labels_for=adapters.labels_for,
             archived=view == "archive",
+            trashed=view == "trash",
         )
     except (CursorError, ValueError) as exc:
         fail(400, str(exc))
@@ -238,12 +241,6 @@ def update_album(album_id: int) -> Any:
     if "cover_photo_id" in data:
         _album_call(album_ops.set_cover, album_id, _int(data["cover_photo_id"], "cover_photo_id"))
     return album(album_id)
-
-
-@bp.delete("/albums/<int:album_id>")
-def delete_album(album_id: int) -> Any:
-    _album_call(album_ops.delete_album, album_id)
-    return jsonify(deleted=album_id)
 
 
 @bp.post("/albums/<int:album_id>/photos")

@@ -33,7 +33,9 @@ def grid(title: str, q: str = "", view: str = "timeline", **extra: Any) -> str:
 
 @bp.get("/")
 def timeline() -> str:
-    return grid("Photos")
+    from appliance.web.moments import memory_cards
+
+    return grid("Photos", memories=memory_cards())
 
 
 @bp.get("/favorites")
@@ -49,7 +51,9 @@ def archive() -> str:
 @bp.get("/photo/<int:photo_id>")
 def photo(photo_id: int) -> str:
     """The viewer; ``q`` and ``view`` keep prev/next inside the list it was opened from."""
-    item = Photo.get_or_none((Photo.id == photo_id) & (Photo.status == "ok"))
+    item = Photo.get_or_none(
+        (Photo.id == photo_id) & (Photo.status == "ok") & Photo.trashed_at.is_null()
+    )
     detail = photo_detail(photo_id) if item else None
     if detail is None:
         abort(404, "no such photo")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from appliance.web import openapi_moments
+
 _ID = {"type": "integer"}
 _IDS = {"type": "array", "items": _ID}
 _STR = {"type": "string"}
@@ -15,7 +17,12 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         "get",
         "/photos",
         "Photos newest first (keyset pages); q uses the search language",
-        {"q": _STR, "view": {"enum": ["timeline", "archive"]}, "cursor": _STR, "limit": _ID},
+        {
+            "q": _STR,
+            "view": {"enum": ["timeline", "archive", "trash"]},
+            "cursor": _STR,
+            "limit": _ID,
+        },
         None,
         False,
     ),
@@ -69,7 +76,6 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         {"title": _STR, "description": _STR, "cover_photo_id": _ID},
         False,
     ),
-    ("delete", "/albums/{album_id}", "Delete an album (photos stay)", {}, None, False),
     (
         "post",
         "/albums/{album_id}/photos",
@@ -139,6 +145,7 @@ def spec() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for method, path, summary, query, props, admin in ROUTES:
         paths.setdefault(path, {})[method] = _operation(path, summary, query, props, admin)
+    openapi_moments.add_paths(paths)
     return {
         "openapi": "3.1.0",
         "info": {

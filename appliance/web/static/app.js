@@ -139,6 +139,14 @@ function initGrid() {
     img.src = grid.dataset.thumbs + p.sha256 + ".jpg";
     a.append(img);
     if (p.favorite) a.insertAdjacentHTML("beforeend", '<span class="badge">♥</span>');
+    if (p.stack && p.stack.count > 1) {
+      const st = document.createElement("span");
+      st.className = "badge stack";
+      st.dataset.stack = p.stack.id;
+      st.title = `Stack of ${p.stack.count}: open`;
+      st.textContent = `❐ ${p.stack.count}`;
+      a.append(st);
+    }
     if (p.kind === "video" || p.kind === "raw") {
       const k = document.createElement("span");
       k.className = "badge kind";
@@ -149,6 +157,12 @@ function initGrid() {
   }
 
   grid.addEventListener("click", (e) => {
+    const stackBadge = e.target.closest(".badge.stack");
+    if (stackBadge && !document.body.classList.contains("selecting")) {
+      e.preventDefault();
+      location.href = `/stacks/${stackBadge.dataset.stack}`;
+      return;
+    }
     const tile = e.target.closest(".tile");
     if (!tile) return;
     if (document.body.classList.contains("selecting")) {
@@ -381,6 +395,61 @@ const actions = {
     await api("PATCH", `/api/v1/albums/${el.dataset.album}`, { cover_photo_id: [...selected][0] });
     toggleSelect();
     toast("Cover set");
+  },
+  // ---- trash, stacks, duplicates (moments) ----
+  async "sel-trash"() {
+    if (!needSelection()) return;
+    for (const id of selected) await api("DELETE", `/api/v1/photos/${id}`);
+    toast(`${selected.size} moved to the trash`);
+    location.reload();
+  },
+  async "sel-restore"() {
+    if (!needSelection()) return;
+    for (const id of selected) await api("POST", `/api/v1/photos/${id}/restore`);
+    location.reload();
+  },
+  async "empty-trash"() {
+    const ok = await ask("Delete everything in the trash for good?", { choices: [["yes", "Delete for good"]], ok: "Delete" });
+    if (!ok) return;
+    const { deleted } = await api("DELETE", "/api/v1/trash");
+    toast(`${deleted} photos deleted`);
+    location.reload();
+  },
+  async "restore-album"(el) {
+    await api("POST", `/api/v1/albums/${el.dataset.album}/restore`);
+    location.reload();
+  },
+  async "trash-photo"(el) {
+    await api("DELETE", `/api/v1/photos/${el.dataset.photo}`);
+    toast("Moved to the trash");
+    const item = el.closest("[data-item]");
+    if (item) { item.classList.add("gone"); el.disabled = true; return; }
+    const v = $("#viewer");
+    location.href = (v && (v.dataset.older || v.dataset.newer || v.dataset.back)) || "/";
+  },
+  async "stack-cover"(el) {
+    await api("POST", `/api/v1/stacks/${el.dataset.stack}/cover`, { photo_id: Number(el.dataset.photo) });
+    toast("Chosen as the best shot");
+    location.reload();
+  },
+  async "stack-unstack"(el) {
+    await api("DELETE", `/api/v1/stacks/${el.dataset.stack}/photos/${el.dataset.photo}`);
+    location.reload();
+  },
+  async "stack-dissolve"(el) {
+    await api("DELETE", `/api/v1/stacks/${el.dataset.stack}`);
+    location.href = "/";
+  },
+  async "keep-only"(el) {
+    const group = el.closest("[data-group]");
+    for (const other of $$("[data-item]", group)) {
+      if (other.dataset.item !== el.dataset.photo && !other.classList.contains("gone")) {
+        await api("DELETE", `/api/v1/photos/${other.dataset.item}`);
+        other.classList.add("gone");
+      }
+    }
+    await api("POST", `/api/v1/stacks/${el.dataset.stack}/cover`, { photo_id: Number(el.dataset.photo) }).catch(() => {});
+    toast("Kept one; the others are in the trash");
   },
   async "user-role"(el) {
     await api("PATCH", `/api/v1/users/${el.dataset.user}`, { role: el.value });

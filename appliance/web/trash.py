@@ -1,0 +1,97 @@
+"""The trash: API (move photos/albums to the trash, restore, empty) and its page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, g, jsonify
+
+from appliance.catalog import albums as album_ops
+from appliance.catalog import trash
+from appliance.catalog.models import Album, Photo
+from appliance.web.api import fail
+from appliance.web.browse import grid
+from appliance.web.permissions_trash import allowed
+
+bp = Blueprint("trash", __name__)
+
+
+def _library() -> Any:
+    return current_app.config["SHOEBOX_LIBRARY"]
+
+
+def _require(action: str, album: Any = None) -> None:
+    if not allowed(g.get("user"), action, album):
+        fail(403, "your role may not do this")
+
+
+@bp.delete("/api/v1/photos/<int:photo_id>")
+def trash_photo(photo_id: int) -> Any:
+    _require("photo.trash")
+    photo = Photo.get_or_none((Photo.id == photo_id) & (Photo.status == "ok"))
+    if photo is None or photo.trashed_at is not None:
+        fail(404, f"no photo {photo_id}")
+    trash.trash_photos(_library(), [photo_id])
+    return jsonify(trashed=photo_id)
+
+
+@bp.post("/api/v1/photos/<int:photo_id>/restore")
+def restore_photo(photo_id: int) -> Any:
+    _require("photo.restore")
+    if not trash.restore_photos(_library(), [photo_id]):
+        fail(404, f"no photo {photo_id} in the trash")
+    return jsonify(restored=photo_id)
+
+
+@bp.get("/api/v1/trash")
+def contents() -> Any:
+    photos = Photo.select().where(Photo.trashed_at.is_null(False) & (Photo.status == "ok"))
+    return jsonify(
+        photos=photos.count(),
+        keep_days=trash.KEEP_DAYS,
+        albums=[{"id": a.id, "title": a.title} for a in trash.trashed_albums()],
+    )
+
+
+@bp.delete("/api/v1/trash")
+def empty() -> Any:
+    _require("trash.empty")
+    return jsonify(deleted=trash.empty_trash(_library()))
+
+
+@bp.delete("/api/v1/albums/<int:album_id>")
+def trash_album(album_id: int) -> Any:
+    try:
+        album = album_ops.get_album(album_id)
+    except album_ops.AlbumError as exc:
+        fail(404, str(exc))
+    _require("album.trash", album)
+    album_ops.delete_album(album_id)
+    return jsonify(deleted=album_id)
+
+
+@bp.post("/api/v1/albums/<int:album_id>/restore")
+def restore_album(album_id: int) -> Any:
+    album = Album.get_or_none(Album.id == album_id)
+    if album is None:
+        fail(404, f"no album {album_id}")
+    _require("album.restore", album)
+    try:
+        album_ops.restore_album(album_id)
+    except album_ops.AlbumError as exc:
+        fail(404, str(exc))
+    return jsonify(restored=album_id)
+
+
+@bp.get("/trash")
+def page() -> str:
+    if g.get("user") is None:
+        abort(401)
+    return grid(
+        "Trash",
+        view="trash",
+        trash_page=True,
+        trashed_albums=trash.trashed_albums(),
+        keep_days=trash.KEEP_DAYS,
+        may_empty=allowed(g.user, "trash.empty"),
+    )
