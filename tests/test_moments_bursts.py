@@ -72,9 +72,7 @@ def test_users_cover_and_unstack_are_kept(bursts: Path, corpus: Path) -> None:
     over = _photo("s0_over.jpg")
     stacks.unstack_photo(over.id)
     # a new frame of the same burst arrives, then everything is regrouped
-    write_shot(
-        corpus / SCENES[0], bursts / "more" / "s0_late.jpg", "2024:05:01 10:00:09", sharp
-    )
+    write_shot(corpus / SCENES[0], bursts / "more" / "s0_late.jpg", "2024:05:01 10:00:09", sharp)
     ingest(quick_settings(bursts / "library"), bursts / "more", policy="copy")
     stacks.regroup_all()
     late = _photo("s0_late.jpg")
@@ -83,3 +81,32 @@ def test_users_cover_and_unstack_are_kept(bursts: Path, corpus: Path) -> None:
     assert stack.best_photo_id == blurry.id and stack.cover_photo_id == blurry.id
     assert Photo.get_by_id(over.id).stack_id is None and Photo.get_by_id(over.id).unstacked
     assert not Photo.get_by_id(blurry.id).stack_hidden and late.stack_hidden
+
+
+def test_family_decisions_become_labels_and_switch_to_the_learned_model(bursts: Path) -> None:
+    from appliance.catalog import keeps
+    from appliance.catalog.trash import trash_photos
+    from appliance.library import Library
+
+    library = Library(bursts / "library")
+    favourites = [_photo(f"s{i}_sharp.jpg").id for i in range(1, len(SCENES))]
+    Photo.update(favorite=True).where(Photo.id.in_(favourites)).execute()
+    dropped = [_photo(f"s{i}_{f}.jpg").id for i in range(1, len(SCENES)) for f in ("under",)]
+    trash_photos(library, dropped)
+    report = keeps.relearn()
+    print("\nfew decisions:", report.as_dict())
+    assert not report.enough and stacks.current_model() is None
+    trash_photos(library, [_photo(f"s{i}_blurred.jpg").id for i in range(1, len(SCENES))])
+    trash_photos(library, [_photo(f"s{i}_over.jpg").id for i in range(1, len(SCENES))])
+    Photo.update(favorite=True).where(
+        Photo.id.in_([_photo("s0_sharp.jpg").id, _photo("s0_late.jpg").id])
+    ).execute()
+    report = keeps.relearn()
+    print("enough decisions:", report.as_dict())
+    assert report.enough and report.labels >= 20
+    # the learned model is used only when it ranks the held-out decisions no worse
+    assert report.in_use == (report.auc_learned >= report.auc_hand)
+    assert (stacks.current_model() is not None) == report.in_use
+    # the user's cover choice still wins over the learned ranking
+    blurry = _photo("s0_blurred.jpg")
+    assert Stack.get_by_id(blurry.stack_id).best_photo_id == blurry.id

@@ -15,7 +15,7 @@ from peewee import fn
 
 from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
 from appliance.moments.bestof import Candidate, best_of
-from appliance.moments.events import Event, Moment, event_title, split_events
+from appliance.moments.events import MONTHS, Event, Moment, event_title, split_events
 
 PER_YEAR = 6  # photos per year in an "on this day" memory
 PLACE_FIELDS = ("place", "place_city", "city", "place_region", "region", "country")
@@ -122,6 +122,11 @@ def period(year: int, month: int | None = None) -> tuple[dt.datetime, dt.datetim
     start = dt.datetime(year, month, 1)
     end = dt.datetime(year + (month == 12), month % 12 + 1, 1)
     return start, end
+
+
+def period_title(year: int, month: int | None = None) -> str:
+    """ "2019" or "July 2019"."""
+    return f"{MONTHS[month - 1]} {year}" if month else str(year)
 
 
 # --- duplicates review --------------------------------------------------------------------

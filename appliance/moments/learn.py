@@ -3,7 +3,8 @@
 Labels come from the family's own decisions: a favourite or a chosen stack cover is a photo
 kept (1); a photo moved to the trash, or a stack member passed over for a chosen cover, is a
 photo not kept (0). With fewer than :data:`MIN_LABELS` decisions (or too few of either kind)
-the hand-set weights stay. The model is evaluated on a held-out share of those labels
+the hand-set weights stay, and so they do while the learned model ranks the held-out
+decisions worse than they do. The model is evaluated on a held-out share of those labels
 against the hand-set score, and the change of ranking it causes is reported.
 
 Plain numpy (Newton's method on 15 features): scikit-learn would add ~40 MB of wheels and
@@ -71,7 +72,8 @@ class Evaluation:
     labels: int
     kept: int
     dropped: int
-    enough: bool  # whether the learned model is used
+    enough: bool  # whether there are enough decisions to learn from
+    in_use: bool = False  # the learned model ranks the library (it did no worse held out)
     held_out: int = 0
     auc_learned: float | None = None  # on the held-out labels
     auc_hand: float | None = None
@@ -117,9 +119,9 @@ def learn(
     report.auc_hand = auc([hand_score(labelled[i][0]) for i in test], y[test].tolist())
     hits = [(s >= 0.5) == bool(t) for s, t in zip(learned_scores, y[test], strict=True)]
     report.accuracy_learned = round(sum(hits) / len(hits), 4)
-    model = fit_logistic(x, y)  # the model in use learns from every label
     report.enough = True
-    if library:
+    model = fit_logistic(x, y)  # the model in use learns from every label
+    if library:  # how much it reorders the library (reported even when it is not used)
         hand = [hand_score(f) for f in library]
         mine = [model.score(f) for f in library]
         report.ranking_spearman = spearman(hand, mine)
@@ -127,4 +129,7 @@ def learn(
         hand_top = set(np.argsort(hand)[-top:].tolist())
         mine_top = set(np.argsort(mine)[-top:].tolist())
         report.top_changed = round(len(hand_top - mine_top) / top, 4)
+    if (report.auc_learned or 0.0) < (report.auc_hand or 0.0):
+        return None, report  # it would rank the family's own choices worse: keep the hand
+    report.in_use = True
     return model, report

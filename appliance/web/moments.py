@@ -15,10 +15,10 @@ from appliance.catalog.memories import (
     near_duplicate_stacks,
     on_this_day,
     period,
+    period_title,
 )
 from appliance.catalog.models import Photo, Stack
 from appliance.catalog.queries import photo_summary
-from appliance.moments.events import event_title
 from appliance.web.api import _int, body, fail
 from appliance.web.browse import grid
 
@@ -43,8 +43,7 @@ def _period_args() -> tuple[dt.datetime, dt.datetime, str]:
     if not 1 <= year <= 9998 or (month_n is not None and not 1 <= month_n <= 12):
         fail(400, "year must be 1-9998 and month 1-12")
     start, end = period(year, month_n)
-    title = event_title(start, end - dt.timedelta(seconds=1))
-    return start, end, f"Best of {title}"
+    return start, end, f"Best of {period_title(year, month_n)}"
 
 
 def _summaries(ids: list[int]) -> list[dict[str, Any]]:
@@ -152,7 +151,7 @@ def relearn() -> Any:
     if g.user.role != "admin":
         fail(403, "only an admin can refit the quality model")
     report = keeps.relearn()
-    return jsonify(report=report.as_dict(), model="learned" if report.enough else "hand")
+    return jsonify(report=report.as_dict(), model="learned" if report.in_use else "hand")
 
 
 # --- pages --------------------------------------------------------------------------------
@@ -200,7 +199,8 @@ def best_page() -> str:
     month = request.args.get("month", "")
     if not year.isdigit() or (month and not month.isdigit()):
         abort(400, "year and month must be numbers")
-    start, end = period(int(year), int(month) if month else None)
-    title = "Best of " + event_title(start, end - dt.timedelta(seconds=1))
+    if not 1 <= int(year) <= 9998 or (month and not 1 <= int(month) <= 12):
+        abort(400, "year must be 1-9998 and month 1-12")
+    title = "Best of " + period_title(int(year), int(month) if month else None)
     src = f"/api/v1/best?year={year}" + (f"&month={month}" if month else "")
     return grid(title, src=src)
