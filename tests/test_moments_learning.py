@@ -140,3 +140,24 @@ def test_best_of_covers_distinct_moments_and_important_people() -> None:
     chosen = best_of(burst + lunch + grandma, 3, importance={7: 1.0})
     assert chosen == [0, 20, 30]  # one per moment; the stack gives only its best; grandma wins
     assert len(best_of(burst + lunch + grandma, 100)) == 1 + 3 + 1 + 2
+
+
+def test_bulk_similar_pairs_match_a_full_scan() -> None:
+    from appliance.moments.hashindex import similar_pairs
+
+    rng = random.Random(11)
+    hashes = [rng.getrandbits(64) for _ in range(2000)]
+    for i in range(400):
+        value = hashes[i]
+        for bit in rng.sample(range(64), rng.randint(0, 9)):
+            value ^= 1 << bit
+        hashes.append(value)
+    a, b = similar_pairs(hashes, 8)
+    found = set(zip(a.tolist(), b.tolist(), strict=True))
+    expected = {
+        (i, j)
+        for i in range(len(hashes))
+        for j in range(i + 1, len(hashes))
+        if hamming(hashes[i], hashes[j]) <= 8
+    }
+    assert found == expected and len(expected) > 300

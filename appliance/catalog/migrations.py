@@ -85,6 +85,9 @@ def create_moments_indexes(db: pw.Database) -> None:
     """Indexes the models cannot declare: an expression index on the month-day."""
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_stack_id ON photo (stack_id)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_trashed_at ON photo (trashed_at)")
+    db.execute_sql(  # bursts: same camera, seconds apart
+        "CREATE INDEX IF NOT EXISTS photo_camera_time ON photo (camera_model, sort_time)"
+    )
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_month_day ON photo (substr(sort_time, 6, 5))")
 
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
 
 from appliance.moments.phash import hamming, segments
 
@@ -63,3 +66,46 @@ class MultiIndex:
                     if distance <= radius:
                         found.append((key, distance))
         return found
+
+
+def _popcount(values: np.ndarray) -> np.ndarray:
+    if hasattr(np, "bitwise_count"):  # numpy >= 2
+        return np.bitwise_count(values)
+    return np.unpackbits(values.view(np.uint8)).reshape(-1, 64).sum(axis=1)
+
+
+def similar_pairs(hashes: Sequence[int], radius: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j) of ``hashes`` within ``radius`` bits, by multi-index hashing done
+    in bulk with numpy: per segment, a counting sort gives each 16-bit value's bucket, and
+    each of the 137 probe masks is one vectorised pass (for whole-library grouping)."""
+    if radius > MAX_RADIUS:
+        raise ValueError(f"radius {radius} exceeds what the index guarantees ({MAX_RADIUS})")
+    values = np.asarray(hashes, dtype=np.uint64)
+    n = len(values)
+    found_a, found_b = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+    if n < 2:
+        return found_a[0], found_b[0]
+    rows = np.arange(n, dtype=np.int64)
+    for i in range(4):
+        seg = ((values >> np.uint64(16 * i)) & np.uint64(0xFFFF)).astype(np.int64)
+        order = np.argsort(seg, kind="stable")
+        starts = np.zeros((1 << SEGMENT_BITS) + 1, dtype=np.int64)
+        starts[1 : (1 << SEGMENT_BITS) + 1] = np.cumsum(np.bincount(seg, minlength=1 << 16))
+        for mask in _masks(PROBE_RADIUS):
+            keys = seg ^ mask
+            lo, hi = starts[keys], starts[keys + 1]
+            counts = hi - lo
+            total = int(counts.sum())
+            if not total:
+                continue
+            a = np.repeat(rows, counts)
+            offsets = np.arange(total, dtype=np.int64) - np.repeat(
+                np.cumsum(counts) - counts, counts
+            )
+            b = order[np.repeat(lo, counts) + offsets]
+            keep = a < b
+            a, b = a[keep], b[keep]
+            close = _popcount(values[a] ^ values[b]) <= radius
+            found_a.append(a[close])
+            found_b.append(b[close])
+    return np.concatenate(found_a), np.concatenate(found_b)
