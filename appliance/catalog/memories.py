@@ -17,8 +17,24 @@ from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
 from appliance.moments.bestof import Candidate, best_of
 from appliance.moments.events import MONTHS, Event, Moment, event_title, split_events
 
-PER_YEAR = 6  # photos per year in an "on this day" memory
 PLACE_FIELDS = ("place", "place_city", "city", "place_region", "region", "country")
+PER_YEAR = 6  # photos per year in an "on this day" memory
+
+
+# Written as literal SQL so it matches the expression index photo_month_day (a bound
+# parameter in place of 6 or 5 would not, and the query would scan the table).
+def month_day() -> pw.SQL:
+    return pw.SQL("substr(sort_time, 6, 5)")
+
+
+MEMORY_COLUMNS = (
+    Photo.id,
+    Photo.sort_time,
+    Photo.quality,
+    Photo.latitude,
+    Photo.longitude,
+    *(Photo._meta.fields[name] for name in PLACE_FIELDS if name in Photo._meta.fields),
+)
 
 
 def photo_place(photo: Photo) -> str | None:
@@ -47,11 +63,11 @@ def _moment(photo: Photo) -> Moment:
 def on_this_day(day: dt.date, per_year: int = PER_YEAR) -> list[dict[str, Any]]:
     """``[{"title", "year", "photos": [ids]}]``, newest year first: the best photos taken on
     the same calendar day (month and day) of every earlier year."""
-    month_day = f"{day.month:02d}-{day.day:02d}"
+    wanted = f"{day.month:02d}-{day.day:02d}"
     rows = (
-        Photo.select()
+        Photo.select(*MEMORY_COLUMNS)
+        .where(month_day() == wanted)
         .where(_visible())
-        .where(fn.substr(Photo.sort_time, 6, 5) == month_day)
         .where(Photo.sort_time < dt.datetime(day.year, 1, 1))
     )
     by_year: dict[int, list[Photo]] = defaultdict(list)

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 
 import peewee as pw
 
-from appliance.catalog.models import Photo, PhotoHash, Setting, Stack
+from appliance.catalog.models import Photo, PhotoHash, Setting, Stack, utcnow
 from appliance.moments.features import Measured
 from appliance.moments.grouping import (
     BURST_SECONDS,
@@ -347,10 +347,12 @@ def regroup_all() -> int:
     touched: set[int] = set()
     db = Photo._meta.database
     with db.atomic():
+        next_id = (Stack.select(pw.fn.MAX(Stack.id)).scalar() or 0) + 1
+        new_stacks: list[tuple[int, str, str]] = []
+        assignments: list[tuple[int, int]] = []
         for group in group_items(items):
             existing = {current[p] for p in group if current[p] is not None}
-            unstacked = [p for p in group if current[p] is None]
-            if len(existing) == 1 and not unstacked:
+            if len(existing) == 1 and all(current[p] is not None for p in group):
                 continue  # already one stack
             if existing:
                 target = min(existing)
@@ -360,11 +362,19 @@ def regroup_all() -> int:
                     _adopt_cover(target, others)
                     Stack.delete().where(Stack.id.in_(list(others))).execute()
             else:
-                target = Stack.create(reason="similar").id
-            for start in range(0, len(group), 500):
-                Photo.update(stack_id=target).where(
-                    Photo.id.in_(group[start : start + 500])
-                ).execute()
+                target, next_id = next_id, next_id + 1
+                new_stacks.append((target, "similar", str(utcnow())))
+            assignments += [(target, p) for p in group]
             touched.add(target)
+        # thousands of rows: plain executemany (the query builder would cost more than SQLite)
+        connection = db.connection()
+        connection.executemany(
+            f"INSERT INTO {Stack._meta.table_name} (id, reason, size, created_at) "
+            "VALUES (?, ?, 0, ?)",
+            new_stacks,
+        )
+        connection.executemany(
+            f"UPDATE {Photo._meta.table_name} SET stack_id = ? WHERE id = ?", assignments
+        )
         refresh_stacks(touched)
     return len(touched)
