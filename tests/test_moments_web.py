@@ -245,3 +245,29 @@ def test_best_of_and_events(app: Flask) -> None:
     assert member.get("/api/v1/best?year=abc").status_code == 400
     assert member.get("/api/v1/best?year=2019&month=13").status_code == 400
     assert member.get("/best?year=2019").status_code == 200
+
+
+def test_cli_backfills_hashes_and_stacks_from_the_thumbnail_cache(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A library catalogued before moments: `shoebox moments` measures every photo from its
+    cached grid thumbnail (no original is read) and stacks them."""
+    from appliance.catalog.models import PhotoHash
+    from appliance.cli import main
+
+    open_catalog(library.catalog_path)
+    p = ids()
+    PhotoHash.delete().execute()
+    Stack.delete().execute()
+    Photo.update(quality=None, quality_features=None, stack_id=None, stack_hidden=False).execute()
+    for f in File.select():  # the originals are not needed
+        (library.originals / f.stored_path).rename(library.root / f"aside-{f.id}")
+    capsys.readouterr()
+    code = main(["--library", str(library.root), "moments", "--on-this-day", "2024-07-14"])
+    out = capsys.readouterr().out
+    print(out)
+    assert code == 0 and f"measured {len(p)} photos" in out and '"memories"' in out
+    open_catalog(library.catalog_path)
+    assert Photo.select().where(Photo.quality.is_null()).count() == 0
+    assert Photo.get_by_id(p["y2019"]).stack_id == Photo.get_by_id(p["y2019_dup"]).stack_id
+    assert Photo.get_by_id(p["y2019"]).stack_id is not None
