@@ -240,10 +240,14 @@ class PhotoHash(BaseModel):
 
     photo = pw.ForeignKeyField(Photo, unique=True, backref="hashes", on_delete="CASCADE")
     value = pw.BigIntegerField()  # signed view of the 64 bits (SQLite integers are signed)
-    seg0 = pw.IntegerField(index=True)
-    seg1 = pw.IntegerField(index=True)
-    seg2 = pw.IntegerField(index=True)
-    seg3 = pw.IntegerField(index=True)
+    seg0 = pw.IntegerField()
+    seg1 = pw.IntegerField()
+    seg2 = pw.IntegerField()
+    seg3 = pw.IntegerField()
+
+    class Meta:
+        # covering: a look-up reads (photo, hash) from the index without visiting the table
+        indexes = tuple(((f"seg{i}", "value", "photo"), False) for i in range(4))
 
 
 ALL_MODELS: list[type[BaseModel]] = [
