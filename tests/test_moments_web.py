@@ -271,3 +271,14 @@ def test_cli_backfills_hashes_and_stacks_from_the_thumbnail_cache(
     assert Photo.select().where(Photo.quality.is_null()).count() == 0
     assert Photo.get_by_id(p["y2019"]).stack_id == Photo.get_by_id(p["y2019_dup"]).stack_id
     assert Photo.get_by_id(p["y2019"]).stack_id is not None
+
+
+def test_archiving_the_shown_photo_of_a_stack_shows_another(app: Flask) -> None:
+    p = ids()
+    admin = _client(app, "alice")
+    h = {"X-CSRF-Token": token(admin)}
+    assert Photo.get_by_id(p["y2019"]).stack_hidden is False
+    response = admin.patch(f"/api/v1/photos/{p['y2019']}", json={"archived": True}, headers=h)
+    assert response.status_code == 200
+    tiles = {t["id"] for t in admin.get("/api/v1/photos?limit=200").json["items"]}
+    assert p["y2019_dup"] in tiles and p["y2019"] not in tiles

@@ -229,13 +229,14 @@ def refresh_stacks(stack_ids: Iterable[int]) -> None:
 
 def _refresh_chunk(ids: list[int]) -> None:
     covers = dict(Stack.select(Stack.id, Stack.cover_photo_id).where(Stack.id.in_(ids)).tuples())
-    members: dict[int, list[tuple[int, float]]] = {}
-    for pid, sid, quality in (
-        Photo.select(Photo.id, Photo.stack_id, Photo.quality)
+    members: dict[int, list[tuple[int, bool, float]]] = {}
+    for pid, sid, archived, quality in (
+        Photo.select(Photo.id, Photo.stack_id, Photo.archived, Photo.quality)
         .where(Photo.stack_id.in_(ids) & (Photo.status == "ok") & Photo.trashed_at.is_null())
         .tuples()
     ):
-        members.setdefault(sid, []).append((pid, quality if quality is not None else -1.0))
+        score = quality if quality is not None else -1.0
+        members.setdefault(sid, []).append((pid, not archived, score))
     gone = [sid for sid in ids if sid not in covers or len(members.get(sid, ())) < 2]
     if gone:
         Photo.update(stack_id=None, stack_hidden=False).where(Photo.stack_id.in_(gone)).execute()
@@ -245,10 +246,10 @@ def _refresh_chunk(ids: list[int]) -> None:
         if sid in gone:
             continue
         chosen = covers.get(sid)
-        if chosen in {p for p, _ in photos}:
+        if chosen in {p for p, _, _ in photos}:
             best[sid] = chosen
-        else:
-            best[sid] = max(photos, key=lambda m: (m[1], -m[0]))[0]
+        else:  # an archived photo shown for the stack would hide it from the timeline
+            best[sid] = max(photos, key=lambda m: (m[1], m[2], -m[0]))[0]
     if not best:
         return
     Stack._meta.database.connection().executemany(

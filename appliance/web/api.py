@@ -7,6 +7,7 @@ from typing import Any, NoReturn
 from flask import Blueprint, abort, current_app, g, jsonify, make_response, request, url_for
 
 from appliance.catalog import albums as album_ops
+from appliance.catalog import stacks
 from appliance.catalog import users as user_ops
 from appliance.catalog.models import Photo, User
 from appliance.catalog.queries import (
@@ -119,7 +120,12 @@ def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
         fail(400, "send favorite and/or archived as true or false")
     if "archived" in changes and g.user.role != "admin":
         fail(403, "only an admin can archive photos")
-    return Photo.update(**changes).where(Photo.id.in_(ids)).execute() if ids else 0
+    updated = Photo.update(**changes).where(Photo.id.in_(ids)).execute() if ids else 0
+    if "archived" in changes and ids:  # a stack shows a photo that is not archived
+        stacks.refresh_stacks(
+            s for (s,) in Photo.select(Photo.stack_id).where(Photo.id.in_(ids)).tuples() if s
+        )
+    return updated
 
 
 @bp.post("/photos/<int:photo_id>/labels")
