@@ -29,6 +29,9 @@ COMMANDS = [
     "user",
     "doctor",
     "capture",
+    "backup",
+    "restore",
+    "rebuild",
 ]
 
 

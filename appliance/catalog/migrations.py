@@ -64,10 +64,16 @@ def _v3_file_warnings(db: pw.Database) -> None:
     _add_columns(db, m.File, "warnings")
 
 
+def _v4_sessions(db: pw.Database) -> None:
+    """v4: server-side sessions, so signing out really ends a session."""
+    db.create_tables([m.Session], safe=True)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
+    4: _v4_sessions,
 }
 LATEST = max(STEPS)
 
