@@ -19,7 +19,7 @@ from appliance.ingest.tasks import FileTask, Policy
 def run_ingest(folders: list[Path], policy: Policy, settings: Settings) -> int:
     """Index or import ``folders``; print a summary and every failure with its reason.
 
-    Exit code 0 when every file went in, 1 when files failed or folders could not be read.
+    ``import`` exits 1 when files failed or folders could not be read, else 0.
     """
     roots = [folder.resolve() for folder in folders]
     for root in roots:
@@ -53,5 +53,7 @@ def run_ingest(folders: list[Path], policy: Policy, settings: Settings) -> int:
             print(f"  failed: {shown(outcome.task.path)}: {shown(outcome.error)}")
     for path, why in skipped:
         print(f"  {shown(path)}: {why}")
+    if policy == "index":
+        return 0  # indexing records broken files in place; the list above explains them
     unreadable = any(why.startswith("cannot read") for _, why in skipped)
     return 1 if counts["failed"] or unreadable else 0

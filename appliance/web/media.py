@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
+from werkzeug.http import dump_options_header
 
 from appliance.catalog.models import File, Location, Photo
 from appliance.library import Library
@@ -75,6 +76,8 @@ def content_disposition(disposition: str, name: str) -> str:
     and the exact name as ``filename*`` (RFC 8187 percent-encoded UTF-8). Names with bytes
     that are not UTF-8 (kept as surrogate escapes) are encoded byte for byte."""
     raw = name.encode("utf-8", "surrogateescape")
+    if all(0x20 <= byte < 0x7F for byte in raw) and not set(name) & set('"\\%'):
+        return dump_options_header(disposition, {"filename": name})  # plain ASCII name
     fallback = "".join(
         ch if 0x20 <= ord(ch) < 0x7F and ch not in '"\\%' else "_"
         for ch in raw.decode("ascii", "replace")
