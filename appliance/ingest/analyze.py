@@ -21,6 +21,7 @@ from appliance.ingest.store import copy_verified
 from appliance.ingest.tasks import Analysis, FaceFound, FileTask
 from appliance.library import Library
 from appliance.media.decode import set_pixel_limit
+from appliance.media.guards import limit_address_space
 from appliance.media.hashing import sha256_file
 from appliance.media.metadata import MetadataError, read_metadata
 from appliance.media.render import RenderError, render
@@ -62,6 +63,8 @@ def setup_worker(settings: Settings) -> WorkerState:
         from appliance.vision.faces import FaceAnalyzer
 
         state.faces = FaceAnalyzer(accelerator=settings.accelerator, threads=threads)
+    limit = limit_address_space()  # after the models: caps what one file may add
+    log.debug("worker address space limited to %s bytes", limit)
     return state
 
 
@@ -167,6 +170,7 @@ def _render(state: WorkerState, result: Analysis) -> Any:
             return None
         state.thumbs.write(result.sha256, renditions)
         result.display_size = renditions.display_size
+        result.warnings.extend(renditions.warnings)
     return renditions
 
 
