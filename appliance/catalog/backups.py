@@ -152,6 +152,7 @@ class BackupSchedule:
     def __init__(self, catalog: Path, backup_dir: Path, interval: float = CHANGE_INTERVAL):
         self.catalog, self.backup_dir, self.interval = catalog, backup_dir, interval
         self.changed = False
+        self.quiet_until: dt.datetime | None = None  # an empty catalog was seen: wait a bit
         newest = list_backups(backup_dir)
         self.last: dt.datetime | None = newest[0].taken if newest else None
 
@@ -161,6 +162,8 @@ class BackupSchedule:
     def due(self, now: dt.datetime | None = None) -> str | None:
         """Why a backup is due now ("changes", "nightly"), or None."""
         now = now or dt.datetime.now()
+        if self.quiet_until is not None and now < self.quiet_until and not self.changed:
+            return None
         if self.last is None or self.last.date() < now.date():
             return "nightly"
         if self.changed and (now - self.last).total_seconds() >= self.interval:
@@ -178,7 +181,7 @@ class BackupSchedule:
         except sqlite3.Error:
             empty = False  # let take_backup report what is wrong
         if empty:  # never let a backup of nothing push a real one out
-            self.last, self.changed = now, False
+            self.quiet_until, self.changed = now + dt.timedelta(minutes=1), False
             return None
         try:
             backup = take_backup(self.catalog, self.backup_dir, now)
