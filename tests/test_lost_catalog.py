@@ -188,3 +188,37 @@ def test_status_shows_the_age_of_the_newest_backup(library: Path, capsys) -> Non
     assert main(["--library", str(library), "status", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["backup"]["age_seconds"] < 60 and report["backup"]["count"] == 1
+
+
+def test_service_with_a_lost_catalog_says_so_and_imports_nothing(library: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from test_daemon_crash import daemon_env
+
+    (library / "catalog.db").write_bytes(b"")
+    inbox = library.parent / "inbox"
+    make_jpeg(inbox / "new.jpg", 50)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    listener.bind(str(library.parent / "notify"))
+    listener.settimeout(60)
+    env = daemon_env() | {"NOTIFY_SOCKET": str(library.parent / "notify")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "appliance.cli", "--library", str(library), "run", "--no-web"]
+        + ["--inbox", str(inbox)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        message = listener.recv(4096).decode()
+        assert "READY=1" in message and "catalog lost" in message and "shoebox restore" in message
+        assert proc.poll() is None  # no crash, no restart loop
+        assert (inbox / "new.jpg").exists() and (library / "catalog.db").stat().st_size == 0
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+        listener.close()
+    assert proc.returncode == 0 and "the catalog is lost" in err and "Traceback" not in err
