@@ -24,6 +24,10 @@ WAY_BACK = (
 _NOTHING_YET = ("catalog.db is missing", "catalog.db is empty", "catalog.db holds no")
 
 
+class CatalogLost(RuntimeError):
+    """Raised where a lost catalog would otherwise be replaced by a new, empty one."""
+
+
 @dataclass(frozen=True)
 class CatalogHealth:
     state: str  # "ok", "new" (nothing yet) or "lost"
@@ -103,6 +107,13 @@ def check_catalog(library: Library) -> CatalogHealth:
         return CatalogHealth("lost", problem)  # a damaged file is never silently replaced
     where = "originals/ holds photos" if originals else "the backups hold photos"
     return CatalogHealth("lost", f"{problem}, but {where}")
+
+
+def require_usable(library: Library) -> None:
+    """Raise :class:`CatalogLost` (with the way back) when the catalog is lost."""
+    health = check_catalog(library)
+    if not health.ok:
+        raise CatalogLost(health.message)
 
 
 def library_usable(settings: Settings) -> bool:

@@ -63,7 +63,7 @@ def rebuild(
     if not add_missing or not usable:
         report.set_aside = set_aside(library.catalog_path, "before-rebuild")
     files = list(iter_media_files(library.originals, lambda *item: report.skipped.append(item)))
-    with Ingestor(settings, library) as ingestor:
+    with Ingestor(settings, library, rebuilding=True) as ingestor:
         known = _catalogued_stored_paths() if add_missing else set()
         base = library.originals.resolve()
         tasks = [

@@ -19,6 +19,7 @@ import peewee as pw
 from appliance.catalog import lookup, people, writer
 from appliance.catalog.db import open_catalog
 from appliance.catalog.fields import shown
+from appliance.catalog.health import require_usable
 from appliance.config import Settings
 from appliance.ingest.analyze import DISK_FULL, DISK_FULL_ERRNOS, analyze, setup_worker
 from appliance.ingest.store import place, recover_incoming
@@ -34,9 +35,13 @@ ProgressCallback = Callable[[Outcome], None]
 class Ingestor:
     """Owns the worker processes and the single catalog writer for one run or service."""
 
-    def __init__(self, settings: Settings, library: Library | None = None) -> None:
+    def __init__(
+        self, settings: Settings, library: Library | None = None, rebuilding: bool = False
+    ) -> None:
         self.settings = settings
         self.library = (library or Library(settings.library_root)).ensure()
+        if not rebuilding:  # never import into a fresh catalog beside a lost one
+            require_usable(self.library)
         self.db = open_catalog(self.library.catalog_path, self.library.backups)
         self.pool = WorkerPool(
             settings.workers,
