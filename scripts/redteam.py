@@ -153,7 +153,7 @@ def truncated_heic(corpus: Path, work: Path) -> None:
 
 
 PROBE = """
-import json, resource, sys
+import json, sys
 from appliance.media.decode import RenderError, set_pixel_limit
 from appliance.media.render import render
 from appliance.media.sniff import sniff
@@ -163,7 +163,9 @@ try:
     result = "decoded"
 except RenderError as exc:
     result = str(exc)
-print(json.dumps([resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, result]))
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's across fork/exec)
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps([peak // 1024, result]))
 """
 
 

@@ -179,6 +179,10 @@ def test_failed_backup_keeps_the_older_ones(library: Path) -> None:
         take_backup(lib.catalog_path, lib.backups, dt.datetime.now() + dt.timedelta(days=1))
     assert [b.path for b in list_backups(lib.backups)] == [good.path]
     assert not list(lib.backups.glob("*.partial"))
+    left = lib.backups / "catalog-20200101-000000.db.partial"  # a backup cut by SIGKILL
+    left.write_bytes(b"half")
+    BackupSchedule(lib.catalog_path, lib.backups)  # the service starting again
+    assert not left.exists()
 
 
 def test_status_shows_the_age_of_the_newest_backup(library: Path, capsys) -> None:  # noqa: ANN001

@@ -20,7 +20,7 @@ from appliance.media.render import render
 REPO = Path(__file__).resolve().parents[1]
 LIMIT_MB = 600
 PROBE = """
-import json, resource, sys
+import json, sys
 from appliance.media.decode import RenderError, set_pixel_limit
 from appliance.media.render import render
 from appliance.media.sniff import sniff
@@ -30,8 +30,9 @@ try:
     result = "decoded"
 except RenderError as exc:
     result = str(exc)
-print(json.dumps({"peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
-                  "result": result}))
+# VmHWM: this process's own peak (ru_maxrss would carry the parent's across fork/exec)
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+print(json.dumps({"peak_mb": peak // 1024, "result": result}))
 """
 
 

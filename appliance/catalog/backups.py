@@ -137,6 +137,16 @@ def prune(backup_dir: Path, daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY) 
     return deleted
 
 
+def remove_partials(backup_dir: Path) -> int:
+    """Delete what an interrupted backup left (``*.partial`` and its journal)."""
+    if not backup_dir.is_dir():
+        return 0
+    stale = [p for p in backup_dir.iterdir() if ".partial" in p.name]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
+
+
 def newest_good_backup(backup_dir: Path) -> Backup | None:
     """The newest backup that passes :func:`verify`."""
     for backup in list_backups(backup_dir):
@@ -153,6 +163,7 @@ class BackupSchedule:
         self.catalog, self.backup_dir, self.interval = catalog, backup_dir, interval
         self.changed = False
         self.quiet_until: dt.datetime | None = None  # an empty catalog was seen: wait a bit
+        remove_partials(backup_dir)
         newest = list_backups(backup_dir)
         self.last: dt.datetime | None = newest[0].taken if newest else None
 
