@@ -64,8 +64,13 @@ def _v3_file_warnings(db: pw.Database) -> None:
     _add_columns(db, m.File, "warnings")
 
 
-def _v4_moments_and_trash(db: pw.Database) -> None:
-    """v4: quality, stacks and perceptual hashes (moments); the trash (photos and albums);
+def _v4_sessions(db: pw.Database) -> None:
+    """v4: server-side sessions, so signing out really ends a session."""
+    db.create_tables([m.Session], safe=True)
+
+
+def _v5_moments_and_trash(db: pw.Database) -> None:
+    """v5: quality, stacks and perceptual hashes (moments); the trash (photos and albums);
     an index for "on this day" (month and day of the sort time)."""
     _add_columns(
         db,
@@ -98,7 +103,8 @@ def create_moments_indexes(db: pw.Database) -> None:
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
-    4: _v4_moments_and_trash,
+    4: _v4_sessions,
+    5: _v5_moments_and_trash,
 }
 LATEST = max(STEPS)
 

@@ -77,14 +77,6 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[st
     ),
     ("delete", "/trash", "Empty the trash for good (admins)", {}, None, _one("deleted")),
     (
-        "delete",
-        "/albums/{album_id}",
-        "Move an album to the trash (photos stay)",
-        {},
-        None,
-        _one("deleted"),
-    ),
-    (
         "post",
         "/albums/{album_id}/restore",
         "Restore an album from the trash",

@@ -11,7 +11,7 @@ from appliance.catalog import trash
 from appliance.catalog.models import Album, Photo
 from appliance.web.api import fail
 from appliance.web.browse import grid
-from appliance.web.permissions_trash import allowed
+from appliance.web.permissions import can as allowed
 
 bp = Blueprint("trash", __name__)
 
@@ -59,23 +59,12 @@ def empty() -> Any:
     return jsonify(deleted=trash.empty_trash(_library()))
 
 
-@bp.delete("/api/v1/albums/<int:album_id>")
-def trash_album(album_id: int) -> Any:
-    try:
-        album = album_ops.get_album(album_id)
-    except album_ops.AlbumError as exc:
-        fail(404, str(exc))
-    _require("album.trash", album)
-    album_ops.delete_album(album_id)
-    return jsonify(deleted=album_id)
-
-
 @bp.post("/api/v1/albums/<int:album_id>/restore")
 def restore_album(album_id: int) -> Any:
     album = Album.get_or_none(Album.id == album_id)
     if album is None:
         fail(404, f"no album {album_id}")
-    _require("album.restore", album)
+    _require("album.delete", album)
     try:
         album_ops.restore_album(album_id)
     except album_ops.AlbumError as exc:
