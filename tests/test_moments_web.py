@@ -123,6 +123,8 @@ def test_trash_restore_and_empty_follow_the_permission_table(app: Flask, library
     assert victim not in {i["id"] for i in member.get("/api/v1/photos?q=chelsea").json["items"]}
     assert member.get(f"/api/v1/photos?q=album:%23{album_id}").json["items"] == []
     assert member.get(f"{share['path']}/photos.json").json["items"] == []
+    sha = Photo.get_by_id(victim).primary_sha256
+    assert member.get(f"{share['path']}/thumb/grid/{sha}.jpg").status_code == 404
     years = [m["year"] for m in member.get("/api/v1/memories?date=2024-07-14").json["memories"]]
     assert years == [2020, 2019, 2018]  # 2021's only photo is in the trash
     assert member.get(f"/api/v1/photos/{victim}").status_code == 404

@@ -82,11 +82,11 @@ def require(user: Any, action: str, obj: Any = None) -> None:
 
 
 def shareable() -> pw.Expression:
-    """The photos a share link may show: catalogued fine, not archived, not in the trash.
-    (When the trash lands, its flag is added here and every share route follows.)"""
+    """The photos a share link may show: catalogued fine, not archived, not in the trash
+    (``photo.trashed_at``); every share route follows this condition."""
     condition = (Photo.status == "ok") & (Photo.archived == False)  # noqa: E712
-    for flag in ("trashed", "deleted_at"):
+    for flag in ("trashed", "deleted_at", "trashed_at"):
         field = Photo._meta.fields.get(flag)
         if field is not None:
-            condition &= field.is_null(True) if flag == "deleted_at" else field == False  # noqa: E712
+            condition &= field.is_null(True) if flag != "trashed" else field == False  # noqa: E712
     return condition
