@@ -34,6 +34,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         labels,
         media,
         people,
+        places,
+        places_api,
         search,
         settings_page,
         share,
@@ -66,6 +68,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_error_handler(HTTPException, _error)
     for module in (auth, browse, search, people, labels, albums, share, status, settings_page):
         app.register_blueprint(module.bp)
+    app.register_blueprint(places.bp)
+    app.register_blueprint(places_api.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(api.bp)
     return app
