@@ -29,6 +29,7 @@ COMMANDS = [
     "user",
     "doctor",
     "capture",
+    "places",
 ]
 
 

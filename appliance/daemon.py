@@ -200,10 +200,20 @@ class Daemon:
                 jobs.execute(ingestor, batch, volume_present, self._on_outcome)
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
-            else:
+            elif not self._place_some_photos():
                 self.stop_event.wait(IDLE_WAIT)
             self.notifier.notify(watchdog=1)
             self._publish(waiting=len(watcher.tracker))
+
+    def _place_some_photos(self) -> int:
+        """Idle time: geocode a batch of photos catalogued before places existed."""
+        from appliance.catalog.places import backfill
+
+        try:
+            return backfill()
+        except (OSError, ValueError) as exc:
+            log.error("places: background geocoding failed: %s", exc)
+            return 0
 
     def enqueue_inbox_files(self, paths: list[Path]) -> int:
         queued = 0

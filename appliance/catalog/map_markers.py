@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import fn
+from peewee import Cast, fn
 
 from appliance.catalog.models import Photo
 
@@ -64,8 +64,8 @@ def clusters(bbox: BBox, zoom: int) -> list[dict[str, Any]]:
     """Clusters inside ``bbox`` at ``zoom``: centre, count, bounds and one photo to show."""
     zoom = max(0, min(int(zoom), MAX_ZOOM))
     cell = 360.0 / (2**zoom) * CELL_PX / TILE_PX  # degrees per cell
-    gx = fn.CAST((Photo.longitude + 180.0) / cell, "INTEGER")
-    gy = fn.CAST((Photo.latitude + 90.0) / cell, "INTEGER")
+    gx = Cast((Photo.longitude + 180.0) / cell, "INTEGER")
+    gy = Cast((Photo.latitude + 90.0) / cell, "INTEGER")
     rows = (
         Photo.select(
             fn.COUNT(Photo.id),

@@ -8,6 +8,7 @@ step, is geocoded again by :func:`backfill` without touching hand-set places.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import peewee as pw
@@ -15,6 +16,8 @@ from peewee import fn
 
 from appliance.catalog.models import Photo, utcnow
 from appliance.places.place import Place, valid_position
+
+log = logging.getLogger(__name__)
 
 PLACES_VERSION = 1  # bump when the packaged dataset or the lookup rules change
 BACKFILL_BATCH = 500
@@ -37,8 +40,15 @@ def places_of(positions: list[tuple[float, float]]) -> list[Place | None]:
 
 
 def place_columns(lat: float | None, lon: float | None) -> dict[str, Any]:
-    """Photo column values for a GPS position (all None when there is no valid position)."""
-    return _columns(place_of(lat, lon), "gps")
+    """Photo column values for a GPS position (all None when there is no valid position).
+
+    A geocoder that cannot load (a damaged install) must not stop imports: the photo is
+    committed without a place and ``places_version`` 0, so :func:`backfill` tries again."""
+    try:
+        return _columns(place_of(lat, lon), "gps")
+    except (OSError, ValueError) as exc:
+        log.error("places: cannot geocode (%s); the photo is placed later", exc)
+        return {**dict.fromkeys(PLACE_COLUMNS), "place_source": None, "places_version": 0}
 
 
 def _columns(place: Place | None, source: str) -> dict[str, Any]:
