@@ -34,9 +34,15 @@
     const west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
     const bbox = [Math.max(-90, b.getSouth()), west, Math.min(90, b.getNorth()), east]
       .map((v) => v.toFixed(5)).join(",");
-    const res = await fetch(`/api/v1/map/clusters?bbox=${bbox}&zoom=${map.getZoom()}`, { credentials: "same-origin" });
-    if (!res.ok || mine !== generation) return;
-    const data = await res.json();
+    el.dataset.loading = String(Number(el.dataset.loading || 0) + 1);  // tests wait for 0
+    let data;
+    try {
+      const res = await fetch(`/api/v1/map/clusters?bbox=${bbox}&zoom=${map.getZoom()}`, { credentials: "same-origin" });
+      data = res.ok ? await res.json() : null;
+    } finally {
+      el.dataset.loading = String(Number(el.dataset.loading) - 1);
+    }
+    if (!data || mine !== generation) return;
     layer.clearLayers();
     for (const c of data.clusters) {
       const marker = L.marker([c.lat, c.lon], { icon: clusterIcon(c), title: `${c.count} photos` });
