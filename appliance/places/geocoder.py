@@ -114,9 +114,18 @@ class Geocoder:
         lon = np.array([float(positions[i][1]) for i in keep])
         chord, nearest = self._tree.query(_unit_vectors(lat, lon), k=NEIGHBOURS)
         km = _chord_to_km(chord)
-        inside = self._border_country(lat, lon)
-        for row, index in enumerate(keep):
-            out[index] = self._choose(km[row], nearest[row], inside[row])
+        # Borders only matter where the nearby towns belong to more than one country, or
+        # where no town is near (sea or desert): test just those points against polygons.
+        codes = self._codes[nearest]
+        doubtful = (codes != codes[:, :1]).any(axis=1) | (km[:, 0] > MAX_CITY_KM)
+        inside: list[str | None] = [None] * len(keep)
+        rows = np.flatnonzero(doubtful)
+        for row, code in zip(
+            rows.tolist(), self._border_country(lat[rows], lon[rows]), strict=True
+        ):
+            inside[row] = code
+        for row, place in enumerate(self._choose(km, nearest, inside)):
+            out[keep[row]] = place
         return out
 
     def _border_country(self, lat: np.ndarray, lon: np.ndarray) -> list[str | None]:
@@ -127,16 +136,28 @@ class Geocoder:
             found[p] = str(self._border_codes[g])
         return found
 
-    def _choose(self, km: np.ndarray, idx: np.ndarray, border: str | None) -> Place | None:
-        codes = self._codes[idx]
-        if border is not None and (codes == border).any():
-            km, idx = km[codes == border], idx[codes == border]
-        if km[0] > MAX_CITY_KM:
-            return self._place(border, None, None) if border else None
-        window = km <= km[0] + CITY_WINDOW_KM
-        score = km[window] / self._weight[idx[window]]
-        best = int(idx[window][int(np.argmin(score))])
-        return self._place(str(self._codes[best]), self._regions[best], self._cities[best])
+    def _choose(
+        self, km: np.ndarray, nearest: np.ndarray, border: list[str | None]
+    ) -> list[Place | None]:
+        """Rules 3 and 4 of the module docstring, for all rows at once."""
+        codes = self._codes[nearest]
+        border_codes = np.array([b or "" for b in border], dtype="<U2")
+        match = codes == border_codes[:, None]
+        restrict = match.any(axis=1)  # the border's country is among the nearby towns
+        km = np.where(~restrict[:, None] | match, km, np.inf)
+        first = km.min(axis=1)
+        window = km <= first[:, None] + CITY_WINDOW_KM
+        score = np.where(window, km / self._weight[nearest], np.inf)
+        best = nearest[np.arange(len(nearest)), score.argmin(axis=1)]
+        out: list[Place | None] = []
+        for row, index in enumerate(best.tolist()):
+            if first[row] > MAX_CITY_KM:
+                out.append(self._place(border[row], None, None) if border[row] else None)
+            else:
+                out.append(
+                    self._place(str(self._codes[index]), self._regions[index], self._cities[index])
+                )
+        return out
 
     def _place(self, code: str, region: str | None, city: str | None) -> Place:
         return Place(code, self.countries.get(code, code), region, city)
@@ -160,4 +181,3 @@ class Geocoder:
             )
             for i in hits[:limit]
         ]
-

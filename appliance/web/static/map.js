@@ -7,6 +7,7 @@
   if (!el || !window.L) return;
   const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const thumb = (sha) => `/media/thumb/grid/${sha}.jpg`;
+  const placeText = (p) => [...new Set([p.city, p.region, p.country].filter(Boolean))].join(", ");
   const map = L.map(el, { worldCopyJump: true, maxZoom: Number(el.dataset.maxzoom) || 6 });
   L.tileLayer(el.dataset.tiles, {
     maxZoom: Number(el.dataset.maxzoom) || 6,
@@ -110,7 +111,7 @@
       hits.replaceChildren(...data.places.map((p) => {
         const li = document.createElement("li");
         const b = document.createElement("button");
-        const text = [p.city, p.region, p.country].filter(Boolean).join(", ");
+        const text = placeText(p);
         b.type = "button";
         b.textContent = text;
         b.addEventListener("click", () => {
@@ -135,7 +136,7 @@
     const data = await res.json().catch(() => ({}));
     if (!res.ok) { label.textContent = data.error || "Could not save the place"; save.disabled = false; return; }
     const p = data.place;
-    label.textContent = "Saved: " + (p ? [p.city, p.region, p.country].filter(Boolean).join(", ") : "a position with no known place");
+    label.textContent = "Saved: " + (p ? placeText(p) : "a position with no known place");
     refresh();
   });
 })();
