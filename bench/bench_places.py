@@ -52,7 +52,8 @@ for a, b in pos[:2000]:
     g.lookup(a, b)
 single = (time.perf_counter() - t0) / 2000
 lat = np.array([p[0] for p in pos]); lon = np.array([p[1] for p in pos])
-t0 = time.perf_counter(); g._tree.query(_unit_vectors(lat, lon), k=1); bare = time.perf_counter() - t0
+t0 = time.perf_counter(); g._tree.query(_unit_vectors(lat, lon), k=1)
+bare = time.perf_counter() - t0
 hwm = next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')) / 1024
 print(json.dumps(dict(load=load, batch=batch, single=single, bare=bare, hwm=hwm,
                       placed=sum(p is not None for p in places))))
@@ -140,9 +141,8 @@ def bench_markers(photos: int, runs: int) -> None:
         root = Path(tmp) / "lib"
         t0 = time.perf_counter()
         generate(root, photos)
-        print(
-            f"\n== map marker API at {photos:,} photos (generated in {time.perf_counter() - t0:.0f} s)"
-        )
+        took = time.perf_counter() - t0
+        print(f"\n== map marker API at {photos:,} photos (generated in {took:.0f} s)")
         app = create_app(Settings(library=root, setup_file=root / "none.toml"), Library(root))
 
         @app.get("/bench/all-points")
