@@ -1,16 +1,19 @@
-"""Server-side clustering of photo positions for the map: one SQL GROUP BY per request.
+"""Server-side clustering of photo positions for the map.
 
-Photos are grouped by a grid cell of ``CELL_PX`` screen pixels at the requested zoom (Web
-Mercator x, and latitude bands of the same angular size), so a view of the world at any zoom
-returns a few hundred clusters, never 100,000 markers.
+Photos are grouped by a grid cell of ``CELL_PX`` screen pixels at the requested zoom (cells
+of equal angular size), so a view of the world at any zoom returns a few hundred clusters,
+never 100,000 markers. The positions are read from the catalog once and kept in numpy arrays
+until the catalog changes; grouping 100,000 of them takes a few milliseconds, where the same
+GROUP BY in SQLite takes ~100 ms of CPU.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import Cast, fn
+import numpy as np
 
 from appliance.catalog.models import Photo
 
@@ -18,6 +21,7 @@ CELL_PX = 60
 TILE_PX = 256
 MAX_ZOOM = 22
 PHOTOS_LIMIT = 200
+MAX_CELLS_ACROSS = 64  # a bbox far larger than the screen at its zoom is cut coarser
 
 
 @dataclass(frozen=True)
@@ -60,38 +64,79 @@ def _visible() -> Any:
     )
 
 
+@dataclass(frozen=True)
+class _Positions:
+    lat: np.ndarray
+    lon: np.ndarray
+    ids: np.ndarray
+
+
+_cache: dict[int, tuple[tuple[int, int], _Positions]] = {}
+_cache_lock = threading.Lock()
+
+
+def _positions() -> _Positions:
+    """Every visible photo position, read once and kept until the catalog changes.
+
+    A connection's ``PRAGMA data_version`` moves when another connection commits and its
+    ``total_changes`` when it writes itself, so the pair says exactly when to read again."""
+    conn = Photo._meta.database.connection()
+    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    with _cache_lock:
+        hit = _cache.get(id(conn))
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    rows = list(Photo.select(Photo.latitude, Photo.longitude, Photo.id).where(_visible()).tuples())
+    table = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    found = _Positions(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].astype(np.int64))
+    with _cache_lock:
+        _cache[id(conn)] = (version, found)
+    return found
+
+
 def clusters(bbox: BBox, zoom: int) -> list[dict[str, Any]]:
     """Clusters inside ``bbox`` at ``zoom``: centre, count, bounds and one photo to show."""
     zoom = max(0, min(int(zoom), MAX_ZOOM))
     cell = 360.0 / (2**zoom) * CELL_PX / TILE_PX  # degrees per cell
-    gx = Cast((Photo.longitude + 180.0) / cell, "INTEGER")
-    gy = Cast((Photo.latitude + 90.0) / cell, "INTEGER")
-    rows = (
-        Photo.select(
-            fn.COUNT(Photo.id),
-            fn.AVG(Photo.latitude),
-            fn.AVG(Photo.longitude),
-            fn.MIN(Photo.latitude),
-            fn.MIN(Photo.longitude),
-            fn.MAX(Photo.latitude),
-            fn.MAX(Photo.longitude),
-            fn.MAX(Photo.id),
-        )
-        .where(_visible() & bbox.condition())
-        .group_by(gx, gy)
-        .tuples()
+    lon_span = (bbox.east - bbox.west) % 360 or 360
+    cell = max(cell, (bbox.north - bbox.south) / MAX_CELLS_ACROSS, lon_span / MAX_CELLS_ACROSS)
+    pos = _positions()
+    inside = (pos.lat >= bbox.south) & (pos.lat <= bbox.north)
+    if bbox.west <= bbox.east:
+        inside &= (pos.lon >= bbox.west) & (pos.lon <= bbox.east)
+    else:
+        inside &= (pos.lon >= bbox.west) | (pos.lon <= bbox.east)
+    lat, lon, ids = pos.lat[inside], pos.lon[inside], pos.ids[inside]
+    if not len(ids):
+        return []
+    key = np.floor((lon + 180.0) / cell).astype(np.int64) * 1_000_000_000 + np.floor(
+        (lat + 90.0) / cell
+    ).astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key, lat, lon, ids = key[order], lat[order], lon[order], ids[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    counts = np.diff(np.r_[starts, len(key)])
+    groups = zip(
+        counts.tolist(),
+        (np.add.reduceat(lat, starts) / counts).tolist(),
+        (np.add.reduceat(lon, starts) / counts).tolist(),
+        np.minimum.reduceat(lat, starts).tolist(),
+        np.minimum.reduceat(lon, starts).tolist(),
+        np.maximum.reduceat(lat, starts).tolist(),
+        np.maximum.reduceat(lon, starts).tolist(),
+        np.maximum.reduceat(ids, starts).tolist(),
+        strict=True,
     )
-    out = []
-    for count, lat, lon, s, w, n, e, photo_id in rows:
-        out.append(
-            {
-                "lat": round(lat, 6),
-                "lon": round(lon, 6),
-                "count": count,
-                "bounds": [s, w, n, e],
-                "photo_id": photo_id,
-            }
-        )
+    out = [
+        {
+            "lat": round(c_lat, 6),
+            "lon": round(c_lon, 6),
+            "count": count,
+            "bounds": [s, w, n, e],
+            "photo_id": photo_id,
+        }
+        for count, c_lat, c_lon, s, w, n, e, photo_id in groups
+    ]
     shas = dict(
         Photo.select(Photo.id, Photo.primary_sha256)
         .where(Photo.id.in_([c["photo_id"] for c in out]))
