@@ -123,7 +123,7 @@ def _times(client, url: str, runs: int) -> tuple[float, float, int, int]:
     samples.sort()
     p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
     body = response.get_json()
-    items = len(body.get("clusters", body.get("photos", [])))
+    items = len(body.get("clusters") or body.get("photos") or body.get("points") or [])
     return statistics.median(samples), p95, items, len(response.data)
 
 
@@ -144,6 +144,13 @@ def bench_markers(photos: int, runs: int) -> None:
         took = time.perf_counter() - t0
         print(f"\n== map marker API at {photos:,} photos (generated in {took:.0f} s)")
         app = create_app(Settings(library=root, setup_file=root / "none.toml"), Library(root))
+
+        from appliance.catalog import map_markers
+
+        @app.before_request
+        def forget():  # as if the catalog had just changed: positions read again
+            if "cold" in request.args:
+                map_markers._cache.clear()
 
         @app.get("/bench/all-points")
         def all_points():  # the baseline: every photo is a marker, clustered in the browser
@@ -173,13 +180,6 @@ def bench_markers(photos: int, runs: int) -> None:
                 client, f"/api/v1/map/clusters?bbox={bbox}&zoom={zoom}", runs
             )
             print(f"{name:28} {p50:7.1f} {p95:7.1f} {n:8,} {size:9,}")
-        from appliance.catalog import map_markers
-
-        @app.before_request
-        def forget():  # as if the catalog had just changed: positions read again
-            if "cold" in request.args:
-                map_markers._cache.clear()
-
         url = "/api/v1/map/clusters?bbox=-85,-180,85,180&zoom=2&cold=1"
         p50, p95, n, size = _times(client, url, max(5, runs // 4))
         print(f"{'world, after a catalog change':28} {p50:7.1f} {p95:7.1f} {n:8,} {size:9,}")

@@ -86,8 +86,8 @@ def _positions() -> _Positions:
         hit = _cache.get(id(conn))
     if hit is not None and hit[0] == version:
         return hit[1]
-    rows = list(Photo.select(Photo.latitude, Photo.longitude, Photo.id).where(_visible()).tuples())
-    table = np.array(rows, dtype=np.float64).reshape(-1, 3)
+    sql, params = Photo.select(Photo.latitude, Photo.longitude, Photo.id).where(_visible()).sql()
+    table = np.array(conn.execute(sql, params).fetchall(), dtype=np.float64).reshape(-1, 3)
     found = _Positions(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].astype(np.int64))
     with _cache_lock:
         _cache[id(conn)] = (version, found)
