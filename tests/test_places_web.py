@@ -80,6 +80,8 @@ def test_clusters_and_their_photos(member: FlaskClient, web: Built) -> None:
         {"bbox": "nan,0,1,1"},
         {"bbox": "10,0,5,1"},
         {"bbox": "-100,0,1,1"},
+        {"bbox": "inf,0,1,1"},
+        {"zoom": "²"},
     ],
 )
 def test_bad_map_parameters_are_400(member: FlaskClient, params: dict) -> None:
@@ -110,6 +112,8 @@ def test_set_place_of_a_photo_without_gps(member: FlaskClient, web: Built) -> No
         {"ids": [], "latitude": 38, "longitude": -9},
         {"ids": "x", "latitude": 38, "longitude": -9},
         {"latitude": True, "longitude": 1},
+        {"ids": [10**30], "latitude": 38, "longitude": -9},
+        {"ids": [cat], "latitude": 10**400, "longitude": -9},
     ]
     for body in bad:
         assert member.post("/api/v1/photos/place", json=body, headers=headers).status_code == 400

@@ -26,7 +26,7 @@ def valid_position(lat: object, lon: object) -> bool:
         return False
     try:
         lat_f, lon_f = float(lat), float(lon)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     if not (math.isfinite(lat_f) and math.isfinite(lon_f)):
         return False

@@ -51,7 +51,7 @@ def place_names() -> Any:
 @bp.get("/map/clusters")
 def map_clusters() -> Any:
     raw = request.args.get("zoom", "2")
-    if not raw.isdigit() or int(raw) > 22:
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > 22:
         fail(400, "zoom must be a whole number 0-22")
     return jsonify(clusters=clusters(_bbox(), int(raw)))
 
@@ -67,6 +67,8 @@ def place_photos() -> Any:
     ids = _ids(data, "ids")
     if not ids or len(ids) > MAX_SET:
         fail(400, f"ids must list 1 to {MAX_SET} photos")
+    if not all(0 < i < 2**63 for i in ids):
+        fail(400, "ids must be positive photo ids")
     lat, lon = data.get("latitude"), data.get("longitude")
     if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon)):
         fail(400, "latitude and longitude must be numbers")
