@@ -24,6 +24,10 @@ SAMPLE = {
     "token": "x" * 43,
     "filename": "app.css",
     "sha256": "0" * 64,
+    "country_code": "IT",
+    "z": "0",
+    "x": "0",
+    "y": "0",
 }
 
 
