@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from web_fixtures import Built, token
 
-from appliance.web.openapi import RESPONSES
+from appliance.web.openapi import PLACE_RESPONSES
 
 ARE = ("exif/exif-samples/gps/DSCN0010.jpg", "exif/exif-samples/gps/DSCN0021.jpg")
 WORLD = "-90,-180,90,180"
@@ -162,6 +162,6 @@ def test_family_mbtiles_in_the_library_add_street_level(member: FlaskClient, web
 
 def test_openapi_declares_place_responses(member: FlaskClient) -> None:
     spec = member.get("/api/v1/openapi.json").json
-    for method, path in RESPONSES:
+    for method, path in PLACE_RESPONSES:
         content = spec["paths"][path][method]["responses"]["200"]["content"]
         assert content["application/json"]["schema"]["type"] == "object"

@@ -11,6 +11,7 @@ from typing import Any
 
 import peewee as pw
 
+from appliance.catalog.fields import json_safe
 from appliance.catalog.models import (
     Album,
     AlbumPhoto,
@@ -147,7 +148,7 @@ def write_json(out: Any, originals: Path) -> int:
     out.write("[")
     for record in iter_export(originals):
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(record, ensure_ascii=False))
+        out.write(json_safe(json.dumps(record, ensure_ascii=False)))
         count += 1
     out.write("\n]\n")
     return count

@@ -64,8 +64,13 @@ def _v3_file_warnings(db: pw.Database) -> None:
     _add_columns(db, m.File, "warnings")
 
 
-def _v4_places(db: pw.Database) -> None:
-    """v4: photos get a place (country, region, city). Existing photos with GPS are
+def _v4_sessions(db: pw.Database) -> None:
+    """v4: server-side sessions, so signing out really ends a session."""
+    db.create_tables([m.Session], safe=True)
+
+
+def _v5_places(db: pw.Database) -> None:
+    """v5: photos get a place (country, region, city). Existing photos with GPS are
     geocoded afterwards by the background job (`appliance.places.backfill`), not here: the
     step stays quick and needs no dataset."""
     _add_columns(
@@ -87,7 +92,8 @@ def _v4_places(db: pw.Database) -> None:
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
-    4: _v4_places,
+    4: _v4_sessions,
+    5: _v5_places,
 }
 LATEST = max(STEPS)
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from appliance.catalog.map_markers import BBox, clusters, photos_in
 from appliance.catalog.models import Photo
 from appliance.catalog.places import list_cities, list_countries, set_place
 from appliance.places.place import valid_position
 from appliance.web.api import _ids, body, fail
+from appliance.web.permissions import require
 
 bp = Blueprint("places_api", __name__, url_prefix="/api/v1")
 MAX_SET = 1000
@@ -63,6 +64,7 @@ def map_photos() -> Any:
 
 @bp.post("/photos/place")
 def place_photos() -> Any:
+    require(g.user, "photo.label")  # a photo's details: the same rule as its labels
     data = body()
     ids = _ids(data, "ids")
     if not ids or len(ids) > MAX_SET:
