@@ -2,7 +2,7 @@
 setting a place by hand, and the Places listing.
 
 The place columns live on `Photo` (``place_*``). ``places_version`` says which dataset
-geocoded the photo (0: not yet), so a newer dataset, or an old library after the v4 schema
+geocoded the photo (0: not yet), so a newer dataset, or an old library after the places schema
 step, is geocoded again by :func:`backfill` without touching hand-set places.
 """
 
