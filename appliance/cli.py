@@ -33,6 +33,7 @@ COMMANDS = [
     "restore",
     "rebuild",
     "moments",
+    "places",
 ]
 
 

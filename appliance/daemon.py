@@ -232,7 +232,7 @@ class Daemon:
                 self._run_batch(ingestor, batch, volume_present)
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
-            else:
+            elif not self._place_some_photos():
                 self.stop_event.wait(IDLE_WAIT)
             self.backups.run_if_due()
             self.notifier.notify(watchdog=1)
@@ -252,6 +252,16 @@ class Daemon:
             return
         if any(o.status in ("added", "duplicate") for o in outcomes):
             self.backups.note_change()
+
+    def _place_some_photos(self) -> int:
+        """Idle time: geocode a batch of photos catalogued before places existed."""
+        from appliance.catalog.places import backfill
+
+        try:
+            return backfill()
+        except (OSError, ValueError) as exc:
+            log.error("places: background geocoding failed: %s", exc)
+            return 0
 
     def enqueue_inbox_files(self, paths: list[Path]) -> int:
         queued = 0

@@ -16,6 +16,8 @@ if [ "${1:-run}" = "test" ]; then
   command -v xmllint >/dev/null 2>&1 || want+=(libxml2-utils)
   command -v nft >/dev/null 2>&1 || want+=(nftables)
   command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
+  # exiftool writes GPS positions into test copies of corpus photos (places tests)
+  command -v exiftool >/dev/null 2>&1 || want+=(libimage-exiftool-perl)
   # fonts so that screenshots of the UI render text
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
 fi

@@ -26,6 +26,10 @@ SAMPLE = {
     "filename": "app.css",
     "sha256": "0" * 64,
     "stack_id": "1",
+    "country_code": "IT",
+    "z": "0",
+    "x": "0",
+    "y": "0",
 }
 
 

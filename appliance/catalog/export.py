@@ -24,6 +24,7 @@ from appliance.catalog.models import (
     PhotoLabel,
     Stack,
 )
+from appliance.catalog.places import place_dict
 
 BATCH = 500
 
@@ -106,6 +107,7 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
             "latitude": photo.latitude,
             "longitude": photo.longitude,
             "altitude": photo.altitude,
+            "place": place_dict(photo),
             "orientation": photo.orientation,
             "width": photo.width,
             "height": photo.height,

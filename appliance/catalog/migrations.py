@@ -99,12 +99,32 @@ def create_moments_indexes(db: pw.Database) -> None:
     )
 
 
+def _v6_places(db: pw.Database) -> None:
+    """v6: photos get a place (country, region, city). Existing photos with GPS are
+    geocoded afterwards by the background job (`appliance.places.backfill`), not here: the
+    step stays quick and needs no dataset."""
+    _add_columns(
+        db,
+        m.Photo,
+        "place_country_code",
+        "place_country",
+        "place_region",
+        "place_city",
+        "place_source",
+        "places_version",
+    )
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS photo_place_country_code ON photo (place_country_code)"
+    )
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
     4: _v4_sessions,
     5: _v5_moments_and_trash,
+    6: _v6_places,
 }
 LATEST = max(STEPS)
 

@@ -47,6 +47,13 @@ class Photo(BaseModel):
     latitude = pw.FloatField(null=True)
     longitude = pw.FloatField(null=True)
     altitude = pw.FloatField(null=True)
+    # place: reverse geocoded from latitude/longitude, or set by hand (place_source manual)
+    place_country_code = pw.CharField(null=True, index=True)  # ISO 3166-1 alpha-2
+    place_country = pw.CharField(null=True)
+    place_region = pw.CharField(null=True)
+    place_city = pw.CharField(null=True)
+    place_source = pw.CharField(null=True)  # gps | manual
+    places_version = pw.IntegerField(default=0)  # 0: position not geocoded yet
     orientation = pw.IntegerField(null=True)
     width = pw.IntegerField(null=True)  # as displayed
     height = pw.IntegerField(null=True)

@@ -30,6 +30,8 @@ from appliance.catalog.models import (
     ShareLink,
     Stack,
 )
+from appliance.catalog.places import place_dict
+from appliance.places.names import country_code_for
 from appliance.search.query import Near, Query, Term
 
 PAGE_SIZE = 60
@@ -137,6 +139,21 @@ def _near(near: Near) -> pw.Expression:
     return Photo.id.in_(sub)
 
 
+def _place(name: str, iso_code: bool = False) -> pw.Expression:
+    """A city, region or country name (any case) or a common form (usa, uk); with
+    ``iso_code`` also a two-letter ISO code (not for plain words: "it", "be", "in")."""
+    name = " ".join(name.split()).lower()
+    condition = (
+        (fn.LOWER(Photo.place_city) == name)
+        | (fn.LOWER(Photo.place_region) == name)
+        | (fn.LOWER(Photo.place_country) == name)
+    )
+    code = country_code_for(name) or (name.upper() if iso_code and len(name) == 2 else None)
+    if code:
+        condition = condition | (Photo.place_country_code == code)
+    return condition
+
+
 def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
     """A plain word: a label or synonym, a person, an album, a camera or a file name."""
     names = {word.lower()} | {n.lower() for n in labels_for(word)}
@@ -147,6 +164,7 @@ def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
         | _text(Photo.camera_make).contains(word)
         | _text(Photo.camera_model).contains(word)
         | Photo.id.in_(File.select(File.photo).where(File.original_name.contains(word)))
+        | _place(word)
     )
 
 
@@ -183,6 +201,8 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
         return Photo.kind == value
     if kind == "near":
         return _near(value)
+    if kind == "place":
+        return _place(value, iso_code=True)
     raise ValueError(f"unsupported term {kind!r}")
 
 
@@ -327,6 +347,7 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
             "latitude": photo.latitude,
             "longitude": photo.longitude,
             "altitude": photo.altitude,
+            "place": place_dict(photo),
             "labels": [
                 {"name": pl.label.name, "confidence": pl.confidence, "source": pl.source}
                 for pl in labels

@@ -17,6 +17,7 @@ from appliance.catalog import lookup, stacks
 from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import File, Job, Location, Photo, utcnow
+from appliance.catalog.places import place_columns
 from appliance.ingest.store import destination
 from appliance.ingest.tasks import Analysis, Outcome
 
@@ -163,6 +164,7 @@ def _photo_values(analysis: Analysis) -> dict[str, Any]:
     else:
         values["width"] = getattr(meta, "width", None)
         values["height"] = getattr(meta, "height", None)
+    values.update(place_columns(values["latitude"], values["longitude"]))
     values["sort_time"] = values["taken_at"] or dt.datetime.fromtimestamp(analysis.mtime or 0)
     values["mime"], values["kind"] = analysis.mime, analysis.kind
     values["status"] = "error" if analysis.error else "ok"

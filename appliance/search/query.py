@@ -6,7 +6,8 @@ Grammar: whitespace-separated terms. A term is a plain word, a ``"quoted phrase"
 Filters: ``label:`` ``person:`` ``album:`` ``camera:`` ``lens:`` ``year:`` ``month:``
 ``before:`` ``after:`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``before:`` is strictly
 before the start of that period, ``after:`` strictly after its end), ``favorite:yes|no``,
-``type:raw|heic|video|image`` and ``near:LAT,LON[,KM]`` (default radius 5 km).
+``type:raw|heic|video|image``, ``near:LAT,LON[,KM]`` (default radius 5 km) and ``place:``
+(a city, region, country or ISO country code, e.g. ``place:Paris``, ``place:uk``).
 ``person:#12`` and ``album:#3`` address a person or album by id.
 """
 
@@ -30,6 +31,7 @@ FILTERS = (
     "favorite",
     "type",
     "near",
+    "place",
 )
 ALIASES = {"favourite": "favorite", "fav": "favorite", "labels": "label", "people": "person"}
 TYPES = ("raw", "heic", "video", "image")
@@ -198,6 +200,7 @@ _EXAMPLES = {
     "favorite": "yes",
     "type": "raw",
     "near": "48.85,2.35,10",
+    "place": "Paris",
 }
 
 

@@ -47,6 +47,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         media,
         moments,
         people,
+        places,
+        places_api,
         search,
         settings_page,
         share,
@@ -85,6 +87,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_error_handler(HTTPException, _error)
     for module in (auth, browse, search, people, labels, albums, share, status, settings_page):
         app.register_blueprint(module.bp)
+    app.register_blueprint(places.bp)
+    app.register_blueprint(places_api.bp)
     app.register_blueprint(media.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(trash.bp)

@@ -116,7 +116,87 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     ("delete", "/users/{user_id}", "Delete a user", {}, None, True),
     ("delete", "/sessions", "Sign out everywhere: end every session of this user", {}, None, False),
     ("get", "/openapi.json", "This description", {}, None, False),
+    ("get", "/places", "Countries with photo counts and covers", {}, None, False),
+    (
+        "get",
+        "/places/{country_code}",
+        "Regions and cities of one country with counts and covers",
+        {},
+        None,
+        False,
+    ),
+    (
+        "get",
+        "/place-names",
+        "Places whose name starts with q (to set a place)",
+        {"q": _STR},
+        None,
+        False,
+    ),
+    (
+        "get",
+        "/map/clusters",
+        "Photo positions clustered on the server for a map view",
+        {"bbox": _STR, "zoom": _ID},
+        None,
+        False,
+    ),
+    ("get", "/map/photos", "Photos inside a bounding box (a cluster)", {"bbox": _STR}, None, False),
+    (
+        "post",
+        "/photos/place",
+        "Set a position and its place on photos by hand",
+        {},
+        {"ids": _IDS, "latitude": {"type": "number"}, "longitude": {"type": "number"}},
+        False,
+    ),
 ]
+
+_NSTR = {"type": ["string", "null"]}
+_PLACE = {
+    "type": "object",
+    "properties": {"country_code": _STR, "country": _STR, "region": _NSTR, "city": _NSTR},
+}
+_COVER = {"type": "object", "properties": {"id": _ID, "sha256": _NSTR}}
+_NUM = {"type": "number"}
+
+
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": list(props)}
+
+
+def _list_of(**props: Any) -> dict[str, Any]:
+    return {"type": "array", "items": _obj(**props)}
+
+
+# Places and map routes: (method, path) -> schema of the success response
+PLACE_RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
+    ("get", "/places"): _obj(
+        countries=_list_of(country_code=_STR, country=_STR, count=_ID, cover=_COVER)
+    ),
+    ("get", "/places/{country_code}"): _obj(
+        country_code=_STR, cities=_list_of(region=_NSTR, city=_NSTR, count=_ID, cover=_COVER)
+    ),
+    ("get", "/place-names"): _obj(
+        places=_list_of(
+            country_code=_STR, country=_STR, region=_NSTR, city=_NSTR, latitude=_NUM, longitude=_NUM
+        )
+    ),
+    ("get", "/map/clusters"): _obj(
+        clusters=_list_of(
+            lat=_NUM,
+            lon=_NUM,
+            count=_ID,
+            bounds={"type": "array", "items": _NUM},
+            photo_id=_ID,
+            sha256=_NSTR,
+        )
+    ),
+    ("get", "/map/photos"): _obj(
+        photos=_list_of(id=_ID, sha256=_NSTR, time=_NSTR, lat=_NUM, lon=_NUM)
+    ),
+    ("post", "/photos/place"): _obj(updated=_ID, place={"anyOf": [_PLACE, {"type": "null"}]}),
+}
 
 
 def _null(kind: str | dict[str, Any]) -> dict[str, Any]:
@@ -233,6 +313,7 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("delete", "/sessions"): _object({"ended": _INT}),
     ("get", "/openapi.json"): _object({"openapi": _STR, "paths": {"type": "object"}}),
 }
+RESPONSES.update(PLACE_RESPONSES)
 CREATED = {
     ("post", "/photos/{photo_id}/labels"),
     ("post", "/albums"),
@@ -262,7 +343,12 @@ def _operation(
     path: str, summary: str, query: dict[str, Any], props: Any, admin: bool, method: str = "get"
 ) -> dict:
     params = [
-        {"name": name, "in": "path", "required": True, "schema": _STR if name == "name" else _ID}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": _STR if name in ("name", "country_code") else _ID,
+        }
         for name in (part[1:-1] for part in path.split("/") if part.startswith("{"))
     ]
     params += [{"name": k, "in": "query", "schema": v} for k, v in query.items()]

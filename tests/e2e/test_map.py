@@ -1,0 +1,162 @@
+"""The offline map in Debian's headless Chromium with every host but the appliance blocked:
+tiles and clustered markers are drawn, a cluster opens its photos, a photo without GPS gets
+a place, and the page makes no failed or external request."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from waitress.server import create_server
+from web_fixtures import PASSWORD, Built
+
+from appliance.catalog.users import create_user
+from appliance.web import create_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]  # fmt: skip
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+sync_api = pytest.importorskip("playwright.sync_api")
+if not Path(CHROMIUM).exists():
+    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+
+
+@pytest.fixture
+def server(web: Built) -> Iterator[str]:
+    app = create_app(web.settings, web.library)
+    create_user("mum", PASSWORD, "admin")
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    srv = create_server(app, host="127.0.0.1", port=port, threads=4)
+    threading.Thread(target=srv.run, daemon=True).start()
+    yield f"http://127.0.0.1:{port}"
+    srv.close()
+
+
+class Network:
+    """Every request the page makes: external ones are aborted and recorded."""
+
+    def __init__(self, context: object, origin: str) -> None:
+        self.origin = origin
+        self.external: list[str] = []
+        self.failed: list[str] = []
+        self.requests: list[str] = []
+        context.route("**/*", self._route)
+        context.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        context.on("response", self._response)
+
+    def _route(self, route: object) -> None:
+        url = route.request.url
+        self.requests.append(url)
+        if url.startswith(self.origin + "/") or url.startswith("data:"):
+            route.continue_()
+        else:
+            self.external.append(url)
+            route.abort("blockedbyclient")
+
+    def _response(self, response: object) -> None:
+        if response.status >= 400:
+            self.failed.append(f"{response.url} HTTP {response.status}")
+
+
+def _go(page: object, url: str) -> None:
+    """Navigate once the current page's images are in, so no request of it is cut off."""
+    page.wait_for_function(
+        "() => [...document.images].every(i => i.complete || i.loading === 'lazy')"
+        " && !document.querySelector('#map:not([data-loading=\"0\"])')"
+    )
+    page.wait_for_timeout(300)
+    page.goto(url)
+
+
+def _sign_in(page: object, server: str) -> None:
+    page.goto(server + "/login")
+    page.fill("input[name=username]", "mum")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server + "/")
+
+
+def _tiles_drawn(page: object) -> int:
+    return page.evaluate(
+        "() => [...document.querySelectorAll('img.leaflet-tile')]"
+        ".filter(i => i.complete && i.naturalWidth === 256).length"
+    )
+
+
+def test_offline_map(server: str, web: Built) -> None:
+    expect = sync_api.expect
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        context.set_default_timeout(15_000)
+        net = Network(context, server)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        _sign_in(page, server)
+
+        _go(page, server + "/map")
+        cluster = page.locator(".photo-cluster")
+        expect(cluster).to_have_count(1)  # the two Arezzo photos, clustered by the server
+        expect(cluster.first).to_contain_text("2")
+        page.wait_for_function(
+            "() => document.querySelectorAll('img.leaflet-tile-loaded').length >= 4"
+        )
+        assert _tiles_drawn(page) >= 4
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("OpenStreetMap")
+        expect(page.locator(".leaflet-control-attribution")).to_contain_text("GeoNames")
+        page.screenshot(path=str(ARTIFACTS / "map-desktop.png"))
+
+        cluster.first.click()
+        expect(page.locator("#cluster-grid a img")).to_have_count(2)
+        expect(page.locator("#cluster-title")).to_contain_text("2 photos")
+        page.screenshot(path=str(ARTIFACTS / "map-cluster.png"))
+
+        # zooming in fetches clusters again and tiles of the new zoom
+        page.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(600)
+        assert sum("/api/v1/map/clusters" in u for u in net.requests) >= 2
+
+        # a photo without GPS: type a town, save, and it is on the map and has a place
+        cat = web.photo_ids["misc/skimage/chelsea.jpg"]
+        _go(page, f"{server}/map?set={cat}")
+        page.fill("#place-name", "Lisbo")
+        page.locator("#place-hits button", has_text="Portugal").first.click()
+        page.click("#place-save")
+        expect(page.locator("#place-chosen")).to_contain_text("Saved: Lisbon")
+        page.screenshot(path=str(ARTIFACTS / "map-set-place.png"))
+
+        _go(page, server + "/places")
+        expect(page.locator(".cardlink")).to_have_count(2)  # Italy and Portugal
+        page.screenshot(path=str(ARTIFACTS / "places-desktop.png"))
+
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+        phone.set_default_timeout(15_000)
+        phone_net = Network(phone, server)
+        mobile = phone.new_page()
+        _sign_in(mobile, server)
+        _go(mobile, server + "/map")
+        expect(mobile.locator(".photo-cluster")).to_have_count(2)  # Arezzo and Lisbon
+        mobile.wait_for_function(
+            "() => document.querySelectorAll('img.leaflet-tile-loaded').length >= 2"
+        )
+        mobile.screenshot(path=str(ARTIFACTS / "map-phone.png"))
+        _go(mobile, server + "/places/IT")
+        expect(mobile.locator(".cardlink")).to_have_count(1)
+        mobile.screenshot(path=str(ARTIFACTS / "places-phone.png"))
+        browser.close()
+
+    assert not errors
+    assert net.external == [] and phone_net.external == []
+    assert net.failed == [] and phone_net.failed == []
+    assert all(u.startswith(server) or u.startswith("data:") for u in net.requests)
