@@ -66,7 +66,8 @@ def indexed(corpus: Path, tmp_path_factory: pytest.TempPathFactory, capsys_modul
         names[f"border_{i}.jpg"] = (code, region, city)
     library = root / "lib"
     outcomes = ingest(quick_settings(library), folder)
-    assert {o.status for o in outcomes} <= {"added", "duplicate"}, outcomes
+    failed = [(o.task.path.name, o.error) for o in outcomes if o.status == "failed"]
+    assert {o.status for o in outcomes} <= {"added", "duplicate"}, failed
     return library, names
 
 

@@ -253,8 +253,10 @@ def _base(archived: bool = False, trashed: bool = False, collapse: bool = False)
 
 
 def _collapses(query: Query | None, trashed: bool) -> bool:
-    """Stacks show as one tile everywhere but in the trash and in albums (chosen photos)."""
-    return not trashed and not any(t.kind == "album" for t in (query.terms if query else ()))
+    """Stacks show as one tile in the plain timeline. A search, a filter (favourites, a
+    place, an album) or the trash shows every matching photo: a stack's shown photo may not
+    match what was asked for while another of its photos does."""
+    return not trashed and not (query and query.terms)
 
 
 def _with_stacks(items: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -14,6 +14,9 @@ whatever slips through fails that file with "too large to decode safely", never 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import ctypes.util
 import resource
 import struct
 from typing import BinaryIO
@@ -28,6 +31,12 @@ MAX_RATIO = 1000
 RATIO_APPLIES_ABOVE = 64 * MB  # small pictures may compress as well as they like
 MAX_TIFF_CHUNKS = 200_000  # strips or tiles (a 100000 px tall strip-per-row scan: 100000)
 WORKER_MEMORY = 600 * MB  # what one worker process may grow to (address-space cap)
+# glibc's mallopt parameter for the number of malloc arenas. Each thread that contends for
+# malloc may get an arena that reserves 64 MB of address space up front (not memory): a
+# decoder's thread pool (libheif decodes tiles on several threads) then hits an address-space
+# cap at random, depending on timing. Two arenas keep the reservation small and fixed.
+M_ARENA_MAX = -8
+ARENAS = 2
 
 TOO_LARGE = "too large to decode safely"
 
@@ -121,10 +130,21 @@ def _vm_kib(field: str) -> int:
     return 0
 
 
+def _limit_malloc_arenas() -> None:
+    """Few malloc arenas, so thread pools do not reserve address space at random (glibc
+    only; elsewhere nothing to do)."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name).mallopt(M_ARENA_MAX, ARENAS)
+
+
 def limit_address_space(total: int = WORKER_MEMORY) -> int | None:
     """Cap this process's address space so that it can grow by about ``total`` minus what
     it holds now (RLIMIT_AS); allocations beyond fail (MemoryError) instead of waking the
     OOM killer. Returns the limit in bytes, None where it cannot be set."""
+    _limit_malloc_arenas()
     try:
         size, resident = _vm_kib("VmSize") * 1024, _vm_kib("VmRSS") * 1024
     except OSError:
