@@ -143,8 +143,10 @@ def main() -> None:
         meta = timed(shoebox, [big], args.rounds * 3)
         rend = render_ms(big, args.rounds)
     print(f"{'12 MP JPEG: read_metadata':<34}{meta:>10.3f}")
-    print(f"{'12 MP JPEG: sniff+hash+render':<34}{rend:>10.3f}   metadata share "
-          f"{100 * meta / (meta + rend):.1f}% of this import work")
+    print(
+        f"{'12 MP JPEG: sniff+hash+render':<34}{rend:>10.3f}   metadata share "
+        f"{100 * meta / (meta + rend):.1f}% of this import work"
+    )
 
 
 if __name__ == "__main__":
