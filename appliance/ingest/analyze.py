@@ -21,7 +21,7 @@ from appliance.ingest.tasks import Analysis, FaceFound, FileTask
 from appliance.library import Library
 from appliance.media.decode import set_pixel_limit
 from appliance.media.hashing import sha256_file
-from appliance.media.metadata import MetadataError, read_metadata
+from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
 from appliance.media.render import RenderError, render
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
@@ -79,7 +79,7 @@ def analyze(state: WorkerState, task: FileTask) -> Analysis:
     try:
         media = _admit(state, result)
         if result.duplicate_of is None and result.error is None:
-            _read(result, media)
+            _read(state, result, media)
             renditions = _render(state, result)
             if renditions is not None:
                 _see(state, result, renditions)
@@ -132,10 +132,20 @@ def extension_mismatch(path: Path, media: MediaType) -> str | None:
     return f"the name says .{suffix} but the content is {media.mime}"
 
 
-def _read(result: Analysis, media: MediaType) -> None:
+def sidecar_for(library: Library, path: Path) -> Path:
+    """The XMP sidecar to read with ``path``: beside it (NAME.EXT.xmp: Shoebox in originals/,
+    digiKam, darktable), else Shoebox's mirror tree for files catalogued in place."""
+    beside = sidecar_beside(path)
+    if beside.is_file():
+        return beside
+    return library.mirror_sidecar(path)
+
+
+def _read(state: WorkerState, result: Analysis, media: MediaType) -> None:
     with _Stopwatch(result.timings, "read"):
         try:
-            result.metadata = read_metadata(result.task.path, media)
+            path = result.task.path
+            result.metadata = read_metadata(path, media, sidecar=sidecar_for(state.library, path))
             result.warnings.extend(f"metadata: {w}" for w in result.metadata.warnings)
         except MetadataError as exc:
             result.warnings.append(f"metadata: {exc}")
