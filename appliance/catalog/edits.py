@@ -143,3 +143,27 @@ def parse_shift(text: str) -> dt.timedelta:
     for amount, unit in parts:
         delta += dt.timedelta(**{units[unit]: int(amount)})
     return sign * delta
+
+
+def parse_offset(text: str | None) -> int | None:
+    """``+02:00``, ``-0530``, ``Z`` -> minutes east of UTC (None when not given)."""
+    if text is None:
+        return None
+    if text.strip().upper() in ("Z", "UTC"):
+        return 0
+    try:
+        zone = dt.datetime.strptime(text.strip().replace(":", ""), "%z").utcoffset()
+    except ValueError as exc:
+        raise EditError(f"cannot read the UTC offset {text!r} (try +02:00)") from exc
+    return int(zone.total_seconds() // 60) if zone is not None else None
+
+
+def parse_time(text: str) -> dt.datetime:
+    """ISO 8601 (``2023-07-14T18:30:05+02:00``) or EXIF style (``2023:07:14 18:30:05``)."""
+    value = text.strip()
+    if len(value) >= 10 and value[4] == ":" and value[7] == ":":
+        value = value[:4] + "-" + value[5:7] + "-" + value[8:]
+    try:
+        return dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise EditError(f"cannot read the time {text!r} (try 2023-07-14 18:30:05)") from exc
