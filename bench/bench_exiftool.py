@@ -112,6 +112,21 @@ def render_ms(path: Path, rounds: int) -> float:
     return 1000 * statistics.median(samples)
 
 
+def exiftool_peak_mb() -> float | None:
+    """High-water RSS of this process's stay-open ExifTool, when the engine uses one."""
+    try:
+        from appliance.media import exiftool
+    except ImportError:
+        return None
+    proc = exiftool.shared()._proc
+    if proc is None:
+        return None
+    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def main() -> None:
     here = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser()
@@ -143,6 +158,9 @@ def main() -> None:
         meta = timed(shoebox, [big], args.rounds * 3)
         rend = render_ms(big, args.rounds)
     print(f"{'12 MP JPEG: read_metadata':<34}{meta:>10.3f}")
+    peak = exiftool_peak_mb()
+    if peak is not None:
+        print(f"{'ExifTool process peak RSS (MB)':<34}{peak:>10.1f}")
     print(
         f"{'12 MP JPEG: sniff+hash+render':<34}{rend:>10.3f}   metadata share "
         f"{100 * meta / (meta + rend):.1f}% of this import work"
