@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -39,6 +42,26 @@ def test_a_hanging_read_times_out_and_the_engine_restarts(corpus: Path) -> None:
         assert record["Make"] == "NIKON" and engine._proc is not stuck
     finally:
         engine.close()
+
+
+def test_exiftool_dies_with_a_killed_worker(tmp_path: Path, corpus: Path) -> None:
+    """A worker killed for a stuck file must not leave its ExifTool polling forever."""
+    script = (
+        "import sys, time; from pathlib import Path; "
+        "from appliance.media.exiftool import shared; "
+        f"shared().read_json(Path({str(corpus / JPEG)!r}), ['-Make']); "
+        "print(shared()._proc.pid, flush=True); time.sleep(60)"
+    )
+    worker = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = int(worker.stdout.readline())
+    assert Path(f"/proc/{child}").exists()
+    worker.kill()
+    worker.wait()
+    deadline = time.monotonic() + 5
+    while Path(f"/proc/{child}").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    status = Path(f"/proc/{child}/status")
+    assert not status.exists() or "zombie" in status.read_text()
 
 
 def test_messages_and_bad_arguments(tmp_path: Path) -> None:

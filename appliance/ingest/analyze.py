@@ -19,6 +19,7 @@ from appliance.config import Settings
 from appliance.ingest.store import copy_verified
 from appliance.ingest.tasks import Analysis, FaceFound, FileTask
 from appliance.library import Library
+from appliance.media import exiftool
 from appliance.media.decode import set_pixel_limit
 from appliance.media.hashing import sha256_file
 from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
@@ -47,6 +48,11 @@ def setup_worker(settings: Settings) -> WorkerState:
     """Load everything a worker needs once (runs in the worker process)."""
     logging.basicConfig(level=settings.log_level)
     set_pixel_limit(settings.max_pixels)
+    # ExifTool gets part of the file's time budget, so a stuck read is caught (and ExifTool
+    # restarted) before the pool gives up on the whole worker
+    exiftool.shared().timeout = max(
+        1.0, min(exiftool.DEFAULT_TIMEOUT, settings.per_file_timeout / 2)
+    )
     library = Library(settings.library_root)
     connect_readonly(library.catalog_path)
     state = WorkerState(settings, library, ThumbnailCache(library.cache))
