@@ -229,3 +229,42 @@ def test_library_sidecar_edited_outside_is_read_by_the_next_scan(
     assert sidecars.rescan(library) == 1
     assert manual_labels(photo_id) == {"speech", "podium"}
     assert sidecars.rescan(library) == 0
+
+
+def test_embedded_keywords_follow_mwg_and_picasa_iptc_keywords_arrive(corpus: Path) -> None:
+    from appliance.media.metadata import read_metadata
+
+    mwg = read_metadata(corpus / "exif/exiftool/MWG.jpg")  # XMP and IPTC keywords differ
+    assert mwg.keywords == ["RIGHT1of2-XMP-Keywords", "RIGHT2of2-XMP-Keywords"]
+    assert mwg.rating == 3
+    picasa = read_metadata(corpus / "exif/immich/tags/picasa.jpg")  # IPTC only
+    assert picasa.keywords == ["Frost", "Yard"]
+
+
+OLD_EXPORT_KEYS = {
+    "id", "status", "kind", "files", "taken_at", "taken_at_source", "camera_make",
+    "camera_model", "lens", "exposure_time", "f_number", "iso", "focal_length", "latitude",
+    "longitude", "altitude", "orientation", "width", "height", "favorite", "archived",
+    "labels", "faces", "people", "albums",
+}  # fmt: skip
+OLD_FILE_KEYS = {
+    "path", "sha256", "mime", "size", "role", "width", "height", "error", "stored_path",
+    "seen_at", "missing",
+}  # fmt: skip
+
+
+def test_export_keeps_its_shape_and_adds_the_decisions(tmp_path: Path, corpus: Path, capsys):
+    from ingest_helpers import export
+
+    src = tmp_path / "old"
+    src.mkdir()
+    _digikam_photo(corpus, src / "biden.jpg")
+    ingest(quick_settings(tmp_path / "lib"), src, "copy")
+    (photo,) = export(tmp_path / "lib", capsys)
+    assert photo.keys() >= OLD_EXPORT_KEYS
+    # new fields only added (other issues add theirs too)
+    assert {"title", "description", "rating", "place_source"} <= photo.keys() - OLD_EXPORT_KEYS
+    assert photo["files"][0].keys() >= OLD_FILE_KEYS
+    assert photo["rating"] == 5 and photo["favorite"] is True
+    assert {"name": "holiday", "confidence": 1.0, "source": "manual"} in photo["labels"]
+    assert {p["name"] for p in photo["people"]} == {"Joe Biden", "Jill"}
