@@ -268,3 +268,11 @@ def test_export_keeps_its_shape_and_adds_the_decisions(tmp_path: Path, corpus: P
     assert photo["rating"] == 5 and photo["favorite"] is True
     assert {"name": "holiday", "confidence": 1.0, "source": "manual"} in photo["labels"]
     assert {p["name"] for p in photo["people"]} == {"Joe Biden", "Jill"}
+
+
+def test_favourite_and_rating_stay_in_step(imported_face) -> None:
+    _, photo_id = imported_face
+    Photo.update(favorite=True).where(Photo.id == photo_id).execute()
+    assert Photo.get_by_id(photo_id).rating == 5
+    Photo.update(favorite=False).where(Photo.id == photo_id).execute()
+    assert Photo.get_by_id(photo_id).rating == 0

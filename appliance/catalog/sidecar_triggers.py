@@ -58,7 +58,21 @@ TRIGGERS = {
 }
 
 
+# favourite and rating are one decision in XMP (favourite = rating 5): keep them in step
+RATING_TRIGGERS = {
+    "favourite_sets_rating": (
+        "AFTER UPDATE OF favorite ON photo WHEN NEW.favorite AND NOT OLD.favorite",
+        "UPDATE photo SET rating = 5 WHERE id = NEW.id",
+    ),
+    "unfavourite_clears_rating": (
+        "AFTER UPDATE OF favorite ON photo WHEN OLD.favorite AND NOT NEW.favorite "
+        "AND NEW.rating >= 5",
+        "UPDATE photo SET rating = 0 WHERE id = NEW.id",
+    ),
+}
+
+
 def create_triggers(db: pw.Database) -> None:
     """Create the triggers (idempotent)."""
-    for name, (when, action) in TRIGGERS.items():
+    for name, (when, action) in {**TRIGGERS, **RATING_TRIGGERS}.items():
         db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {action}; END")
