@@ -276,3 +276,23 @@ def test_favourite_and_rating_stay_in_step(imported_face) -> None:
     assert Photo.get_by_id(photo_id).rating == 5
     Photo.update(favorite=False).where(Photo.id == photo_id).execute()
     assert Photo.get_by_id(photo_id).rating == 0
+
+
+def test_a_darktable_sidecar_travels_with_the_import(tmp_path: Path, corpus: Path) -> None:
+    src = tmp_path / "inbox"
+    src.mkdir()
+    shutil.copyfile(corpus / BIDEN, src / "biden.jpg")
+    side = src / "biden.jpg.xmp"
+    subprocess.run(
+        ["exiftool", "-o", str(side), "-XMP-dc:Creator=darktable user", "-XMP-dc:Subject=pier"],
+        check=True,
+        capture_output=True,
+    )
+    (outcome,) = ingest(quick_settings(tmp_path / "lib"), src, "move")
+    assert outcome.status == "added"
+    assert not (src / "biden.jpg").exists() and not side.exists()  # moved, sidecar too
+    (path,) = sidecars.sidecar_paths(Library(tmp_path / "lib"), outcome.photo_id)
+    tags = exiftool_json(path, "-XMP:all")
+    assert tags["Creator"] == "darktable user"  # foreign tags kept
+    assert tags["Subject"] == "pier"  # the decision, now also Shoebox's
+    assert manual_labels(outcome.photo_id) == {"pier"}

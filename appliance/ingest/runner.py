@@ -19,6 +19,7 @@ from appliance.catalog import lookup, people, sidecars, writer
 from appliance.catalog.db import open_catalog
 from appliance.config import Settings
 from appliance.ingest.analyze import analyze, setup_worker
+from appliance.ingest.sidecar_copy import carry_sidecar, drop_moved_sidecar
 from appliance.ingest.store import place, recover_incoming
 from appliance.ingest.tasks import Analysis, FileTask, Outcome
 from appliance.ingest.workers import WorkerPool
@@ -118,14 +119,15 @@ class Ingestor:
             log.exception("could not record %s", analysis.task.path)
             committed = writer.commit(_unrecordable(analysis, exc), self.library.originals)
         if committed.placement is not None:
-            place(
-                committed.placement.incoming, self.library.originals / committed.placement.relative
-            )
+            destination = self.library.originals / committed.placement.relative
+            place(committed.placement.incoming, destination)
+            carry_sidecar(analysis.task.path, destination)
         elif analysis.incoming is not None:
             analysis.incoming.unlink(missing_ok=True)  # content was already stored
         outcome = committed.outcome
         if analysis.task.policy == "move" and outcome.status in ("added", "duplicate"):
             self._delete_source(analysis.task.path, outcome)
+            drop_moved_sidecar(analysis.task.path)
         return outcome
 
     def _delete_source(self, path: Path, outcome: Outcome) -> None:
