@@ -159,3 +159,33 @@ def test_api_patch_and_shift_date(member: FlaskClient, web: Built) -> None:
     refused = anonymous.post("/api/v1/photos/shift-date", json={"ids": [photo_id], "by": "+1h"})
     assert refused.status_code in (400, 401, 403)  # no session: no CSRF token, no user
     assert Photo.get_by_id(photo_id).taken_at == dt.datetime(2021, 5, 6, 5, 9, 9)
+
+
+def test_api_refuses_bad_edits_without_writing_anything(member: FlaskClient, web: Built) -> None:
+    h = {"X-CSRF-Token": token(member)}
+    photo_id = web.photo_ids["misc/skimage/coffee.jpg"]
+    before = Photo.get_by_id(photo_id)
+    url = f"/api/v1/photos/{photo_id}"
+    for body in (
+        {"taken_at": "2021-05-06T07:08:09", "favorite": "yes"},  # bad flag: date not set
+        {"taken_at": "2021-05-06T07:08:09", "latitude": 100, "longitude": 0},  # bad place
+        {"latitude": 10, "longitude": 10, "altitude": "high"},
+        {"taken_at": "2021-05-06T07:08:09", "taken_at_offset": 10_000},
+        {"title": 42},
+    ):
+        response = member.patch(url, json=body, headers=h)
+        assert response.status_code == 400, (body, response.json)
+    after = Photo.get_by_id(photo_id)
+    assert (after.taken_at, after.latitude, after.title) == (
+        before.taken_at,
+        before.latitude,
+        before.title,
+    )
+    for body in (
+        {"ids": [photo_id], "seconds": 10**30},
+        {"ids": [photo_id], "by": "+999999999999d"},
+        {"ids": [photo_id], "by": "-1:99999999999999"},
+    ):
+        response = member.post("/api/v1/photos/shift-date", json=body, headers=h)
+        assert response.status_code == 400, (body, response.json)
+    assert Photo.get_by_id(photo_id).taken_at == before.taken_at

@@ -15,6 +15,8 @@ from appliance.catalog.models import Photo, database_proxy, utcnow
 
 MAX_OFFSET_MINUTES = 14 * 60
 MAX_TEXT = 2000
+MAX_ALTITUDE = 100_000  # metres: aircraft and balloons, not orbit
+MAX_SHIFT = dt.timedelta(days=366 * 200)  # more is not a camera clock error
 
 
 class EditError(ValueError):
@@ -72,12 +74,15 @@ def shift_taken_at(photo_ids: Iterable[int], delta: dt.timedelta) -> int:
     ids = list(dict.fromkeys(photo_ids))
     if not isinstance(delta, dt.timedelta):
         raise EditError("the shift must be a time difference")
-    if abs(delta) > dt.timedelta(days=366 * 200):
+    if abs(delta) > MAX_SHIFT:
         raise EditError("a shift of more than 200 years is not a clock error")
     changed = 0
     with database_proxy.atomic():
         for photo in Photo.select().where(Photo.id.in_(ids) & Photo.taken_at.is_null(False)):
-            when = photo.taken_at + delta
+            try:
+                when = photo.taken_at + delta
+            except OverflowError as exc:
+                raise EditError("the shift leaves the calendar") from exc
             _check_time(when)
             Photo.update(
                 taken_at=when,
@@ -98,12 +103,18 @@ def set_place(
             raise EditError(f"{what} must be a number of degrees")
         if not -limit <= value <= limit:
             raise EditError(f"{what} must be between -{limit} and {limit}")
+    if altitude is not None and (
+        isinstance(altitude, bool)
+        or not isinstance(altitude, int | float)
+        or not -MAX_ALTITUDE <= altitude <= MAX_ALTITUDE
+    ):
+        raise EditError(f"altitude must be metres between -{MAX_ALTITUDE} and {MAX_ALTITUDE}")
     with database_proxy.atomic():
         _photo(photo_id)
         Photo.update(
             latitude=float(latitude),
             longitude=float(longitude),
-            altitude=altitude,
+            altitude=None if altitude is None else float(altitude),
             place_source="manual",
             updated_at=utcnow(),
         ).where(Photo.id == photo_id).execute()
@@ -126,6 +137,13 @@ def set_text(photo_id: int, *, title: str | None = None, description: str | None
         return Photo.get_by_id(photo_id)
 
 
+def seconds_shift(seconds: int) -> dt.timedelta:
+    """A shift given in seconds (API), refused beyond the 200-year bound."""
+    if abs(seconds) > MAX_SHIFT.total_seconds():
+        raise EditError("a shift of more than 200 years is not a clock error")
+    return dt.timedelta(seconds=seconds)
+
+
 def parse_shift(text: str) -> dt.timedelta:
     """``+1h``, ``-30m``, ``+2d3h``, ``-1:30`` (hours:minutes), ``+90s`` -> a timedelta."""
     text = text.strip()
@@ -134,14 +152,20 @@ def parse_shift(text: str) -> dt.timedelta:
     clock = re.fullmatch(r"(\d+):(\d\d)(?::(\d\d))?", body)
     if clock:
         h, m, s = (int(v or 0) for v in clock.groups())
-        return sign * dt.timedelta(hours=h, minutes=m, seconds=s)
+        try:
+            return sign * dt.timedelta(hours=h, minutes=m, seconds=s)
+        except OverflowError as exc:
+            raise EditError(f"the shift {text!r} is too large") from exc
     parts = re.findall(r"(\d+)\s*([dhms])", body)
     if not parts or re.sub(r"\d+\s*[dhms]", "", body).strip():
         raise EditError(f"cannot read the shift {text!r} (try +1h, -30m, +2d3h, -1:30)")
     units = {"d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
     delta = dt.timedelta()
-    for amount, unit in parts:
-        delta += dt.timedelta(**{units[unit]: int(amount)})
+    try:
+        for amount, unit in parts:
+            delta += dt.timedelta(**{units[unit]: int(amount)})
+    except OverflowError as exc:
+        raise EditError(f"the shift {text!r} is too large") from exc
     return sign * delta
 
 

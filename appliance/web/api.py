@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, current_app, g, jsonify, make_response, request, url_for
@@ -10,7 +9,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, make_response, requ
 from appliance.catalog import albums as album_ops
 from appliance.catalog import edits
 from appliance.catalog import users as user_ops
-from appliance.catalog.models import Photo, User
+from appliance.catalog.models import Photo, User, database_proxy
 from appliance.catalog.queries import (
     CursorError,
     list_albums,
@@ -104,29 +103,34 @@ def photo(photo_id: int) -> Any:
 def update_photo(photo_id: int) -> Any:
     _photo(photo_id)
     data = body()
-    edited = _edit(photo_id, data)
-    if not edited or any(k in data for k in ("favorite", "archived")):
-        return jsonify(updated=_set_flags([photo_id], data))
+    flags = {k: data[k] for k in ("favorite", "archived") if k in data}
+    _check_flags(flags)  # before anything is written: a bad request changes nothing
+    with database_proxy.atomic():
+        edited = _edit(photo_id, data)
+        if flags or not edited:
+            return jsonify(updated=_set_flags([photo_id], data))
     return jsonify(updated=1)
 
 
-EDIT_KEYS = ("taken_at", "taken_at_offset", "latitude", "longitude", "altitude", "title")
+EDIT_KEYS = ("taken_at", "taken_at_offset", "latitude", "longitude", "altitude")
 
 
 def _edit(photo_id: int, data: dict[str, Any]) -> bool:
-    """Date, place, title and description edits (catalog + sidecar); False: none asked."""
-    if not any(k in data for k in (*EDIT_KEYS, "description")):
+    """Date, place, title and description edits (catalog + sidecar); False: none asked.
+    Runs inside the caller's transaction, so a refused part undoes the others."""
+    if not any(k in data for k in (*EDIT_KEYS, "title", "description")):
         return False
     try:
         if "taken_at" in data:
             if not isinstance(data["taken_at"], str):
-                fail(400, "taken_at is an ISO 8601 time, e.g. 2023-07-14T18:30:05+02:00")
-            when = edits.parse_time(data["taken_at"])
+                raise edits.EditError(
+                    "taken_at is an ISO 8601 time, e.g. 2023-07-14T18:30:05+02:00"
+                )
             offset = data.get("taken_at_offset")
             if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
-                fail(400, "taken_at_offset is in minutes east of UTC")
-            edits.set_taken_at(photo_id, when, offset)
-        if "latitude" in data or "longitude" in data:
+                raise edits.EditError("taken_at_offset is in minutes east of UTC")
+            edits.set_taken_at(photo_id, edits.parse_time(data["taken_at"]), offset)
+        if "latitude" in data or "longitude" in data or "altitude" in data:
             edits.set_place(
                 photo_id, data.get("latitude"), data.get("longitude"), data.get("altitude")
             )
@@ -145,7 +149,7 @@ def shift_date() -> Any:
         if isinstance(data.get("by"), str):
             delta = edits.parse_shift(data["by"])
         elif isinstance(data.get("seconds"), int) and not isinstance(data["seconds"], bool):
-            delta = dt.timedelta(seconds=data["seconds"])
+            delta = edits.seconds_shift(data["seconds"])
         else:
             fail(400, 'send the shift as "by" ("+1h", "-30m") or "seconds"')
         return jsonify(updated=edits.shift_taken_at(ids, delta))
@@ -159,12 +163,18 @@ def update_photos() -> Any:
     return jsonify(updated=_set_flags(_ids(data, "ids"), data))
 
 
-def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
-    changes = {k: data[k] for k in ("favorite", "archived") if k in data}
-    if not changes or not all(isinstance(v, bool) for v in changes.values()):
+def _check_flags(changes: dict[str, Any]) -> None:
+    if not all(isinstance(v, bool) for v in changes.values()):
         fail(400, "send favorite and/or archived as true or false")
     if "archived" in changes and g.user.role != "admin":
         fail(403, "only an admin can archive photos")
+
+
+def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
+    changes = {k: data[k] for k in ("favorite", "archived") if k in data}
+    if not changes:
+        fail(400, "send favorite and/or archived as true or false")
+    _check_flags(changes)
     return Photo.update(**changes).where(Photo.id.in_(ids)).execute() if ids else 0
 
 
