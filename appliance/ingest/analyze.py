@@ -7,6 +7,7 @@ one produced: the file is decoded once, by the render stage, and the models see 
 
 from __future__ import annotations
 
+import errno
 import logging
 import time
 from dataclasses import dataclass
@@ -155,6 +156,14 @@ def _read(state: WorkerState, result: Analysis, media: MediaType) -> None:
             result.warnings.extend(f"metadata: {w}" for w in result.metadata.warnings)
         except MetadataError as exc:
             result.warnings.append(f"metadata: {exc}")
+        _still_there(result.task.path)
+
+
+def _still_there(path: Path) -> None:
+    """A file that vanished while it was read (a card pulled, a file moved away) is a
+    transient failure, not a broken file: raise the OSError that says so."""
+    if not path.exists():
+        raise FileNotFoundError(errno.ENOENT, "the file disappeared while it was read", str(path))
 
 
 def _render(state: WorkerState, result: Analysis) -> Any:
@@ -171,6 +180,7 @@ def _render(state: WorkerState, result: Analysis) -> Any:
                 with_viewer_image=state.faces is not None,
             )
         except RenderError as exc:
+            _still_there(result.task.path)
             result.error = f"cannot decode: {exc}"
             return None
         state.thumbs.write(result.sha256, renditions)
