@@ -31,6 +31,9 @@ COMMANDS = [
     "capture",
     "edit",
     "sidecars",
+    "backup",
+    "restore",
+    "rebuild",
 ]
 
 
@@ -76,10 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"shoebox: {exc}", file=sys.stderr)
         return 2
+    from appliance.catalog.health import CatalogLost
+
     try:
         return int(args.func(args, settings) or 0)
     except KeyboardInterrupt:
         return 130
+    except CatalogLost as exc:
+        print(f"shoebox: {exc}", file=sys.stderr)
+        return 4
 
 
 if __name__ == "__main__":

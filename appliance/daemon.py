@@ -22,6 +22,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from appliance.catalog.backups import BackupSchedule
+from appliance.catalog.fields import shown
+from appliance.catalog.health import CatalogHealth, check_catalog
 from appliance.config import Settings
 from appliance.ingest import jobs
 from appliance.ingest.tasks import Outcome
@@ -143,6 +146,8 @@ class Daemon:
         self.current: list[str] = []
         self.processed = 0
         self._last_status = 0.0
+        self.skipped: dict[str, str] = {}  # path -> why it is not imported (FIFO, unreadable)
+        self.backups: Any = None
 
     def request_stop(self, *_: object) -> None:
         self.stop_event.set()
@@ -165,7 +170,11 @@ class Daemon:
             if not mine:
                 log.error("another shoebox process is working on %s", self.library.root)
                 return 3
+            health = check_catalog(self.library)
+            if not health.ok:
+                return self._serve_lost(health)
             with Ingestor(self.settings, self.library) as ingestor:
+                self.backups = BackupSchedule(self.library.catalog_path, self.library.backups)
                 reset = jobs.reset_running()
                 if reset:
                     log.info("%d jobs interrupted by a crash are queued again", reset)
@@ -193,30 +202,74 @@ class Daemon:
         self.notifier.close()
         return 0
 
+    def _serve_lost(self, health: CatalogHealth) -> int:
+        """The catalog is lost: import nothing, open no setup; say so (log, systemd
+        STATUS, the web page) until stopped. `shoebox restore` or `rebuild` brings it back."""
+        log.error("%s", health.message)
+        server = WebServer(self.settings) if self.web else None
+        if server:
+            server.start()
+        status = f"catalog lost ({health.reason}): run shoebox restore or shoebox rebuild"
+        self.notifier.notify(ready=1, status=status)
+        try:
+            while not self.stop_event.is_set():
+                self._publish(force=True, state="catalog lost", problem=health.message)
+                self.notifier.notify(watchdog=1)
+                self.stop_event.wait(STATUS_EVERY)
+        finally:
+            self.notifier.notify(stopping=1, status="stopping")
+            if server:
+                server.stop()
+            self._publish(force=True, state="stopped")
+        self.notifier.close()
+        return 0
+
     def _loop(self, ingestor: Any, watcher: Any, volume_present: Callable[[str], bool]) -> None:
         batch_size = max(1, self.settings.workers * 2)
         while not self.stop_event.is_set():
             self.enqueue_inbox_files(watcher.due())
+            self.skipped.update(watcher.skipped)
             batch = jobs.claim_due(batch_size)
             if batch:
                 self.current = [j.path for j in batch]
                 self._publish(force=True)
-                jobs.execute(ingestor, batch, volume_present, self._on_outcome)
+                self._run_batch(ingestor, batch, volume_present)
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
             else:
                 self.stop_event.wait(IDLE_WAIT)
+            self.backups.run_if_due()
             self.notifier.notify(watchdog=1)
             self._publish(waiting=len(watcher.tracker))
+
+    def _run_batch(
+        self, ingestor: Any, batch: list[Any], volume_present: Callable[[str], bool]
+    ) -> None:
+        """Process one batch; whatever goes wrong fails those jobs, never the service."""
+        try:
+            outcomes = jobs.execute(ingestor, batch, volume_present, self._on_outcome)
+        except Exception as exc:  # noqa: BLE001 - contained: the service goes on
+            log.exception("a batch failed unexpectedly; its files are retried later")
+            for job in batch:
+                with suppress(Exception):
+                    jobs.mark_failed(job.id, f"unexpected error: {type(exc).__name__}: {exc}")
+            return
+        if any(o.status in ("added", "duplicate") for o in outcomes):
+            self.backups.note_change()
 
     def enqueue_inbox_files(self, paths: list[Path]) -> int:
         queued = 0
         for path in paths:
             try:
                 st = path.stat()
+                job = jobs.enqueue(path, "inbox", "move", None, st.st_size, st.st_mtime)
             except OSError:
                 continue
-            queued += jobs.enqueue(path, "inbox", "move", None, st.st_size, st.st_mtime) is not None
+            except Exception as exc:  # noqa: BLE001 - one odd file never stops the service
+                log.exception("could not queue %s", shown(path))
+                self.skipped[str(path)] = f"could not be queued: {type(exc).__name__}: {exc}"
+                continue
+            queued += job is not None
         return queued
 
     def _on_outcome(self, outcome: Outcome) -> None:
@@ -241,12 +294,13 @@ class Daemon:
             "poll_inboxes": [str(p) for p in self.settings.poll_inboxes],
             "current": list(self.current),
             "processed": self.processed,
+            "skipped": [{"path": p, "reason": r} for p, r in list(self.skipped.items())[:50]],
         }
         data.update(extra)
         write_status(self.library, data)
         text = f"{self.processed} files processed"
         if self.current:
-            text += f"; working on {Path(self.current[0]).name}"
+            text += f"; working on {shown(Path(self.current[0]).name)}"
         self.notifier.notify(status=text)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from peewee import fn
 
+from appliance.catalog.backups import list_backups
+from appliance.catalog.fields import shown
 from appliance.catalog.models import Job, Setting, utcnow
 from appliance.ingest import jobs
 from appliance.library import Library
@@ -84,6 +86,28 @@ def _rate(now: dt.datetime) -> float:
     return done / span
 
 
+def backup_state(library: Library) -> dict[str, Any]:
+    """The newest backup (every kept backup was verified when taken) and its age."""
+    newest = list_backups(library.backups)
+    if not newest:
+        return {"newest": None, "age_seconds": None, "count": 0}
+    return {
+        "newest": newest[0].path.name,
+        "age_seconds": round(newest[0].age_seconds),
+        "count": len(newest),
+    }
+
+
+def describe_age(seconds: float | None) -> str:
+    """ "3 h ago" style text for the status page and `shoebox status`."""
+    if seconds is None:
+        return "no backup yet"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
+        if seconds >= size:
+            return f"{seconds / size:.0f} {unit} ago"
+    return "just now"
+
+
 def status_report(library: Library) -> dict[str, Any]:
     """Everything `shoebox status` shows, as plain JSON-able data."""
     now = utcnow()
@@ -112,6 +136,8 @@ def status_report(library: Library) -> dict[str, Any]:
     ]
     return {
         "daemon": {k: daemon.get(k) for k in ("alive", "state", "pid", "started", "heartbeat")},
+        "skipped": list(daemon.get("skipped") or []) if daemon["alive"] else [],
+        "backup": backup_state(library),
         "sources": sources + _volumes(),
         "queue": queue,
         "current": current,
@@ -137,6 +163,10 @@ def format_report(report: dict[str, Any]) -> str:
     eta = report["eta_seconds"]
     eta_text = "unknown" if eta is None else f"{eta} s"
     lines.append(f"rate: {report['rate_per_second']:.2f} files/s, ETA {eta_text}")
+    backup = report.get("backup") or {}
+    lines.append(f"backup: {describe_age(backup.get('age_seconds'))}")
+    for item in report.get("skipped", []):
+        lines.append(f"skipped: {shown(item['path'])}: {item['reason']}")
     for error in report["recent_errors"]:
         lines.append(
             f"error ({error['state']}, {error['attempts']} tries): {error['path']}: "

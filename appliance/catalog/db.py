@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import sqlite3
 from pathlib import Path
 
 import peewee as pw
@@ -23,7 +21,6 @@ PRAGMAS = {
     "busy_timeout": 15000,
     "cache_size": -8000,
 }
-BACKUPS_KEPT = 3
 
 
 class CatalogError(RuntimeError):
@@ -83,24 +80,16 @@ def open_catalog(
     return db
 
 
-def backup_daily(path: Path, backup_dir: Path, keep: int = BACKUPS_KEPT) -> Path | None:
-    """Copy the catalog with SQLite's online backup once a day; keep the newest ``keep``."""
-    backup_dir.mkdir(parents=True, exist_ok=True)
-    target = backup_dir / f"catalog-{dt.date.today().isoformat()}.db"
-    if target.exists():
+def backup_daily(path: Path, backup_dir: Path) -> Path | None:
+    """Take a verified backup unless one was taken today (see `catalog.backups`)."""
+    from appliance.catalog.backups import BackupError, BackupSchedule
+
+    schedule = BackupSchedule(path, backup_dir)
+    if schedule.due() is None:
         return None
-    partial = target.with_suffix(".partial")
-    source = sqlite3.connect(str(path))
     try:
-        dest = sqlite3.connect(str(partial))
-        try:
-            source.backup(dest)
-        finally:
-            dest.close()
-    finally:
-        source.close()
-    partial.replace(target)
-    for old in sorted(backup_dir.glob("catalog-*.db"))[:-keep]:
-        old.unlink(missing_ok=True)
-    log.info("catalog backed up to %s", target)
-    return target
+        backup = schedule.run_if_due()
+    except BackupError as exc:  # pragma: no cover - run_if_due logs instead of raising
+        log.error("%s", exc)
+        return None
+    return backup.path if backup else None

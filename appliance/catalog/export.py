@@ -11,6 +11,7 @@ from typing import Any
 
 import peewee as pw
 
+from appliance.catalog.fields import json_safe
 from appliance.catalog.models import (
     Album,
     AlbumPhoto,
@@ -125,7 +126,7 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
             "albums": [
                 {"id": e.album_id, "title": e.album.title} for e in albums.get(photo.id, [])
             ],
-            # v4 (issue 10): decisions that also live in the XMP sidecar
+            # v5 (issue 10): decisions that also live in the XMP sidecar
             "title": photo.title,
             "description": photo.description,
             "rating": photo.rating,
@@ -150,7 +151,7 @@ def write_json(out: Any, originals: Path) -> int:
     out.write("[")
     for record in iter_export(originals):
         out.write(",\n" if count else "\n")
-        out.write(json.dumps(record, ensure_ascii=False))
+        out.write(json_safe(json.dumps(record, ensure_ascii=False)))
         count += 1
     out.write("\n]\n")
     return count

@@ -64,8 +64,13 @@ def _v3_file_warnings(db: pw.Database) -> None:
     _add_columns(db, m.File, "warnings")
 
 
-def _v4_decisions_and_sidecars(db: pw.Database) -> None:
-    """v4: title, description, rating and place source on photos; the XMP sidecar queue
+def _v4_sessions(db: pw.Database) -> None:
+    """v4: server-side sessions, so signing out really ends a session."""
+    db.create_tables([m.Session], safe=True)
+
+
+def _v5_decisions_and_sidecars(db: pw.Database) -> None:
+    """v5: title, description, rating and place source on photos; the XMP sidecar queue
     (filled by triggers on every decision) and the sidecar modification times seen."""
     _add_columns(db, m.Photo, "title", "description", "rating", "place_source")
     db.create_tables([m.SidecarPending, m.SidecarSeen], safe=True)
@@ -78,7 +83,8 @@ def _v4_decisions_and_sidecars(db: pw.Database) -> None:
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
-    4: _v4_decisions_and_sidecars,
+    4: _v4_sessions,
+    5: _v5_decisions_and_sidecars,
 }
 LATEST = max(STEPS)
 
@@ -109,7 +115,7 @@ def migrate(db: pw.Database) -> int:
         version = current_version(db)
         if version is None and not db.table_exists(m.Photo._meta.table_name):
             db.create_tables(m.ALL_MODELS, safe=True)
-            _v4_decisions_and_sidecars(db)  # its triggers are not part of the models
+            _v5_decisions_and_sidecars(db)  # its triggers are not part of the models
             _stamp(db, LATEST)
             return LATEST
     version = version or 1  # tables without a version row: the first released schema

@@ -11,6 +11,8 @@ import datetime as dt
 
 import peewee as pw
 
+from appliance.catalog.fields import ByteSafeChar, ByteSafeText
+
 database_proxy = pw.DatabaseProxy()
 
 
@@ -50,7 +52,7 @@ class Photo(BaseModel):
     height = pw.IntegerField(null=True)
     favorite = pw.BooleanField(default=False)
     archived = pw.BooleanField(default=False)
-    title = pw.CharField(null=True)  # v4: decisions kept in XMP sidecars too
+    title = pw.CharField(null=True)  # v5: decisions kept in XMP sidecars too
     description = pw.TextField(null=True)
     rating = pw.IntegerField(null=True)  # XMP 0-5, -1 rejected; favourite = 5
     place_source = pw.CharField(null=True)  # where latitude/longitude came from: manual, ...
@@ -74,17 +76,17 @@ class File(BaseModel):
     size = pw.BigIntegerField(default=0)
     width = pw.IntegerField(null=True)
     height = pw.IntegerField(null=True)
-    stored_path = pw.CharField(null=True, unique=True)  # relative to originals/ when imported
-    original_name = pw.CharField(null=True)
-    error = pw.TextField(null=True)
-    warnings = pw.TextField(default="")  # what is odd but survivable, one per line
+    stored_path = ByteSafeChar(null=True, unique=True)  # relative to originals/ when imported
+    original_name = ByteSafeChar(null=True)
+    error = ByteSafeText(null=True)
+    warnings = ByteSafeText(default="")  # what is odd but survivable, one per line
     created_at = pw.DateTimeField(default=utcnow)
 
 
 class Location(BaseModel):
     """A path where a content was seen (index root, import source, inbox, volume)."""
 
-    path = pw.CharField(unique=True)
+    path = ByteSafeChar(unique=True)
     file = pw.ForeignKeyField(File, backref="locations", null=True, on_delete="CASCADE")
     source = pw.CharField(default="index")  # index | import | inbox | volume
     volume_uuid = pw.CharField(null=True, index=True)
@@ -162,11 +164,21 @@ class User(BaseModel):
     last_login = pw.DateTimeField(null=True)
 
 
+class Session(BaseModel):
+    """A signed-in browser. The cookie carries ``token``; the row is the truth, so signing
+    out (here or everywhere) or a password or role change ends it on the server."""
+
+    token_hash = pw.CharField(unique=True)  # SHA-256 of the cookie's token
+    user = pw.ForeignKeyField(User, backref="sessions", on_delete="CASCADE")
+    created_at = pw.DateTimeField(default=utcnow)
+    expires_at = pw.DateTimeField(index=True)
+
+
 class Album(BaseModel):
     title = pw.CharField(index=True)
     description = pw.TextField(default="")
     cover_photo = pw.ForeignKeyField(Photo, null=True, on_delete="SET NULL")
-    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by = pw.ForeignKeyField(User, null=True, on_delete="SET NULL")  # the owner
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
 
@@ -191,7 +203,7 @@ class ShareLink(BaseModel):
 class Job(BaseModel):
     """A file discovered by the daemon, moved through the pipeline exactly once."""
 
-    path = pw.CharField(index=True)
+    path = ByteSafeChar(index=True)
     source = pw.CharField(default="inbox")  # inbox | volume | import | index
     policy = pw.CharField(default="copy")  # index | copy | move
     volume_uuid = pw.CharField(null=True, index=True)
@@ -201,7 +213,7 @@ class Job(BaseModel):
     size = pw.BigIntegerField(null=True)
     mtime = pw.FloatField(null=True)
     file = pw.ForeignKeyField(File, null=True, on_delete="SET NULL")
-    error = pw.TextField(null=True)
+    error = ByteSafeText(null=True)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
 
@@ -243,6 +255,7 @@ ALL_MODELS: list[type[BaseModel]] = [
     Face,
     FaceRejection,
     User,
+    Session,
     Album,
     AlbumPhoto,
     ShareLink,

@@ -38,6 +38,9 @@ KM_PER_DEGREE = 111.32
 LabelsFor = Callable[[str], set[str]]
 
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer: larger ids cannot exist
+
+
 class CursorError(ValueError):
     """A pagination cursor that was not produced by :func:`encode_cursor`."""
 
@@ -57,7 +60,10 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         stamp, photo_id = raw.split("|")
-        return dt.datetime.fromisoformat(stamp), int(photo_id)
+        parsed = dt.datetime.fromisoformat(stamp), int(photo_id)
+        if not 0 <= parsed[1] <= MAX_ID or parsed[0].tzinfo is not None:
+            raise ValueError("out of range")
+        return parsed
     except (ValueError, UnicodeDecodeError, binascii.Error):
         raise CursorError("invalid page cursor") from None
 
@@ -222,10 +228,14 @@ def search_photos(
     limit: int = PAGE_SIZE,
     labels_for: LabelsFor = _plain_labels,
     archived: bool = False,
+    where: pw.Expression | None = None,
 ) -> Page:
-    """One page of matching photos, newest first; ``next_cursor`` is None on the last page."""
+    """One page of matching photos, newest first; ``next_cursor`` is None on the last page.
+    ``where`` narrows further (share links pass the shareable-photo condition)."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     select = _apply_query(_base(archived), query, labels_for)
+    if where is not None:
+        select = select.where(where)
     if cursor:
         stamp, photo_id = decode_cursor(cursor)
         select = select.where(pw.Tuple(Photo.sort_time, Photo.id) < pw.Tuple(stamp, photo_id))
@@ -458,11 +468,10 @@ def is_share_active(share: ShareLink, now: dt.datetime | None = None) -> bool:
     return not share.revoked and (share.expires_at is None or share.expires_at > now)
 
 
-def sha_in_album(sha256: str, album_id: int) -> bool:
-    """Whether a photo of ``album_id`` has this primary hash (for share-link media)."""
-    return (
-        AlbumPhoto.select()
-        .join(Photo)
-        .where((AlbumPhoto.album == album_id) & (Photo.primary_sha256 == sha256))
-        .exists()
-    )
+def sha_in_album(sha256: str, album_id: int, where: pw.Expression | None = None) -> bool:
+    """Whether a photo of ``album_id`` has this primary hash (for share-link media);
+    ``where`` narrows the photos that count (share links: only shareable ones)."""
+    condition = (AlbumPhoto.album == album_id) & (Photo.primary_sha256 == sha256)
+    if where is not None:
+        condition &= where
+    return AlbumPhoto.select().join(Photo).where(condition).exists()

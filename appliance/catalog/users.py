@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from appliance.catalog.models import User, database_proxy, utcnow
+from appliance.catalog.sessions import end_user_sessions
 
 log = logging.getLogger(__name__)
 
@@ -114,10 +115,13 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
-def set_password(user_id: int, password: str) -> None:
+def set_password(user_id: int, password: str, keep_session: str | None = None) -> None:
+    """Change a password; every session of that user but ``keep_session`` ends."""
     password_hash = hash_password(check_password(password))
-    if not User.update(password_hash=password_hash).where(User.id == user_id).execute():
-        raise UserError(f"no user {user_id}")
+    with database_proxy.atomic():
+        if not User.update(password_hash=password_hash).where(User.id == user_id).execute():
+            raise UserError(f"no user {user_id}")
+        end_user_sessions(user_id, keep_session)
 
 
 def _admins_after(user_id: int, role: str | None) -> int:
@@ -125,14 +129,20 @@ def _admins_after(user_id: int, role: str | None) -> int:
     return others + (1 if role == "admin" else 0)
 
 
-def set_role(user_id: int, role: str) -> None:
+def set_role(user_id: int, role: str, keep_session: str | None = None) -> None:
+    """Change a role; when it really changes, every session of that user but
+    ``keep_session`` ends (a demoted admin signs in again as a member)."""
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     with database_proxy.atomic():
+        user = User.get_or_none(User.id == user_id)
+        if user is None:
+            raise UserError(f"no user {user_id}")
         if _admins_after(user_id, role) == 0:
             raise UserError("the last admin cannot lose the admin role")
-        if not User.update(role=role).where(User.id == user_id).execute():
-            raise UserError(f"no user {user_id}")
+        if user.role != role:
+            User.update(role=role).where(User.id == user_id).execute()
+            end_user_sessions(user_id, keep_session)
 
 
 def delete_user(user_id: int) -> None:
@@ -141,11 +151,6 @@ def delete_user(user_id: int) -> None:
             raise UserError("the last admin cannot be deleted")
         if not User.delete().where(User.id == user_id).execute():
             raise UserError(f"no user {user_id}")
-
-
-def session_stamp(user: User) -> str:
-    """Changes when the password changes, so old sessions end with it."""
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
 
 
 def consume_seed_file(path: Path | None) -> User | None:

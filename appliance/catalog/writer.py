@@ -121,7 +121,10 @@ def _forget_if_orphaned(file_id: int) -> None:
 def _record_duplicate(analysis: Analysis, known: File, originals: Path) -> Committed:
     """Same content seen again: remember the path; adopt the copy if the library had none."""
     placement = None
-    if analysis.incoming is not None and known.stored_path is None:
+    adopted = _adopted_path(analysis, originals)
+    if adopted is not None and known.stored_path is None:
+        File.update(stored_path=adopted).where(File.id == known.id).execute()
+    elif analysis.incoming is not None and known.stored_path is None:
         photo = known.photo
         relative = destination(
             photo.taken_at or photo.sort_time,
@@ -133,6 +136,17 @@ def _record_duplicate(analysis: Analysis, known: File, originals: Path) -> Commi
         placement = Placement(analysis.incoming, relative)
     _upsert_location(analysis, known)
     return Committed(Outcome(analysis.task, "duplicate", known.photo_id, known.id), placement)
+
+
+def _adopted_path(analysis: Analysis, originals: Path) -> str | None:
+    """For policy "adopt" (rebuild): the file's own path relative to originals/."""
+    if analysis.task.policy != "adopt":
+        return None
+    path = Path(analysis.task.path).resolve()
+    base = Path(originals).resolve()
+    if not path.is_relative_to(base):
+        raise ValueError(f"{path} is not inside {base}: only originals/ can be adopted")
+    return path.relative_to(base).as_posix()
 
 
 def _taken(analysis: Analysis) -> tuple[dt.datetime | None, str | None]:
@@ -210,7 +224,7 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
     else:
         photo = Photo.create(**values)
     placement = None
-    stored_path = None
+    stored_path = _adopted_path(analysis, originals) if analysis.error is None else None
     if analysis.incoming is not None and analysis.error is None:
         stored_path = destination(
             values["taken_at"], analysis.task.path.name, lookup.is_stored_path_taken, originals

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sqlite3
+
+import peewee as pw
 
 from appliance.catalog.db import integrity_ok, open_catalog
+from appliance.catalog.health import check_catalog
 from appliance.catalog.migrations import current_version
 from appliance.config import Settings
 from appliance.library import Library
@@ -23,9 +27,19 @@ def report(settings: Settings) -> dict:
     result["exiftool"] = _exiftool_version()
     library = Library(settings.library_root)
     result["library"] = {"root": str(library.root)}
+    health = check_catalog(library)
+    if not health.ok:
+        result["library"]["problem"] = health.message
+        result["healthy"] = False
+        return result
     if library.catalog_path.exists():
-        db = open_catalog(library.catalog_path, check=False)
-        ok, message = integrity_ok(db)
+        try:
+            db = open_catalog(library.catalog_path, check=False)
+            ok, message = integrity_ok(db)
+        except (pw.PeeweeException, sqlite3.Error, RuntimeError) as exc:
+            result["library"]["problem"] = f"the catalog cannot be opened: {exc}"
+            result["healthy"] = False
+            return result
         result["library"].update(schema=current_version(db), integrity=message)
         usage = shutil.disk_usage(library.root)
         result["library"].update(disk_free_gb=round(usage.free / 1e9, 1))
@@ -64,6 +78,8 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
     print(f"ExifTool:    {data['exiftool']}")
     lib = data["library"]
     print(f"library:     {lib['root']}")
+    if "problem" in lib:
+        print(f"catalog:     {lib['problem']}")
     if "schema" in lib:
         print(f"catalog:     schema v{lib['schema']}, integrity {lib['integrity']}")
         print(f"disk free:   {lib['disk_free_gb']} GB")

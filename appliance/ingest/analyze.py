@@ -22,6 +22,7 @@ from appliance.ingest.tasks import Analysis, FaceFound, FileTask
 from appliance.library import Library
 from appliance.media import exiftool
 from appliance.media.decode import set_pixel_limit
+from appliance.media.guards import limit_address_space
 from appliance.media.hashing import sha256_file
 from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
 from appliance.media.render import RenderError, render
@@ -32,6 +33,8 @@ from appliance.vision.runtime import default_threads
 log = logging.getLogger(__name__)
 
 RENDERABLE = {"image", "raw"}
+DISK_FULL = "the library disk is full"
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 @dataclass
@@ -66,6 +69,8 @@ def setup_worker(settings: Settings) -> WorkerState:
         from appliance.vision.faces import FaceAnalyzer
 
         state.faces = FaceAnalyzer(accelerator=settings.accelerator, threads=threads)
+    limit = limit_address_space()  # after the models: caps what one file may add
+    log.debug("worker address space limited to %s bytes", limit)
     return state
 
 
@@ -93,9 +98,14 @@ def analyze(state: WorkerState, task: FileTask) -> Analysis:
             _store(state, result)
     except (RenderError, MetadataError) as exc:
         result.error = result.error or f"{type(exc).__name__}: {exc}"
-    except OSError as exc:  # locked, vanished or unreadable right now: try again later
-        result.error = f"cannot read the file: {exc.strerror or exc}"
+    except OSError as exc:  # locked, vanished, unreadable or disk full: try again later
+        if exc.errno in DISK_FULL_ERRNOS:
+            result.error = f"{DISK_FULL} ({exc.strerror})"
+        else:
+            result.error = f"cannot read the file: {exc.strerror or exc}"
         result.transient = True
+        if result.incoming is not None:
+            result.incoming.unlink(missing_ok=True)
     return result
 
 
@@ -185,6 +195,7 @@ def _render(state: WorkerState, result: Analysis) -> Any:
             return None
         state.thumbs.write(result.sha256, renditions)
         result.display_size = renditions.display_size
+        result.warnings.extend(renditions.warnings)
     return renditions
 
 
@@ -202,7 +213,9 @@ def _see(state: WorkerState, result: Analysis, renditions: Any) -> None:
 
 def _store(state: WorkerState, result: Analysis) -> None:
     """For copy/move policies: a verified copy waiting in originals/.incoming."""
-    if result.task.policy == "index" or result.error is not None or result.sha256 is None:
+    if result.task.policy in ("index", "adopt") or result.error is not None:
+        return
+    if result.sha256 is None:
         return
     with _Stopwatch(result.timings, "store"):
         result.incoming = copy_verified(result.task.path, state.library.incoming, result.sha256)

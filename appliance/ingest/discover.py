@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import stat
+from collections.abc import Callable, Iterator
 from fnmatch import fnmatch
 from pathlib import Path
 
@@ -23,17 +24,46 @@ def is_ignored_name(name: str) -> bool:
     return any(fnmatch(name, pattern) for pattern in IGNORED_PATTERNS)
 
 
-def iter_media_files(root: Path) -> Iterator[Path]:
+Skipped = Callable[[Path, str], None]
+_SPECIAL = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def special_file_reason(path: Path) -> str | None:
+    """Why ``path`` is not a file to import (FIFO, socket, device), or None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    for test, what in _SPECIAL:
+        if test(mode):
+            return f"skipped: {what}, not a photo"
+    return None
+
+
+def iter_media_files(root: Path, skipped: Skipped | None = None) -> Iterator[Path]:
     """Every regular, non-ignored file below ``root`` (or ``root`` itself), sorted per folder.
 
     Symbolic links are not followed, so a link cannot lead the scan out of the tree.
+    FIFOs, sockets, devices and folders that cannot be read are passed to ``skipped``
+    with the reason (never opened: reading a FIFO would block).
     """
     root = Path(root)
+    report = skipped or (lambda path, reason: None)
     if root.is_file():
         if not is_ignored_name(root.name):
             yield root
         return
-    for folder, dirs, files in os.walk(root, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        report(where, f"cannot read the folder: {exc.strerror or exc}")
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not d.startswith("."))
         for name in sorted(files):
             if is_ignored_name(name):
@@ -41,3 +71,7 @@ def iter_media_files(root: Path) -> Iterator[Path]:
             path = Path(folder, name)
             if path.is_file() and not path.is_symlink():
                 yield path
+                continue
+            reason = special_file_reason(path)
+            if reason:
+                report(path, reason)

@@ -8,6 +8,7 @@ worker makes a verified copy in .incoming -> commit (rows + job done, one transa
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -17,8 +18,10 @@ import peewee as pw
 
 from appliance.catalog import lookup, people, sidecars, writer
 from appliance.catalog.db import open_catalog
+from appliance.catalog.fields import shown
+from appliance.catalog.health import require_usable
 from appliance.config import Settings
-from appliance.ingest.analyze import analyze, setup_worker
+from appliance.ingest.analyze import DISK_FULL, DISK_FULL_ERRNOS, analyze, setup_worker
 from appliance.ingest.sidecar_copy import carry_sidecar, drop_moved_sidecar
 from appliance.ingest.store import place, recover_incoming
 from appliance.ingest.tasks import Analysis, FileTask, Outcome
@@ -33,9 +36,13 @@ ProgressCallback = Callable[[Outcome], None]
 class Ingestor:
     """Owns the worker processes and the single catalog writer for one run or service."""
 
-    def __init__(self, settings: Settings, library: Library | None = None) -> None:
+    def __init__(
+        self, settings: Settings, library: Library | None = None, rebuilding: bool = False
+    ) -> None:
         self.settings = settings
         self.library = (library or Library(settings.library_root)).ensure()
+        if not rebuilding:  # never import into a fresh catalog beside a lost one
+            require_usable(self.library)
         self.db = open_catalog(self.library.catalog_path, self.library.backups)
         self.pool = WorkerPool(
             settings.workers,
@@ -78,7 +85,10 @@ class Ingestor:
         for task, analysis, error in self.pool.map_unordered(todo):
             if analysis is None:
                 analysis = Analysis(task=task, error=error)
-            outcome = self._finish(analysis)
+            try:
+                outcome = self._finish(analysis)
+            except Exception as exc:  # noqa: BLE001 - one file's problem never stops the run
+                outcome = _contain(analysis, exc)
             outcomes.append(outcome)
             if progress:
                 progress(outcome)
@@ -114,7 +124,8 @@ class Ingestor:
         except pw.OperationalError as exc:  # catalog locked or disk full: not this file's fault
             if analysis.incoming is not None:
                 analysis.incoming.unlink(missing_ok=True)
-            return Outcome(analysis.task, "failed", error=f"catalog busy: {exc}", transient=True)
+            reason = DISK_FULL if "full" in str(exc).lower() else f"catalog busy: {exc}"
+            return Outcome(analysis.task, "failed", error=reason, transient=True)
         except (pw.PeeweeException, ValueError, TypeError, OverflowError) as exc:
             log.exception("could not record %s", analysis.task.path)
             committed = writer.commit(_unrecordable(analysis, exc), self.library.originals)
@@ -139,6 +150,24 @@ class Ingestor:
             pass
         except OSError as exc:
             log.warning("imported %s but could not remove it from the inbox: %s", path, exc)
+
+
+def _contain(analysis: Analysis, exc: Exception) -> Outcome:
+    """An unexpected error while recording one file: the file fails with the reason (its
+    job too), the copy waiting in .incoming is dropped, the run goes on."""
+    log.exception("unexpected error while recording %s", shown(analysis.task.path))
+    if analysis.incoming is not None:
+        with contextlib.suppress(OSError):
+            analysis.incoming.unlink(missing_ok=True)
+    error = f"unexpected error: {type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+        error = DISK_FULL
+    if analysis.task.job_id is not None:
+        try:
+            writer.finish_job(analysis.task.job_id, "failed", None, error)
+        except Exception:  # noqa: BLE001 - the catalog itself is unwell; the log has it
+            log.exception("could not record the failure of job %s", analysis.task.job_id)
+    return Outcome(analysis.task, "failed", error=error)
 
 
 def _unrecordable(analysis: Analysis, exc: Exception) -> Analysis:

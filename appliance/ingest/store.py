@@ -78,7 +78,9 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
 
 
 def safe_name(name: str, fallback: str = "photo") -> str:
-    """A file name that is safe on every filesystem a library may live on."""
+    """A file name that is safe on every filesystem a library may live on (bytes that are
+    not UTF-8 become "_"; the exact original name stays in the catalog)."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "_")
     name = unicodedata.normalize("NFC", name)
     name = _UNSAFE.sub("_", name).strip(" .")
     if not name or name in (".", ".."):

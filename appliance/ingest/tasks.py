@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-Policy = Literal["index", "copy", "move"]
+# index: catalog in place; copy/move: into originals/; adopt: a file already under
+# originals/ (rebuild), catalogued where it is as the library's own copy
+Policy = Literal["index", "copy", "move", "adopt"]
 Status = Literal["added", "duplicate", "unchanged", "failed"]
 
 

@@ -24,7 +24,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from appliance.ingest.discover import is_ignored_name, iter_media_files
+from appliance.ingest.discover import is_ignored_name, iter_media_files, special_file_reason
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ class SettleTracker:
         self._clock = clock
         self._lock = threading.Lock()
         self._files: dict[Path, _Candidate] = {}
+        self.skipped: dict[str, str] = {}  # path -> why it is not imported (FIFO, socket...)
 
     def touch(self, path: Path, closed: bool) -> None:
         """Record an event for ``path``; ``closed`` says the writer has finished with it."""
@@ -101,6 +102,9 @@ class SettleTracker:
             self.forget(path)
             return
         if not path.is_file():
+            reason = special_file_reason(path)
+            if reason:
+                self.skip(path, reason)
             return
         now = self._clock()
         with self._lock:
@@ -113,6 +117,13 @@ class SettleTracker:
                 closed=closed or (old is not None and old.closed and not changed),
             )
             self._files[path] = cand
+
+    def skip(self, path: Path, reason: str) -> None:
+        """Remember a file or folder that will not be imported, with the reason."""
+        if str(path) not in self.skipped:
+            log.warning("%s: %s", path, reason)
+        with self._lock:
+            self.skipped[str(path)] = reason
 
     def forget(self, path: Path) -> None:
         """Drop ``path`` (deleted or moved away); also everything below it."""
@@ -191,7 +202,7 @@ class _Handler(FileSystemEventHandler):
         if _ignored(path, self.roots):
             return
         if is_dir:  # a folder dropped or moved in: its files will not all raise events
-            for child in iter_media_files(path):
+            for child in iter_media_files(path, self.tracker.skip):
                 self.tracker.touch(child, closed=True)
         else:
             self.tracker.touch(path, closed=closed)
@@ -257,13 +268,19 @@ class InboxWatcher:
         self.rescan()
 
     def rescan(self) -> int:
-        """Nominate every media file present in the inboxes; return how many were seen."""
+        """Nominate every media file present in the inboxes; return how many were seen.
+        FIFOs, sockets and unreadable folders land in :attr:`skipped` with the reason."""
         seen = 0
         for root in self.roots:
-            for path in iter_media_files(root):
+            for path in iter_media_files(root, self.tracker.skip):
                 self.tracker.touch(path, closed=True)
                 seen += 1
         return seen
+
+    @property
+    def skipped(self) -> dict[str, str]:
+        """Files and folders that are not imported, with the reason (status page)."""
+        return self.tracker.skipped
 
     def due(self) -> list[Path]:
         """Complete files ready to import (each returned once per nomination)."""

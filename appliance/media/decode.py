@@ -15,13 +15,18 @@ import io
 import math
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pillow_heif
 import rawpy
 from PIL import Image, ImageCms, UnidentifiedImageError, features
+
+from appliance.media.guards import TOO_LARGE, TooLarge, check_decode, check_tiff_chunks
+from appliance.media.heif_extents import check_heif
+
+PREVIEW_ONLY = "incomplete file: only the preview could be read"
 
 try:  # optional: JPEG XL support ("jxl" extra)
     import pillow_jxl  # noqa: F401  (registers the JXL plugin with Pillow)
@@ -127,6 +132,7 @@ class Decoded:
     full_size: tuple[int, int]  # the source's full stored size (width, height)
     orientation: int = 1  # EXIF orientation still to apply (1 once a decoder applied it)
     icc_profile: bytes | None = None  # source profile still to convert from (None: sRGB)
+    warnings: list[str] = field(default_factory=list)  # survivable problems, for the file
 
     @property
     def display_size(self) -> tuple[int, int]:
@@ -216,8 +222,10 @@ def decode(path: Path, mime: str, target: int, orientation: int | None = None) -
         ) from exc
     except UnidentifiedImageError as exc:
         raise RenderError(f"not a readable {mime} picture (unrecognised data)") from exc
-    except MemoryError as exc:
-        raise RenderError("out of memory while decoding") from exc
+    except TooLarge as exc:
+        raise RenderError(str(exc)) from exc
+    except MemoryError as exc:  # the worker's address-space cap: this file, not the machine
+        raise RenderError(f"{TOO_LARGE} (it ran out of the worker's memory)") from exc
     except Exception as exc:  # noqa: BLE001 - every decoder failure becomes a readable error
         raise RenderError(_reason(exc)) from exc
     raise RenderError(f"unsupported type {mime}: no picture decoder")
@@ -292,20 +300,29 @@ def _jpeg2000_levels(fh) -> int:
 
 
 def _decode_pillow(fh, target: int, orientation: int | None, *, oriented: bool) -> Decoded:
-    """Pillow formats (and JPEG XL): JPEG draft mode, first frame of animations."""
+    """Pillow formats (and JPEG XL): JPEG draft mode, first frame of animations.
+
+    The memory guards run before any pixel is decoded: the TIFF piece count before Pillow
+    lists the pieces, decoded bytes and compression ratio once the reduced size is known."""
+    file_size = fh.seek(0, 2)
+    check_tiff_chunks(fh)
     im = Image.open(fh)
     full = im.size
     _check_pixels(*full)
-    if oriented:
-        orientation = 1
-    elif orientation is None:
-        orientation = _exif_orientation(im)
     if im.format in ("JPEG", "MPO"):
         im.draft(im.mode, _request(full, target))
     elif im.format == "JPEG2000":  # decode a lower resolution level
         im.reduce = min(_halvings(full, target), _jpeg2000_levels(fh))
     if getattr(im, "n_frames", 1) > 1:
         im.seek(0)
+    width, height = im.size
+    reduce = getattr(im, "reduce", 0) if im.format == "JPEG2000" else 0
+    reduce = reduce if isinstance(reduce, int) else 0
+    check_decode(width >> reduce, height >> reduce, im.mode, file_size)
+    if oriented:  # after the guards: a PNG's EXIF may sit after its pixels (a full load)
+        orientation = 1
+    elif orientation is None:
+        orientation = _exif_orientation(im)
     im.load()
     icc = im.info.get("icc_profile")
     image, icc = _to_rgb(im, icc)
@@ -367,7 +384,14 @@ def _cmyk_transform(icc: bytes | None) -> ImageCms.ImageCmsTransform | None:
 
 
 def _decode_heif(path: Path, target: int) -> Decoded:
-    """HEIC/HEIF/AVIF via pillow-heif; libheif already applies rotation and mirroring."""
+    """HEIC/HEIF/AVIF via pillow-heif; libheif already applies rotation and mirroring.
+
+    A file whose picture data does not all lie inside it (cut short) is refused, or, when
+    an embedded preview is whole, shown from the preview with a warning."""
+    completeness = check_heif(path)
+    warnings = [completeness.reason] if completeness.primary_ok and completeness.reason else []
+    if not completeness.primary_ok and not completeness.preview_ok:
+        raise RenderError(completeness.reason)
     try:
         heif = pillow_heif.open_heif(path, convert_hdr_to_8bit=True)
         primary = heif[heif.primary_index]
@@ -379,6 +403,16 @@ def _decode_heif(path: Path, target: int) -> Decoded:
     pixels = full[0] * full[1]
     wanted = target if pixels <= HEIF_FULL_DECODE_MAX_PIXELS else MIN_PREVIEW_LONG_SIDE
     im = None
+    if not completeness.primary_ok:
+        for thumb in _heif_thumbnails_largest_first(primary):
+            try:
+                pixels = _heif_pixels(thumb)
+            except (OSError, ValueError, RuntimeError):
+                continue  # this preview is damaged too: try the next one
+            warnings.append(f"{PREVIEW_ONLY} ({completeness.reason.split(': ', 1)[-1]})")
+            image, icc = _to_rgb(pixels, thumb.info.get("icc_profile"))
+            return Decoded(image, full, 1, icc, warnings)
+        raise RenderError(completeness.reason)
     thumb = _heif_thumbnail(primary, wanted)
     if thumb is not None:
         try:
@@ -387,10 +421,22 @@ def _decode_heif(path: Path, target: int) -> Decoded:
         except (OSError, ValueError, RuntimeError):
             im = None  # a broken embedded thumbnail: decode the picture itself
     if im is None:
+        check_decode(*full, primary.mode, path.stat().st_size)
         im = _heif_pixels(primary)
     icc = source.info.get("icc_profile") or primary.info.get("icc_profile")
     image, icc = _to_rgb(im, icc)
-    return Decoded(image, full, 1, icc)
+    return Decoded(image, full, 1, icc, warnings)
+
+
+def _heif_thumbnails_largest_first(primary) -> list:
+    """Every embedded thumbnail that opens, largest first."""
+    found = []
+    for index in range(len(primary.info.get("thumbnails", []))):
+        try:
+            found.append(primary.get_thumbnail(index))
+        except (OSError, ValueError, RuntimeError):
+            continue
+    return sorted(found, key=lambda t: t.size[0] * t.size[1], reverse=True)
 
 
 def _heif_pixels(item) -> Image.Image:

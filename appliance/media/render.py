@@ -15,7 +15,7 @@ than it must. Orientation and ICC -> sRGB run once, on the viewer-size image.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -44,6 +44,7 @@ class Renditions:
     grid_jpeg: bytes  # long side <= 400 px
     model_input: np.ndarray  # (224, 224, 3) uint8 RGB, centre crop
     viewer_image: Image.Image | None  # the viewer-size RGB image (for face detection)
+    warnings: list[str] = field(default_factory=list)  # from the decode (incomplete file...)
 
 
 def render(
@@ -65,6 +66,7 @@ def render(
         grid_jpeg=encode_jpeg(grid, GRID_QUALITY),
         model_input=np.asarray(centre_square(model_source, MODEL_SIDE), dtype=np.uint8),
         viewer_image=viewer if with_viewer_image else None,
+        warnings=list(decoded.warnings),
     )
 
 

@@ -110,6 +110,9 @@ def _tokens(text: str) -> list[tuple[bool, str | None, str]]:
     return out
 
 
+MAX_ID = 2**63 - 1  # the largest id the catalog can hold
+
+
 def _period(kind: str, value: str) -> tuple[dt.date, dt.date]:
     """Return [start, end) of a YYYY, YYYY-MM or YYYY-MM-DD period."""
     parts = value.split("-")
@@ -124,7 +127,7 @@ def _period(kind: str, value: str) -> tuple[dt.date, dt.date]:
         if len(parts) == 3:
             day = dt.date(int(parts[0]), int(parts[1]), int(parts[2]))
             return day, day + dt.timedelta(days=1)
-    except ValueError:
+    except (ValueError, OverflowError):  # 9999-12-31 has no next day
         pass
     raise QueryError(f"{kind}: needs a date like 2021, 2021-06 or 2021-06-30, not {value!r}")
 
@@ -134,11 +137,11 @@ def _typed(kind: str, value: str) -> Any:
     if not value:
         raise QueryError(f"{kind}: needs a value, for example {kind}:{_EXAMPLES[kind]}")
     if kind == "year":
-        if not value.isdigit() or not 1800 <= int(value) <= 2200:
+        if not (value.isascii() and value.isdigit()) or not 1800 <= int(value) <= 2200:
             raise QueryError(f"year: needs a year like 2021, not {value!r}")
         return int(value)
     if kind == "month":
-        month = int(value) if value.isdigit() else _MONTHS.get(value.lower(), 0)
+        month = int(value) if value.isascii() and value.isdigit() else _MONTHS.get(value.lower(), 0)
         if not 1 <= month <= 12:
             raise QueryError(f"month: needs 1-12 or a month name, not {value!r}")
         return month
@@ -158,8 +161,10 @@ def _typed(kind: str, value: str) -> Any:
     if kind == "near":
         return _near(value)
     if kind in ("person", "album") and value.startswith("#"):
-        if not value[1:].isdigit():
+        if not value[1:].isascii() or not value[1:].isdigit():
             raise QueryError(f"{kind}:#ID needs a number after #, not {value!r}")
+        if int(value[1:]) > MAX_ID:
+            raise QueryError(f"{kind}:#ID: no {kind} has an id as large as {value[1:]}")
         return int(value[1:])
     return value
 

@@ -8,12 +8,15 @@ from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from appliance.catalog.db import connect
+from appliance.catalog.health import check_catalog
 from appliance.catalog.users import UserError, consume_seed_file
 from appliance.config import Settings
 from appliance.library import Library
 from appliance.web import security
+from appliance.web.lost import lost_app
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +25,15 @@ CSP = (
     "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "form-action 'self'"
 )
+
+
+class CatalogId(IntegerConverter):
+    """``<int:...>`` in every route: ids SQLite can hold; a larger number is a 404, never
+    an integer overflow in the database driver."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(settings: Settings, library: Library | None = None) -> Flask:
@@ -41,6 +53,10 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     )
 
     library = (library or Library(settings.library_root)).ensure()
+    health = check_catalog(library)
+    if not health.ok:
+        log.error("%s", health.message)
+        return lost_app(health)
     connect(library.catalog_path)
     try:
         consume_seed_file(getattr(settings, "setup_file", None))
@@ -48,6 +64,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         log.error("%s", exc)
 
     app = Flask(__name__)
+    app.url_map.converters["int"] = CatalogId
     app.config.update(
         SECRET_KEY=security.load_secret_key(settings.secret_key, library.root),
         SESSION_COOKIE_NAME="shoebox_session",

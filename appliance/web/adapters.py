@@ -138,8 +138,13 @@ def status_report(library: Library) -> dict[str, Any]:
         "errors": [
             {"path": e.get("path"), "error": e.get("error"), "at": e.get("when")}
             for e in raw.get("recent_errors", [])
+        ]
+        + [
+            {"path": s.get("path"), "error": s.get("reason"), "at": None}
+            for s in raw.get("skipped", [])
         ],
         "daemon": raw.get("daemon", {}),
+        "backup": raw.get("backup", {}),
     }
 
 

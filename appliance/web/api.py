@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Any, NoReturn
 
-from flask import Blueprint, abort, current_app, g, jsonify, make_response, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    request,
+    session,
+    url_for,
+)
 
 from appliance.catalog import albums as album_ops
 from appliance.catalog import edits
 from appliance.catalog import users as user_ops
-from appliance.catalog.models import Photo, User, database_proxy
+from appliance.catalog.models import Album, Photo, ShareLink, User, database_proxy
 from appliance.catalog.queries import (
+    MAX_ID,
     CursorError,
     list_albums,
     list_labels,
@@ -19,10 +30,12 @@ from appliance.catalog.queries import (
     photo_detail,
     search_photos,
 )
+from appliance.catalog.sessions import end_user_sessions
 from appliance.search.query import QueryError, parse_query
 from appliance.web import adapters
 from appliance.web.openapi import spec
-from appliance.web.security import admin_required
+from appliance.web.permissions import require
+from appliance.web.security import admin_required, current_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -42,9 +55,12 @@ def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         fail(400, f"{what} must be a number")
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         fail(400, f"{what} must be a number")
+    if not 0 <= number <= MAX_ID:
+        fail(400, f"{what} is out of range")
+    return number
 
 
 def _ids(data: dict[str, Any], key: str) -> list[int]:
@@ -166,8 +182,9 @@ def update_photos() -> Any:
 def _check_flags(changes: dict[str, Any]) -> None:
     if not all(isinstance(v, bool) for v in changes.values()):
         fail(400, "send favorite and/or archived as true or false")
-    if "archived" in changes and g.user.role != "admin":
-        fail(403, "only an admin can archive photos")
+    require(g.user, "photo.favorite")
+    if "archived" in changes:
+        require(g.user, "photo.archive")
 
 
 def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
@@ -180,6 +197,7 @@ def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
 
 @bp.post("/photos/<int:photo_id>/labels")
 def add_label(photo_id: int) -> Any:
+    require(g.user, "photo.label")
     _photo(photo_id)
     name = body().get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
@@ -190,6 +208,7 @@ def add_label(photo_id: int) -> Any:
 
 @bp.delete("/photos/<int:photo_id>/labels/<name>")
 def remove_label(photo_id: int, name: str) -> Any:
+    require(g.user, "photo.label")
     _photo(photo_id)
     adapters.remove_label(photo_id, name)
     return jsonify(labels=photo_detail(photo_id)["labels"])
@@ -262,6 +281,7 @@ def albums() -> Any:
 
 @bp.post("/albums")
 def create_album() -> Any:
+    require(g.user, "album.create")
     data = body()
     title = data.get("title")
     if not isinstance(title, str):
@@ -285,8 +305,16 @@ def album(album_id: int) -> Any:
     )
 
 
+def _own_album(album_id: int, action: str) -> Album:
+    """The album, once the permission table allows ``action`` on it (404 before 403)."""
+    found = _album_call(album_ops.get_album, album_id)
+    require(g.user, action, found)
+    return found
+
+
 @bp.patch("/albums/<int:album_id>")
 def update_album(album_id: int) -> Any:
+    _own_album(album_id, "album.edit")
     data = body()
     title, description = data.get("title"), data.get("description")
     if title is not None and not isinstance(title, str):
@@ -301,12 +329,14 @@ def update_album(album_id: int) -> Any:
 
 @bp.delete("/albums/<int:album_id>")
 def delete_album(album_id: int) -> Any:
+    _own_album(album_id, "album.delete")
     _album_call(album_ops.delete_album, album_id)
     return jsonify(deleted=album_id)
 
 
 @bp.post("/albums/<int:album_id>/photos")
 def album_photos(album_id: int) -> Any:
+    _own_album(album_id, "album.edit")
     data = body()
     added = _album_call(album_ops.add_photos, album_id, _ids(data, "add"))
     removed = _album_call(album_ops.remove_photos, album_id, _ids(data, "remove"))
@@ -324,6 +354,7 @@ def _share_json(share: Any) -> dict[str, Any]:
 
 @bp.post("/albums/<int:album_id>/shares")
 def create_share(album_id: int) -> Any:
+    _own_album(album_id, "album.share")
     days = body().get("expires_days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int | float)):
         fail(400, "expires_days must be a number of days or null")
@@ -333,6 +364,10 @@ def create_share(album_id: int) -> Any:
 
 @bp.delete("/shares/<int:share_id>")
 def revoke_share(share_id: int) -> Any:
+    share = ShareLink.get_or_none(ShareLink.id == share_id)
+    if share is None:
+        fail(404, f"no share link {share_id}")
+    _own_album(share.album_id, "album.share")
     _album_call(album_ops.revoke_share, share_id)
     return jsonify(revoked=share_id)
 
@@ -378,10 +413,11 @@ def create_user() -> Any:
 @admin_required
 def update_user(user_id: int) -> Any:
     data = body()
+    keep = current_session()  # other sessions of that user end; the admin's own stays
     if "role" in data:
-        _user_call(user_ops.set_role, user_id, str(data["role"]))
+        _user_call(user_ops.set_role, user_id, str(data["role"]), keep)
     if "password" in data:
-        _user_call(user_ops.set_password, user_id, str(data["password"]))
+        _user_call(user_ops.set_password, user_id, str(data["password"]), keep)
     user = User.get_or_none(User.id == user_id) or fail(404, f"no user {user_id}")
     return jsonify(_user_json(user))
 
@@ -393,6 +429,14 @@ def delete_user(user_id: int) -> Any:
         fail(400, "you cannot delete yourself")
     _user_call(user_ops.delete_user, user_id)
     return jsonify(deleted=user_id)
+
+
+@bp.delete("/sessions")
+def sign_out_everywhere() -> Any:
+    """End every session of the signed-in user, this one included."""
+    ended = end_user_sessions(g.user.id)
+    session.clear()
+    return jsonify(ended=ended)
 
 
 @bp.get("/openapi.json")

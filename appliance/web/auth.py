@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -15,6 +17,7 @@ from flask import (
     url_for,
 )
 
+from appliance.catalog.sessions import end_session, end_user_sessions
 from appliance.catalog.users import (
     SetupClosed,
     UserError,
@@ -22,7 +25,7 @@ from appliance.catalog.users import (
     authenticate,
     create_first_admin,
 )
-from appliance.web.security import LoginLimiter, public, sign_in
+from appliance.web.security import LoginLimiter, current_session, public, sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -35,11 +38,23 @@ def _client() -> str:
     return request.remote_addr or "unknown"
 
 
+def is_same_origin_path(target: str | None) -> bool:
+    """A path on this site: starts with one "/", no scheme or host, and no backslash,
+    control character or whitespace that a browser would drop or turn into a "/"
+    (``/%09/evil.example`` arrives as "/", tab, "/evil.example": ``//evil.example``)."""
+    if not target or not target.startswith("/") or len(target) > 2000:
+        return False
+    if any(ch == "\\" or ord(ch) < 0x21 or 0x7F <= ord(ch) <= 0x9F for ch in target):
+        return False
+    if target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so the login form cannot redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("browse.timeline")
+    """Only same-origin paths, so the login form cannot redirect elsewhere."""
+    return target if is_same_origin_path(target) else url_for("browse.timeline")
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -95,5 +110,15 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
+    """Sign out: the session ends on the server, so a copy of the cookie is worthless."""
+    end_session(current_session())
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+def logout_everywhere() -> Any:
+    """Sign this user out of every browser, this one included."""
+    end_user_sessions(g.user.id)
     session.clear()
     return redirect(url_for("auth.login"))

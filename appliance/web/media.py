@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, request, send_file
+from werkzeug.http import dump_options_header
 
 from appliance.catalog.models import File, Location, Photo
 from appliance.library import Library
@@ -69,6 +71,20 @@ def original_path(lib: Library, file: File) -> Path:
     raise FileNotFoundError(f"no readable copy of {file.sha256}")
 
 
+def content_disposition(disposition: str, name: str) -> str:
+    """RFC 6266: an ASCII ``filename`` fallback (controls, quotes and backslashes replaced)
+    and the exact name as ``filename*`` (RFC 8187 percent-encoded UTF-8). Names with bytes
+    that are not UTF-8 (kept as surrogate escapes) are encoded byte for byte."""
+    raw = name.encode("utf-8", "surrogateescape")
+    if all(0x20 <= byte < 0x7F for byte in raw) and not set(name) & set('"\\%'):
+        return dump_options_header(disposition, {"filename": name})  # plain ASCII name
+    fallback = "".join(
+        ch if 0x20 <= ord(ch) < 0x7F and ch not in '"\\%' else "_"
+        for ch in raw.decode("ascii", "replace")
+    )
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(raw, safe='')}"
+
+
 def cached(response: Response, etag: str) -> Response:
     response.set_etag(etag)
     response.cache_control.private = True
@@ -114,13 +130,11 @@ def original(sha256: str) -> Response:
     except (FileNotFoundError, OSError):
         abort(404, "the original is not reachable (drive disconnected?)")
     response = send_file(
-        path,
-        mimetype=file.mime or None,
-        as_attachment=request.args.get("download") == "1",
-        download_name=file.original_name or path.name,
-        conditional=True,
-        etag=sha256,
-        max_age=YEAR,
+        path, mimetype=file.mime or None, conditional=True, etag=sha256, max_age=YEAR
+    )
+    disposition = "attachment" if request.args.get("download") == "1" else "inline"
+    response.headers["Content-Disposition"] = content_disposition(
+        disposition, file.original_name or path.name
     )
     response.cache_control.private = True
     response.cache_control.public = False

@@ -9,6 +9,7 @@ _IDS = {"type": "array", "items": _ID}
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
 _NUM = {"type": "number"}
+_IDS_NUM = {"type": "array", "items": {"type": "number"}}
 
 # (method, path, summary, query parameters, JSON body properties, admin only)
 ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] = [
@@ -127,11 +128,153 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         True,
     ),
     ("delete", "/users/{user_id}", "Delete a user", {}, None, True),
+    ("delete", "/sessions", "Sign out everywhere: end every session of this user", {}, None, False),
     ("get", "/openapi.json", "This description", {}, None, False),
 ]
 
 
-def _operation(path: str, summary: str, query: dict[str, Any], props: Any, admin: bool) -> dict:
+def _null(kind: str | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(kind, dict):
+        return {"anyOf": [kind, {"type": "null"}]}
+    return {"type": [kind, "null"]}
+
+
+def _object(required: dict[str, Any], optional: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": list(required),
+        "properties": {**required, **(optional or {})},
+    }
+
+
+_INT, _NUM = {"type": "integer"}, {"type": "number"}
+ERROR = _object({"error": _STR})
+PHOTO = _object(
+    {
+        "id": _INT,
+        "sha256": _null("string"),
+        "time": _null("string"),
+        "kind": _STR,
+        "favorite": _BOOL,
+        "width": _null("integer"),
+        "height": _null("integer"),
+    }
+)
+PAGE = _object({"items": {"type": "array", "items": PHOTO}, "next_cursor": _null("string")})
+LABELS = {"type": "array", "items": _object({"name": _STR, "confidence": _NUM, "source": _STR})}
+PHOTO_DETAIL = {
+    "allOf": [
+        PHOTO,
+        _object(
+            {
+                "archived": _BOOL,
+                "labels": LABELS,
+                "faces": {"type": "array", "items": _object({"id": _INT, "box": _IDS_NUM})},
+                "albums": {"type": "array", "items": _object({"id": _INT, "title": _STR})},
+                "files": {"type": "array", "items": _object({"sha256": _STR, "size": _INT})},
+                "newer": _null("integer"),
+                "older": _null("integer"),
+            }
+        ),
+    ]
+}
+SHARE = _object(
+    {"id": _INT, "url": _STR, "path": _STR, "expires_at": _null("string")},
+)
+ALBUM = _object(
+    {
+        "id": _INT,
+        "title": _STR,
+        "description": _STR,
+        "cover_photo_id": _null("integer"),
+        "shares": {"type": "array", "items": SHARE},
+    }
+)
+USER = _object({"id": _INT, "username": _STR, "role": {"enum": ["admin", "member"]}})
+PERSON = _object({"id": _INT, "name": _null("string")})
+STATUS = _object(
+    {
+        "active": _BOOL,
+        "queue": _INT,
+        "counts": {"type": "object", "additionalProperties": _INT},
+        "errors": {"type": "array", "items": _object({"path": _null("string")})},
+    },
+    {"backup": {"type": "object"}, "eta_seconds": _null("number"), "rate_per_min": _NUM},
+)
+
+# (method, path) -> schema of the success response. Routes not listed here are described
+# as "a JSON object" (so a route added elsewhere is still covered by the schema tests).
+RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
+    ("get", "/photos"): PAGE,
+    ("get", "/photos/{photo_id}"): PHOTO_DETAIL,
+    ("patch", "/photos/{photo_id}"): _object({"updated": _INT}),
+    ("post", "/photos/batch"): _object({"updated": _INT}),
+    ("post", "/photos/{photo_id}/labels"): _object({"labels": LABELS}),
+    ("delete", "/photos/{photo_id}/labels/{name}"): _object({"labels": LABELS}),
+    ("get", "/labels"): _object(
+        {"labels": {"type": "array", "items": _object({"name": _STR, "count": _INT})}}
+    ),
+    ("get", "/people"): _object(
+        {"people": {"type": "array", "items": _object({"id": _INT, "count": _INT})}}
+    ),
+    ("patch", "/people/{person_id}"): PERSON,
+    ("post", "/people/{person_id}/merge"): PERSON,
+    ("post", "/faces/{face_id}/name"): _object({"person_id": _INT}),
+    ("delete", "/faces/{face_id}/person"): _object({"removed": _INT}),
+    ("get", "/albums"): _object(
+        {
+            "albums": {
+                "type": "array",
+                "items": _object(
+                    {"id": _INT, "title": _STR, "count": _INT, "shared": _BOOL},
+                    {"cover": _null("string")},
+                ),
+            }
+        }
+    ),
+    ("post", "/albums"): _object({"id": _INT, "title": _STR, "url": _STR}),
+    ("get", "/albums/{album_id}"): ALBUM,
+    ("patch", "/albums/{album_id}"): ALBUM,
+    ("delete", "/albums/{album_id}"): _object({"deleted": _INT}),
+    ("post", "/albums/{album_id}/photos"): _object({"added": _INT, "removed": _INT}),
+    ("post", "/albums/{album_id}/shares"): SHARE,
+    ("delete", "/shares/{share_id}"): _object({"revoked": _INT}),
+    ("get", "/status"): STATUS,
+    ("get", "/users"): _object({"users": {"type": "array", "items": USER}}),
+    ("post", "/users"): USER,
+    ("patch", "/users/{user_id}"): USER,
+    ("delete", "/users/{user_id}"): _object({"deleted": _INT}),
+    ("delete", "/sessions"): _object({"ended": _INT}),
+    ("get", "/openapi.json"): _object({"openapi": _STR, "paths": {"type": "object"}}),
+}
+CREATED = {
+    ("post", "/photos/{photo_id}/labels"),
+    ("post", "/albums"),
+    ("post", "/albums/{album_id}/shares"),
+    ("post", "/users"),
+}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _responses(method: str, path: str) -> dict[str, Any]:
+    success = RESPONSES.get((method, path), {"type": "object"})
+    ok = "201" if (method, path) in CREATED else "200"
+    return {
+        ok: _json(success, "Created" if ok == "201" else "OK"),
+        "400": _json(ERROR, "Bad input; `error` says why"),
+        "401": _json(ERROR, "Not signed in"),
+        "403": _json(ERROR, "Not allowed for this role (see the permission table)"),
+        "404": _json(ERROR, "Not found"),
+        "default": _json(ERROR, "Any other refusal (405, 413, 415...), with `error`"),
+    }
+
+
+def _operation(
+    path: str, summary: str, query: dict[str, Any], props: Any, admin: bool, method: str = "get"
+) -> dict:
     params = [
         {"name": name, "in": "path", "required": True, "schema": _STR if name == "name" else _ID}
         for name in (part[1:-1] for part in path.split("/") if part.startswith("{"))
@@ -140,13 +283,7 @@ def _operation(path: str, summary: str, query: dict[str, Any], props: Any, admin
     op: dict[str, Any] = {
         "summary": summary + (" (admins only)" if admin else ""),
         "parameters": params,
-        "responses": {
-            "200": {"description": "OK (201 when something was created)"},
-            "400": {"description": "Bad input; `error` says why"},
-            "401": {"description": "Not signed in"},
-            "403": {"description": "Not allowed for this role"},
-            "404": {"description": "Not found"},
-        },
+        "responses": _responses(method, path),
     }
     if props is not None:
         op["requestBody"] = {
@@ -159,7 +296,7 @@ def _operation(path: str, summary: str, query: dict[str, Any], props: Any, admin
 def spec() -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for method, path, summary, query, props, admin in ROUTES:
-        paths.setdefault(path, {})[method] = _operation(path, summary, query, props, admin)
+        paths.setdefault(path, {})[method] = _operation(path, summary, query, props, admin, method)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -21,7 +21,8 @@ from flask import Flask, abort, g, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from appliance.catalog.models import User
-from appliance.catalog.users import admin_exists, session_stamp
+from appliance.catalog.sessions import session_user, start_session
+from appliance.catalog.users import admin_exists
 
 F = TypeVar("F", bound=Callable[..., Any])
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -35,10 +36,13 @@ def public(view: F) -> F:
 
 
 def admin_required(view: F) -> F:
+    """Users and settings: admins only (the permission table's ``users.manage``)."""
+
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if g.get("user") is None or g.user.role != "admin":
-            abort(403, "this needs an admin")
+        from appliance.web.permissions import require
+
+        require(g.get("user"), "users.manage")
         return view(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -117,8 +121,7 @@ def csrf_token() -> str:
 def sign_in(user: User) -> None:
     session.clear()
     session.permanent = True
-    session["uid"] = user.id
-    session["stamp"] = session_stamp(user)
+    session["sid"] = start_session(user.id)
     session["csrf"] = secrets.token_urlsafe(32)
 
 
@@ -135,14 +138,23 @@ def _deny(status: int, message: str) -> Any:
 
 
 def _load_user() -> User | None:
-    uid = session.get("uid")
-    if uid is None:
+    """The user of the cookie's server-side session; a cookie whose session ended (sign
+    out, sign out everywhere, password or role change) is cleared."""
+    sid = session.get("sid")
+    if sid is None:
+        if session.get("uid") is not None:  # a cookie from before server-side sessions
+            session.clear()
         return None
-    user = User.get_or_none(User.id == uid)
-    if user is None or not hmac.compare_digest(session.get("stamp", ""), session_stamp(user)):
+    user = session_user(sid)
+    if user is None:
         session.clear()
-        return None
     return user
+
+
+def current_session() -> str | None:
+    """The token of this request's session (to keep it when others end)."""
+    sid = session.get("sid")
+    return sid if isinstance(sid, str) else None
 
 
 def before_request() -> Any:

@@ -11,6 +11,7 @@ from appliance.catalog.models import Album, ShareLink
 from appliance.catalog.queries import CursorError, search_photos, sha_in_album
 from appliance.search.query import Query, Term
 from appliance.web.media import check_sha, send_thumb
+from appliance.web.permissions import shareable
 from appliance.web.security import public
 
 bp = Blueprint("share", __name__, url_prefix="/s")
@@ -39,7 +40,7 @@ def photos(token: str) -> Any:
     share = _share(token)
     query = Query([Term("album", share.album_id)])
     try:
-        page = search_photos(query, cursor=request.args.get("cursor") or None)
+        page = search_photos(query, cursor=request.args.get("cursor") or None, where=shareable())
     except CursorError as exc:
         abort(400, str(exc))
     return jsonify(items=page.items, next_cursor=page.next_cursor)
@@ -49,6 +50,6 @@ def photos(token: str) -> Any:
 @public
 def thumb(token: str, size: str, sha256: str) -> Response:
     share = _share(token)
-    if not sha_in_album(check_sha(sha256), share.album_id):
+    if not sha_in_album(check_sha(sha256), share.album_id, where=shareable()):
         abort(404)
     return send_thumb(sha256, size)

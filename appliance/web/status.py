@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
+
+from appliance.status import backup_state, describe_age
 
 bp = Blueprint("status", __name__)
 
 
 @bp.get("/status")
 def index() -> str:
-    return render_template("status.html", title="Import")
+    backup = backup_state(current_app.config["SHOEBOX_LIBRARY"])
+    age = describe_age(backup["age_seconds"])
+    return render_template("status.html", title="Import", backup_age=f"Newest good backup: {age}")

@@ -1,0 +1,92 @@
+"""Who may do what: the one permission table of the web UI and API.
+
+Every view asks :func:`can` (or :func:`require`) instead of checking roles itself, so the
+table in README.md ("Who may do what") and the code cannot drift apart. Share-link
+visitors never reach these checks: their three read-only routes live in ``web/share.py``
+and show only :func:`shareable` photos of their one album.
+
+| action            | admin | member          | share-link visitor |
+| ----------------- | ----- | --------------- | ------------------ |
+| photo.view        | yes   | yes             | shared album only  |
+| photo.favorite    | yes   | yes             | no                 |
+| photo.archive     | yes   | yes             | no                 |
+| photo.label       | yes   | yes             | no                 |
+| face.name         | yes   | yes             | no                 |
+| photo.trash       | yes   | yes             | no                 |
+| photo.restore     | yes   | yes             | no                 |
+| trash.empty       | yes   | no              | no                 |
+| photo.delete      | yes   | no              | no                 |
+| album.view        | yes   | yes             | shared album only  |
+| album.create      | yes   | yes             | no                 |
+| album.edit        | yes   | own albums only | no                 |
+| album.delete      | yes   | own albums only | no                 |
+| album.share       | yes   | own albums only | no                 |
+| users.manage      | yes   | no              | no                 |
+| settings.manage   | yes   | no              | no                 |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import peewee as pw
+from flask import abort
+
+from appliance.catalog.models import Photo
+
+EVERY_USER = frozenset(
+    {
+        "photo.view",
+        "photo.favorite",
+        "photo.archive",
+        "photo.label",
+        "face.name",
+        "photo.trash",
+        "photo.restore",
+        "album.view",
+        "album.create",
+    }
+)
+ALBUM_OWNER = frozenset({"album.edit", "album.delete", "album.share"})
+ADMIN_ONLY = frozenset({"trash.empty", "photo.delete", "users.manage", "settings.manage"})
+ACTIONS = EVERY_USER | ALBUM_OWNER | ADMIN_ONLY
+ROLES = ("admin", "member")
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """May ``user`` (a catalog User, or None for a visitor) do ``action`` (on ``obj``)?
+
+    ``obj`` is the album for the ``album.*`` owner actions (anything with
+    ``created_by_id``). Unknown actions are refused.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or getattr(user, "role", None) not in ROLES:
+        return False
+    if user.role == "admin":
+        return True
+    if action in EVERY_USER:
+        return True
+    if action in ALBUM_OWNER:
+        owner = getattr(obj, "created_by_id", None)
+        return owner is not None and owner == user.id
+    return False
+
+
+def require(user: Any, action: str, obj: Any = None) -> None:
+    """Abort with 403 and a readable reason unless :func:`can` allows it."""
+    if not can(user, action, obj):
+        if action in ALBUM_OWNER:
+            abort(403, "only the album's owner or an admin can do that")
+        abort(403, "this needs an admin")
+
+
+def shareable() -> pw.Expression:
+    """The photos a share link may show: catalogued fine, not archived, not in the trash.
+    (When the trash lands, its flag is added here and every share route follows.)"""
+    condition = (Photo.status == "ok") & (Photo.archived == False)  # noqa: E712
+    for flag in ("trashed", "deleted_at"):
+        field = Photo._meta.fields.get(flag)
+        if field is not None:
+            condition &= field.is_null(True) if flag == "deleted_at" else field == False  # noqa: E712
+    return condition
