@@ -31,14 +31,14 @@ def test_one_process_answers_many_requests(corpus: Path) -> None:
 def test_a_hanging_read_times_out_and_the_engine_restarts(corpus: Path) -> None:
     engine = ExifTool(timeout=1.0)
     try:
-        engine.read_json(corpus / JPEG, ["-Make"])
+        engine.read_json(corpus / JPEG, ["-Make"], timeout=60)  # start-up: slow on a busy box
         stuck = engine._proc
         # "-" makes ExifTool read an image from its stdin, the request pipe, which never
         # ends: a real ExifTool stuck in a read, like one on a dead network mount
         with pytest.raises(ExifToolTimeout, match="no answer within 1 s"):
             engine.execute("-j", "-")
         assert stuck.poll() is not None  # the stuck process was killed
-        record, _ = engine.read_json(corpus / JPEG, ["-n", "-Make"])
+        record, _ = engine.read_json(corpus / JPEG, ["-n", "-Make"], timeout=60)
         assert record["Make"] == "NIKON" and engine._proc is not stuck
     finally:
         engine.close()
