@@ -29,6 +29,8 @@ COMMANDS = [
     "user",
     "doctor",
     "capture",
+    "edit",
+    "sidecars",
     "backup",
     "restore",
     "rebuild",

@@ -158,6 +158,7 @@ class Daemon:
 
     def run(self) -> int:
         """Serve until SIGTERM/SIGINT; return the exit code."""
+        from appliance.catalog.sidecars import SidecarFlusher
         from appliance.ingest.runner import Ingestor
         from appliance.ingest.volumes import volume_present
         from appliance.ingest.watcher import InboxWatcher
@@ -184,6 +185,8 @@ class Daemon:
                 server = WebServer(self.settings) if self.web else None
                 if server:
                     server.start()
+                flusher = SidecarFlusher(self.library)  # decisions -> XMP sidecars, debounced
+                flusher.start()
                 self.notifier.notify(ready=1, status="watching")
                 log.info("watching %s", ", ".join(map(str, watcher.roots)) or "no inbox")
                 try:
@@ -193,6 +196,7 @@ class Daemon:
                     watcher.stop()
                     if server:
                         server.stop()
+                    flusher.stop()
                     self.current = []
                     self._publish(force=True, state="stopped")
         self.notifier.close()

@@ -140,6 +140,11 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
                 else None
             ),
             "trashed_at": photo.trashed_at.isoformat() if photo.trashed_at else None,
+            # v5 (issue 10): decisions that also live in the XMP sidecar
+            "title": photo.title,
+            "description": photo.description,
+            "rating": photo.rating,
+            "place_source": photo.place_source,
         }
 
 

@@ -118,6 +118,16 @@ def _v6_places(db: pw.Database) -> None:
     )
 
 
+def _v7_decisions_and_sidecars(db: pw.Database) -> None:
+    """v7: title, description, rating and place source on photos; the XMP sidecar queue
+    (filled by triggers on every decision) and the sidecar modification times seen."""
+    _add_columns(db, m.Photo, "title", "description", "rating", "place_source")
+    db.create_tables([m.SidecarPending, m.SidecarSeen], safe=True)
+    from appliance.catalog.sidecar_triggers import create_triggers
+
+    create_triggers(db)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -125,6 +135,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     4: _v4_sessions,
     5: _v5_moments_and_trash,
     6: _v6_places,
+    7: _v7_decisions_and_sidecars,
 }
 LATEST = max(STEPS)
 
@@ -156,6 +167,7 @@ def migrate(db: pw.Database) -> int:
         if version is None and not db.table_exists(m.Photo._meta.table_name):
             db.create_tables(m.ALL_MODELS, safe=True)
             create_moments_indexes(db)
+            _v7_decisions_and_sidecars(db)  # its triggers are not part of the models
             _stamp(db, LATEST)
             return LATEST
     version = version or 1  # tables without a version row: the first released schema

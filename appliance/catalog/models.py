@@ -52,13 +52,16 @@ class Photo(BaseModel):
     place_country = pw.CharField(null=True)
     place_region = pw.CharField(null=True)
     place_city = pw.CharField(null=True)
-    place_source = pw.CharField(null=True)  # gps | manual
+    place_source = pw.CharField(null=True)  # where the position came from: gps | manual
     places_version = pw.IntegerField(default=0)  # 0: position not geocoded yet
     orientation = pw.IntegerField(null=True)
     width = pw.IntegerField(null=True)  # as displayed
     height = pw.IntegerField(null=True)
     favorite = pw.BooleanField(default=False)
     archived = pw.BooleanField(default=False)
+    title = pw.CharField(null=True)  # v5: decisions kept in XMP sidecars too
+    description = pw.TextField(null=True)
+    rating = pw.IntegerField(null=True)  # XMP 0-5, -1 rejected; favourite = 5
     labels_version = pw.IntegerField(default=0)  # 0: not classified yet
     faces_version = pw.IntegerField(default=0)  # 0: faces not looked for yet
     quality = pw.FloatField(null=True)  # higher is better (see appliance.moments.quality)
@@ -267,6 +270,21 @@ class PhotoHash(BaseModel):
     class Meta:
         # covering: a look-up reads (photo, hash) from the index without visiting the table
         indexes = tuple(((f"seg{i}", "value", "photo"), False) for i in range(4))
+class SidecarPending(BaseModel):
+    """A photo whose XMP sidecar must be (re)written: filled by triggers on every decision
+    (see `catalog.sidecars`), emptied by the debounced writer once ``due_at`` has passed."""
+
+    photo = pw.ForeignKeyField(Photo, unique=True, on_delete="CASCADE")
+    due_at = pw.DateTimeField(default=utcnow)
+
+
+class SidecarSeen(BaseModel):
+    """The modification time of a sidecar when Shoebox last read or wrote it: a newer one
+    was edited outside Shoebox and is read again on the next scan."""
+
+    path = pw.CharField(unique=True)
+    photo = pw.ForeignKeyField(Photo, null=True, on_delete="CASCADE")
+    mtime = pw.FloatField(default=0.0)
 
 
 ALL_MODELS: list[type[BaseModel]] = [
@@ -288,4 +306,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     Stack,
     PhotoHash,
     AlbumTrash,
+    SidecarPending,
+    SidecarSeen,
 ]

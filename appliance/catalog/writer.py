@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from appliance.catalog import lookup, stacks
+from appliance.catalog import decisions, lookup, sidecars, stacks
 from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import File, Job, Location, Photo, utcnow
@@ -36,6 +36,10 @@ METADATA_FIELDS = (
     "longitude",
     "altitude",
     "orientation",
+    "title",
+    "description",
+    "rating",
+    "place_source",
 )
 ROLE_BY_KIND = {"raw": "raw", "video": "video", "sidecar": "sidecar"}
 
@@ -201,6 +205,14 @@ def _pair_partner(analysis: Analysis, taken: dt.datetime | None) -> Photo | None
     return None
 
 
+def _take_decisions(photo_id: int, meta: Any) -> None:
+    """Ratings, keywords, named faces, edits found in the file's XMP or its sidecar."""
+    if decisions.has_decisions(meta):
+        decisions.apply_metadata(photo_id, meta)
+    if meta is not None and getattr(meta, "sidecar", None):
+        sidecars.note_read(Path(meta.sidecar), photo_id)
+
+
 def _record_new(analysis: Analysis, originals: Path) -> Committed:
     values = _photo_values(analysis)
     partner = _pair_partner(analysis, values["taken_at"])
@@ -241,5 +253,6 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
         insert_faces(photo.id, analysis.faces)
     if analysis.moments is not None and (partner is None or analysis.kind == "image"):
         stacks.save_measured(photo.id, analysis.moments, stacks.current_model())
+    _take_decisions(photo.id, analysis.metadata)
     status = "failed" if analysis.error else "added"
     return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)

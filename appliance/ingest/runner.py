@@ -16,12 +16,13 @@ from pathlib import Path
 
 import peewee as pw
 
-from appliance.catalog import lookup, people, stacks, trash, writer
+from appliance.catalog import lookup, people, sidecars, stacks, trash, writer
 from appliance.catalog.db import open_catalog
 from appliance.catalog.fields import shown
 from appliance.catalog.health import require_usable
 from appliance.config import Settings
 from appliance.ingest.analyze import DISK_FULL, DISK_FULL_ERRNOS, analyze, setup_worker
+from appliance.ingest.sidecar_copy import carry_sidecar, drop_moved_sidecar
 from appliance.ingest.store import place, recover_incoming
 from appliance.ingest.tasks import Analysis, FileTask, Outcome
 from appliance.ingest.workers import WorkerPool
@@ -67,6 +68,7 @@ class Ingestor:
 
     def __exit__(self, *exc: object) -> None:
         self.pool.close()
+        sidecars.flush(self.library, everything=True)  # decisions found while importing
 
     def process(
         self, tasks: Iterable[FileTask], progress: ProgressCallback | None = None
@@ -106,6 +108,8 @@ class Ingestor:
         except OSError:
             return None  # the worker reports why
         if lookup.is_unchanged(str(task.path), stat.st_size, stat.st_mtime):
+            if sidecars.check_beside(task.path):
+                log.info("sidecar of %s changed: its decisions were read", task.path)
             if task.job_id is not None:
                 writer.finish_job(task.job_id, "done")
             return Outcome(task, "unchanged")
@@ -128,14 +132,15 @@ class Ingestor:
             log.exception("could not record %s", analysis.task.path)
             committed = writer.commit(_unrecordable(analysis, exc), self.library.originals)
         if committed.placement is not None:
-            place(
-                committed.placement.incoming, self.library.originals / committed.placement.relative
-            )
+            destination = self.library.originals / committed.placement.relative
+            place(committed.placement.incoming, destination)
+            carry_sidecar(analysis.task.path, destination)
         elif analysis.incoming is not None:
             analysis.incoming.unlink(missing_ok=True)  # content was already stored
         outcome = committed.outcome
         if analysis.task.policy == "move" and outcome.status in ("added", "duplicate"):
             self._delete_source(analysis.task.path, outcome)
+            drop_moved_sidecar(analysis.task.path)
         return outcome
 
     def _delete_source(self, path: Path, outcome: Outcome) -> None:

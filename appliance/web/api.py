@@ -17,9 +17,9 @@ from flask import (
 )
 
 from appliance.catalog import albums as album_ops
-from appliance.catalog import stacks
+from appliance.catalog import edits, stacks
 from appliance.catalog import users as user_ops
-from appliance.catalog.models import Album, Photo, ShareLink, User
+from appliance.catalog.models import Album, Photo, ShareLink, User, database_proxy
 from appliance.catalog.queries import (
     MAX_ID,
     CursorError,
@@ -121,7 +121,59 @@ def photo(photo_id: int) -> Any:
 @bp.patch("/photos/<int:photo_id>")
 def update_photo(photo_id: int) -> Any:
     _photo(photo_id)
-    return jsonify(updated=_set_flags([photo_id], body()))
+    data = body()
+    flags = {k: data[k] for k in ("favorite", "archived") if k in data}
+    _check_flags(flags)  # before anything is written: a bad request changes nothing
+    with database_proxy.atomic():
+        edited = _edit(photo_id, data)
+        if flags or not edited:
+            return jsonify(updated=_set_flags([photo_id], data))
+    return jsonify(updated=1)
+
+
+EDIT_KEYS = ("taken_at", "taken_at_offset", "latitude", "longitude", "altitude")
+
+
+def _edit(photo_id: int, data: dict[str, Any]) -> bool:
+    """Date, place, title and description edits (catalog + sidecar); False: none asked.
+    Runs inside the caller's transaction, so a refused part undoes the others."""
+    if not any(k in data for k in (*EDIT_KEYS, "title", "description")):
+        return False
+    try:
+        if "taken_at" in data:
+            if not isinstance(data["taken_at"], str):
+                raise edits.EditError(
+                    "taken_at is an ISO 8601 time, e.g. 2023-07-14T18:30:05+02:00"
+                )
+            offset = data.get("taken_at_offset")
+            if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
+                raise edits.EditError("taken_at_offset is in minutes east of UTC")
+            edits.set_taken_at(photo_id, edits.parse_time(data["taken_at"]), offset)
+        if "latitude" in data or "longitude" in data or "altitude" in data:
+            edits.set_place(
+                photo_id, data.get("latitude"), data.get("longitude"), data.get("altitude")
+            )
+        if "title" in data or "description" in data:
+            edits.set_text(photo_id, title=data.get("title"), description=data.get("description"))
+    except edits.EditError as exc:
+        fail(400, str(exc))
+    return True
+
+
+@bp.post("/photos/shift-date")
+def shift_date() -> Any:
+    data = body()
+    ids = _ids(data, "ids")
+    try:
+        if isinstance(data.get("by"), str):
+            delta = edits.parse_shift(data["by"])
+        elif isinstance(data.get("seconds"), int) and not isinstance(data["seconds"], bool):
+            delta = edits.seconds_shift(data["seconds"])
+        else:
+            fail(400, 'send the shift as "by" ("+1h", "-30m") or "seconds"')
+        return jsonify(updated=edits.shift_taken_at(ids, delta))
+    except edits.EditError as exc:
+        fail(400, str(exc))
 
 
 @bp.post("/photos/batch")
@@ -130,13 +182,19 @@ def update_photos() -> Any:
     return jsonify(updated=_set_flags(_ids(data, "ids"), data))
 
 
-def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
-    changes = {k: data[k] for k in ("favorite", "archived") if k in data}
-    if not changes or not all(isinstance(v, bool) for v in changes.values()):
+def _check_flags(changes: dict[str, Any]) -> None:
+    if not all(isinstance(v, bool) for v in changes.values()):
         fail(400, "send favorite and/or archived as true or false")
     require(g.user, "photo.favorite")
     if "archived" in changes:
         require(g.user, "photo.archive")
+
+
+def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
+    changes = {k: data[k] for k in ("favorite", "archived") if k in data}
+    if not changes:
+        fail(400, "send favorite and/or archived as true or false")
+    _check_flags(changes)
     updated = Photo.update(**changes).where(Photo.id.in_(ids)).execute() if ids else 0
     if "archived" in changes and ids:  # a stack shows a photo that is not archived
         stacks.refresh_stacks(
