@@ -270,6 +270,8 @@ class PhotoHash(BaseModel):
     class Meta:
         # covering: a look-up reads (photo, hash) from the index without visiting the table
         indexes = tuple(((f"seg{i}", "value", "photo"), False) for i in range(4))
+
+
 class SidecarPending(BaseModel):
     """A photo whose XMP sidecar must be (re)written: filled by triggers on every decision
     (see `catalog.sidecars`), emptied by the debounced writer once ``due_at`` has passed."""
