@@ -64,10 +64,31 @@ def _v3_file_warnings(db: pw.Database) -> None:
     _add_columns(db, m.File, "warnings")
 
 
+def _v4_video(db: pw.Database) -> None:
+    """v4: videos, Live Photos and Motion Photos: the movie's facts on its file (duration,
+    codecs, frame rate, rotation, container, how it plays, Apple's ContentIdentifier) and
+    the duration and kind of motion on the photo."""
+    _add_columns(db, m.Photo, "duration", "motion")
+    _add_columns(
+        db,
+        m.File,
+        "duration",
+        "video_codec",
+        "audio_codec",
+        "frame_rate",
+        "rotation",
+        "container",
+        "playback",
+        "content_id",
+    )
+    db.execute_sql("CREATE INDEX IF NOT EXISTS file_content_id ON file (content_id)")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
+    4: _v4_video,
 }
 LATEST = max(STEPS)
 

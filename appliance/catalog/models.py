@@ -50,6 +50,8 @@ class Photo(BaseModel):
     height = pw.IntegerField(null=True)
     favorite = pw.BooleanField(default=False)
     archived = pw.BooleanField(default=False)
+    duration = pw.FloatField(null=True)  # seconds: a video, or the movie of a Live Photo
+    motion = pw.CharField(null=True)  # live | motion (embedded movie) | animated (GIF/WebP)
     labels_version = pw.IntegerField(default=0)  # 0: not classified yet
     faces_version = pw.IntegerField(default=0)  # 0: faces not looked for yet
     created_at = pw.DateTimeField(default=utcnow)
@@ -74,6 +76,15 @@ class File(BaseModel):
     original_name = pw.CharField(null=True)
     error = pw.TextField(null=True)
     warnings = pw.TextField(default="")  # what is odd but survivable, one per line
+    # the movie this file plays (a video, or the movie inside a Motion Photo), from ffprobe
+    duration = pw.FloatField(null=True)
+    video_codec = pw.CharField(null=True)
+    audio_codec = pw.CharField(null=True)
+    frame_rate = pw.FloatField(null=True)
+    rotation = pw.IntegerField(null=True)  # clockwise degrees applied for display
+    container = pw.CharField(null=True)  # mp4 (MP4/MOV family), webm, matroska, avi, ...
+    playback = pw.CharField(null=True)  # direct (stream as is) | transcode | None: no movie
+    content_id = pw.CharField(null=True, index=True)  # Apple ContentIdentifier (Live Photos)
     created_at = pw.DateTimeField(default=utcnow)
 
 

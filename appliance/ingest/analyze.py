@@ -22,9 +22,10 @@ from appliance.library import Library
 from appliance.media.decode import set_pixel_limit
 from appliance.media.hashing import sha256_file
 from appliance.media.metadata import MetadataError, read_metadata
-from appliance.media.render import RenderError, render
+from appliance.media.render import RenderError, render, renditions_from_viewer
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
+from appliance.media.videocache import VideoCache
 from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ class WorkerState:
     settings: Settings
     library: Library
     thumbs: ThumbnailCache
+    videos: VideoCache
     classifier: Any = None
     faces: Any = None
 
@@ -49,7 +51,7 @@ def setup_worker(settings: Settings) -> WorkerState:
     set_pixel_limit(settings.max_pixels)
     library = Library(settings.library_root)
     connect_readonly(library.catalog_path)
-    state = WorkerState(settings, library, ThumbnailCache(library.cache))
+    state = WorkerState(settings, library, ThumbnailCache(library.cache), VideoCache(library.cache))
     threads = settings.threads or max(1, default_threads() // max(1, settings.workers))
     if settings.labels:
         from appliance.vision.classifier import Classifier
@@ -80,7 +82,12 @@ def analyze(state: WorkerState, task: FileTask) -> Analysis:
         media = _admit(state, result)
         if result.duplicate_of is None and result.error is None:
             _read(result, media)
-            renditions = _render(state, result)
+            if result.kind == "video":
+                renditions = _render_video(state, result)
+            else:
+                renditions = _render(state, result)
+                if renditions is not None:
+                    _find_motion(state, result)
             if renditions is not None:
                 _see(state, result, renditions)
             _store(state, result)
@@ -160,6 +167,66 @@ def _render(state: WorkerState, result: Analysis) -> Any:
         state.thumbs.write(result.sha256, renditions)
         result.display_size = renditions.display_size
     return renditions
+
+
+def _render_video(state: WorkerState, result: Analysis) -> Any:
+    """A movie: stream facts, a packet-level integrity check, the poster frame rendered to
+    the same sizes as a photo. A cut or undecodable movie is an error with the reason."""
+    from appliance.media import video
+
+    with _Stopwatch(result.timings, "render"):
+        try:
+            facts = video.probe(result.task.path)
+            video.check_complete(result.task.path)
+            poster = video.poster_frame(result.task.path, facts)
+        except video.VideoError as exc:
+            result.error = str(exc)
+            return None
+        renditions = renditions_from_viewer(
+            poster, facts.display_size, with_viewer_image=state.faces is not None
+        )
+        state.thumbs.write(result.sha256, renditions)
+        result.video, result.display_size = facts, facts.display_size
+    return renditions
+
+
+MOTION_MIMES = {"image/jpeg", "image/heic", "image/heif"}
+ANIMATION_MIMES = {"image/gif", "image/webp", "image/png"}
+
+
+def _find_motion(state: WorkerState, result: Analysis) -> None:
+    """A Motion Photo's movie is cut out into the cache; an animation is noted as such.
+    A movie that cannot be read costs a warning, never the still."""
+    from appliance.media import motion, video
+
+    if result.mime in ANIMATION_MIMES:
+        result.motion = "animated" if _is_animated(result.task.path) else None
+        return
+    if result.mime not in MOTION_MIMES or result.sha256 is None:
+        return
+    with _Stopwatch(result.timings, "motion"):
+        span = motion.find_embedded_movie(result.task.path)
+        if span is None:
+            return
+        target = state.videos.motion(result.sha256)
+        try:
+            motion.extract(result.task.path, span, target)
+            result.video = video.probe(target)
+        except (OSError, video.VideoError) as exc:
+            target.unlink(missing_ok=True)
+            result.warnings.append(f"motion photo: its movie cannot be read ({exc})")
+            return
+        result.motion = "motion"
+
+
+def _is_animated(path: Path) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return bool(getattr(image, "is_animated", False))
+    except Exception:  # noqa: BLE001 - the still was decoded already; this is only a flag
+        return False
 
 
 def _see(state: WorkerState, result: Analysis, renditions: Any) -> None:
