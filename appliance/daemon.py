@@ -143,6 +143,7 @@ class Daemon:
         self.current: list[str] = []
         self.processed = 0
         self._last_status = 0.0
+        self.transcoder: Any = None  # ingest.transcoding.TranscodeWorker while running
 
     def request_stop(self, *_: object) -> None:
         self.stop_event.set()
@@ -154,6 +155,7 @@ class Daemon:
     def run(self) -> int:
         """Serve until SIGTERM/SIGINT; return the exit code."""
         from appliance.ingest.runner import Ingestor
+        from appliance.ingest.transcoding import TranscodeWorker
         from appliance.ingest.volumes import volume_present
         from appliance.ingest.watcher import InboxWatcher
 
@@ -175,6 +177,8 @@ class Daemon:
                 server = WebServer(self.settings) if self.web else None
                 if server:
                     server.start()
+                self.transcoder = TranscodeWorker(self.library)
+                self.transcoder.start()
                 self.notifier.notify(ready=1, status="watching")
                 log.info("watching %s", ", ".join(map(str, watcher.roots)) or "no inbox")
                 try:
@@ -182,6 +186,8 @@ class Daemon:
                 finally:
                     self.notifier.notify(stopping=1, status="stopping")
                     watcher.stop()
+                    if self.transcoder:
+                        self.transcoder.stop()
                     if server:
                         server.stop()
                     self.current = []
@@ -198,6 +204,8 @@ class Daemon:
                 self.current = [j.path for j in batch]
                 self._publish(force=True)
                 jobs.execute(ingestor, batch, volume_present, self._on_outcome)
+                if self.transcoder:
+                    self.transcoder.wake()  # new movies may need a transcode
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
             else:

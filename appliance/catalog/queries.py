@@ -197,6 +197,8 @@ PHOTO_COLUMNS = (
     Photo.favorite,
     Photo.width,
     Photo.height,
+    Photo.duration,
+    Photo.motion,
 )
 
 
@@ -209,6 +211,8 @@ def photo_summary(photo: Photo) -> dict[str, Any]:
         "favorite": bool(photo.favorite),
         "width": photo.width,
         "height": photo.height,
+        "duration": photo.duration,
+        "motion": photo.motion,
     }
 
 
@@ -286,6 +290,8 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
             "latitude": photo.latitude,
             "longitude": photo.longitude,
             "altitude": photo.altitude,
+            "duration": photo.duration,
+            "motion": photo.motion,
             "labels": [
                 {"name": pl.label.name, "confidence": pl.confidence, "source": pl.source}
                 for pl in labels
@@ -307,6 +313,10 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
                     "role": f.role,
                     "mime": f.mime,
                     "size": f.size,
+                    "kind": f.kind,
+                    "playback": f.playback,
+                    "duration": f.duration,
+                    "video_codec": f.video_codec,
                 }
                 for f in files
                 if f.sha256

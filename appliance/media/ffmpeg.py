@@ -14,6 +14,7 @@ import resource
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +35,10 @@ class FFmpegError(RuntimeError):
     def __init__(self, message: str, stderr: str = "") -> None:
         super().__init__(message)
         self.stderr = stderr
+
+
+class FFmpegCancelled(FFmpegError):
+    """The caller asked the child to stop (not the file's fault)."""
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ def run(
     memory: int = MEMORY_LIMIT,
     nice: int = 0,
     what: str = "ffmpeg",
+    cancel: threading.Event | None = None,
 ) -> Run:
     """Run ``args`` (an ffmpeg or ffprobe command line) within the limits; raise on failure.
 
@@ -84,7 +90,7 @@ def run(
             )
         except FileNotFoundError as exc:
             raise FFmpegError(f"{args[0]} is not installed") from exc
-        rss, status = _wait(proc, timeout, what)
+        rss, status = _wait(proc, timeout, what, cancel)
         out.seek(0)
         err.seek(0)
         stdout = out.read()
@@ -98,20 +104,26 @@ def run(
     return Run(stdout, stderr, seconds, rss)
 
 
-def _wait(proc: subprocess.Popen, timeout: float, what: str) -> tuple[int, int]:
-    """Wait for ``proc`` with ``wait4`` (peak RSS); kill it after ``timeout`` seconds."""
+def _wait(
+    proc: subprocess.Popen, timeout: float, what: str, cancel: threading.Event | None
+) -> tuple[int, int]:
+    """Wait for ``proc`` with ``wait4`` (peak RSS); kill it after ``timeout`` seconds, or
+    when ``cancel`` is set (the service is stopping)."""
     deadline = time.monotonic() + timeout
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
             return usage.ru_maxrss * 1024, proc.returncode
-        if time.monotonic() > deadline:
+        cancelled = cancel is not None and cancel.is_set()
+        if cancelled or time.monotonic() > deadline:
             proc.kill()
             os.wait4(proc.pid, 0)
             proc.returncode = -9
+            if cancelled:
+                raise FFmpegCancelled(f"{what} was stopped")
             raise FFmpegError(f"{what} gave no result within {timeout:g} s (killed)")
-        time.sleep(0.01)
+        time.sleep(0.01 if time.monotonic() - deadline + timeout < 1 else 0.1)
 
 
 def _last_line(stderr: str) -> str:
