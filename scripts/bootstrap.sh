@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install the Debian packages Shoebox needs that a fresh machine may lack.
-#   scripts/bootstrap.sh run    what `make run` needs (python3-venv)
+#   scripts/bootstrap.sh run    what `make run` needs (python3-venv, libimage-exiftool-perl)
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
 #                               shellcheck, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import)
@@ -9,6 +9,8 @@ set -euo pipefail
 
 want=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
+# ExifTool reads every file's metadata (runtime dependency)
+command -v exiftool >/dev/null 2>&1 || want+=(libimage-exiftool-perl)
 if [ "${1:-run}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v systemd-analyze >/dev/null 2>&1 || want+=(systemd)

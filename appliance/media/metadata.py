@@ -1,32 +1,27 @@
-"""read_metadata: capture time, camera, exposure, GPS, orientation and size of a media file.
+"""read_metadata: capture time, camera, exposure, GPS, video facts and XMP decisions of a file.
 
-Native parsers only (no ExifTool): container walkers find the EXIF/XMP/IPTC blocks, then the
-values are merged the way ExifTool prioritises them (EXIF, then format-specific RAW records
-and maker notes, then XMP, then IPTC). ``taken_at`` falls back to a date in the file name;
-the file-time fallback is left to the caller (it knows the original's mtime before a copy).
+ExifTool reads the file (``appliance.media.exiftool``, one ``-stay_open`` process per
+worker); this module maps its JSON (``-n -G -struct -api QuickTimeUTC``) to Shoebox's
+:class:`Metadata`. Values come from ExifTool's family-0 groups, chosen in a fixed group
+order per field (no per-file rules). The capture time follows the date-source ladder
+EXIF -> XMP -> IPTC -> EXIF CreateDate -> XMP CreateDate -> QuickTime -> file name; the
+file-time fallback is left to the caller (it knows the original's mtime before a copy).
+A sidecar ``NAME.EXT.xmp`` beside the file is read too: its decisions win (:mod:`xmp_read`).
 """
 
 from __future__ import annotations
 
-import mmap
 import re
-import struct
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from fractions import Fraction
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.media import bmff, containers, rawfmt
-from appliance.media.containers import Blocks
-from appliance.media.exif import _EXIF, _GPS, _IFD0, _take, read_exif
+from appliance.media import exiftool
 from appliance.media.filename_dates import date_from_filename
-from appliance.media.iptc import read_iptc
-from appliance.media.makernotes import canon_values, read_makernote
 from appliance.media.makes import normalize_make, normalize_model
+from appliance.media.regions import FaceRegion, regions_from_xmp
 from appliance.media.sniff import MediaType, sniff
-from appliance.media.tiff import TiffError, TiffReader
-from appliance.media.xmp import read_xmp
 
 
 class MetadataError(Exception):
@@ -39,7 +34,7 @@ class Metadata:
 
     taken_at: datetime | None = None
     taken_at_offset: int | None = None  # minutes east of UTC
-    taken_at_source: str | None = None  # exif, xmp, iptc, filename
+    taken_at_source: str | None = None  # exif, xmp, iptc, quicktime, quicktime-utc, filename
     camera_make: str | None = None
     camera_model: str | None = None
     make_raw: str | None = None
@@ -57,285 +52,347 @@ class Metadata:
     height: int | None = None
     stored_width: int | None = None
     stored_height: int | None = None
+    # video and motion photos (names relied on by the video pipeline: keep them stable)
+    duration: float | None = None  # seconds
+    video_codec: str | None = None  # h264, hevc, vp9, av1, ... (else the container's code)
+    frame_rate: float | None = None  # frames per second
+    rotation: int | None = None  # degrees clockwise to display (QuickTime matrix, HEIF irot)
+    content_identifier: str | None = None  # Apple Live Photo pairing id
+    motion_photo: bool = False  # a still carrying a video (Samsung / Google Motion Photo)
+    motion_photo_offset: int | None = None  # byte offset of the embedded video, when known
+    motion_photo_length: int | None = None  # its length in bytes, when known
+    # decisions written by people (embedded XMP/IPTC and the sidecar)
+    title: str | None = None
+    description: str | None = None
+    rating: int | None = None  # XMP 0-5 (-1: rejected)
+    keywords: list[str] = field(default_factory=list)  # flat labels (dc:subject, IPTC)
+    hierarchical_keywords: list[str] = field(default_factory=list)  # lr:hierarchicalSubject
+    people: list[str] = field(default_factory=list)  # Iptc4xmpExt:PersonInImage
+    regions: list[FaceRegion] = field(default_factory=list)  # MWG-rs face regions
+    sidecar: str | None = None  # path of the sidecar that was read, if any
     warnings: list[str] = field(default_factory=list)
 
 
-_WALKERS = {
-    "image/jpeg": containers.jpeg_blocks,
-    "image/png": containers.png_blocks,
-    "image/webp": containers.webp_blocks,
-    "image/gif": containers.gif_blocks,
-    "image/bmp": containers.bmp_blocks,
-    "image/heic": bmff.heif_blocks,
-    "image/heif": bmff.heif_blocks,
-    "image/heic-sequence": bmff.heif_blocks,
-    "image/heif-sequence": bmff.heif_blocks,
-    "image/avif": bmff.heif_blocks,
-    "image/x-canon-cr3": bmff.cr3_blocks,
-    "image/jp2": bmff.jp2_blocks,
-    "image/jpx": bmff.jp2_blocks,
-    "image/jxl": bmff.jxl_blocks,
-    "image/x-canon-crw": rawfmt.crw_blocks,
-    "image/x-sigma-x3f": rawfmt.x3f_blocks,
-    "image/x-minolta-mrw": rawfmt.mrw_blocks,
-}
-_HEIF = {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence", "image/avif"}
+# Tags asked of ExifTool. Unqualified names come back once per family-0 group (-G).
+TAGS: tuple[str, ...] = (
+    # dates
+    *("DateTimeOriginal", "CreateDate", "DateCreated", "TimeCreated", "CreationDate"),
+    *("OffsetTimeOriginal", "OffsetTimeDigitized", "OffsetTime", "GPSDateTime"),
+    # camera, exposure, place, geometry
+    *("Make", "Model", "LensModel", "ExposureTime", "FNumber", "ISO", "FocalLength"),
+    *("GPSLatitude", "GPSLongitude", "GPSAltitude", "Orientation", "ImageWidth", "ImageHeight"),
+    # video and motion photos
+    *("Rotation", "Duration", "CompressorID", "CodecID", "VideoCodec", "VideoFrameRate"),
+    *("ContentIdentifier", "MediaGroupUUID", "MotionPhoto", "MicroVideo", "MicroVideoOffset"),
+    *("MotionPhotoVideo", "EmbeddedVideoType", "EmbeddedVideoFile", "FileSize"),
+    *("DirectoryItemSemantic", "DirectoryItemLength"),
+    # decisions people made (XMP, IPTC), and ExifTool's own messages
+    *("Title", "Description", "ObjectName", "Caption-Abstract", "Rating", "Subject"),
+    *("Keywords", "HierarchicalSubject", "PersonInImage", "RegionInfo", "RegionInfoMP"),
+    *("Warning", "Error"),
+)
+ARGS = ["-n", "-G", "-struct", "-api", "QuickTimeUTC", *(f"-{t}" for t in TAGS)]
+
+# Where a field's value is taken from, best first (family-0 groups of ExifTool).
+CAMERA_GROUPS = ("EXIF", "MakerNotes", "QuickTime", "XMP", "IPTC")
+GPS_GROUPS = ("Composite", "EXIF", "QuickTime", "XMP")
+# image size: ExifTool's composite, the file's own header, the container, then EXIF/XMP
+SIZE_FIRST = ("Composite", "File")
+SIZE_LAST = ("EXIF", "MakerNotes", "XMP")
+NOT_EXIF = {"XMP", "IPTC", "QuickTime", "Composite", "File"}
 
 
-def read_metadata(path: Path, media: MediaType | None = None) -> Metadata:
-    """Read the metadata of ``path``; damaged metadata yields warnings, not exceptions.
+def read_metadata(
+    path: Path, media: MediaType | None = None, *, sidecar: Path | None = None
+) -> Metadata:
+    """Read the metadata of ``path`` (and of its XMP ``sidecar``, by default NAME.EXT.xmp).
 
-    Raises MetadataError when the file cannot be opened, is empty or is not a media type.
+    Damaged metadata yields warnings, not exceptions. Raises MetadataError when the file
+    cannot be opened, is empty, is not a media type, or ExifTool fails on it.
     """
     try:
         media = media or sniff(path)
-        with open(path, "rb") as fh:
-            size = fh.seek(0, 2)
-            if size == 0:
-                raise MetadataError("empty file")
-            if media.kind == "unknown":
-                raise MetadataError(f"not a recognised media file ({media.mime})")
-            with mmap.mmap(fh.fileno(), size, access=mmap.ACCESS_READ) as buf:
-                values, blocks = _collect(buf, media)
+        if path.stat().st_size == 0:
+            raise MetadataError("empty file")
     except OSError as exc:
         raise MetadataError(f"cannot read file: {exc.strerror or exc}") from exc
-    meta = _build(values, blocks, media)
+    if media.kind == "unknown":
+        raise MetadataError(f"not a recognised media file ({media.mime})")
+    record, messages = _exiftool(path)
+    meta = build(record, media)
+    meta.warnings.extend(messages)
     if meta.taken_at is None:
         guess = date_from_filename(path.name)
         if guess is not None:
             meta.taken_at, meta.taken_at_source = guess, "filename"
+    side = sidecar if sidecar is not None else sidecar_beside(path)
+    if side.is_file():
+        from appliance.media.xmp_read import merge_sidecar
+
+        merge_sidecar(meta, side)
     return meta
 
 
-def _collect(buf: Any, media: MediaType) -> tuple[dict[str, Any], Blocks]:
-    """All values found in the file, ExifTool-named, highest priority first."""
-    walker = _WALKERS.get(media.mime)
-    blocks = Blocks()
+def sidecar_beside(path: Path) -> Path:
+    """``NAME.EXT.xmp`` next to ``path`` (the darktable / digiKam convention)."""
+    return path.with_name(path.name + ".xmp")
+
+
+def _exiftool(path: Path) -> tuple[dict[str, Any], list[str]]:
     try:
-        if walker is not None:
-            blocks = walker(buf)
-        elif buf[:2] in (b"II", b"MM"):
-            blocks.exif.append((buf, 0))
-        elif media.kind == "sidecar":
-            blocks.xmp.append(bytes(buf[: 4 << 20]))
-        if media.kind == "video" or media.mime.endswith("-sequence"):
-            blocks.extra.setdefault("values", {}).update(_video_values(buf))
-    except (struct.error, IndexError, ValueError) as exc:
-        blocks.warnings.append(f"{media.mime} structure unreadable: {exc}")
-    values: dict[str, Any] = {}
-    fallback: dict[str, Any] = {}
-    for data, base in blocks.exif:
-        try:
-            reader = TiffReader(data, base)
-        except TiffError as exc:
-            blocks.warnings.append(f"EXIF block unreadable: {exc}")
-            continue
-        found = read_exif(reader)
-        blocks.warnings.extend(reader.warnings)
-        for key, target in (("XMP", blocks.xmp), ("IPTC", blocks.iptc)):
-            embedded = found.pop(key, None)
-            if isinstance(embedded, tuple):
-                embedded = bytes(v & 0xFF for v in embedded)
-            if isinstance(embedded, bytes | str):
-                target.append(embedded.encode() if isinstance(embedded, str) else embedded)
-        if media.mime == "image/x-panasonic-rw2":
-            found.update(_rw2_values(TiffReader(data, base)))
-        note = found.pop("_makernote", None)
-        if note:
-            make = found.get("Make") if isinstance(found.get("Make"), str) else ""
-            try:
-                fallback.update(read_makernote(reader, note[0], note[1], make))
-            except (struct.error, IndexError, ValueError):
-                blocks.warnings.append("maker note unreadable")
-        for key, value in found.items():
-            values.setdefault(key, value)
-    if "CMT1" in blocks.extra:
-        values.update(_cr3_values(blocks.extra))
-    for key, value in blocks.extra.get("values", {}).items():
-        values.setdefault(key, value)
-    segments = blocks.segments
-    for key, value in _segment_values(segments).items():
-        fallback.setdefault(key, value)
-    for key, value in fallback.items():
-        values.setdefault(key, value)
-    for packet in blocks.xmp:
-        for key, value in read_xmp(packet).items():
-            values.setdefault("XMP:" + key, value)
-    for record in blocks.iptc:
-        for key, value in read_iptc(record).items():
-            values.setdefault("IPTC:" + key, value)
-    return values, blocks
+        record, err = exiftool.shared().read_json(path, ARGS)
+    except exiftool.ExifToolError as exc:
+        raise MetadataError(str(exc)) from exc
+    messages = [f"exiftool: {line}" for line in err.splitlines() if line.strip()]
+    for key in ("ExifTool:Error", "ExifTool:Warning"):
+        if record.get(key):
+            messages.append(f"exiftool: {record[key]}")
+    return record, messages
 
 
-def _rw2_values(reader: TiffReader) -> dict[str, Any]:
-    ifd0 = next(reader.chain(), None)
-    if ifd0 is None:
-        return {}
-    out: dict[str, Any] = {}
-    top, left, bottom, right = (ifd0.get(t) for t in (0x04, 0x05, 0x06, 0x07))
-    if all(isinstance(v, int) for v in (top, left, bottom, right)):
-        out["ImageWidth"], out["ImageHeight"] = right - left, bottom - top
-    if isinstance(ifd0.get(0x17), int):
-        out["ISO"] = ifd0.get(0x17)
-    return out
+# -- mapping ExifTool's record ----------------------------------------------------------------
 
 
-def _cr3_values(extra: dict[str, bytes]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, table in (("CMT1", _IFD0), ("CMT2", _EXIF), ("CMT4", _GPS)):
-        if name not in extra:
-            continue
-        try:
-            reader = TiffReader(extra[name])
-            ifd = reader.read_ifd(reader.first_ifd)
-        except TiffError:
-            continue
-        if ifd is not None:
-            _take(out, ifd, table)
-            if name == "CMT1" and 0x0100 in ifd.tags:
-                out["ImageWidth"], out["ImageHeight"] = ifd.get(0x0100), ifd.get(0x0101)
-    if "CMT3" in extra:
-        try:
-            reader = TiffReader(extra["CMT3"])
-            ifd = reader.read_ifd(reader.first_ifd)
-            for key, value in (canon_values(ifd, out.get("Model", "")) if ifd else {}).items():
-                out.setdefault(key, value)
-        except TiffError:
-            pass
-    return out
+class Record:
+    """ExifTool's ``-G`` JSON for one file: values by tag name, per family-0 group."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.by_tag: dict[str, dict[str, Any]] = {}
+        for key, value in raw.items():
+            group, _, tag = key.rpartition(":")
+            if value not in (None, "", "undef"):
+                self.by_tag.setdefault(tag, {})[group] = value
+
+    def get(self, tag: str, groups: tuple[str, ...] = (), *, other: bool = True) -> Any:
+        """The value of ``tag`` from the first of ``groups`` that has it, else (``other``)
+        from any group."""
+        found = self.by_tag.get(tag, {})
+        for group in groups:
+            if group in found:
+                return found[group]
+        if other and found:
+            return next(iter(found.values()))
+        return None
+
+    def groups(self, tag: str) -> dict[str, Any]:
+        return self.by_tag.get(tag, {})
 
 
-def _segment_values(segments: dict[str, bytes]) -> dict[str, Any]:
-    """Values from JPEG APP segments some old cameras use instead of EXIF."""
-    out: dict[str, Any] = {}
-    for name, data in segments.items():
-        if data[6:10] == b"HEAP" and data[:2] == b"II":
-            out.update(rawfmt.ciff_values(data, struct.unpack("<I", data[2:6])[0], len(data)))
-        elif data.startswith(b"QVCI") and len(data) >= 0x4D + 19:
-            stamp = data[0x4D : 0x4D + 19].decode("latin-1")
-            if re.fullmatch(r"\d{4}\.\d\d\.\d\d\.\d\d\.\d\d\.\d\d", stamp):
-                out["DateTimeOriginal"] = (
-                    stamp[:10].replace(".", ":") + " " + stamp[11:].replace(".", ":")
-                )
-        elif data.startswith(b"[picture info]"):
-            text = data.decode("latin-1", "replace")
-            m = re.search(r"\bShutter=(\d+)", text)
-            if m and int(m.group(1)):
-                out.setdefault("ExposureTime", 1 / int(m.group(1)))
-        del name
-    return out
-
-
-def _video_values(buf: Any) -> dict[str, Any]:
-    """QuickTime/MP4 movie header creation time (UTC)."""
-    moov = bmff._find(buf, 0, len(buf), b"moov")
-    mvhd = bmff._find(buf, *moov, b"mvhd") if moov else None
-    if mvhd is None:
-        return {}
-    body = bytes(buf[mvhd[0] : mvhd[0] + 12])
-    seconds = struct.unpack(
-        ">Q" if body[0] == 1 else ">I", body[4:12] if body[0] == 1 else body[4:8]
-    )[0]
-    if not seconds:
-        return {}
-    when = datetime(1904, 1, 1) + timedelta(seconds=seconds)
-    return {"CreateDate": when.strftime("%Y:%m:%d %H:%M:%S+00:00")}
-
-
-# -- building the result ----------------------------------------------------------------------
-
-
-def _build(values: dict[str, Any], blocks: Blocks, media: MediaType) -> Metadata:
-    meta = Metadata(warnings=list(dict.fromkeys(blocks.warnings)))
-
-    def pick(name: str) -> Any:
-        value = values.get(name)
-        return value if value not in (None, "") else values.get("XMP:" + name)
-
-    _set_date(meta, values)
-    meta.make_raw = _text(pick("Make"))
-    meta.model_raw = _text(pick("Model"))
+def build(raw: dict[str, Any], media: MediaType) -> Metadata:
+    """Map one ExifTool record to :class:`Metadata` (also used for sidecars)."""
+    rec = Record(raw)
+    meta = Metadata()
+    _set_date(meta, rec)
+    meta.make_raw = _text(rec.get("Make", CAMERA_GROUPS))
+    meta.model_raw = _text(rec.get("Model", CAMERA_GROUPS))
     meta.camera_make = normalize_make(meta.make_raw)
     meta.camera_model = normalize_model(meta.model_raw, meta.make_raw)
-    meta.lens = _text(pick("LensModel"))
-    meta.exposure_time = _positive(pick("ExposureTime"))
-    meta.f_number = _positive(pick("FNumber"))
-    iso = _positive(pick("ISO"))
+    meta.lens = _text(rec.get("LensModel", CAMERA_GROUPS))
+    meta.exposure_time = _positive(rec.get("ExposureTime", CAMERA_GROUPS))
+    meta.f_number = _positive(rec.get("FNumber", CAMERA_GROUPS))
+    iso = _positive(rec.get("ISO", CAMERA_GROUPS))
     meta.iso = round(iso) if iso else None
-    meta.focal_length = _positive(pick("FocalLength"))
-    _set_gps(meta, values)
-    orientation = pick("Orientation")
+    meta.focal_length = _positive(rec.get("FocalLength", CAMERA_GROUPS))
+    _set_gps(meta, rec)
+    orientation = rec.get("Orientation", ("EXIF", "XMP", "MakerNotes"))
     if isinstance(orientation, int) and 1 <= orientation <= 8:
         meta.orientation = orientation
     elif orientation is not None:
         meta.warnings.append(f"invalid orientation {orientation!r}")
-    size = blocks.size
-    if size is None and isinstance(values.get("ImageWidth"), int):
-        size = (values["ImageWidth"], values.get("ImageHeight"))
-    if size is None and isinstance(values.get("XMP:ImageWidth"), int):
-        size = (values["XMP:ImageWidth"], values.get("XMP:ImageHeight"))
-    if size and all(isinstance(v, int) and v > 0 for v in size):
-        meta.stored_width, meta.stored_height = size
-        if media.mime in _HEIF:
-            swap = blocks.extra.get("irot", 0) in (90, 270)
-        else:
-            swap = (meta.orientation or 1) >= 5
-        meta.width, meta.height = (size[1], size[0]) if swap else size
+    _set_video(meta, rec, media)
+    _set_size(meta, rec, media)
+    _set_decisions(meta, rec)
     return meta
+
+
+def _set_size(meta: Metadata, rec: Record, media: MediaType) -> None:
+    width, height = _size_value(rec, "ImageWidth"), _size_value(rec, "ImageHeight")
+    if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
+        return
+    meta.stored_width, meta.stored_height = width, height
+    if media.mime.startswith(("image/hei", "image/avif")) or media.kind == "video":
+        swap = meta.rotation in (90, 270)  # irot / track matrix: the decoder turns it
+    else:
+        swap = (meta.orientation or 1) >= 5
+    meta.width, meta.height = (height, width) if swap else (width, height)
+
+
+def _size_value(rec: Record, tag: str) -> Any:
+    found = rec.groups(tag)
+    container = [g for g in found if g not in SIZE_FIRST + SIZE_LAST and not g.startswith("APP")]
+    for group in (*SIZE_FIRST, *container, *SIZE_LAST):
+        if group in found:
+            return found[group]
+    return None
 
 
 def _text(value: Any) -> str | None:
     """A display string: up to the first NUL, control characters dropped, spaces folded."""
-    if isinstance(value, bytes):
-        value = value.split(b"\0", 1)[0].decode("utf-8", "replace")
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
         return None
     value = "".join(ch if ch.isprintable() else " " for ch in value.split("\0", 1)[0])
     return " ".join(value.split())[:MAX_TEXT] or None
 
 
-def _positive(value: Any) -> float | None:
-    if isinstance(value, tuple):
+def _number(value: Any) -> float | None:
+    if isinstance(value, list):
         value = value[0] if value else None
-    if isinstance(value, Fraction | int | float) and value > 0:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
         return float(value)
+    if isinstance(value, str):  # "0 200": several values (e.g. Nikon ISO), the last counts
+        try:
+            return float(value.split()[-1])
+        except (ValueError, IndexError):
+            return None
     return None
 
 
-def _set_gps(meta: Metadata, values: dict[str, Any]) -> None:
-    for axis, negative, limit in (("Latitude", "S", 90.0), ("Longitude", "W", 180.0)):
-        raw = values.get("GPS" + axis)
-        ref = values.get(f"GPS{axis}Ref")
-        degrees = _dms(raw)
-        if degrees is not None:
-            if isinstance(ref, str) and ref.upper().startswith(negative):
-                degrees = -degrees
-        elif raw is not None:
+def _positive(value: Any) -> float | None:
+    number = _number(value)
+    return number if number is not None and number > 0 else None
+
+
+def _set_gps(meta: Metadata, rec: Record) -> None:
+    for axis, limit in (("Latitude", 90.0), ("Longitude", 180.0)):
+        raw = rec.get("GPS" + axis, GPS_GROUPS)
+        degrees = _number(raw)
+        if raw is not None and degrees is None:
             meta.warnings.append(f"GPS {axis.lower()} unreadable")
-        else:
-            degrees = values.get("XMP:GPS" + axis)
-        if isinstance(degrees, float) and not -limit <= degrees <= limit:
+        if degrees is not None and not -limit <= degrees <= limit:
             meta.warnings.append(f"GPS {axis.lower()} {degrees:g} is out of range")
             degrees = None
         setattr(meta, axis.lower(), degrees)
-    alt = values.get("GPSAltitude")
-    if isinstance(alt, Fraction | int | float):
-        ref = values.get("GPSAltitudeRef")
-        ref = ref[0] if isinstance(ref, bytes | tuple) and ref else ref
-        meta.altitude = -float(alt) if ref == 1 else float(alt)
-    elif isinstance(values.get("XMP:GPSAltitude"), float):
-        below = values.get("XMP:GPSAltitudeRef") == 1
-        meta.altitude = -values["XMP:GPSAltitude"] if below else values["XMP:GPSAltitude"]
+    meta.altitude = _number(rec.get("GPSAltitude", GPS_GROUPS))
 
 
-def _dms(value: Any) -> float | None:
-    if isinstance(value, Fraction | int | float):
-        value = (value,)
-    if not isinstance(value, tuple) or not value or any(v is None for v in value):
-        return None
-    parts = [float(v) for v in value[:3]] + [0.0, 0.0]
-    return parts[0] + parts[1] / 60 + parts[2] / 3600
+# -- video and motion photos ------------------------------------------------------------------
 
+CODECS = {
+    "avc1": "h264",
+    "avc3": "h264",
+    "h264": "h264",
+    "hvc1": "hevc",
+    "hev1": "hevc",
+    "dvh1": "hevc",
+    "vp09": "vp9",
+    "v_vp9": "vp9",
+    "v_vp8": "vp8",
+    "vp08": "vp8",
+    "av01": "av1",
+    "v_av1": "av1",
+    "v_mpeg4/iso/avc": "h264",
+    "v_mpegh/iso/hevc": "hevc",
+    "mp4v": "mpeg4",
+    "apcn": "prores",
+    "apch": "prores",
+    "apcs": "prores",
+    "apco": "prores",
+    "ap4h": "prores",
+    "jpeg": "mjpeg",
+    "mjpa": "mjpeg",
+    "s263": "h263",
+    "h263": "h263",
+}
+_BINARY = re.compile(r"\(Binary data (\d+) bytes")
+
+
+def _set_video(meta: Metadata, rec: Record, media: MediaType) -> None:
+    meta.duration = _duration(rec.get("Duration", ("QuickTime", "Matroska", "RIFF", "Composite")))
+    codec = rec.get("CompressorID", ("QuickTime",)) or rec.get("CodecID") or rec.get("VideoCodec")
+    if isinstance(codec, str) and codec.strip():
+        meta.video_codec = CODECS.get(codec.strip().lower(), codec.strip().lower())
+    rate = _positive(rec.get("VideoFrameRate"))
+    meta.frame_rate = round(rate, 3) if rate else None
+    rotation = _number(rec.get("Rotation", ("Composite", "QuickTime")))
+    if rotation is not None and int(rotation) % 90 == 0:
+        meta.rotation = int(rotation) % 360
+    ident = rec.get("ContentIdentifier", ("QuickTime", "MakerNotes"))
+    meta.content_identifier = _text(ident) or _text(rec.get("MediaGroupUUID"))
+    _set_motion_photo(meta, rec)
+
+
+def _duration(value: Any) -> float | None:
+    """Seconds from ExifTool's number, or its ``HH:MM:SS.fff`` string (Matroska)."""
+    if isinstance(value, str) and ":" in value:
+        try:
+            parts = [float(p) for p in value.split(":")]
+        except ValueError:
+            return None
+        seconds = 0.0
+        for part in parts:
+            seconds = seconds * 60 + part
+        return seconds if seconds > 0 else None
+    return _positive(value)
+
+
+def _set_motion_photo(meta: Metadata, rec: Record) -> None:
+    """Google Motion Photo (XMP GCamera + Container directory), old Google MicroVideo,
+    Samsung (trailer EmbeddedVideo, HEIC ``mpvd`` box)."""
+    flag = _number(rec.get("MotionPhoto")) or _number(rec.get("MicroVideo"))
+    file_size = _number(rec.get("FileSize", ("File",)))
+    semantics = rec.get("DirectoryItemSemantic", ("XMP",))
+    lengths = rec.get("DirectoryItemLength", ("XMP",))
+    if isinstance(semantics, list) and isinstance(lengths, list):
+        for name, length in zip(semantics, lengths, strict=False):
+            if str(name) == "MotionPhoto" and isinstance(length, int) and length > 0:
+                meta.motion_photo_length = length
+                if file_size and semantics[-1] == "MotionPhoto":
+                    meta.motion_photo_offset = int(file_size) - length
+    micro = _number(rec.get("MicroVideoOffset"))
+    if micro and file_size and meta.motion_photo_offset is None:
+        meta.motion_photo_offset = int(file_size - micro)
+        meta.motion_photo_length = int(micro)
+    embedded = rec.get("MotionPhotoVideo") or rec.get("EmbeddedVideoFile")
+    kind = rec.get("EmbeddedVideoType")
+    if isinstance(embedded, str) and (m := _BINARY.match(embedded)):
+        meta.motion_photo_length = meta.motion_photo_length or int(m.group(1))
+        if rec.get("MotionPhotoVideo") is not None or kind == "MotionPhoto_Data":
+            flag = 1
+    if isinstance(kind, str) and kind.startswith("MotionPhoto"):
+        flag = 1
+    meta.motion_photo = bool(flag)
+    if not meta.motion_photo:
+        meta.motion_photo_offset = meta.motion_photo_length = None
+
+
+# -- decisions: title, description, rating, keywords, people ----------------------------------
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for item in items:
+        text = _text(item)
+        if text and text not in out:
+            out.append(text)
+    return out
+
+
+def _set_decisions(meta: Metadata, rec: Record) -> None:
+    meta.title = _text(rec.get("Title", ("XMP",))) or _text(rec.get("ObjectName", ("IPTC",)))
+    meta.description = _text(rec.get("Description", ("XMP",))) or _text(
+        rec.get("Caption-Abstract", ("IPTC",))
+    )
+    rating = _number(rec.get("Rating", ("XMP", "EXIF")))
+    meta.rating = int(rating) if rating is not None and -1 <= rating <= 5 else None
+    # MWG: XMP keywords win over IPTC ones (IPTC is only read when XMP has none)
+    meta.keywords = _list(rec.get("Subject", ("XMP",), other=False)) or _list(
+        rec.get("Keywords", ("IPTC", "XMP"))
+    )
+    meta.hierarchical_keywords = _list(rec.get("HierarchicalSubject", ("XMP",)))
+    meta.people = _list(rec.get("PersonInImage", ("XMP",)))
+    meta.regions = regions_from_xmp(rec.get("RegionInfo", ("XMP",)), rec.get("RegionInfoMP"))
+
+
+# -- the capture date -------------------------------------------------------------------------
 
 EARLIEST_YEAR = 1800  # older "capture dates" are unset camera clocks, not daguerreotypes
 MAX_TEXT = 255
@@ -344,6 +401,7 @@ _DATE = re.compile(
     r"\s*(\d{4})[:-](\d\d)[:-](\d\d)(?:[ T](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?)?"
     r"\s*(Z|[+-]\d\d:?\d\d)?"
 )
+_OFFSET = re.compile(r"\s*([+-]\d\d:\d\d|Z)\s*")
 
 
 def parse_date(text: Any) -> tuple[datetime, int | None] | None:
@@ -371,61 +429,65 @@ def _offset(tz: str | None) -> int | None:
     return sign * (int(digits[:2]) * 60 + int(digits[2:4]))
 
 
-def _set_date(meta: Metadata, values: dict[str, Any]) -> None:
-    iptc = _iptc_date(values)
-    candidates = (
-        ("DateTimeOriginal", "exif", values.get("OffsetTimeOriginal") or values.get("OffsetTime")),
-        ("XMP:DateTimeOriginal", "xmp", None),
-        ("IPTC", "iptc", None),
-        ("CreateDate", "exif", values.get("OffsetTimeDigitized") or values.get("OffsetTime")),
-        ("XMP:CreateDate", "xmp", None),
-        ("XMP:DateCreated", "xmp", None),
+def _exif_value(rec: Record, tag: str) -> Any:
+    """``tag`` from EXIF or another camera-specific group (maker notes, RAW records)."""
+    found = rec.groups(tag)
+    if "EXIF" in found:
+        return found["EXIF"]
+    return next((v for g, v in found.items() if g not in NOT_EXIF), None)
+
+
+def _iptc_date(rec: Record) -> str | None:
+    date = rec.get("DateCreated", ("IPTC",), other=False)
+    if not isinstance(date, str):
+        return None
+    time = rec.get("TimeCreated", ("IPTC",), other=False)
+    return f"{date} {time}" if isinstance(time, str) else date
+
+
+def _set_date(meta: Metadata, rec: Record) -> None:
+    """The first plausible date of the ladder, with its UTC offset when one is known."""
+    exif_offset = _exif_value(rec, "OffsetTimeOriginal") or _exif_value(rec, "OffsetTime")
+    digitized_offset = _exif_value(rec, "OffsetTimeDigitized") or _exif_value(rec, "OffsetTime")
+    ladder: tuple[tuple[Any, str, Any], ...] = (
+        (_exif_value(rec, "DateTimeOriginal"), "exif", exif_offset),
+        (rec.get("DateTimeOriginal", ("XMP",), other=False), "xmp", None),
+        (_iptc_date(rec), "iptc", None),
+        (_exif_value(rec, "CreateDate"), "exif", digitized_offset),
+        (rec.get("CreateDate", ("XMP",), other=False), "xmp", None),
+        (rec.get("DateCreated", ("XMP",), other=False), "xmp", None),
+        (rec.get("CreationDate", ("QuickTime",), other=False), "quicktime", None),
+        (rec.get("CreateDate", ("QuickTime",), other=False), "quicktime-utc", None),
     )
-    for key, source, offset_text in candidates:
-        raw = iptc if key == "IPTC" else values.get(key)
+    for raw, source, offset_text in ladder:
         if raw is None:
             continue
-        parsed = parse_date(raw)
-        if parsed is None:
-            meta.warnings.append(f"unreadable date {key}={raw!r}")
+        parsed = parse_date(str(raw))
+        if parsed is None or parsed[0] <= QUICKTIME_EPOCH:
+            if source.startswith("quicktime"):
+                continue  # QuickTime's 0000:00:00 and 1904-01-01 mean "unset", not errors
+            meta.warnings.append(f"unreadable date {source}={raw!r}")
             continue
         if not EARLIEST_YEAR <= parsed[0].year <= datetime.now().year + 1:
-            meta.warnings.append(f"implausible date {key}={raw!r}")
+            meta.warnings.append(f"implausible date {source}={raw!r}")
             continue
         meta.taken_at, offset = parsed
         meta.taken_at_source = source
-        if offset is None and isinstance(offset_text, str):
-            offset = (
-                _offset(offset_text.strip())
-                if re.fullmatch(r"\s*[+-]\d\d:\d\d\s*", offset_text)
-                else None
-            )
-        meta.taken_at_offset = offset if offset is not None else _gps_offset(meta.taken_at, values)
+        if offset is None and isinstance(offset_text, str) and _OFFSET.fullmatch(offset_text):
+            offset = _offset(offset_text.strip())
+        if offset is None:
+            offset = _gps_offset(meta.taken_at, rec.get("GPSDateTime", ("Composite", "XMP")))
+        meta.taken_at_offset = offset
         return
 
 
-def _iptc_date(values: dict[str, Any]) -> str | None:
-    date = values.get("IPTC:DateCreated")
-    if not isinstance(date, str) or not re.fullmatch(r"\d{8}", date):
-        return None
-    text = f"{date[:4]}:{date[4:6]}:{date[6:8]}"
-    time = values.get("IPTC:TimeCreated")
-    if isinstance(time, str) and re.fullmatch(r"\d{6}([+-]\d{4})?", time):
-        text += f" {time[:2]}:{time[2:4]}:{time[4:6]}{time[6:]}"
-    return text
+QUICKTIME_EPOCH = datetime(1904, 1, 1)
 
 
-def _gps_offset(local: datetime, values: dict[str, Any]) -> int | None:
+def _gps_offset(local: datetime, gps_utc: Any) -> int | None:
     """UTC offset implied by the GPS timestamp, rounded to 15 minutes, when plausible."""
-    date, stamp = values.get("GPSDateStamp"), values.get("GPSTimeStamp")
-    if not isinstance(date, str) or not isinstance(stamp, tuple) or len(stamp) < 3:
+    parsed = parse_date(gps_utc) if isinstance(gps_utc, str) else None
+    if parsed is None:
         return None
-    try:
-        day = datetime.strptime(date.strip(), "%Y:%m:%d")
-        utc = day + timedelta(
-            seconds=sum(float(v) * f for v, f in zip(stamp, (3600, 60, 1), strict=False))
-        )
-    except (ValueError, TypeError):
-        return None
-    minutes = round((local - utc).total_seconds() / 900) * 15
+    minutes = round((local - parsed[0]).total_seconds() / 900) * 15
     return minutes if abs(minutes) <= 14 * 60 else None

@@ -1,15 +1,14 @@
-"""A small, defensive TIFF/EXIF IFD reader over bytes or an mmap.
+"""A small, defensive TIFF IFD reader over bytes or an mmap, for content sniffing only.
 
-Used by the sniffer (to tell TIFF-based RAW formats apart) and by the metadata
-reader (EXIF in JPEG, TIFF, RAW, HEIF, PNG, WebP, CR3). Every offset is bounds
-checked, IFD loops are detected, and oversized values are skipped, so crafted
-files can only produce missing tags, never an exception or a hang.
+The sniffer reads IFD0 (and SubIFDs) to tell DNG and TIFF-based RAW formats from plain
+TIFF before ExifTool runs; metadata itself comes from ExifTool. Every offset is bounds
+checked, IFD loops are detected, and oversized values are skipped, so crafted files can
+only produce missing tags, never an exception or a hang.
 """
 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -82,16 +81,6 @@ class TiffReader:
         else:
             self.first_ifd = struct.unpack(self.endian + "I", head[4:8])[0]
 
-    @classmethod
-    def headerless(cls, buf: bytes | Any, base: int, endian: str, end: int | None = None):
-        """A reader for IFDs without a TIFF header (maker notes), offsets relative to ``base``."""
-        reader = cls.__new__(cls)
-        reader.buf, reader.base, reader.endian = buf, base, endian
-        reader.end = len(buf) if end is None else min(end, len(buf))
-        reader.warnings, reader._seen = [], set()
-        reader.magic, reader.bigtiff, reader.first_ifd = 42, False, 0
-        return reader
-
     # -- low level -----------------------------------------------------------------
     def _bytes(self, offset: int, size: int) -> bytes | None:
         """``size`` bytes at TIFF-relative ``offset``, or None when out of bounds."""
@@ -159,8 +148,6 @@ class TiffReader:
                 if raw is None:
                     self.warnings.append(f"tag 0x{tag:04x} points outside the file")
                     continue
-                if tag in (0x927C,):  # maker notes: keep their file position too
-                    ifd.tags[-tag] = where
             try:
                 ifd.tags[tag] = self._decode(typ, n, raw)
             except (struct.error, ValueError):
@@ -168,25 +155,6 @@ class TiffReader:
         nxt = self._bytes(offset + count_size + count * entry_size, inline)
         ifd.next_offset = struct.unpack(self.endian + ptr, nxt)[0] if nxt else 0
         return ifd
-
-    def chain(self, offset: int | None = None) -> Iterator[Ifd]:
-        """IFD0, IFD1, ... following next-IFD pointers (loop safe)."""
-        offset = self.first_ifd if offset is None else offset
-        while offset:
-            ifd = self.read_ifd(offset)
-            if ifd is None:
-                return
-            yield ifd
-            offset = ifd.next_offset
-
-    def sub_ifd(self, parent: Ifd, tag: int) -> Ifd | None:
-        """The IFD a pointer tag (ExifIFD 0x8769, GPS 0x8825, Interop 0xA005) points at."""
-        value = parent.get(tag)
-        if isinstance(value, tuple):
-            value = value[0] if value else None
-        if not isinstance(value, int):
-            return None
-        return self.read_ifd(value)
 
     def sub_ifds(self, parent: Ifd) -> list[Ifd]:
         """The SubIFDs (tag 0x014A) of ``parent``."""
