@@ -190,29 +190,30 @@ def _render_video(state: WorkerState, result: Analysis) -> Any:
     return renditions
 
 
-MOTION_MIMES = {"image/jpeg", "image/heic", "image/heif"}
 ANIMATION_MIMES = {"image/gif", "image/webp", "image/png"}
 
 
 def _find_motion(state: WorkerState, result: Analysis) -> None:
-    """A Motion Photo's movie is cut out into the cache; an animation is noted as such.
-    A movie that cannot be read costs a warning, never the still."""
-    from appliance.media import motion, video
+    """A Motion Photo's movie (the metadata engine says it has one) is cut out into the
+    cache; an animation is noted as such. A movie that cannot be read costs a warning,
+    never the still."""
+    from appliance.media import video
+    from appliance.media.exiftool import ExifToolError
+    from appliance.media.motion import extract_motion_video
 
     if result.mime in ANIMATION_MIMES:
         result.motion = "animated" if _is_animated(result.task.path) else None
         return
-    if result.mime not in MOTION_MIMES or result.sha256 is None:
+    if not getattr(result.metadata, "motion_photo", False) or result.sha256 is None:
         return
     with _Stopwatch(result.timings, "motion"):
-        span = motion.find_embedded_movie(result.task.path)
-        if span is None:
-            return
         target = state.videos.motion(result.sha256)
         try:
-            motion.extract(result.task.path, span, target)
+            if extract_motion_video(result.task.path, target) is None:
+                result.warnings.append("motion photo: no embedded movie was found")
+                return
             result.video = video.probe(target)
-        except (OSError, video.VideoError) as exc:
+        except (OSError, ExifToolError, video.VideoError) as exc:
             target.unlink(missing_ok=True)
             result.warnings.append(f"motion photo: its movie cannot be read ({exc})")
             return
