@@ -115,9 +115,8 @@ def _shot(page: object, name: str) -> None:
 
 
 def _h264_supported(page: object) -> bool:
-    answer = page.evaluate(
-        "document.createElement('video').canPlayType('video/mp4; codecs=\"avc1.64001F, mp4a.40.2\"')"
-    )
+    mime = 'video/mp4; codecs="avc1.64001F, mp4a.40.2"'
+    answer = page.evaluate(f"document.createElement('video').canPlayType({mime!r})")
     return answer in ("probably", "maybe")
 
 
