@@ -167,6 +167,7 @@ def test_live_photo_plays_its_transcoded_movie(server: str, browser: object, siz
         page.tap("#live-badge")
     sync_api.expect(page.locator("#motion-video")).to_be_visible()
     assert _advances(page, "#motion-video") > 0.5
+    sync_api.expect(page.locator("#motion-video")).to_be_visible()  # still playing, on top
     _shot(page, f"video-live-{size}")
     page.context.close()
 

@@ -319,13 +319,17 @@ function initMovie(id) {
     motion.play().catch(() => { motion.hidden = true; });
   };
   const stop = () => { motion.pause(); motion.hidden = true; };
-  wrap.addEventListener("mouseenter", play);
-  wrap.addEventListener("mouseleave", stop);
-  wrap.addEventListener("pointerdown", (e) => { if (e.pointerType !== "mouse") play(); });
-  wrap.addEventListener("pointerup", (e) => { if (e.pointerType !== "mouse") stop(); });
-  wrap.addEventListener("pointercancel", stop);
+  const badge = $("#live-badge");
+  // A mouse plays while hovering; a finger while pressing (the badge plays it once).
+  const mouse = (e) => e.pointerType === "mouse";
+  const press = (e) => !mouse(e) && !badge.contains(e.target);
+  wrap.addEventListener("pointerenter", (e) => { if (mouse(e)) play(); });
+  wrap.addEventListener("pointerleave", (e) => { if (mouse(e)) stop(); });
+  wrap.addEventListener("pointerdown", (e) => { if (press(e)) play(); });
+  wrap.addEventListener("pointerup", (e) => { if (press(e)) stop(); });
+  wrap.addEventListener("pointercancel", (e) => { if (press(e)) stop(); });
   motion.addEventListener("ended", stop);
-  $("#live-badge").addEventListener("click", (e) => { e.stopPropagation(); play(); });
+  badge.addEventListener("click", (e) => { e.stopPropagation(); play(); });
 }
 
 // ---- actions (event delegation on data-action) ----
