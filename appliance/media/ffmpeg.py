@@ -22,9 +22,9 @@ from pathlib import Path
 
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"
-# Address space of one ffmpeg child. A 4K HEVC decode with 2 threads peaks near 300 MB
-# resident; virtual size is larger (thread stacks, codec tables), hence the headroom.
-# Measured in bench/bench_video.py; see BENCHMARKS.md.
+# Address space of one ffmpeg child. A 4K HEVC poster peaks near 190 MB resident and its
+# transcode to 720p near 290 MB (2 threads); virtual size is larger (thread stacks, codec
+# tables), hence the headroom. Measured by bench/bench_video.py; see BENCHMARKS.md.
 MEMORY_LIMIT = 1536 * 1024 * 1024
 CODEC_THREADS = 2
 
@@ -57,6 +57,9 @@ def available() -> bool:
 
 
 def _limits(memory: int, nice: int) -> None:  # runs in the child, before exec
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:  # a worker's own limit (RLIMIT_AS) is inherited
+        memory = min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if nice:
