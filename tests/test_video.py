@@ -337,3 +337,88 @@ def test_stream_refuses_bad_and_unknown_hashes(client) -> None:
     assert client.get("/media/video/" + "0" * 64).status_code == 404
     still = _sha_of("IMG_4102.HEIC")  # a still of a Live Photo has no movie of its own
     assert client.get(f"/media/video/{still}").status_code == 404
+
+
+def test_animated_gif_animates_in_the_viewer(tmp_path: Path, corpus: Path, capsys) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy2(corpus / "misc/dlib/elon-musk-smoke.gif", folder / "smoke.gif")
+    shutil.copy2(corpus / "misc/skimage/coffee.jpg", folder / "coffee.jpg")
+    root = tmp_path / "library"
+    ingest(quick_settings(root), folder)
+    records = {Path(r["files"][0]["path"]).name: r for r in export(root, capsys)}
+    assert records["smoke.gif"]["motion"] == "animated"
+    assert records["coffee.jpg"]["motion"] is None
+    from appliance.config import Settings
+
+    app = create_app(Settings(library=root, setup_file=root / "no-seed.toml"), Library(root))
+    create_user("mum", PASSWORD, "admin")
+    client = app.test_client()
+    sign_in(client, "mum")
+    gif = records["smoke.gif"]
+    page = client.get(f"/photo/{gif['id']}").text
+    assert f'src="/media/original/{gif["files"][0]["sha256"]}"' in page  # the GIF itself
+    assert client.get(f"/api/v1/photos/{gif['id']}").get_json()["video_url"] is None
+
+
+@pytest.mark.parametrize(
+    ("a", "a_off", "b", "b_off", "same"),
+    [
+        ("2023-07-14 18:30:05", 120, "2023-07-14 16:30:06", 0, True),  # same instant, 1 s
+        ("2023-07-14 18:30:05", 120, "2023-07-14 16:30:09", 0, False),  # 4 s apart
+        ("2023-07-14 18:30:05", None, "2023-07-14 18:30:06", None, True),  # wall times
+        ("2023-07-14 18:30:05", None, "2023-07-14 16:30:05", 0, True),  # zone unknown on one
+        ("2023-07-14 18:30:05", None, "2023-07-14 16:20:05", 0, False),  # not whole quarters
+        ("2023-07-14 18:30:05", None, "2023-07-13 18:30:05", None, False),  # a day apart
+    ],
+)
+def test_live_photo_halves_are_taken_within_two_seconds(
+    a: str, a_off: int | None, b: str, b_off: int | None, same: bool
+) -> None:
+    import datetime as dt
+
+    from appliance.catalog.live_photos import close_in_time
+
+    parse = dt.datetime.fromisoformat
+    assert close_in_time(parse(a), a_off, parse(b), b_off) is same
+
+
+def test_movie_content_identifier_is_catalogued(tmp_path: Path, corpus: Path) -> None:
+    """Apple's ContentIdentifier (QuickTime Keys), written here with ffmpeg and read by the
+    metadata engine, lands on the movie's file for Live Photo pairing."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(corpus / "video" / "IMG_4102.MOV"), "-c", "copy"]
+        + ["-movflags", "use_metadata_tags"]
+        + ["-metadata", "com.apple.quicktime.content.identifier=8F4C-LIVE-TEST"]
+        + [str(folder / "IMG_9999.MOV")],
+        check=True,
+    )
+    root = tmp_path / "library"
+    ingest(quick_settings(root), folder)
+    open_catalog(Library(root).catalog_path)
+    assert File.get(File.original_name == "IMG_9999.MOV").content_id == "8F4C-LIVE-TEST"
+
+
+def test_the_service_transcodes_in_the_background(tmp_path: Path, corpus: Path) -> None:
+    """`shoebox run`: an HEVC movie dropped into the inbox is imported, then transcoded by
+    the service's background job; SIGTERM stops it cleanly."""
+    from test_daemon_crash import start_daemon, stop, wait_for
+
+    library, inbox = tmp_path / "library", tmp_path / "inbox"
+    inbox.mkdir()
+    process = start_daemon(library, inbox)
+    try:
+        shutil.copy2(corpus / "video" / "IMG_4102.MOV", inbox / "IMG_4102.MOV")
+        cache = library / "cache" / "video"
+
+        def finished() -> list[Path]:  # not the .part-* file ffmpeg is still writing
+            return [p for p in cache.rglob("*.mp4") if not p.name.startswith(".")]
+
+        wait_for(lambda: finished(), 120, "the transcode", poll=0.5)
+    finally:
+        assert stop(process) == 0, process.stderr.read()
+    (out,) = finished()
+    assert _probe(out)["streams"][0]["codec_name"] == "h264"
+    assert not list(cache.rglob(".part-*"))
