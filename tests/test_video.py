@@ -422,3 +422,24 @@ def test_the_service_transcodes_in_the_background(tmp_path: Path, corpus: Path) 
     (out,) = finished()
     assert _probe(out)["streams"][0]["codec_name"] == "h264"
     assert not list(cache.rglob(".part-*"))
+
+
+def test_ffmpeg_gets_its_own_memory_bound_inside_a_capped_worker() -> None:
+    """A worker's soft address-space cap (the safety limit) is too tight for a decoder's
+    mapped libraries; the ffmpeg child sets its own bound instead of failing."""
+    import sys
+
+    from conftest import REPO
+
+    code = (
+        "import resource, sys\n"
+        "from appliance.media import ffmpeg\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (200 << 20, resource.RLIM_INFINITY))\n"
+        "run = ffmpeg.run(['ffprobe', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc=d=1'], 20)\n"
+        "print(run.peak_rss > 0)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"

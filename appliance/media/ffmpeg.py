@@ -23,8 +23,10 @@ from pathlib import Path
 FFMPEG = "ffmpeg"
 FFPROBE = "ffprobe"
 # Address space of one ffmpeg child. A 4K HEVC poster peaks near 190 MB resident and its
-# transcode to 720p near 290 MB (2 threads); virtual size is larger (thread stacks, codec
-# tables), hence the headroom. Measured by bench/bench_video.py; see BENCHMARKS.md.
+# transcode to 720p near 290 MB (2 threads), but both need 513-768 MB of address space
+# (thread stacks, codec tables, mapped libraries); the headroom leaves room for 8K phone
+# movies. Set as the child's own soft and hard limit, so a worker's tighter soft limit
+# does not starve it. Measured by bench/bench_video.py; see BENCHMARKS.md.
 MEMORY_LIMIT = 1536 * 1024 * 1024
 CODEC_THREADS = 2
 
@@ -58,7 +60,7 @@ def available() -> bool:
 
 def _limits(memory: int, nice: int) -> None:  # runs in the child, before exec
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:  # a worker's own limit (RLIMIT_AS) is inherited
+    if hard != resource.RLIM_INFINITY:  # a hard limit set above us still holds
         memory = min(memory, hard)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
