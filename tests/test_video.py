@@ -443,3 +443,28 @@ def test_ffmpeg_gets_its_own_memory_bound_inside_a_capped_worker() -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
+
+
+def test_hevc_video_shows_its_poster_while_preparing(tmp_path: Path, corpus: Path) -> None:
+    """A lone HEVC movie is a video; until its transcode exists the viewer shows the poster
+    with "Preparing video", never an error; labels ran on the poster."""
+    from appliance.config import Settings
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy2(corpus / "video" / "IMG_4102.MOV", folder / "clip.mov")
+    root = tmp_path / "library"
+    ingest(quick_settings(root, labels=True), folder)
+    app = create_app(Settings(library=root, setup_file=root / "no-seed.toml"), Library(root))
+    create_user("mum", PASSWORD, "admin")
+    client = app.test_client()
+    sign_in(client, "mum")
+    photo = Photo.get()
+    assert photo.kind == "video" and (photo.width, photo.height) == (272, 640)
+    assert photo.labels_version > 0  # the classifier saw the poster frame
+    page = client.get(f"/photo/{photo.id}").text
+    assert "Preparing video" in page and 'poster="/media/thumb/viewer/' in page
+    assert client.get(f"/media/thumb/viewer/{photo.primary_sha256}.jpg").status_code == 200
+    run_pending(Library(root))
+    page = client.get(f"/photo/{photo.id}").text
+    assert "Preparing video" not in page and f'src="/media/video/{_sha_of("clip.mov")}"' in page
