@@ -30,6 +30,8 @@ COMMANDS = [
     "user",
     "doctor",
     "capture",
+    "edit",
+    "sidecars",
 ]
 
 

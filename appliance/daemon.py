@@ -154,6 +154,7 @@ class Daemon:
 
     def run(self) -> int:
         """Serve until SIGTERM/SIGINT; return the exit code."""
+        from appliance.catalog.sidecars import SidecarFlusher
         from appliance.ingest.runner import Ingestor
         from appliance.ingest.transcoding import TranscodeWorker
         from appliance.ingest.volumes import volume_present
@@ -177,6 +178,8 @@ class Daemon:
                 server = WebServer(self.settings) if self.web else None
                 if server:
                     server.start()
+                flusher = SidecarFlusher(self.library)  # decisions -> XMP sidecars, debounced
+                flusher.start()
                 self.transcoder = TranscodeWorker(self.library)
                 self.transcoder.start()
                 self.notifier.notify(ready=1, status="watching")
@@ -190,6 +193,7 @@ class Daemon:
                         self.transcoder.stop()
                     if server:
                         server.stop()
+                    flusher.stop()
                     self.current = []
                     self._publish(force=True, state="stopped")
         self.notifier.close()

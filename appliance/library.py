@@ -35,8 +35,19 @@ class Library:
         return self.root / "staging"
 
     @property
+    def sidecars(self) -> Path:
+        """XMP sidecars of files catalogued in place (index): a mirror of their paths."""
+        return self.root / "sidecars"
+
+    @property
     def backups(self) -> Path:
         return self.root / "backups"
+
+    def mirror_sidecar(self, path: str | Path) -> Path:
+        """The mirror-tree sidecar of a file catalogued in place at ``path``."""
+        absolute = Path(path).absolute()
+        relative = absolute.relative_to(absolute.anchor)
+        return self.sidecars / relative.with_name(relative.name + ".xmp")
 
     def ensure(self) -> Library:
         for folder in (self.root, self.originals, self.incoming, self.cache, self.backups):

@@ -1,12 +1,14 @@
 """Metadata reading cost: ExifTool (-stay_open, one process per worker) vs the old parsers.
 
-Usage: .venv/bin/python bench/bench_exiftool.py [CORPUS_DIR] [--rounds N] [--import-files N]
+Usage: .venv/bin/python bench/bench_exiftool.py [CORPUS_DIR] [--rounds N] [--old REV]
 
 Prints ms/file over every corpus photo for Shoebox's ``read_metadata`` (whatever engine it
-uses in this checkout), for a bare ExifTool -stay_open round trip with the same tags, and
-for Pillow's getexif as a fixed baseline measured in the same run. ``--import-files`` also
-times the render stage (one reduced decode of a 12 MP JPEG) so the metadata share of a
-whole 12 MP import can be shown beside it.
+uses in this checkout), for a bare ExifTool -stay_open round trip, and for Pillow's getexif
+as a fixed baseline, all in the same run. ``--old REV`` (default cf3f10b, the last commit
+with the hand-written parsers) extracts that revision's ``appliance`` package with
+``git archive`` and times its ``read_metadata`` the same way in a child process. It also
+times a 12 MP JPEG: metadata next to sniff + SHA-256 + one reduced decode (the rest of an
+import's per-file work before the vision stages).
 """
 
 from __future__ import annotations
@@ -112,11 +114,73 @@ def render_ms(path: Path, rounds: int) -> float:
     return 1000 * statistics.median(samples)
 
 
+OLD_PARSERS = "cf3f10b"  # last commit with the hand-written EXIF/XMP/IPTC/BMFF parsers
+
+_CHILD = """
+import sys, time, contextlib
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from appliance.media.metadata import MetadataError, read_metadata
+files = [Path(line) for line in sys.stdin.read().splitlines()]
+rounds = int(sys.argv[2])
+def run(paths):
+    for path in paths:
+        with contextlib.suppress(MetadataError):
+            read_metadata(path)
+best = float("inf")
+for _ in range(rounds):
+    start = time.perf_counter(); run(files); best = min(best, time.perf_counter() - start)
+big = [Path(sys.argv[3])]
+one = float("inf")
+for _ in range(rounds * 3):
+    start = time.perf_counter(); run(big); one = min(one, time.perf_counter() - start)
+print(1000 * best / len(files), 1000 * one)
+"""
+
+
+def old_parsers_ms(rev: str, files: list[Path], big: Path, rounds: int) -> tuple[float, float]:
+    """(ms/file over ``files``, ms for ``big``) of ``read_metadata`` at git revision ``rev``."""
+    import tempfile
+
+    repo = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = subprocess.run(
+            ["git", "-C", str(repo), "archive", rev, "appliance"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, tmp, str(rounds), str(big)],
+            input="\n".join(map(str, files)),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+def exiftool_peak_mb() -> float | None:
+    """High-water RSS of this process's stay-open ExifTool, when the engine uses one."""
+    try:
+        from appliance.media import exiftool
+    except ImportError:
+        return None
+    proc = exiftool.shared()._proc
+    if proc is None:
+        return None
+    for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
 def main() -> None:
     here = Path(__file__).resolve().parents[1]
     parser = argparse.ArgumentParser()
     parser.add_argument("corpus", nargs="?", default=str(here.parent / "shared" / "corpus"))
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--old", default=OLD_PARSERS, help="git revision of the old parsers")
     args = parser.parse_args()
     corpus = Path(args.corpus)
     files = sorted(
@@ -142,10 +206,18 @@ def main() -> None:
         big = twelve_mp_jpeg(corpus / "exif/photoprism/IMG_4120.JPG", Path(tmp))
         meta = timed(shoebox, [big], args.rounds * 3)
         rend = render_ms(big, args.rounds)
+        old, old_big = old_parsers_ms(args.old, files, big, args.rounds) if args.old else (0, 0)
+    if args.old:
+        print(f"{'old parsers (' + args.old + ')':<34}{old:>10.3f}   ({old / base:.2f}x baseline)")
     print(f"{'12 MP JPEG: read_metadata':<34}{meta:>10.3f}")
+    if args.old:
+        print(f"{'12 MP JPEG: old parsers':<34}{old_big:>10.3f}")
+    peak = exiftool_peak_mb()
+    if peak is not None:
+        print(f"{'ExifTool process peak RSS (MB)':<34}{peak:>10.1f}")
     print(
-        f"{'12 MP JPEG: sniff+hash+render':<34}{rend:>10.3f}   metadata share "
-        f"{100 * meta / (meta + rend):.1f}% of this import work"
+        f"{'12 MP JPEG: sniff+hash+render':<34}{rend:>10.3f}   ExifTool adds "
+        f"{meta - old_big:.1f} ms = {100 * (meta - old_big) / (rend + old_big):.1f}% to this work"
     )
 
 

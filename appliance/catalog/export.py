@@ -142,6 +142,11 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
             "albums": [
                 {"id": e.album_id, "title": e.album.title} for e in albums.get(photo.id, [])
             ],
+            # v4 (issue 10): decisions that also live in the XMP sidecar
+            "title": photo.title,
+            "description": photo.description,
+            "rating": photo.rating,
+            "place_source": photo.place_source,
         }
 
 

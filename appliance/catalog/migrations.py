@@ -64,8 +64,18 @@ def _v3_file_warnings(db: pw.Database) -> None:
     _add_columns(db, m.File, "warnings")
 
 
-def _v4_video(db: pw.Database) -> None:
-    """v4: videos, Live Photos and Motion Photos: the movie's facts on its file (duration,
+def _v4_decisions_and_sidecars(db: pw.Database) -> None:
+    """v4: title, description, rating and place source on photos; the XMP sidecar queue
+    (filled by triggers on every decision) and the sidecar modification times seen."""
+    _add_columns(db, m.Photo, "title", "description", "rating", "place_source")
+    db.create_tables([m.SidecarPending, m.SidecarSeen], safe=True)
+    from appliance.catalog.sidecar_triggers import create_triggers
+
+    create_triggers(db)
+
+
+def _v5_video(db: pw.Database) -> None:
+    """v5: videos, Live Photos and Motion Photos: the movie's facts on its file (duration,
     codecs, frame rate, rotation, container, how it plays, Apple's ContentIdentifier) and
     the duration and kind of motion on the photo."""
     _add_columns(db, m.Photo, "duration", "motion")
@@ -88,7 +98,8 @@ def _v4_video(db: pw.Database) -> None:
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
-    4: _v4_video,
+    4: _v4_decisions_and_sidecars,
+    5: _v5_video,
 }
 LATEST = max(STEPS)
 
@@ -119,6 +130,7 @@ def migrate(db: pw.Database) -> int:
         version = current_version(db)
         if version is None and not db.table_exists(m.Photo._meta.table_name):
             db.create_tables(m.ALL_MODELS, safe=True)
+            _v4_decisions_and_sidecars(db)  # its triggers are not part of the models
             _stamp(db, LATEST)
             return LATEST
     version = version or 1  # tables without a version row: the first released schema

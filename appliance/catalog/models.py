@@ -50,6 +50,10 @@ class Photo(BaseModel):
     height = pw.IntegerField(null=True)
     favorite = pw.BooleanField(default=False)
     archived = pw.BooleanField(default=False)
+    title = pw.CharField(null=True)  # v4: decisions kept in XMP sidecars too
+    description = pw.TextField(null=True)
+    rating = pw.IntegerField(null=True)  # XMP 0-5, -1 rejected; favourite = 5
+    place_source = pw.CharField(null=True)  # where latitude/longitude came from: manual, ...
     duration = pw.FloatField(null=True)  # seconds: a video, or the movie of a Live Photo
     motion = pw.CharField(null=True)  # live | motion (embedded movie) | animated (GIF/WebP)
     labels_version = pw.IntegerField(default=0)  # 0: not classified yet
@@ -223,6 +227,23 @@ class Setting(BaseModel):
     value = pw.TextField()
 
 
+class SidecarPending(BaseModel):
+    """A photo whose XMP sidecar must be (re)written: filled by triggers on every decision
+    (see `catalog.sidecars`), emptied by the debounced writer once ``due_at`` has passed."""
+
+    photo = pw.ForeignKeyField(Photo, unique=True, on_delete="CASCADE")
+    due_at = pw.DateTimeField(default=utcnow)
+
+
+class SidecarSeen(BaseModel):
+    """The modification time of a sidecar when Shoebox last read or wrote it: a newer one
+    was edited outside Shoebox and is read again on the next scan."""
+
+    path = pw.CharField(unique=True)
+    photo = pw.ForeignKeyField(Photo, null=True, on_delete="CASCADE")
+    mtime = pw.FloatField(default=0.0)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Photo,
     File,
@@ -238,4 +259,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     ShareLink,
     Job,
     Setting,
+    SidecarPending,
+    SidecarSeen,
 ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from appliance.catalog import live_photos, lookup
+from appliance.catalog import decisions, live_photos, lookup, sidecars
 from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
@@ -35,6 +35,10 @@ METADATA_FIELDS = (
     "longitude",
     "altitude",
     "orientation",
+    "title",
+    "description",
+    "rating",
+    "place_source",
 )
 ROLE_BY_KIND = {"raw": "raw", "video": "video", "sidecar": "sidecar"}
 
@@ -204,6 +208,14 @@ def _video_file_values(analysis: Analysis) -> dict[str, Any]:
     return values
 
 
+def _take_decisions(photo_id: int, meta: Any) -> None:
+    """Ratings, keywords, named faces, edits found in the file's XMP or its sidecar."""
+    if decisions.has_decisions(meta):
+        decisions.apply_metadata(photo_id, meta)
+    if meta is not None and getattr(meta, "sidecar", None):
+        sidecars.note_read(Path(meta.sidecar), photo_id)
+
+
 def _record_new(analysis: Analysis, originals: Path) -> Committed:
     values = _photo_values(analysis)
     live = live_photos.partner(analysis, values)
@@ -224,6 +236,7 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
         save_model_labels(photo.id, analysis.labels)
     if analysis.faces:
         insert_faces(photo.id, analysis.faces)
+    _take_decisions(photo.id, analysis.metadata)
     status = "failed" if analysis.error else "added"
     return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)
 
@@ -279,5 +292,6 @@ def _record_live_half(
         if analysis.faces:
             insert_faces(photo.id, analysis.faces)
     file, placement = _create_file(analysis, photo, values, originals)
+    _take_decisions(photo.id, analysis.metadata)
     outcome = Outcome(analysis.task, "added", photo.id, file.id)
     return Committed(outcome, placement)

@@ -20,6 +20,7 @@ def report(settings: Settings) -> dict:
     result: dict = {
         "vision": describe_vision(models, settings.accelerator, settings.threads or None)
     }
+    result["exiftool"] = _exiftool_version()
     library = Library(settings.library_root)
     result["library"] = {"root": str(library.root)}
     if library.catalog_path.exists():
@@ -29,7 +30,22 @@ def report(settings: Settings) -> dict:
         usage = shutil.disk_usage(library.root)
         result["library"].update(disk_free_gb=round(usage.free / 1e9, 1))
         result["healthy"] = ok
+    if result["exiftool"].startswith("missing"):
+        result["healthy"] = False
     return result
+
+
+def _exiftool_version() -> str:
+    """ExifTool's version, or why it is not usable (metadata cannot be read without it)."""
+    from appliance.media.exiftool import ExifTool, ExifToolError
+
+    engine = ExifTool(timeout=10)
+    try:
+        return engine.execute("-ver")[0].strip()
+    except ExifToolError as exc:
+        return f"missing: {exc}"
+    finally:
+        engine.close()
 
 
 def _doctor(args: argparse.Namespace, settings: Settings) -> int:
@@ -45,6 +61,7 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
     for purpose, model in vision["models"].items():
         state = model.get("error") or f"sha256 {model.get('sha256', '')[:12]}"
         print(f"{purpose + ':':<15}{model['device']}  {model['path']}  ({state})")
+    print(f"ExifTool:    {data['exiftool']}")
     lib = data["library"]
     print(f"library:     {lib['root']}")
     if "schema" in lib:

@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from appliance.catalog import sidecars
 from appliance.catalog.maintenance import mark_missing
 from appliance.config import Settings
 from appliance.ingest.discover import iter_media_files
@@ -31,11 +32,14 @@ def run_ingest(folders: list[Path], policy: Policy, settings: Settings) -> int:
         if policy == "index":
             seen = {str(task.path) for task in tasks}
             missing = sum(mark_missing(str(root), seen) for root in roots)
+        edited = sidecars.rescan(ingestor.library)  # sidecars edited outside Shoebox
     counts = Counter(outcome.status for outcome in outcomes)
     print(
         f"{len(outcomes)} files: {counts['added']} added, {counts['duplicate']} duplicates, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed, {missing} now missing"
     )
+    if edited:
+        print(f"{edited} sidecars edited outside Shoebox were read")
     for outcome in sorted(outcomes, key=lambda o: str(o.task.path)):
         if outcome.status == "failed":
             print(f"  failed: {outcome.task.path}: {outcome.error}")

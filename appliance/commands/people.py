@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from appliance.catalog import people
+from appliance.catalog import people, sidecars
 from appliance.commands.common import open_library
 from appliance.config import Settings
 
 
 def _people(args: argparse.Namespace, settings: Settings) -> int:
-    if open_library(settings) is None:
+    library = open_library(settings)
+    if library is None:
         return 2
     try:
         if args.action == "name":
@@ -29,6 +30,7 @@ def _people(args: argparse.Namespace, settings: Settings) -> int:
     except people.PeopleError as exc:
         print(f"shoebox: {exc}", file=sys.stderr)
         return 1
+    sidecars.flush(library, everything=True)  # names go into the photos' XMP sidecars
     return 0
 
 

@@ -19,9 +19,10 @@ from appliance.config import Settings
 from appliance.ingest.store import copy_verified
 from appliance.ingest.tasks import Analysis, FaceFound, FileTask
 from appliance.library import Library
+from appliance.media import exiftool
 from appliance.media.decode import set_pixel_limit
 from appliance.media.hashing import sha256_file
-from appliance.media.metadata import MetadataError, read_metadata
+from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
 from appliance.media.render import RenderError, render, renditions_from_viewer
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
@@ -49,6 +50,11 @@ def setup_worker(settings: Settings) -> WorkerState:
     """Load everything a worker needs once (runs in the worker process)."""
     logging.basicConfig(level=settings.log_level)
     set_pixel_limit(settings.max_pixels)
+    # ExifTool gets part of the file's time budget, so a stuck read is caught (and ExifTool
+    # restarted) before the pool gives up on the whole worker
+    exiftool.shared().timeout = max(
+        1.0, min(exiftool.DEFAULT_TIMEOUT, settings.per_file_timeout / 2)
+    )
     library = Library(settings.library_root)
     connect_readonly(library.catalog_path)
     state = WorkerState(settings, library, ThumbnailCache(library.cache), VideoCache(library.cache))
@@ -81,7 +87,7 @@ def analyze(state: WorkerState, task: FileTask) -> Analysis:
     try:
         media = _admit(state, result)
         if result.duplicate_of is None and result.error is None:
-            _read(result, media)
+            _read(state, result, media)
             if result.kind == "video":
                 renditions = _render_video(state, result)
             else:
@@ -139,10 +145,20 @@ def extension_mismatch(path: Path, media: MediaType) -> str | None:
     return f"the name says .{suffix} but the content is {media.mime}"
 
 
-def _read(result: Analysis, media: MediaType) -> None:
+def sidecar_for(library: Library, path: Path) -> Path:
+    """The XMP sidecar to read with ``path``: beside it (NAME.EXT.xmp: Shoebox in originals/,
+    digiKam, darktable), else Shoebox's mirror tree for files catalogued in place."""
+    beside = sidecar_beside(path)
+    if beside.is_file():
+        return beside
+    return library.mirror_sidecar(path)
+
+
+def _read(state: WorkerState, result: Analysis, media: MediaType) -> None:
     with _Stopwatch(result.timings, "read"):
         try:
-            result.metadata = read_metadata(result.task.path, media)
+            path = result.task.path
+            result.metadata = read_metadata(path, media, sidecar=sidecar_for(state.library, path))
             result.warnings.extend(f"metadata: {w}" for w in result.metadata.warnings)
         except MetadataError as exc:
             result.warnings.append(f"metadata: {exc}")

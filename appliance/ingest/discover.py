@@ -9,12 +9,16 @@ from pathlib import Path
 
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", "ehthumbs.db", ".picasa.ini"}
 IGNORED_PATTERNS = ("._*", ".~*", "~$*", "*.part", "*.partial", "*.crdownload", "*.tmp", ".in.*")
+# XMP sidecars (NAME.EXT.xmp) are read with their photo, not catalogued as files
+SIDECAR_SUFFIXES = (".xmp",)
 IGNORED_DIRS = {"@eaDir", "$RECYCLE.BIN", "System Volume Information", "lost+found", ".incoming"}
 
 
 def is_ignored_name(name: str) -> bool:
     """Hidden files, OS litter and names that uploaders use while a file is incomplete."""
     if name.startswith(".") or name in IGNORED_NAMES:
+        return True
+    if name.lower().endswith(SIDECAR_SUFFIXES):
         return True
     return any(fnmatch(name, pattern) for pattern in IGNORED_PATTERNS)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from appliance.catalog import lookup, people, writer
+from appliance.catalog import lookup, people, sidecars, writer
 from appliance.catalog.db import open_catalog
 from appliance.config import Settings
 from appliance.ingest.analyze import analyze, setup_worker
@@ -58,6 +58,7 @@ class Ingestor:
 
     def __exit__(self, *exc: object) -> None:
         self.pool.close()
+        sidecars.flush(self.library, everything=True)  # decisions found while importing
 
     def process(
         self, tasks: Iterable[FileTask], progress: ProgressCallback | None = None
@@ -94,6 +95,8 @@ class Ingestor:
         except OSError:
             return None  # the worker reports why
         if lookup.is_unchanged(str(task.path), stat.st_size, stat.st_mtime):
+            if sidecars.check_beside(task.path):
+                log.info("sidecar of %s changed: its decisions were read", task.path)
             if task.job_id is not None:
                 writer.finish_job(task.job_id, "done")
             return Outcome(task, "unchanged")

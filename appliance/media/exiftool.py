@@ -11,11 +11,14 @@ pipe can fill up, and a deadline applies to the whole answer.
 from __future__ import annotations
 
 import atexit
+import ctypes
 import json
 import os
 import select
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -41,6 +44,18 @@ def exiftool_path() -> str:
     return exe
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGKILL when the process that started ExifTool dies. ExifTool
+    -stay_open keeps polling its argument pipe after EOF, so a worker killed for a stuck
+    file would otherwise leave its ExifTool behind."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+PR_SET_PDEATHSIG = 1
+
+
 class ExifTool:
     """One ``exiftool -stay_open`` process; thread-safe, restarted after a failure."""
 
@@ -62,6 +77,7 @@ class ExifTool:
             stderr=subprocess.PIPE,
             close_fds=True,
             env={**os.environ, "TZ": "UTC"},  # QuickTimeUTC dates come out as +00:00
+            preexec_fn=_die_with_parent,
         )
         self._proc, self._pid_owner = proc, os.getpid()
         return proc

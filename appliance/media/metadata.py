@@ -47,6 +47,7 @@ class Metadata:
     latitude: float | None = None
     longitude: float | None = None
     altitude: float | None = None
+    place_source: str | None = None  # "sidecar" when the place came from the XMP sidecar
     orientation: int | None = None
     width: int | None = None
     height: int | None = None

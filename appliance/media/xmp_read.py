@@ -41,4 +41,5 @@ def merge_sidecar(meta: Metadata, path: Path) -> None:
         meta.taken_at_source = "sidecar"
     if side.latitude is not None and side.longitude is not None:
         meta.latitude, meta.longitude = side.latitude, side.longitude
+        meta.place_source = "sidecar"
         meta.altitude = side.altitude if side.altitude is not None else meta.altitude

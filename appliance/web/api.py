@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, NoReturn
 
 from flask import Blueprint, abort, current_app, g, jsonify, make_response, request, url_for
 
 from appliance.catalog import albums as album_ops
+from appliance.catalog import edits
 from appliance.catalog import users as user_ops
 from appliance.catalog.models import Photo, User
 from appliance.catalog.queries import (
@@ -102,7 +104,54 @@ def photo(photo_id: int) -> Any:
 @bp.patch("/photos/<int:photo_id>")
 def update_photo(photo_id: int) -> Any:
     _photo(photo_id)
-    return jsonify(updated=_set_flags([photo_id], body()))
+    data = body()
+    edited = _edit(photo_id, data)
+    if not edited or any(k in data for k in ("favorite", "archived")):
+        return jsonify(updated=_set_flags([photo_id], data))
+    return jsonify(updated=1)
+
+
+EDIT_KEYS = ("taken_at", "taken_at_offset", "latitude", "longitude", "altitude", "title")
+
+
+def _edit(photo_id: int, data: dict[str, Any]) -> bool:
+    """Date, place, title and description edits (catalog + sidecar); False: none asked."""
+    if not any(k in data for k in (*EDIT_KEYS, "description")):
+        return False
+    try:
+        if "taken_at" in data:
+            if not isinstance(data["taken_at"], str):
+                fail(400, "taken_at is an ISO 8601 time, e.g. 2023-07-14T18:30:05+02:00")
+            when = edits.parse_time(data["taken_at"])
+            offset = data.get("taken_at_offset")
+            if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
+                fail(400, "taken_at_offset is in minutes east of UTC")
+            edits.set_taken_at(photo_id, when, offset)
+        if "latitude" in data or "longitude" in data:
+            edits.set_place(
+                photo_id, data.get("latitude"), data.get("longitude"), data.get("altitude")
+            )
+        if "title" in data or "description" in data:
+            edits.set_text(photo_id, title=data.get("title"), description=data.get("description"))
+    except edits.EditError as exc:
+        fail(400, str(exc))
+    return True
+
+
+@bp.post("/photos/shift-date")
+def shift_date() -> Any:
+    data = body()
+    ids = _ids(data, "ids")
+    try:
+        if isinstance(data.get("by"), str):
+            delta = edits.parse_shift(data["by"])
+        elif isinstance(data.get("seconds"), int) and not isinstance(data["seconds"], bool):
+            delta = dt.timedelta(seconds=data["seconds"])
+        else:
+            fail(400, 'send the shift as "by" ("+1h", "-30m") or "seconds"')
+        return jsonify(updated=edits.shift_taken_at(ids, delta))
+    except edits.EditError as exc:
+        fail(400, str(exc))
 
 
 @bp.post("/photos/batch")

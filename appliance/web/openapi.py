@@ -8,6 +8,7 @@ _ID = {"type": "integer"}
 _IDS = {"type": "array", "items": _ID}
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
+_NUM = {"type": "number"}
 
 # (method, path, summary, query parameters, JSON body properties, admin only)
 ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] = [
@@ -31,9 +32,29 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     (
         "patch",
         "/photos/{photo_id}",
-        "Set favourite or archived (archive: admins)",
+        "Set favourite or archived (archive: admins); edit the capture time (ISO 8601, its "
+        "offset inside or as taken_at_offset minutes), the place (signed degrees), title or "
+        "description: kept in the catalog and the XMP sidecar, never in the original",
         {},
-        {"favorite": _BOOL, "archived": _BOOL},
+        {
+            "favorite": _BOOL,
+            "archived": _BOOL,
+            "taken_at": _STR,
+            "taken_at_offset": _ID,
+            "latitude": _NUM,
+            "longitude": _NUM,
+            "altitude": _NUM,
+            "title": _STR,
+            "description": _STR,
+        },
+        False,
+    ),
+    (
+        "post",
+        "/photos/shift-date",
+        "Shift the capture time of photos by an offset (by: '+1h', '-30m', '+2d3h'; or seconds)",
+        {},
+        {"ids": _IDS, "by": _STR, "seconds": _ID},
         False,
     ),
     (

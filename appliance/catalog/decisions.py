@@ -1,0 +1,164 @@
+"""Decisions found in a file's XMP (embedded or sidecar) brought into the catalog.
+
+On import, and when a sidecar changed outside Shoebox, the rating, title, description,
+keywords (-> manual labels), named face regions (-> faces of named people) and an edited
+date or place become catalog decisions, exactly as if a person had made them in Shoebox.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from peewee import fn
+
+from appliance.catalog.labels import add_manual_label
+from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, utcnow
+from appliance.catalog.people import MANUAL, refresh_people
+from appliance.media.regions import FaceRegion
+from appliance.media.xmp_write import PEOPLE_ROOT
+
+FAVOURITE_RATING = 5
+MATCH_IOU = 0.3
+
+
+def has_decisions(meta: Any) -> bool:
+    """Whether ``meta`` (a media Metadata) carries anything a person decided."""
+    return bool(
+        meta is not None
+        and (
+            getattr(meta, "rating", None) not in (None, 0)
+            or getattr(meta, "title", None)
+            or getattr(meta, "description", None)
+            or getattr(meta, "keywords", None)
+            or getattr(meta, "hierarchical_keywords", None)
+            or any(r.name for r in getattr(meta, "regions", []))
+            or getattr(meta, "taken_at_source", None) == "sidecar"
+            or getattr(meta, "sidecar", None)
+        )
+    )
+
+
+def keyword_labels(meta: Any) -> list[str]:
+    """Flat keywords plus the leaves of hierarchical ones, without person names."""
+    people = {r.name for r in meta.regions if r.name} | set(meta.people)
+    found: list[str] = []
+    for entry in meta.hierarchical_keywords:
+        parts = [p.strip() for p in entry.split("|") if p.strip()]
+        if parts and parts[0] != PEOPLE_ROOT and parts[0] != "People":
+            found.append(parts[-1])
+        elif parts:
+            people.add(parts[-1])
+    found += meta.keywords
+    out: list[str] = []
+    for word in found:
+        name = " ".join(word.split()).lower()
+        if name and word not in people and name not in out:
+            out.append(name)
+    return out
+
+
+def apply_metadata(photo_id: int, meta: Any, *, replace: bool = False) -> None:
+    """Make the decisions in ``meta`` the photo's decisions (inside the caller's transaction).
+
+    ``replace``: the sidecar was edited outside Shoebox, so manual labels it no longer
+    lists are dropped; on import (False) decisions are only added.
+    """
+    photo = Photo.get_by_id(photo_id)
+    values: dict[str, Any] = {}
+    if meta.rating is not None:
+        values["rating"] = meta.rating
+        values["favorite"] = meta.rating >= FAVOURITE_RATING
+    if meta.title:
+        values["title"] = meta.title
+    if meta.description:
+        values["description"] = meta.description
+    if meta.taken_at_source == "sidecar" and meta.taken_at is not None:
+        values.update(
+            taken_at=meta.taken_at,
+            taken_at_offset=meta.taken_at_offset,
+            taken_at_source="sidecar",
+            sort_time=meta.taken_at,
+        )
+    if meta.place_source == "sidecar" and (photo.latitude, photo.longitude, photo.place_source) != (
+        meta.latitude,
+        meta.longitude,
+        "sidecar",
+    ):
+        values.update(latitude=meta.latitude, longitude=meta.longitude, place_source="sidecar")
+    if values:
+        values["updated_at"] = utcnow()
+        Photo.update(**values).where(Photo.id == photo_id).execute()
+    _apply_labels(photo_id, keyword_labels(meta), replace)
+    _apply_regions(photo, [r for r in meta.regions if r.name])
+
+
+def _apply_labels(photo_id: int, names: list[str], replace: bool) -> None:
+    for name in names:
+        add_manual_label(photo_id, name)
+    if replace:
+        keep = [label.id for label in Label.select().where(Label.name.in_(names or [""]))]
+        PhotoLabel.delete().where(
+            (PhotoLabel.photo == photo_id)
+            & (PhotoLabel.source == "manual")
+            & (PhotoLabel.removed == False)  # noqa: E712
+            & PhotoLabel.label.not_in(keep or [0])
+        ).execute()
+
+
+def _iou(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    w = max(0.0, min(ax + aw, bx + bw) - max(ax, bx))
+    h = max(0.0, min(ay + ah, by + bh) - max(ay, by))
+    inter = w * h
+    union = aw * ah + bw * bh - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _box(face: Face) -> tuple[float, float, float, float]:
+    return face.box_x, face.box_y, face.box_w, face.box_h
+
+
+def person_named(name: str) -> Person:
+    """The person with this name (the oldest, if several), created when there is none."""
+    person = (
+        Person.select().where(fn.LOWER(Person.name) == name.lower()).order_by(Person.id).first()
+    )
+    return person or Person.create(name=name)
+
+
+def _apply_regions(photo: Photo, regions: list[FaceRegion]) -> None:
+    """Each named region names the detected face it covers, or becomes a face itself."""
+    if not regions or not photo.width or not photo.height:
+        return
+    faces = list(Face.select().where(Face.photo == photo.id))
+    touched: set[int] = set()
+    for region in regions:
+        box = (
+            region.x * photo.width,
+            region.y * photo.height,
+            region.w * photo.width,
+            region.h * photo.height,
+        )
+        best = max(faces, key=lambda f: _iou(box, _box(f)), default=None)
+        person = person_named(region.name or "")
+        if best is not None and _iou(box, _box(best)) >= MATCH_IOU:
+            faces.remove(best)
+            if best.person_id is not None:
+                touched.add(best.person_id)
+            Face.update(person=person.id, assignment=MANUAL).where(Face.id == best.id).execute()
+        else:
+            Face.create(
+                photo=photo.id,
+                box_x=box[0],
+                box_y=box[1],
+                box_w=box[2],
+                box_h=box[3],
+                keypoints=json.dumps([]),
+                score=0.0,
+                person=person.id,
+                assignment=MANUAL,
+            )
+        touched.add(person.id)
+    refresh_people(touched)

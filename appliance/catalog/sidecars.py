@@ -1,0 +1,238 @@
+"""XMP sidecars of library files: where they are, what goes in, when they are written.
+
+Every decision queues its photo in ``sidecar_pending`` (SQLite triggers, see
+`catalog.sidecar_triggers`); :func:`flush` writes the sidecars whose debounce time has
+passed, and :class:`SidecarFlusher` calls it in the background of the service and the web
+server. A sidecar sits beside the library's copy (``originals/…/NAME.EXT.xmp``); a file
+catalogued in place gets one in the library's mirror tree (``sidecars/<its path>.xmp``), so
+the source folder is never written to. :func:`rescan` reads sidecars edited outside Shoebox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from pathlib import Path
+
+from appliance.catalog import decisions
+from appliance.catalog.models import (
+    Face,
+    File,
+    Label,
+    Location,
+    Person,
+    Photo,
+    PhotoLabel,
+    SidecarPending,
+    SidecarSeen,
+    database_proxy,
+    utcnow,
+)
+from appliance.library import Library
+from appliance.media.exiftool import ExifToolError
+from appliance.media.metadata import Metadata
+from appliance.media.regions import FaceRegion
+from appliance.media.xmp_read import read_sidecar
+from appliance.media.xmp_write import Decisions, write_sidecar
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER = dt.timedelta(minutes=1)
+EDITED_SOURCES = ("manual", "sidecar")
+
+
+def sidecar_paths(library: Library, photo_id: int) -> list[Path]:
+    """Where the sidecars of a photo's files live (one per file)."""
+    out: list[Path] = []
+    for file in File.select().where((File.photo == photo_id) & File.sha256.is_null(False)):
+        if file.stored_path:
+            stored = library.originals / file.stored_path
+            out.append(stored.with_name(stored.name + ".xmp"))
+            continue
+        location = (
+            Location.select()
+            .where((Location.file == file.id) & (Location.missing == False))  # noqa: E712
+            .order_by(Location.id)
+            .first()
+        )
+        if location is not None:
+            out.append(library.mirror_sidecar(location.path))
+    return out
+
+
+def decisions_of(photo_id: int) -> Decisions:
+    """The decisions the catalog holds for a photo, as a sidecar carries them."""
+    photo = Photo.get_by_id(photo_id)
+    labels = [
+        row.label.name
+        for row in PhotoLabel.select(PhotoLabel, Label)
+        .join(Label)
+        .where(
+            (PhotoLabel.photo == photo_id)
+            & (PhotoLabel.source == "manual")
+            & (PhotoLabel.removed == False)  # noqa: E712
+        )
+        .order_by(Label.name)
+    ]
+    regions = []
+    if photo.width and photo.height:
+        for face in (
+            Face.select(Face, Person)
+            .join(Person)
+            .where((Face.photo == photo_id) & Person.name.is_null(False))
+            .order_by(Face.id)
+        ):
+            regions.append(
+                FaceRegion(
+                    face.person.name,
+                    face.box_x / photo.width,
+                    face.box_y / photo.height,
+                    face.box_w / photo.width,
+                    face.box_h / photo.height,
+                )
+            )
+    rating = photo.rating if photo.rating is not None and photo.rating < 5 else 0
+    edited_date = photo.taken_at_source in EDITED_SOURCES
+    edited_place = photo.place_source in EDITED_SOURCES
+    return Decisions(
+        rating=decisions.FAVOURITE_RATING if photo.favorite else rating,
+        title=photo.title,
+        description=photo.description,
+        labels=labels,
+        regions=regions,
+        width=photo.width,
+        height=photo.height,
+        taken_at=photo.taken_at if edited_date else None,
+        taken_at_offset=photo.taken_at_offset if edited_date else None,
+        latitude=photo.latitude if edited_place else None,
+        longitude=photo.longitude if edited_place else None,
+    )
+
+
+def _empty(d: Decisions) -> bool:
+    return not (
+        d.rating or d.title or d.description or d.labels or d.regions or d.taken_at or d.latitude
+    )
+
+
+def _remember(path: Path, photo_id: int | None) -> None:
+    mtime = path.stat().st_mtime
+    SidecarSeen.insert(path=str(path), photo=photo_id, mtime=mtime).on_conflict(
+        conflict_target=[SidecarSeen.path],
+        update={SidecarSeen.mtime: mtime, SidecarSeen.photo: photo_id},
+    ).execute()
+
+
+def write_photo(library: Library, photo_id: int) -> list[Path]:
+    """Write the sidecars of one photo now; returns the paths written."""
+    wanted = decisions_of(photo_id)
+    written = []
+    for path in sidecar_paths(library, photo_id):
+        if _empty(wanted) and not path.exists():
+            continue  # nothing decided: no sidecar needed
+        write_sidecar(path, wanted)
+        _remember(path, photo_id)
+        written.append(path)
+    return written
+
+
+def flush(library: Library, *, everything: bool = False) -> int:
+    """Write the sidecars whose debounce time has passed (all queued ones: ``everything``).
+
+    Returns how many photos were written. A photo whose write fails is retried later.
+    """
+    now = utcnow()
+    query = SidecarPending.select()
+    if not everything:
+        query = query.where(SidecarPending.due_at <= now)
+    done = 0
+    for pending in list(query.order_by(SidecarPending.due_at)):
+        try:
+            write_photo(library, pending.photo_id)  # no transaction held while ExifTool runs
+            # a newer decision meanwhile pushed due_at back: leave that row queued
+            SidecarPending.delete().where(
+                (SidecarPending.id == pending.id) & (SidecarPending.due_at == pending.due_at)
+            ).execute()
+            done += 1
+        except (ExifToolError, OSError) as exc:
+            log.warning("sidecar of photo %d not written: %s", pending.photo_id, exc)
+            SidecarPending.update(due_at=now + RETRY_AFTER).where(
+                SidecarPending.id == pending.id
+            ).execute()
+    return done
+
+
+def note_read(path: Path, photo_id: int) -> None:
+    """Remember the state of a sidecar read on import (so later edits are noticed)."""
+    if path.exists():
+        _remember(path, photo_id)
+
+
+def apply_sidecar(photo_id: int, path: Path) -> Metadata:
+    """Read a sidecar edited outside Shoebox and make its decisions the photo's."""
+    meta = read_sidecar(path)
+    meta.sidecar = str(path)
+    if meta.taken_at is not None and meta.taken_at_source in ("xmp", "exif"):
+        meta.taken_at_source = "sidecar"
+    with database_proxy.atomic():
+        decisions.apply_metadata(photo_id, meta, replace=True)
+        _remember(path, photo_id)
+    return meta
+
+
+def check_beside(path: Path) -> bool:
+    """For a file catalogued in place: apply its ``NAME.EXT.xmp`` (digiKam, darktable) when
+    it is new or changed since Shoebox last read it. Returns whether it was applied."""
+    side = path.with_name(path.name + ".xmp")
+    try:
+        mtime = side.stat().st_mtime
+    except OSError:
+        return False
+    seen = SidecarSeen.get_or_none(SidecarSeen.path == str(side))
+    if seen is not None and abs(seen.mtime - mtime) <= 1e-6:
+        return False
+    location = Location.get_or_none(Location.path == str(path))
+    if location is None or location.file_id is None:
+        return False
+    apply_sidecar(location.file.photo_id, side)
+    return True
+
+
+def rescan(library: Library) -> int:
+    """Apply every known sidecar whose modification time changed; returns how many."""
+    changed = 0
+    for seen in list(SidecarSeen.select().where(SidecarSeen.photo.is_null(False))):
+        path = Path(seen.path)
+        try:
+            mtime = path.stat().st_mtime
+        except OSError:
+            continue
+        if abs(mtime - seen.mtime) > 1e-6:
+            try:
+                apply_sidecar(seen.photo_id, path)
+                changed += 1
+            except ExifToolError as exc:
+                log.warning("sidecar %s unreadable: %s", path, exc)
+    return changed
+
+
+class SidecarFlusher(threading.Thread):
+    """Background writer: flushes due sidecars every ``interval`` seconds until stopped."""
+
+    def __init__(self, library: Library, interval: float = 1.0) -> None:
+        super().__init__(name="sidecar-flusher", daemon=True)
+        self.library, self.interval = library, interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                flush(self.library)
+            except Exception:  # noqa: BLE001 - keep flushing; the queue is persistent
+                log.exception("sidecar flush failed")
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
+        flush(self.library, everything=True)

@@ -1,0 +1,96 @@
+"""Rebuild keeps decisions: delete the catalogue after naming, favouriting, labelling and
+editing, rebuild from originals/ + sidecars, find every decision back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+from ingest_helpers import ingest, quick_settings
+
+from appliance.catalog import edits, sidecars
+from appliance.catalog.labels import add_manual_label
+from appliance.catalog.models import Face, File, Label, Location, Person, Photo, PhotoLabel
+from appliance.ingest.rebuild import rebuild
+from appliance.library import Library
+from appliance.web.adapters import name_face
+
+PHOTOS = (
+    "faces/face_recognition/biden.jpg",
+    "faces/face_recognition/obama.jpg",
+    "misc/skimage/chelsea.jpg",
+)
+
+
+def _decisions(library: Library) -> dict[str, dict]:
+    """Every decision of every photo, keyed by the file's path under originals/."""
+    out = {}
+    for photo in Photo.select():
+        paths = [
+            f.stored_path for f in File.select().where(File.photo == photo.id) if f.stored_path
+        ] or [
+            str(Path(loc.path).relative_to(library.originals.resolve()))
+            for loc in Location.select().join(File).where(File.photo == photo.id)
+        ]
+        labels = {
+            row.label.name
+            for row in PhotoLabel.select(PhotoLabel, Label)
+            .join(Label)
+            .where((PhotoLabel.photo == photo.id) & (PhotoLabel.source == "manual"))
+        }
+        people = sorted(
+            f.person.name
+            for f in Face.select(Face, Person).join(Person).where(Face.photo == photo.id)
+            if f.person.name
+        )
+        out[paths[0]] = {
+            "favorite": photo.favorite,
+            "labels": labels,
+            "people": people,
+            "taken_at": (photo.taken_at, photo.taken_at_offset),
+            "place": (photo.latitude, photo.longitude),
+            "title": photo.title,
+        }
+    return out
+
+
+def test_rebuild_finds_every_decision_back(tmp_path: Path, corpus: Path) -> None:
+    src = tmp_path / "card"
+    src.mkdir()
+    for rel in PHOTOS:
+        shutil.copyfile(corpus / rel, src / Path(rel).name)
+    settings = quick_settings(tmp_path / "lib", faces=True, workers=1)
+    library = Library(tmp_path / "lib")
+    outcomes = ingest(settings, src, "copy")
+    ids = {o.task.path.name: o.photo_id for o in outcomes}
+    assert len(ids) == 3 and all(o.status == "added" for o in outcomes)
+
+    # what a family does: name people, favourite, label, fix a date, set a place, a title
+    (biden_face,) = Face.select().where(Face.photo == ids["biden.jpg"])
+    (obama_face,) = Face.select().where(Face.photo == ids["obama.jpg"])
+    name_face(biden_face.id, "Joe Biden")
+    name_face(obama_face.id, "Barack Obama")
+    Photo.update(favorite=True).where(Photo.id == ids["obama.jpg"]).execute()
+    add_manual_label(ids["chelsea.jpg"], "Our cat")
+    add_manual_label(ids["biden.jpg"], "speech")
+    edits.set_taken_at(ids["chelsea.jpg"], dt.datetime(2019, 8, 1, 16, 0), -240)
+    edits.set_place(ids["chelsea.jpg"], 40.7128, -74.006)
+    edits.set_text(ids["obama.jpg"], title="Official portrait")
+    assert sidecars.flush(library, everything=True) == 3
+    before = _decisions(library)
+    assert sorted(sorted(d["labels"]) for d in before.values()) == [[], ["our cat"], ["speech"]]
+
+    # the catalogue is lost
+    Photo._meta.database.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{library.catalog_path}{suffix}").unlink(missing_ok=True)
+
+    report = rebuild(settings, force=True)
+    assert report.count("added") == 3, [(o.task.path, o.status, o.error) for o in report.outcomes]
+    after = _decisions(library)
+    assert after == before
+    assert after  # and the decisions are really there:
+    people = sorted(p for d in after.values() for p in d["people"])
+    assert people == ["Barack Obama", "Joe Biden"]
+    assert sum(d["favorite"] for d in after.values()) == 1
