@@ -23,6 +23,7 @@ COMMANDS = [
     "import_volume",
     "import_camera",
     "classify",
+    "transcode",
     "faces",
     "people",
     "search",

@@ -148,6 +148,7 @@ class Daemon:
         self._last_status = 0.0
         self.skipped: dict[str, str] = {}  # path -> why it is not imported (FIFO, unreadable)
         self.backups: Any = None
+        self.transcoder: Any = None  # ingest.transcoding.TranscodeWorker while running
 
     def request_stop(self, *_: object) -> None:
         self.stop_event.set()
@@ -160,6 +161,7 @@ class Daemon:
         """Serve until SIGTERM/SIGINT; return the exit code."""
         from appliance.catalog.sidecars import SidecarFlusher
         from appliance.ingest.runner import Ingestor
+        from appliance.ingest.transcoding import TranscodeWorker
         from appliance.ingest.volumes import volume_present
         from appliance.ingest.watcher import InboxWatcher
 
@@ -187,6 +189,8 @@ class Daemon:
                     server.start()
                 flusher = SidecarFlusher(self.library)  # decisions -> XMP sidecars, debounced
                 flusher.start()
+                self.transcoder = TranscodeWorker(self.library)
+                self.transcoder.start()
                 self.notifier.notify(ready=1, status="watching")
                 log.info("watching %s", ", ".join(map(str, watcher.roots)) or "no inbox")
                 try:
@@ -194,6 +198,8 @@ class Daemon:
                 finally:
                     self.notifier.notify(stopping=1, status="stopping")
                     watcher.stop()
+                    if self.transcoder:
+                        self.transcoder.stop()
                     if server:
                         server.stop()
                     flusher.stop()
@@ -234,6 +240,8 @@ class Daemon:
                 self.current = [j.path for j in batch]
                 self._publish(force=True)
                 self._run_batch(ingestor, batch, volume_present)
+                if self.transcoder:
+                    self.transcoder.wake()  # new movies may need a transcode
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
             elif not self._place_some_photos():

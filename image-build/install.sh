@@ -118,7 +118,7 @@ note() { echo "shoebox: $*"; }
 
 # 1. Debian packages.
 if [ "$packages" = 1 ]; then
-    want=(python3-venv avahi-daemon gphoto2 libimage-exiftool-perl)
+    want=(python3-venv avahi-daemon gphoto2 libimage-exiftool-perl ffmpeg)
     if [ "$port80" = 1 ]; then want+=(nftables); fi
     if [ "$samba" = 1 ]; then want+=(samba); fi
     if [ "$camera" = 1 ]; then want+=(python3-picamera2); fi

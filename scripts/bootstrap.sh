@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages Shoebox needs that a fresh machine may lack.
-#   scripts/bootstrap.sh run    what `make run` needs (python3-venv, libimage-exiftool-perl)
+#   scripts/bootstrap.sh run    what `make run` needs (python3-venv, libimage-exiftool-perl,
+#                               ffmpeg)
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
 #                               shellcheck, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import)
@@ -11,6 +12,8 @@ want=()
 python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
 # ExifTool reads every file's metadata (runtime dependency)
 command -v exiftool >/dev/null 2>&1 || want+=(libimage-exiftool-perl)
+# ffmpeg/ffprobe: video poster frames, stream facts and transcodes (runtime dependency)
+{ command -v ffmpeg && command -v ffprobe; } >/dev/null 2>&1 || want+=(ffmpeg)
 if [ "${1:-run}" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || want+=(chromium)
   command -v systemd-analyze >/dev/null 2>&1 || want+=(systemd)

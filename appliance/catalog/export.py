@@ -62,6 +62,21 @@ def _file_dict(file: File, locations: list[Location], originals: Path) -> dict[s
         "stored_path": file.stored_path,
         "seen_at": paths,
         "missing": bool(locations) and all(loc.missing for loc in locations),
+        **_movie_dict(file),
+    }
+
+
+def _movie_dict(file: File) -> dict[str, Any]:
+    """The movie a file plays (a video, or the movie inside a Motion Photo), if any."""
+    if file.playback is None:
+        return {}
+    return {
+        "duration": file.duration,
+        "video_codec": file.video_codec,
+        "audio_codec": file.audio_codec,
+        "frame_rate": file.frame_rate,
+        "rotation": file.rotation,
+        "playback": file.playback,
     }
 
 
@@ -111,6 +126,8 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
             "orientation": photo.orientation,
             "width": photo.width,
             "height": photo.height,
+            "duration": photo.duration,
+            "motion": photo.motion,
             "exposure_time": photo.exposure_time,
             "f_number": photo.f_number,
             "iso": photo.iso,

@@ -128,6 +128,26 @@ def _v7_decisions_and_sidecars(db: pw.Database) -> None:
     create_triggers(db)
 
 
+def _v8_video(db: pw.Database) -> None:
+    """v8: videos, Live Photos and Motion Photos: the movie's facts on its file (duration,
+    codecs, frame rate, rotation, container, how it plays, Apple's ContentIdentifier) and
+    the duration and kind of motion on the photo."""
+    _add_columns(db, m.Photo, "duration", "motion")
+    _add_columns(
+        db,
+        m.File,
+        "duration",
+        "video_codec",
+        "audio_codec",
+        "frame_rate",
+        "rotation",
+        "container",
+        "playback",
+        "content_id",
+    )
+    db.execute_sql("CREATE INDEX IF NOT EXISTS file_content_id ON file (content_id)")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -136,6 +156,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     5: _v5_moments_and_trash,
     6: _v6_places,
     7: _v7_decisions_and_sidecars,
+    8: _v8_video,
 }
 LATEST = max(STEPS)
 

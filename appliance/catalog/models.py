@@ -59,9 +59,11 @@ class Photo(BaseModel):
     height = pw.IntegerField(null=True)
     favorite = pw.BooleanField(default=False)
     archived = pw.BooleanField(default=False)
-    title = pw.CharField(null=True)  # v5: decisions kept in XMP sidecars too
+    title = pw.CharField(null=True)  # decisions kept in XMP sidecars too
     description = pw.TextField(null=True)
     rating = pw.IntegerField(null=True)  # XMP 0-5, -1 rejected; favourite = 5
+    duration = pw.FloatField(null=True)  # seconds: a video, or the movie of a Live Photo
+    motion = pw.CharField(null=True)  # live | motion (embedded movie) | animated (GIF/WebP)
     labels_version = pw.IntegerField(default=0)  # 0: not classified yet
     faces_version = pw.IntegerField(default=0)  # 0: faces not looked for yet
     quality = pw.FloatField(null=True)  # higher is better (see appliance.moments.quality)
@@ -92,6 +94,15 @@ class File(BaseModel):
     original_name = ByteSafeChar(null=True)
     error = ByteSafeText(null=True)
     warnings = ByteSafeText(default="")  # what is odd but survivable, one per line
+    # the movie this file plays (a video, or the movie inside a Motion Photo), from ffprobe
+    duration = pw.FloatField(null=True)
+    video_codec = pw.CharField(null=True)
+    audio_codec = pw.CharField(null=True)
+    frame_rate = pw.FloatField(null=True)
+    rotation = pw.IntegerField(null=True)  # clockwise degrees applied for display
+    container = pw.CharField(null=True)  # mp4 (MP4/MOV family), webm, matroska, avi, ...
+    playback = pw.CharField(null=True)  # direct (stream as is) | transcode | None: no movie
+    content_id = pw.CharField(null=True, index=True)  # Apple ContentIdentifier (Live Photos)
     created_at = pw.DateTimeField(default=utcnow)
 
 

@@ -226,6 +226,8 @@ PHOTO_COLUMNS = (
     Photo.width,
     Photo.height,
     Photo.stack_id,
+    Photo.duration,
+    Photo.motion,
 )
 
 
@@ -239,6 +241,8 @@ def photo_summary(photo: Photo) -> dict[str, Any]:
         "width": photo.width,
         "height": photo.height,
         "stack": photo.stack_id,
+        "duration": photo.duration,
+        "motion": photo.motion,
     }
 
 
@@ -350,6 +354,8 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
             "longitude": photo.longitude,
             "altitude": photo.altitude,
             "place": place_dict(photo),
+            "duration": photo.duration,
+            "motion": photo.motion,
             "labels": [
                 {"name": pl.label.name, "confidence": pl.confidence, "source": pl.source}
                 for pl in labels
@@ -371,6 +377,10 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
                     "role": f.role,
                     "mime": f.mime,
                     "size": f.size,
+                    "kind": f.kind,
+                    "playback": f.playback,
+                    "duration": f.duration,
+                    "video_codec": f.video_codec,
                 }
                 for f in files
                 if f.sha256

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from appliance.catalog import decisions, lookup, sidecars, stacks
+from appliance.catalog import decisions, live_photos, lookup, sidecars, stacks
 from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
-from appliance.catalog.models import File, Job, Location, Photo, utcnow
+from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
 from appliance.catalog.places import place_columns
 from appliance.ingest.store import destination
 from appliance.ingest.tasks import Analysis, Outcome
@@ -173,6 +173,8 @@ def _photo_values(analysis: Analysis) -> dict[str, Any]:
     values["mime"], values["kind"] = analysis.mime, analysis.kind
     values["status"] = "error" if analysis.error else "ok"
     values["primary_sha256"] = analysis.sha256 if analysis.display_size else None
+    values["duration"] = getattr(analysis.video, "duration", None)
+    values["motion"] = analysis.motion
     if analysis.labels is not None:
         values["labels_version"] = LABELS_VERSION
     if analysis.faces is not None:
@@ -205,6 +207,23 @@ def _pair_partner(analysis: Analysis, taken: dt.datetime | None) -> Photo | None
     return None
 
 
+def _video_file_values(analysis: Analysis) -> dict[str, Any]:
+    """The movie's facts for its File row (a video, or a Motion Photo's embedded movie)."""
+    facts = analysis.video
+    values: dict[str, Any] = {"content_id": live_photos.content_id(analysis.metadata)}
+    if facts is not None:
+        values.update(
+            duration=facts.duration,
+            video_codec=facts.video_codec,
+            audio_codec=facts.audio_codec,
+            frame_rate=facts.frame_rate,
+            rotation=facts.rotation,
+            container=facts.container,
+            playback=facts.playback,
+        )
+    return values
+
+
 def _take_decisions(photo_id: int, meta: Any) -> None:
     """Ratings, keywords, named faces, edits found in the file's XMP or its sidecar."""
     if decisions.has_decisions(meta):
@@ -215,6 +234,9 @@ def _take_decisions(photo_id: int, meta: Any) -> None:
 
 def _record_new(analysis: Analysis, originals: Path) -> Committed:
     values = _photo_values(analysis)
+    live = live_photos.partner(analysis, values)
+    if live is not None:
+        return _record_live_half(analysis, values, live, originals)
     partner = _pair_partner(analysis, values["taken_at"])
     if partner is not None:
         photo = partner
@@ -225,6 +247,22 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
             ).where(Photo.id == photo.id).execute()
     else:
         photo = Photo.create(**values)
+    file, placement = _create_file(analysis, photo, values, originals)
+    if analysis.labels is not None:
+        save_model_labels(photo.id, analysis.labels)
+    if analysis.faces:
+        insert_faces(photo.id, analysis.faces)
+    if analysis.moments is not None and (partner is None or analysis.kind == "image"):
+        stacks.save_measured(photo.id, analysis.moments, stacks.current_model())
+    _take_decisions(photo.id, analysis.metadata)
+    status = "failed" if analysis.error else "added"
+    return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)
+
+
+def _create_file(
+    analysis: Analysis, photo: Photo, values: dict[str, Any], originals: Path
+) -> tuple[File, Placement | None]:
+    """The File row of new content (and its location); where its verified copy goes."""
     placement = None
     stored_path = _adopted_path(analysis, originals) if analysis.error is None else None
     if analysis.incoming is not None and analysis.error is None:
@@ -245,14 +283,35 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
         original_name=analysis.task.path.name,
         error=analysis.error,
         warnings="\n".join(analysis.warnings),
+        **_video_file_values(analysis),
     )
     _upsert_location(analysis, file)
-    if analysis.labels is not None:
-        save_model_labels(photo.id, analysis.labels)
-    if analysis.faces:
-        insert_faces(photo.id, analysis.faces)
-    if analysis.moments is not None and (partner is None or analysis.kind == "image"):
-        stacks.save_measured(photo.id, analysis.moments, stacks.current_model())
+    return file, placement
+
+
+def _record_live_half(
+    analysis: Analysis, values: dict[str, Any], photo: Photo, originals: Path
+) -> Committed:
+    """The second half of a Live Photo joins the first: one photo, two files. The still is
+    what the photo shows (its metadata, thumbnails, labels and faces); the movie adds its
+    duration and is played on press."""
+    if analysis.kind == "video":
+        Photo.update(motion="live", duration=values["duration"], updated_at=utcnow()).where(
+            Photo.id == photo.id
+        ).execute()
+    else:  # the still arrives after its movie: the photo becomes the still
+        duration = photo.duration
+        still = {k: v for k, v in values.items() if k not in ("favorite", "archived")}
+        still.update(motion="live", duration=duration, updated_at=utcnow())
+        Photo.update(**still).where(Photo.id == photo.id).execute()
+        Face.delete().where(Face.photo == photo.id).execute()  # the poster's; the still's follow
+        if analysis.labels is not None:
+            save_model_labels(photo.id, analysis.labels)
+        if analysis.faces:
+            insert_faces(photo.id, analysis.faces)
+        if analysis.moments is not None:  # the still's hash and quality stand for the photo
+            stacks.save_measured(photo.id, analysis.moments, stacks.current_model())
+    file, placement = _create_file(analysis, photo, values, originals)
     _take_decisions(photo.id, analysis.metadata)
-    status = "failed" if analysis.error else "added"
-    return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)
+    outcome = Outcome(analysis.task, "added", photo.id, file.id)
+    return Committed(outcome, placement)

@@ -25,10 +25,11 @@ from appliance.media.decode import set_pixel_limit
 from appliance.media.guards import limit_address_space
 from appliance.media.hashing import sha256_file
 from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
-from appliance.media.render import RenderError, render
+from appliance.media.render import RenderError, render, renditions_from_viewer
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
 from appliance.moments.features import measure_jpeg
+from appliance.media.videocache import VideoCache
 from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class WorkerState:
     settings: Settings
     library: Library
     thumbs: ThumbnailCache
+    videos: VideoCache
     classifier: Any = None
     faces: Any = None
 
@@ -60,7 +62,7 @@ def setup_worker(settings: Settings) -> WorkerState:
     )
     library = Library(settings.library_root)
     connect_readonly(library.catalog_path)
-    state = WorkerState(settings, library, ThumbnailCache(library.cache))
+    state = WorkerState(settings, library, ThumbnailCache(library.cache), VideoCache(library.cache))
     threads = settings.threads or max(1, default_threads() // max(1, settings.workers))
     if settings.labels:
         from appliance.vision.classifier import Classifier
@@ -93,7 +95,12 @@ def analyze(state: WorkerState, task: FileTask) -> Analysis:
         media = _admit(state, result)
         if result.duplicate_of is None and result.error is None:
             _read(state, result, media)
-            renditions = _render(state, result)
+            if result.kind == "video":
+                renditions = _render_video(state, result)
+            else:
+                renditions = _render(state, result)
+                if renditions is not None:
+                    _find_motion(state, result)
             if renditions is not None:
                 _see(state, result, renditions)
                 _measure(result, renditions)
@@ -199,6 +206,67 @@ def _render(state: WorkerState, result: Analysis) -> Any:
         result.display_size = renditions.display_size
         result.warnings.extend(renditions.warnings)
     return renditions
+
+
+def _render_video(state: WorkerState, result: Analysis) -> Any:
+    """A movie: stream facts, a packet-level integrity check, the poster frame rendered to
+    the same sizes as a photo. A cut or undecodable movie is an error with the reason."""
+    from appliance.media import video
+
+    with _Stopwatch(result.timings, "render"):
+        try:
+            facts = video.probe(result.task.path)
+            video.check_complete(result.task.path)
+            poster = video.poster_frame(result.task.path, facts)
+        except video.VideoError as exc:
+            result.error = str(exc)
+            return None
+        renditions = renditions_from_viewer(
+            poster, facts.display_size, with_viewer_image=state.faces is not None
+        )
+        state.thumbs.write(result.sha256, renditions)
+        result.video, result.display_size = facts, facts.display_size
+    return renditions
+
+
+ANIMATION_MIMES = {"image/gif", "image/webp", "image/png"}
+
+
+def _find_motion(state: WorkerState, result: Analysis) -> None:
+    """A Motion Photo's movie (the metadata engine says it has one) is cut out into the
+    cache; an animation is noted as such. A movie that cannot be read costs a warning,
+    never the still."""
+    from appliance.media import video
+    from appliance.media.exiftool import ExifToolError
+    from appliance.media.motion import extract_motion_video
+
+    if result.mime in ANIMATION_MIMES:
+        result.motion = "animated" if _is_animated(result.task.path) else None
+        return
+    if not getattr(result.metadata, "motion_photo", False) or result.sha256 is None:
+        return
+    with _Stopwatch(result.timings, "motion"):
+        target = state.videos.motion(result.sha256)
+        try:
+            if extract_motion_video(result.task.path, target) is None:
+                result.warnings.append("motion photo: no embedded movie was found")
+                return
+            result.video = video.probe(target)
+        except (OSError, ExifToolError, video.VideoError) as exc:
+            target.unlink(missing_ok=True)
+            result.warnings.append(f"motion photo: its movie cannot be read ({exc})")
+            return
+        result.motion = "motion"
+
+
+def _is_animated(path: Path) -> bool:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return bool(getattr(image, "is_animated", False))
+    except Exception:  # noqa: BLE001 - the still was decoded already; this is only a flag
+        return False
 
 
 def _see(state: WorkerState, result: Analysis, renditions: Any) -> None:

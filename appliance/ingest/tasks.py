@@ -60,6 +60,8 @@ class Analysis:
     duplicate_of: int | None = None  # File id already holding this content
     metadata: Any = None  # appliance.media.metadata.Metadata
     display_size: tuple[int, int] | None = None
+    video: Any = None  # appliance.media.video.VideoFacts of the movie this file plays
+    motion: str | None = None  # "motion": a movie extracted from the still; "animated"
     labels: list[Any] | None = None  # appliance.vision.classifier.Label, None: not run
     faces: list[FaceFound] | None = None  # None: not run
     moments: Any = None  # appliance.moments.features.Measured (hash, quality features)

@@ -23,7 +23,14 @@ from PIL import Image
 
 from appliance.media.decode import RenderError, decode
 
-__all__ = ["Renditions", "RenderError", "render", "VIEWER_LONG_SIDE", "GRID_LONG_SIDE"]
+__all__ = [
+    "Renditions",
+    "RenderError",
+    "render",
+    "renditions_from_viewer",
+    "VIEWER_LONG_SIDE",
+    "GRID_LONG_SIDE",
+]
 
 VIEWER_LONG_SIDE = 1600
 GRID_LONG_SIDE = 400
@@ -58,10 +65,19 @@ def render(
     """
     decoded = decode(Path(path), mime, VIEWER_LONG_SIDE, orientation)
     viewer = decoded.finish(fit(decoded.image, VIEWER_LONG_SIDE))
+    return renditions_from_viewer(viewer, decoded.display_size, with_viewer_image)
+
+
+def renditions_from_viewer(
+    viewer: Image.Image, display_size: tuple[int, int], with_viewer_image: bool = True
+) -> Renditions:
+    """Grid, model input and JPEGs from an upright RGB viewer-size image (a photo's reduced
+    decode, or a video's poster frame); ``display_size`` is the full size as displayed."""
+    viewer = fit(viewer, VIEWER_LONG_SIDE)
     grid = fit(viewer, GRID_LONG_SIDE)
     model_source = grid if min(grid.size) >= MODEL_SIDE else viewer
     return Renditions(
-        display_size=decoded.display_size,
+        display_size=display_size,
         viewer_jpeg=encode_jpeg(viewer, VIEWER_QUALITY),
         grid_jpeg=encode_jpeg(grid, GRID_QUALITY),
         model_input=np.asarray(centre_square(model_source, MODEL_SIDE), dtype=np.uint8),

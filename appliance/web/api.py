@@ -33,6 +33,7 @@ from appliance.catalog.queries import (
 from appliance.catalog.sessions import end_user_sessions
 from appliance.search.query import QueryError, parse_query
 from appliance.web import adapters
+from appliance.web.media import video_fields
 from appliance.web.openapi import spec
 from appliance.web.permissions import require
 from appliance.web.security import admin_required, current_session
@@ -115,7 +116,7 @@ def photo(photo_id: int) -> Any:
     item = _photo(photo_id)
     detail = photo_detail(photo_id)
     newer, older = neighbours(item, _query(request.args.get("q", "")), adapters.labels_for)
-    return jsonify(detail | {"newer": newer, "older": older})
+    return jsonify(detail | video_fields(detail) | {"newer": newer, "older": older})
 
 
 @bp.patch("/photos/<int:photo_id>")

@@ -11,6 +11,7 @@ from appliance.catalog.models import Photo
 from appliance.catalog.queries import neighbours, photo_detail
 from appliance.search.query import QueryError, parse_query
 from appliance.web.adapters import labels_for
+from appliance.web.media import video_fields
 
 bp = Blueprint("browse", __name__)
 VIEWS = {"timeline": False, "archive": True}
@@ -64,6 +65,7 @@ def photo(photo_id: int) -> str:
         query, q = None, ""
     newer, older = neighbours(item, query, labels_for)
     context = urlencode({k: v for k, v in (("q", q),) if v})
+    detail |= video_fields(detail)
     return render_template(
         "photo.html", title="Photo", p=detail, newer=newer, older=older, context=context
     )

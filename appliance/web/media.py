@@ -13,11 +13,12 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, request, send_file
+from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
 from werkzeug.http import dump_options_header
 
 from appliance.catalog.models import File, Location, Photo
 from appliance.library import Library
+from appliance.media.videocache import VideoCache
 from appliance.web.adapters import THUMB_SIZES, thumb_path
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -139,4 +140,77 @@ def original(sha256: str) -> Response:
     response.cache_control.private = True
     response.cache_control.public = False
     response.cache_control.immutable = True
+    return response
+
+
+# --- movies -------------------------------------------------------------------------------
+
+
+def playable_file(files: list[dict]) -> dict | None:
+    """The file of a photo detail that plays: its video, its Live Photo movie, or a Motion
+    Photo still with an embedded movie."""
+    return next((f for f in files if f.get("playback")), None)
+
+
+def video_fields(detail: dict) -> dict:
+    """``video_url`` (for anything that plays), ``video_state`` (``ready``, ``preparing``
+    until the transcode exists, ``failed``) and ``video_mime`` of a photo detail."""
+    file = playable_file(detail.get("files") or [])
+    if file is None:
+        return {"video_url": None, "video_state": None, "video_mime": None}
+    state, mime = _movie_state(file["sha256"], file["playback"], file["kind"])
+    return {
+        "video_url": url_for("media.video", sha256=file["sha256"]),
+        "video_state": state,
+        "video_mime": mime,
+    }
+
+
+def _movie_state(sha256: str, playback: str, kind: str) -> tuple[str, str]:
+    cache = VideoCache(library().cache)
+    if playback == "direct":
+        row = File.get_or_none(File.sha256 == sha256)
+        return "ready", _direct_mime(row)
+    if cache.has_transcode(sha256):
+        return "ready", "video/mp4"
+    return ("failed" if cache.failure_reason(sha256) else "preparing"), "video/mp4"
+
+
+def _direct_mime(file: File | None) -> str:
+    return "video/webm" if file is not None and file.container == "webm" else "video/mp4"
+
+
+@bp.get("/video/<sha256>")
+def video(sha256: str) -> Response:
+    """The movie of a file, ready for a ``<video>`` element (Range requests: 206): the
+    original when browsers play it as it is, else the cached transcode (503 with
+    Retry-After while it is being prepared)."""
+    file = File.get_or_none(File.sha256 == check_sha(sha256))
+    if file is None or file.playback is None or file.photo.status != "ok":
+        abort(404)
+    lib = library()
+    cache = VideoCache(lib.cache)
+    mime = "video/mp4"
+    try:
+        if file.playback == "transcode":
+            path = _inside(cache.transcode(sha256), lib.cache)
+            if not path.is_file():
+                if cache.failure_reason(sha256):
+                    abort(404, "this video cannot be played")
+                response = Response("preparing video", status=503, mimetype="text/plain")
+                response.headers["Retry-After"] = "10"
+                return response
+        elif file.kind == "video":
+            path, mime = original_path(lib, file), _direct_mime(file)
+        else:
+            path = _inside(cache.motion(sha256), lib.cache)
+    except UnsafePath:
+        abort(403, "this file is outside the library")
+    except (FileNotFoundError, OSError):
+        abort(404, "the movie is not reachable (drive disconnected?)")
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=mime, conditional=True, etag=f"{sha256}-video")
+    response.cache_control.private = True
+    response.cache_control.max_age = YEAR
     return response

@@ -31,7 +31,8 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     (
         "get",
         "/photos/{photo_id}",
-        "One photo with metadata, labels, faces, albums",
+        "One photo with metadata, labels, faces, albums; video_url, video_state and "
+        "video_mime for anything that plays (videos, Live and Motion Photos)",
         {"q": _STR},
         None,
         False,
@@ -400,7 +401,8 @@ def spec() -> dict[str, Any]:
                 "Sign in through /login (session cookie). Every write needs the header "
                 "X-CSRF-Token with the token from the page's csrf-token meta tag. Thumbnails: "
                 "/media/thumb/{grid|viewer}/{sha256}.jpg; originals: "
-                "/media/original/{sha256} (?download=1)."
+                "/media/original/{sha256} (?download=1); movies: /media/video/{sha256} (Range "
+                "requests; 503 with Retry-After while a transcode is being prepared)."
             ),
         },
         "servers": [{"url": "/api/v1"}],

@@ -147,10 +147,10 @@ function initGrid() {
       st.textContent = `❐ ${p.stack.count}`;
       a.append(st);
     }
-    if (p.kind === "video" || p.kind === "raw") {
+    if (p.kind === "video" || p.kind === "raw" || p.motion) {
       const k = document.createElement("span");
       k.className = "badge kind";
-      k.textContent = p.kind.toUpperCase();
+      k.textContent = tileBadge(p);
       a.append(k);
     }
     tiles.append(a);
@@ -181,6 +181,17 @@ function initGrid() {
     if (entries.some((en) => en.isIntersecting)) loadMore();
   }, { rootMargin: "800px" }).observe(sentinel);
   loadMore();
+}
+
+// The tile's corner mark: ▶ 0:05 for a video, LIVE for a Live/Motion Photo, GIF, RAW.
+function tileBadge(p) {
+  if (p.kind === "video") {
+    const s = Math.round(p.duration || 0);
+    return `▶ ${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  }
+  if (p.motion === "live" || p.motion === "motion") return "LIVE";
+  if (p.motion === "animated") return "GIF";
+  return p.kind.toUpperCase();
 }
 
 function updateSelbar() {
@@ -260,6 +271,8 @@ function initViewer() {
   $('[data-action="back"]', v).addEventListener("click", (e) => { e.preventDefault(); back(); });
   $$("a.nav", v).forEach((a) => a.addEventListener("click", (e) => { e.preventDefault(); go(a.href); }));
 
+  initMovie(id);
+
   const labelForm = $('form[data-action="add-label"]', v);
   labelForm.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -281,6 +294,56 @@ function initViewer() {
       location.reload();
     } catch (err) { toast(err.message); }
   });
+}
+
+// ---- movies: a video plays in place; a Live/Motion Photo plays while pressed or hovered ----
+
+function initMovie(id) {
+  const main = $("#main-video");
+  const motion = $("#motion-video");
+  const el = main || motion;
+  if (!el) return;
+  // Until the transcode exists the poster shows "preparing video"; ask again now and then.
+  if (el.dataset.state === "preparing") {
+    const poll = setInterval(async () => {
+      try {
+        const p = await api("GET", `/api/v1/photos/${id}`);
+        if (p.video_state === "preparing") return;
+        clearInterval(poll);
+        el.dataset.state = p.video_state;
+        const note = $("#video-note");
+        if (p.video_state === "ready") {
+          if (main) main.src = main.dataset.src;
+          if (note) note.remove();
+          const badge = $("#live-badge");
+          if (badge) badge.textContent = "LIVE";
+        } else if (note) {
+          note.textContent = "This video cannot be played here; download the original.";
+        }
+      } catch (err) { /* offline for a moment: keep the poster */ }
+    }, 5000);
+  }
+  if (!motion) return;
+  const wrap = motion.closest(".imgwrap");
+  const play = () => {
+    if (motion.dataset.state !== "ready") return;
+    if (!motion.src) motion.src = motion.dataset.src;
+    motion.hidden = false;
+    motion.currentTime = 0;
+    motion.play().catch(() => { motion.hidden = true; });
+  };
+  const stop = () => { motion.pause(); motion.hidden = true; };
+  const badge = $("#live-badge");
+  // A mouse plays while hovering; a finger while pressing (the badge plays it once).
+  const mouse = (e) => e.pointerType === "mouse";
+  const press = (e) => !mouse(e) && !badge.contains(e.target);
+  wrap.addEventListener("pointerenter", (e) => { if (mouse(e)) play(); });
+  wrap.addEventListener("pointerleave", (e) => { if (mouse(e)) stop(); });
+  wrap.addEventListener("pointerdown", (e) => { if (press(e)) play(); });
+  wrap.addEventListener("pointerup", (e) => { if (press(e)) stop(); });
+  wrap.addEventListener("pointercancel", (e) => { if (press(e)) stop(); });
+  motion.addEventListener("ended", stop);
+  badge.addEventListener("click", (e) => { e.stopPropagation(); play(); });
 }
 
 // ---- actions (event delegation on data-action) ----
