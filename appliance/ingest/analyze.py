@@ -28,8 +28,8 @@ from appliance.media.metadata import MetadataError, read_metadata, sidecar_besid
 from appliance.media.render import RenderError, render, renditions_from_viewer
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
-from appliance.moments.features import measure_jpeg
 from appliance.media.videocache import VideoCache
+from appliance.moments.features import measure_jpeg
 from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)

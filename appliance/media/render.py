@@ -65,7 +65,9 @@ def render(
     """
     decoded = decode(Path(path), mime, VIEWER_LONG_SIDE, orientation)
     viewer = decoded.finish(fit(decoded.image, VIEWER_LONG_SIDE))
-    return renditions_from_viewer(viewer, decoded.display_size, with_viewer_image)
+    renditions = renditions_from_viewer(viewer, decoded.display_size, with_viewer_image)
+    renditions.warnings = list(decoded.warnings)
+    return renditions
 
 
 def renditions_from_viewer(
@@ -82,7 +84,6 @@ def renditions_from_viewer(
         grid_jpeg=encode_jpeg(grid, GRID_QUALITY),
         model_input=np.asarray(centre_square(model_source, MODEL_SIDE), dtype=np.uint8),
         viewer_image=viewer if with_viewer_image else None,
-        warnings=list(decoded.warnings),
     )
 
 
