@@ -56,4 +56,4 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("doctor", parents=[common], help="check runtime, models, catalog")
     parser.add_argument("--json", action="store_true")
-    parser.set_defaults(func=_doctor)
+    parser.set_defaults(func=_doctor, needs_library=False)
