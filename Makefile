@@ -2,11 +2,13 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(SUM)
+RUN_STAMP := $(VENV)/.runtime-$(SUM)
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test lint bench setup runtime clean
 
-run: setup
+run: runtime
 	mkdir -p var/inbox
 	$(BIN)/shoebox --library ./var run --inbox ./var/inbox --host 127.0.0.1 --port 8080
 
@@ -21,12 +23,21 @@ lint: setup
 bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# `make run` installs the runtime dependencies only (no pytest, Playwright or ruff); the
+# test extra comes on top for test, lint and bench.
+runtime: $(RUN_STAMP)
+
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	scripts/bootstrap.sh run
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	rm -f $(VENV)/.runtime-*
+	touch $@
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install -q -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@

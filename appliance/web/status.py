@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 bp = Blueprint("status", __name__)
 
 
 @bp.get("/status")
 def index() -> str:
-    return render_template("status.html", title="Import")
+    from appliance.vision.edgetpu import answer
+
+    configured = current_app.config["SHOEBOX_SETTINGS"].accelerator
+    return render_template("status.html", title="Import", accelerator=answer(configured).text)
