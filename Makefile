@@ -6,7 +6,7 @@ SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
 STAMP  := $(VENV)/.installed-$(SUM)
 RUN_STAMP := $(VENV)/.runtime-$(SUM)
 
-.PHONY: run test lint bench setup runtime clean
+.PHONY: run test test-appliance lint bench setup runtime clean
 
 run: runtime
 	mkdir -p var/inbox
@@ -15,6 +15,11 @@ run: runtime
 test: setup
 	scripts/bootstrap.sh test
 	$(BIN)/python -m pytest
+
+# The real appliance in a Debian 12 VM (QEMU, TCG): see tests/system/README.md. Needs root.
+test-appliance: setup
+	scripts/bootstrap.sh appliance
+	$(BIN)/python tests/system/run_appliance_checks.py
 
 lint: setup
 	$(BIN)/ruff check appliance tests bench models scripts

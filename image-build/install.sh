@@ -122,8 +122,16 @@ if [ "$packages" = 1 ]; then
     if [ "$port80" = 1 ]; then want+=(nftables); fi
     if [ "$samba" = 1 ]; then want+=(samba); fi
     if [ "$camera" = 1 ]; then want+=(python3-picamera2); fi
-    run apt-get update -q
-    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${want[@]}"
+    missing=()
+    for pkg in "${want[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        note "Debian packages already installed: ${want[*]}" # e.g. an offline box
+    else
+        run apt-get update -q
+        run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
 fi
 
 # 2. The Python environment in /opt/shoebox (sees apt's python3-picamera2 when installed).

@@ -4,6 +4,7 @@
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
 #                               shellcheck, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import)
+#   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
 
@@ -18,6 +19,13 @@ if [ "${1:-run}" = "test" ]; then
   command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
   # fonts so that screenshots of the UI render text
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
+fi
+if [ "${1:-run}" = "appliance" ]; then # make test-appliance: build and boot a Debian VM
+  command -v debootstrap >/dev/null 2>&1 || want+=(debootstrap)
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || want+=(qemu-system-x86)
+  command -v mcopy >/dev/null 2>&1 || want+=(mtools)
+  command -v mkfs.fat >/dev/null 2>&1 || want+=(dosfstools)
+  command -v ssh >/dev/null 2>&1 || want+=(openssh-client)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 
