@@ -26,6 +26,7 @@ if [ "${1:-run}" = "appliance" ]; then # make test-appliance: build and boot a D
   command -v mcopy >/dev/null 2>&1 || want+=(mtools)
   command -v mkfs.fat >/dev/null 2>&1 || want+=(dosfstools)
   command -v ssh >/dev/null 2>&1 || want+=(openssh-client)
+  command -v qemu-aarch64-static >/dev/null 2>&1 || want+=(qemu-user-static binfmt-support)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 

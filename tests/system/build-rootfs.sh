@@ -20,7 +20,14 @@ kernel=linux-image-$arch
 packages=systemd-sysv,udev,kmod,initramfs-tools,$kernel,openssh-server,iproute2,procps,
 packages+=python3,python3-venv,avahi-daemon,avahi-utils,libnss-mdns,gphoto2,nftables,
 packages+=sqlite3,curl,ca-certificates,dosfstools,e2fsprogs
-dir=$cache/rootfs-$arch.tmp
+# SHOEBOX_ROOTFS_FLAVOUR=user: no kernel or services, for running under qemu-user only.
+flavour=${SHOEBOX_ROOTFS_FLAVOUR:-vm}
+if [ "$flavour" = user ]; then
+    packages=python3,python3-venv,sqlite3,avahi-daemon,gphoto2,nftables,systemd
+    out=$cache/rootfs-$arch-user.tar
+    [ -s "$out" ] && { echo "rootfs: $out (cached)"; exit 0; }
+fi
+dir=$cache/rootfs-$arch-$flavour.tmp
 rm -rf "$dir"
 mkdir -p "$cache"
 echo "rootfs: debootstrap bookworm $arch from $mirror"
