@@ -18,12 +18,12 @@ kernel=linux-image-$arch
 # The appliance's own packages (install.sh: python3-venv avahi-daemon gphoto2, nftables for
 # --port80) and what the test drives it with (ssh, sqlite3, curl, avahi-utils, dosfstools).
 packages=systemd-sysv,udev,kmod,initramfs-tools,$kernel,openssh-server,iproute2,procps,
-packages+=python3,python3-venv,avahi-daemon,avahi-utils,libnss-mdns,gphoto2,nftables,
+packages+=python3,python3-venv,dbus,avahi-daemon,avahi-utils,libnss-mdns,gphoto2,nftables,
 packages+=sqlite3,curl,ca-certificates,dosfstools,e2fsprogs
 # SHOEBOX_ROOTFS_FLAVOUR=user: no kernel or services, for running under qemu-user only.
 flavour=${SHOEBOX_ROOTFS_FLAVOUR:-vm}
 if [ "$flavour" = user ]; then
-    packages=python3,python3-venv,sqlite3,avahi-daemon,gphoto2,nftables,systemd
+    packages=python3,python3-venv,sqlite3,dbus,avahi-daemon,gphoto2,nftables,systemd
     out=$cache/rootfs-$arch-user.tar
     [ -s "$out" ] && { echo "rootfs: $out (cached)"; exit 0; }
 fi

@@ -26,6 +26,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("SHOEBOX_TEST_CACHE", "/var/cache/shoebox-test"))
 MEMORY_MB = 2048
+FAT32_STATE = 0x41  # boot sector byte whose bit 0 is the "dirty" flag fsck.fat would clear
 
 
 class VmError(AssertionError):
@@ -147,8 +148,10 @@ def make_stick(
     shutil.rmtree(staging)
     if dirty:  # the "volume was not cleanly unmounted" flag fsck.fat would clear
         with path.open("r+b") as image:
-            image.seek(0x41)
-            image.write(bytes([image.read(1)[0] | 1]))
+            image.seek(FAT32_STATE)
+            state = image.read(1)[0]
+            image.seek(FAT32_STATE)
+            image.write(bytes([state | 1]))
 
 
 # --- the VM -------------------------------------------------------------------------------
