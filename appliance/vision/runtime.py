@@ -9,6 +9,7 @@ which `appliance.ingest.workers.WorkerPool` kills and restarts past the per-file
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
@@ -136,7 +137,7 @@ def load_model(
             return loaded
         if accelerator == "edgetpu" and not reason.startswith(OWNED_ELSEWHERE):
             raise AcceleratorUnavailable(f"Edge TPU requested but unavailable ({reason})")
-        if reason.startswith(NO_EDGETPU_MODEL):
+        if reason.startswith((NO_EDGETPU_MODEL, OWNED_ELSEWHERE)):  # expected, not a fault
             log.debug("%s runs on the CPU (%s)", Path(cpu_model).name, reason)
         elif reason not in _fallback_logged:
             _fallback_logged.add(reason)
@@ -158,15 +159,20 @@ def open_on_edgetpu(
 ) -> tuple[LoadedModel | None, str]:
     """An allocated interpreter of an Edge TPU model, or (None, why not).
 
-    In order: the model must exist (nothing touches the device otherwise), this process must
-    own the device (:func:`appliance.vision.edgetpu.claim_device`), then the delegate is
-    opened once per process and shared by every model of the process.
+    In order: the model must exist (nothing touches the device otherwise), the runtime
+    library must load (``dlopen`` only, no device is opened), this process must own the
+    device (:func:`appliance.vision.edgetpu.claim_device`), then the delegate is opened once
+    per process and shared by every model of the process.
     """
     from appliance.vision import edgetpu
 
     if edgetpu_model is None or not Path(edgetpu_model).is_file():
         name = Path(edgetpu_model).name if edgetpu_model else "this model"
         return None, f"{NO_EDGETPU_MODEL} ({name}) in models/edgetpu/"
+    try:  # the runtime library first: without it there is nothing to own
+        ctypes.CDLL(EDGETPU_LIBRARY)
+    except OSError as exc:
+        return None, f"OSError: {exc}"
     if not edgetpu.claim_device():
         return None, f"{OWNED_ELSEWHERE} (pid {edgetpu.owner_pid()}); this one uses the CPU"
     name, module = _import_runtime()
