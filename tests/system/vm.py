@@ -15,6 +15,7 @@ Every wait is bounded and fails with a message that says what was awaited.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -213,7 +214,10 @@ class Vm:
             self._read_prompt(sock)
             sock.sendall(command.encode() + b"\n")
             reply = self._read_prompt(sock)
-        return reply.replace(command, "", 1).strip()
+        # The monitor echoes the command with readline escapes: keep what follows the echo.
+        text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", reply).replace("\r", "")
+        _, _, output = text.partition("\n")
+        return output.strip()
 
     @staticmethod
     def _read_prompt(sock: socket.socket) -> str:
