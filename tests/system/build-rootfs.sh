@@ -32,18 +32,20 @@ rm -rf "$dir"
 mkdir -p "$cache"
 echo "rootfs: debootstrap bookworm $arch from $mirror"
 debootstrap --arch="$arch" --variant=minbase --include="$packages" bookworm "$dir" "$mirror"
-# Networking (DHCP on the QEMU user network), a serial console, no first-boot questions.
-cat >"$dir/etc/systemd/network/20-wired.network" <<'NET'
+if [ "$flavour" = vm ]; then
+    # Networking (DHCP on the QEMU user network), SSH, the root filesystem by label.
+    cat >"$dir/etc/systemd/network/20-wired.network" <<'NET'
 [Match]
 Name=en* eth*
 [Network]
 DHCP=yes
 NET
-chroot "$dir" systemctl enable systemd-networkd.service ssh.service >/dev/null 2>&1
-echo "LABEL=rootfs / ext4 defaults,noatime 0 1" >"$dir/etc/fstab"
-echo "proc /proc proc defaults 0 0" >>"$dir/etc/fstab"
-echo "debian" >"$dir/etc/hostname"
-chroot "$dir" passwd -d root >/dev/null
+    chroot "$dir" systemctl enable systemd-networkd.service ssh.service
+    echo "LABEL=rootfs / ext4 defaults,noatime 0 1" >"$dir/etc/fstab"
+    echo "proc /proc proc defaults 0 0" >>"$dir/etc/fstab"
+    echo "debian" >"$dir/etc/hostname"
+    chroot "$dir" passwd -d root >/dev/null
+fi
 rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
 tar -C "$dir" -cf "$out.partial" .
 mv "$out.partial" "$out"
