@@ -2,17 +2,24 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP  := $(VENV)/.installed-$(SUM)
+RUN_STAMP := $(VENV)/.runtime-$(SUM)
 
-.PHONY: run test lint bench setup clean
+.PHONY: run test test-appliance lint bench setup runtime clean
 
-run: setup
+run: runtime
 	mkdir -p var/inbox
 	$(BIN)/shoebox --library ./var run --inbox ./var/inbox --host 127.0.0.1 --port 8080
 
 test: setup
 	scripts/bootstrap.sh test
 	$(BIN)/python -m pytest
+
+# The real appliance in a Debian 12 VM (QEMU, TCG): see tests/system/README.md. Needs root.
+test-appliance: setup
+	scripts/bootstrap.sh appliance
+	$(BIN)/python tests/system/run_appliance_checks.py
 
 lint: setup
 	$(BIN)/ruff check appliance tests bench models scripts
@@ -21,12 +28,21 @@ lint: setup
 bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# `make run` installs the runtime dependencies only (no pytest, Playwright or ruff); the
+# test extra comes on top for test, lint and bench.
+runtime: $(RUN_STAMP)
+
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	scripts/bootstrap.sh run
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	rm -f $(VENV)/.runtime-*
+	touch $@
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install -q -e '.[test]'
 	rm -f $(VENV)/.installed-*
 	touch $@

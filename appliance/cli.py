@@ -82,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"shoebox: {exc}", file=sys.stderr)
         return 2
+    # `run` waits for a library disk itself and `doctor` reports; the rest need the library.
+    if getattr(args, "needs_library", True):
+        from appliance.library_disk import library_state
+
+        state = library_state(settings)
+        if not state.available:  # never make a library in an empty mount point
+            print(f"shoebox: {state.reason}", file=sys.stderr)
+            return 75
     from appliance.catalog.health import CatalogLost
 
     try:

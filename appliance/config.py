@@ -14,6 +14,10 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 ENV_PREFIX = "SHOEBOX_"
+# The appliance's settings (image-build/install.sh): used when neither --config nor
+# $SHOEBOX_CONFIG names a file, so `shoebox status` works from any shell on the box.
+# SHOEBOX_CONFIG="" (empty) means "no file at all".
+DEFAULT_CONFIG = Path("/etc/shoebox/shoebox.toml")
 
 
 def _default_workers() -> int:
@@ -27,6 +31,9 @@ class Settings:
     """Every tunable of the appliance, with the defaults a family never needs to change."""
 
     library: Path = Path("./var")
+    # The library is on a removable disk mounted at ``library``: wait for it, never create or
+    # serve a library in the empty mount point (install.sh --library-disk).
+    library_disk: bool = False
     host: str = "127.0.0.1"
     port: int = 8080
     inboxes: list[Path] = field(default_factory=list)
@@ -90,6 +97,13 @@ def _apply(settings: Settings, values: dict[str, Any], origin: str) -> None:
         setattr(settings, name, _coerce(name, hints[name], value))
 
 
+def default_config_file(environ: dict[str, str], default: Path = DEFAULT_CONFIG) -> Path | None:
+    """$SHOEBOX_CONFIG when set (empty: none), else the appliance's file when it exists."""
+    if "SHOEBOX_CONFIG" in environ:
+        return Path(environ["SHOEBOX_CONFIG"]) if environ["SHOEBOX_CONFIG"] else None
+    return default if default.is_file() else None
+
+
 def load_settings(
     config_file: Path | None = None,
     overrides: dict[str, Any] | None = None,
@@ -97,14 +111,13 @@ def load_settings(
 ) -> Settings:
     """Build the settings from every layer, later layers winning.
 
-    ``config_file`` defaults to $SHOEBOX_CONFIG; ``overrides`` are command-line flags that
+    ``config_file`` defaults to $SHOEBOX_CONFIG, else /etc/shoebox/shoebox.toml when it
+    exists; ``overrides`` are command-line flags that
     were given (None values are ignored).
     """
     environ = dict(os.environ if environ is None else environ)
     settings = Settings()
-    config_file = config_file or (
-        Path(environ["SHOEBOX_CONFIG"]) if environ.get("SHOEBOX_CONFIG") else None
-    )
+    config_file = config_file or default_config_file(environ)
     if config_file is not None:
         try:
             data = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))

@@ -22,6 +22,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+import peewee as pw
+
 from appliance.catalog.backups import BackupSchedule
 from appliance.catalog.fields import shown
 from appliance.catalog.health import CatalogHealth, check_catalog
@@ -36,6 +38,11 @@ STATUS_FILE = "daemon.json"
 LOCK_FILE = "worker.lock"
 IDLE_WAIT = 0.25  # seconds between queue polls when idle
 STATUS_EVERY = 2.0
+LIBRARY_CHECK_EVERY = 5.0  # seconds between checks that a library disk is still there
+
+
+class LibraryLost(RuntimeError):
+    """The library's disk went away while the service was using it."""
 
 
 class Notifier:
@@ -87,7 +94,7 @@ def worker_lock(library: Library, wait: bool) -> Iterator[bool]:
 def write_status(library: Library, data: dict[str, Any]) -> None:
     """Publish the daemon's live state for `shoebox status` and the web UI (atomic)."""
     target = library.root / STATUS_FILE
-    partial = target.with_name(f".{STATUS_FILE}.{os.getpid()}")
+    partial = target.with_name(f".{STATUS_FILE}.{os.getpid()}.{threading.get_ident()}")
     partial.write_text(json.dumps(data, default=str), encoding="utf-8")
     os.replace(partial, target)
 
@@ -112,11 +119,11 @@ def web_app(settings: Settings) -> Callable:
 class WebServer:
     """waitress in a background thread (never Flask's development server)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, app: Callable | None = None) -> None:
         from waitress.server import create_server
 
         self.server = create_server(
-            web_app(settings), host=settings.host, port=settings.port, threads=4
+            app or web_app(settings), host=settings.host, port=settings.port, threads=4
         )
         self.thread = threading.Thread(target=self._serve, name="web", daemon=True)
 
@@ -139,7 +146,7 @@ class Daemon:
     def __init__(self, settings: Settings, web: bool = True) -> None:
         self.settings = settings
         self.web = web
-        self.library = Library(settings.library_root).ensure()
+        self.library = Library(settings.library_root)  # ensured once its disk is there
         self.stop_event = threading.Event()
         self.notifier = Notifier()
         self.started = time.time()
@@ -149,6 +156,7 @@ class Daemon:
         self.skipped: dict[str, str] = {}  # path -> why it is not imported (FIFO, unreadable)
         self.backups: Any = None
         self.transcoder: Any = None  # ingest.transcoding.TranscodeWorker while running
+        self._last_library_check = 0.0
 
     def request_stop(self, *_: object) -> None:
         self.stop_event.set()
@@ -158,14 +166,72 @@ class Daemon:
         signal.signal(signal.SIGINT, self.request_stop)
 
     def run(self) -> int:
-        """Serve until SIGTERM/SIGINT; return the exit code."""
+        """Serve until SIGTERM/SIGINT; return the exit code.
+
+        Without its library disk the service waits (and says so) instead of failing; when
+        the disk goes away while running, it drops everything it holds on it and waits again.
+        """
+        self._install_signals()
+        code = 0
+        while not self.stop_event.is_set() and self.wait_for_library():
+            try:
+                code = self._serve_library()
+                break
+            except LibraryLost as exc:
+                log.warning("%s; stopped working on the library until it returns", exc)
+        self.notifier.close()
+        return code
+
+    def wait_for_library(self) -> bool:
+        """Block until the library can be used (True) or a stop is requested (False).
+
+        Meanwhile the web port answers with a plain "waiting for the library disk" page (no
+        setup, no sign-in) and systemd's STATUS says the same; the watchdog keeps being fed.
+        """
+        from appliance.library_disk import library_state, waiting_app
+
+        state = library_state(self.settings)
+        if state.available:
+            return True
+        log.warning("%s", state.reason)
+        server = WebServer(self.settings, waiting_app(state.reason)) if self.web else None
+        if server:
+            server.start()
+        try:
+            while not state.available:
+                self.notifier.notify(ready=1, status=state.reason, watchdog=1)
+                if self.stop_event.wait(2.0):
+                    return False
+                state = library_state(self.settings)
+        finally:
+            if server:
+                server.stop()
+        log.info("library at %s is available", self.library.root)
+        return True
+
+    def check_library(self, force: bool = False) -> None:
+        """Raise :class:`LibraryLost` when the library's disk is gone (checked every few s)."""
+        from appliance.library_disk import library_state
+
+        now = time.monotonic()
+        if not force and now - self._last_library_check < LIBRARY_CHECK_EVERY:
+            return
+        self._last_library_check = now
+        state = library_state(self.settings)
+        if not state.available:
+            raise LibraryLost(state.reason)
+
+    def _serve_library(self) -> int:
+        """Watch, import and serve one available library until stopped or its disk goes."""
+        from appliance.catalog.models import database_proxy
         from appliance.catalog.sidecars import SidecarFlusher
         from appliance.ingest.runner import Ingestor
         from appliance.ingest.transcoding import TranscodeWorker
         from appliance.ingest.volumes import volume_present
         from appliance.ingest.watcher import InboxWatcher
+        from appliance.library_disk import library_state
 
-        self._install_signals()
+        self.library.ensure()
         for inbox in self.settings.inboxes + self.settings.poll_inboxes:
             Path(inbox).mkdir(parents=True, exist_ok=True)
         with worker_lock(self.library, wait=False) as mine:
@@ -193,10 +259,21 @@ class Daemon:
                 self.transcoder.start()
                 self.notifier.notify(ready=1, status="watching")
                 log.info("watching %s", ", ".join(map(str, watcher.roots)) or "no inbox")
+                lost = False
                 try:
                     self._loop(ingestor, watcher, volume_present)
+                except LibraryLost:
+                    lost = True
+                    raise
+                except (OSError, pw.DatabaseError) as exc:
+                    state = library_state(self.settings)
+                    lost = not state.available  # the disk went: wait for it, never crash
+                    if lost:
+                        raise LibraryLost(state.reason) from exc
+                    raise
                 finally:
-                    self.notifier.notify(stopping=1, status="stopping")
+                    if not lost:
+                        self.notifier.notify(stopping=1, status="stopping")
                     watcher.stop()
                     if self.transcoder:
                         self.transcoder.stop()
@@ -204,8 +281,10 @@ class Daemon:
                         server.stop()
                     flusher.stop()
                     self.current = []
-                    self._publish(force=True, state="stopped")
-        self.notifier.close()
+                    if not lost:  # never write into the empty mount point of a pulled disk
+                        self._publish(force=True, state="stopped")
+                    with suppress(Exception):
+                        database_proxy.close()
         return 0
 
     def _serve_lost(self, health: CatalogHealth) -> int:
@@ -227,19 +306,20 @@ class Daemon:
             if server:
                 server.stop()
             self._publish(force=True, state="stopped")
-        self.notifier.close()
         return 0
 
     def _loop(self, ingestor: Any, watcher: Any, volume_present: Callable[[str], bool]) -> None:
         batch_size = max(1, self.settings.workers * 2)
         while not self.stop_event.is_set():
+            self.check_library()
             self.enqueue_inbox_files(watcher.due())
             self.skipped.update(watcher.skipped)
             batch = jobs.claim_due(batch_size)
             if batch:
                 self.current = [j.path for j in batch]
                 self._publish(force=True)
-                self._run_batch(ingestor, batch, volume_present)
+                with self._heartbeat():
+                    self._run_batch(ingestor, batch, volume_present)
                 if self.transcoder:
                     self.transcoder.wake()  # new movies may need a transcode
                 self.current = []
@@ -274,6 +354,28 @@ class Daemon:
         except (OSError, ValueError) as exc:
             log.error("places: background geocoding failed: %s", exc)
             return 0
+
+    @contextmanager
+    def _heartbeat(self) -> Iterator[None]:
+        """Keep the published heartbeat fresh while one long file holds the main loop.
+
+        Only the status file is refreshed here; the systemd watchdog is still fed by the main
+        loop alone, so a hung pipeline is still caught.
+        """
+        done = threading.Event()
+
+        def beat() -> None:
+            while not done.wait(STATUS_EVERY):
+                with suppress(OSError):
+                    self._publish(force=True)
+
+        thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            done.set()
+            thread.join(timeout=5)
 
     def enqueue_inbox_files(self, paths: list[Path]) -> int:
         queued = 0

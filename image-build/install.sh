@@ -122,8 +122,16 @@ if [ "$packages" = 1 ]; then
     if [ "$port80" = 1 ]; then want+=(nftables); fi
     if [ "$samba" = 1 ]; then want+=(samba); fi
     if [ "$camera" = 1 ]; then want+=(python3-picamera2); fi
-    run apt-get update -q
-    run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${want[@]}"
+    missing=()
+    for pkg in "${want[@]}"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        note "Debian packages already installed: ${want[*]}" # e.g. an offline box
+    else
+        run apt-get update -q
+        run env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    fi
 fi
 
 # 2. The Python environment in /opt/shoebox (sees apt's python3-picamera2 when installed).
@@ -206,12 +214,26 @@ host = "0.0.0.0"
 port = 8080
 EOF
 fi
+if [ "$library_disk" = 1 ] && ! grep -qs '^library_disk' "$etc/shoebox/shoebox.toml"; then
+    run sh -c "printf '%s\n' '# The library is on a disk labelled SHOEBOX: wait for it, never use the SD card.' 'library_disk = true' >>'$etc/shoebox/shoebox.toml'"
+fi
 
-# 6. A library disk: the filesystem labelled SHOEBOX is mounted at /srv/shoebox when it is
-# plugged in at boot (nofail: without it the library stays on the SD card).
-fstab_line="LABEL=SHOEBOX /srv/shoebox auto defaults,nofail,noatime,x-systemd.device-timeout=10s 0 2"
-if [ "$library_disk" = 1 ] && ! grep -qs '^LABEL=SHOEBOX[[:space:]]' "$etc/fstab"; then
-    run sh -c "echo '$fstab_line' >>'$etc/fstab'"
+# 6. A library disk: the filesystem labelled SHOEBOX is mounted at /srv/shoebox whenever it
+# appears (89-shoebox-library.rules starts srv-shoebox.mount; "noauto": boot never waits for
+# it). The library is then required, not assumed: without the disk the service waits and
+# says so, and nothing is created under the empty mount point (library_disk setting).
+fstab_line="LABEL=SHOEBOX /srv/shoebox auto noauto,nofail,noatime 0 2"
+if [ "$library_disk" = 1 ]; then
+    if grep -qs '^LABEL=SHOEBOX[[:space:]]' "$etc/fstab"; then
+        run sed -i -E "s|^LABEL=SHOEBOX[[:space:]].*|$fstab_line|" "$etc/fstab"
+    else
+        run sh -c "echo '$fstab_line' >>'$etc/fstab'"
+    fi
+    # The boot-time tmpfiles run must not make folders under the empty mount point.
+    grep -v '^d /srv/shoebox' "$repo/systemd/tmpfiles.d/shoebox.conf" |
+        put_text 0644 "$etc/tmpfiles.d/shoebox.conf"
+    put 0644 "$here/files/30-library-disk.conf" "$units/shoebox.service.d/30-library-disk.conf"
+    run install -d -m 0755 "$root/srv/shoebox"
 fi
 
 # 7. Host name (the UI is at http://NAME.local through avahi-daemon).
@@ -241,11 +263,15 @@ rootopt=()
 [ -z "$root" ] || rootopt=(--root="$root")
 run systemd-sysusers "${rootopt[@]}" "$root/usr/lib/sysusers.d/shoebox.conf"
 if [ "$(id -u)" = 0 ]; then
-    run systemd-tmpfiles "${rootopt[@]}" --create "$root/usr/lib/tmpfiles.d/shoebox.conf"
+    tmpfiles_conf=$root/usr/lib/tmpfiles.d/shoebox.conf
+    [ "$library_disk" = 0 ] || tmpfiles_conf=$etc/tmpfiles.d/shoebox.conf # not on the SD card
+    run systemd-tmpfiles "${rootopt[@]}" --create "$tmpfiles_conf"
 else
     note "not root: skipping systemd-tmpfiles (folders and owners are made at boot)"
 fi
-if [ -e "$root$library" ]; then
+if [ "$library_disk" = 1 ]; then
+    note "library disk: the library is made on the disk labelled SHOEBOX when it is plugged in"
+elif [ -e "$root$library" ]; then
     note "library $library exists: left as it is (it must be writable by user shoebox)"
 else
     run install -d -m 0750 "$root$library"

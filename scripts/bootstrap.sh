@@ -5,6 +5,7 @@
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
 #                               shellcheck, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import)
+#   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
 
@@ -21,10 +22,16 @@ if [ "${1:-run}" = "test" ]; then
   command -v xmllint >/dev/null 2>&1 || want+=(libxml2-utils)
   command -v nft >/dev/null 2>&1 || want+=(nftables)
   command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
-  # exiftool writes GPS positions into test copies of corpus photos (places tests)
-  command -v exiftool >/dev/null 2>&1 || want+=(libimage-exiftool-perl)
   # fonts so that screenshots of the UI render text
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
+fi
+if [ "${1:-run}" = "appliance" ]; then # make test-appliance: build and boot a Debian VM
+  command -v debootstrap >/dev/null 2>&1 || want+=(debootstrap)
+  command -v qemu-system-x86_64 >/dev/null 2>&1 || want+=(qemu-system-x86)
+  command -v mcopy >/dev/null 2>&1 || want+=(mtools)
+  command -v mkfs.fat >/dev/null 2>&1 || want+=(dosfstools)
+  command -v ssh >/dev/null 2>&1 || want+=(openssh-client)
+  command -v qemu-aarch64-static >/dev/null 2>&1 || want+=(qemu-user-static binfmt-support)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 

@@ -46,3 +46,16 @@ def test_bad_config_is_a_clear_error(tmp_path: Path, text: str, message: str) ->
 def test_bad_environment_value(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="faces"):
         load_settings(environ={"SHOEBOX_FACES": "maybe"})
+
+
+def test_appliance_settings_file_is_the_default_from_any_shell(tmp_path: Path) -> None:
+    from appliance.config import default_config_file
+
+    appliance_file = tmp_path / "shoebox.toml"
+    assert default_config_file({}, appliance_file) is None  # not installed: no file
+    appliance_file.write_text('library = "/srv/shoebox"\nlibrary_disk = true\n')
+    assert default_config_file({}, appliance_file) == appliance_file
+    assert default_config_file({"SHOEBOX_CONFIG": "/x.toml"}, appliance_file) == Path("/x.toml")
+    assert default_config_file({"SHOEBOX_CONFIG": ""}, appliance_file) is None
+    settings = load_settings(default_config_file({}, appliance_file), environ={})
+    assert settings.library_disk is True and settings.library == Path("/srv/shoebox")

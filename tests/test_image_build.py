@@ -257,9 +257,17 @@ def test_install_lays_out_the_appliance(installed: Path) -> None:
     assert re.fullmatch(r"LABEL=SHOEBOX /srv/shoebox auto \S*nofail\S* 0 2", fstab[1])
     smb = (root / "etc/samba/smb.conf").read_text()
     assert "include = /opt/shoebox/systemd/smb-shoebox-inbox.conf" in smb.splitlines()
-    if os.geteuid() == 0:
-        inbox = (root / "srv/shoebox/inbox").stat()
-        assert stat.S_IMODE(inbox.st_mode) == 0o2775
+    # --library-disk: mounted whenever the disk appears, boot never waits for it, and
+    # nothing is made on the SD card under the empty mount point.
+    assert "noauto" in fstab[1] and "device-timeout" not in fstab[1]
+    assert (root / "srv/shoebox").is_dir() and not (root / "srv/shoebox/inbox").exists()
+    override = (root / "etc/tmpfiles.d/shoebox.conf").read_text()
+    assert "/var/lib/shoebox" in override and "/srv/shoebox" not in override
+    assert settings.library_disk is True
+    disk_unit = (units / "shoebox.service.d/30-library-disk.conf").read_text()
+    assert "Environment=SHOEBOX_LIBRARY_DISK=1" in disk_unit
+    rules = (root / "etc/udev/rules.d/89-shoebox-library.rules").read_text()
+    assert 'ENV{SYSTEMD_WANTS}+="srv-shoebox.mount"' in rules
 
 
 def test_install_again_changes_nothing_and_keeps_settings_and_library(
@@ -412,3 +420,22 @@ def test_service_reads_the_setup_file_where_prepare_puts_it() -> None:
     settings = load_settings(environ=environ)
     assert settings.setup_file == Path("/var/lib/shoebox/setup.toml")
     assert "shoebox-setup.toml" in (BUILD / "README.md").read_text()
+
+
+def test_prepare_makes_no_folders_under_an_empty_library_mount_point(tmp_path: Path) -> None:
+    library = tmp_path / "srv/shoebox"
+    library.mkdir(parents=True)
+    conf = tmp_path / "tmpfiles.conf"
+    conf.write_text(f"d {library}/inbox 0775 - - -\n")
+    env = {
+        **os.environ,
+        "SHOEBOX_BOOT_DIRS": str(tmp_path / "boot"),
+        "SHOEBOX_STATE_DIR": str(tmp_path / "state"),
+        "SHOEBOX_TMPFILES": str(conf),
+        "SHOEBOX_LIBRARY_DISK": "1",
+        "SHOEBOX_LIBRARY_MOUNT": str(library),
+    }
+    result = _run([str(BUILD / "files/shoebox-prepare")], env=env)
+    assert result.returncode == 0, result.stderr
+    assert "library disk not mounted" in result.stdout
+    assert list(library.iterdir()) == []

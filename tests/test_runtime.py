@@ -99,7 +99,8 @@ def test_describe_vision_reports_runtime_accelerator_and_models() -> None:
         assert entry["path"] == str(cpu)
         assert entry["sha256"] == runtime.sha256_file(cpu) and len(entry["sha256"]) == 64
     off = runtime.describe_vision({"classifier": (cpu, twin)}, accelerator="cpu")
-    assert off["edgetpu_available"] is False and off["edgetpu_reason"] == "disabled by setting"
+    assert off["edgetpu_available"] is False  # the one answer doctor and the pages share:
+    assert off["edgetpu_reason"] == off["accelerator"] == "CPU (the accelerator setting is cpu)"
     missing = runtime.describe_vision({"x": (Path("/nonexistent.tflite"), None)})
     assert missing["models"]["x"]["error"] == "file missing"
 

@@ -184,3 +184,60 @@ def test_mount_helper_is_valid_shell_and_refuses_bad_arguments() -> None:
     assert subprocess.run(["sh", "-n", str(helper)], timeout=30).returncode == 0
     bad = subprocess.run([str(helper), "mount", "sdb1"], capture_output=True, text=True, timeout=30)
     assert bad.returncode == 2 and "usage" in bad.stderr
+
+
+def _fake_tools(bin_dir: Path, fstype: str) -> Path:
+    """udevadm and systemd-mount stand-ins that record how the helper calls them."""
+    bin_dir.mkdir()
+    calls = bin_dir / "calls"
+    (bin_dir / "udevadm").write_text(f"#!/bin/sh\necho {fstype}\n")
+    (bin_dir / "systemd-mount").write_text(f'#!/bin/sh\necho "$@" >>{calls}\n')
+    for tool in ("udevadm", "systemd-mount"):
+        (bin_dir / tool).chmod(0o755)
+    return calls
+
+
+@pytest.mark.parametrize("fstype", ["vfat", "ext4"])
+def test_mount_helper_never_runs_fsck_and_mounts_read_only(tmp_path: Path, fstype: str) -> None:
+    """fsck would clear a FAT dirty bit (writing the stick) and fails on a locked card."""
+    calls = _fake_tools(tmp_path / "bin", fstype)
+    text = (UNITS / "shoebox-mount-volume").read_text()
+    helper = tmp_path / "helper"
+    helper.write_text(text.replace("/run/shoebox/volumes", str(tmp_path / "volumes")))
+    env = dict(os.environ, PATH=f"{tmp_path / 'bin'}:{os.environ['PATH']}")
+    done = subprocess.run(["sh", str(helper), "mount", "/dev/sdz1"], env=env, timeout=30)
+    assert done.returncode == 0
+    args = calls.read_text().split()
+    assert "--fsck=no" in args
+    options = next(a for a in args if a.startswith("--options=")).split("=", 1)[1].split(",")
+    assert options[0] == "ro" and {"nosuid", "nodev", "noexec"} <= set(options)
+    assert ("noload" in options) == (fstype == "ext4")  # no ext4 journal replay either
+
+
+def test_import_unit_treats_an_unplug_as_success_and_logs_unbuffered() -> None:
+    template = (UNITS / "shoebox-import@.service").read_text()
+    assert re.search(r"^SuccessExitStatus=75$", template, re.M)
+    assert re.search(r"^Environment=PYTHONUNBUFFERED=1$", template, re.M)
+
+
+def test_service_names_no_device_node_that_may_be_absent() -> None:
+    """DeviceAllow=/dev/apex_0 logged "Couldn't stat device" at every boot without a Coral."""
+    service = (UNITS / "shoebox.service").read_text()
+    assert not re.search(r"^DeviceAllow=/dev/", service, re.M)
+    assert re.search(r"^DeviceAllow=char-apex rw$", service, re.M)
+
+
+def test_port80_helper_is_hardened(tmp_path: Path) -> None:
+    unit = REPO / "image-build/files/shoebox-port80.service"
+    shutil.copy(unit, tmp_path / unit.name)
+    result = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", f"./{unit.name}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    match = re.search(r"Overall exposure level for \S+: ([\d.]+)", result.stdout)
+    assert match, result.stdout + result.stderr
+    assert float(match.group(1)) <= EXPOSURE_THRESHOLD, result.stdout
+    assert re.search(r"^CapabilityBoundingSet=CAP_NET_ADMIN$", unit.read_text(), re.M)

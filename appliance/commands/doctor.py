@@ -69,8 +69,7 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     vision = data["vision"]
     print(f"runtime:       {vision['runtime']} {vision.get('runtime_version') or ''}")
-    tpu = "yes" if vision["edgetpu_available"] else f"no ({vision['edgetpu_reason']})"
-    print(f"Edge TPU:    {tpu}; accelerator setting {vision['accelerator_setting']}")
+    print(f"accelerator: {vision['accelerator']}; setting {vision['accelerator_setting']}")
     print(f"threads:     {vision['threads']}")
     for purpose, model in vision["models"].items():
         state = model.get("error") or f"sha256 {model.get('sha256', '')[:12]}"
@@ -89,4 +88,4 @@ def _doctor(args: argparse.Namespace, settings: Settings) -> int:
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser("doctor", parents=[common], help="check runtime, models, catalog")
     parser.add_argument("--json", action="store_true")
-    parser.set_defaults(func=_doctor)
+    parser.set_defaults(func=_doctor, needs_library=False)

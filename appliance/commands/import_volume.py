@@ -9,6 +9,7 @@ are paused and resume when it returns).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import signal
 import sys
 from collections.abc import Callable
@@ -26,7 +27,10 @@ def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
 
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    from appliance.catalog.models import utcnow
+
     library = Library(settings.library_root).ensure()
+    plugged = utcnow()  # only this plug's failures decide the exit code
     try:
         uuid = args.uuid or volumes.volume_uuid(args.mountpoint)
         open_catalog(library.catalog_path, library.backups)
@@ -36,7 +40,7 @@ def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     roots = ", ".join(str(r) for r in report.roots)
     print(f"volume {uuid}: {report.queued} new files queued, {report.resumed} resumed ({roots})")
-    counts = import_queued(settings, library, uuid, lambda: bool(stopping))
+    counts = import_queued(settings, library, uuid, lambda: bool(stopping), plugged)
     if counts["paused"] or counts["pending"] or counts["running"]:
         print("the volume went away: the rest is imported when it returns", file=sys.stderr)
         return EXIT_PAUSED
@@ -44,7 +48,11 @@ def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def import_queued(
-    settings: Settings, library: Library, uuid: str, should_stop: Callable[[], bool]
+    settings: Settings,
+    library: Library,
+    uuid: str,
+    should_stop: Callable[[], bool],
+    failed_since: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Work through a queued volume here, or wait while the running service does it."""
     from appliance.daemon import worker_lock
@@ -61,6 +69,9 @@ def import_queued(
         else:
             print("the shoebox service is importing; waiting for it to finish")
             counts = volumes.wait_for_daemon(uuid, should_stop=should_stop)
+    from appliance.ingest import jobs
+
+    counts = jobs.counts(uuid, failed_since) if failed_since else counts
     print("jobs: " + ", ".join(f"{state} {n}" for state, n in counts.items()))
     return counts
 

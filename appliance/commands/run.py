@@ -36,4 +36,4 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser.add_argument("--host", help="web UI address (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="web UI port (default 8080)")
     parser.add_argument("--no-web", action="store_true", help="do not serve the web UI")
-    parser.set_defaults(func=_run)
+    parser.set_defaults(func=_run, needs_library=False)

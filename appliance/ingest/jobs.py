@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from appliance.ingest.runner import Ingestor
 
 MAX_ATTEMPTS = 5
+TIMEOUT_ATTEMPTS = 3  # a volume's file out of time: tries per plug, each with a doubled limit
+TIMED_OUT = "timed out"  # appliance.ingest.workers.TIMED_OUT: the reason of a timed-out try
 BACKOFF_BASE = 10.0  # seconds before the 2nd attempt; doubles each time
 BACKOFF_MAX = 3600.0
 ACTIVE = ("pending", "running", "paused")
@@ -51,14 +53,20 @@ def enqueue(
 
     An active job for the same path is kept (its size/mtime refreshed). A done job with the
     same size and mtime means the file was already handled and nothing is queued. A failed
-    job is revived when the file changed since.
+    job is revived when the file changed since. A volume's jobs are keyed by its filesystem
+    UUID and the path (rebased to where the volume is mounted now, i.e. the path relative to
+    the volume): another card in the same slot, with the same file names, is never taken
+    for the first one.
     """
     if policy not in ("index", "copy", "move"):
         raise ValueError(f"unknown policy {policy!r}")
     key = str(path)
     now = utcnow()
+    same_volume = (
+        Job.volume_uuid == volume_uuid if volume_uuid is not None else Job.volume_uuid.is_null()
+    )
     with database_proxy.atomic():
-        rows = list(Job.select().where(Job.path == key).order_by(Job.id.desc()))
+        rows = list(Job.select().where((Job.path == key) & same_volume).order_by(Job.id.desc()))
         for job in rows:
             if job.state in ACTIVE:
                 if job.state != "running" and (size, mtime) != (job.size, job.mtime):
@@ -172,7 +180,8 @@ def resume_volume(
     """Make a returning volume's paused jobs due again; return how many.
 
     When it is mounted somewhere else now, every job of the volume (done ones too, so they
-    are still recognised) is rebased from ``old_mount`` to ``mount``.
+    are still recognised) is rebased from ``old_mount`` to ``mount``. Files that ran out of
+    time are tried again (with a longer limit, see :func:`time_factor`).
     """
     now = utcnow()
     moved = mount is not None and old_mount is not None and Path(mount) != Path(old_mount)
@@ -182,11 +191,41 @@ def resume_volume(
                 if Path(job.path).is_relative_to(old_mount):
                     new_path = Path(mount) / Path(job.path).relative_to(old_mount)
                     Job.update(path=str(new_path)).where(Job.id == job.id).execute()
-        return (
+        revived = (
+            Job.update(state="pending", next_attempt_at=now, updated_at=now)
+            .where(
+                (Job.volume_uuid == volume_uuid)
+                & (Job.state == "failed")
+                & Job.error.startswith(TIMED_OUT)
+            )
+            .execute()
+        )
+        return revived + (
             Job.update(state="pending", error=None, next_attempt_at=now, updated_at=now)
             .where((Job.volume_uuid == volume_uuid) & (Job.state == "paused"))
             .execute()
         )
+
+
+def time_factor(job: Job) -> float:
+    """How many times ``per_file_timeout`` a job may take: doubled after each timeout (max 8)."""
+    if not (job.error or "").startswith(TIMED_OUT):
+        return 1.0
+    return float(min(8, 2 ** max(0, job.attempts - 1)))
+
+
+def mark_timed_out(job: Job, error: str) -> str:
+    """A volume's file ran out of time: try again soon with a longer limit, a few times.
+
+    After :data:`TIMEOUT_ATTEMPTS` tries it is failed until the volume is plugged in again
+    (:func:`resume_volume` revives it), never recorded as a broken photo.
+    """
+    now = utcnow()
+    state = "failed" if job.attempts >= TIMEOUT_ATTEMPTS else "pending"
+    Job.update(state=state, error=error[:2000], next_attempt_at=now, updated_at=now).where(
+        Job.id == job.id
+    ).execute()
+    return state
 
 
 def reset_running() -> int:
@@ -199,11 +238,19 @@ def reset_running() -> int:
     )
 
 
-def counts(volume_uuid: str | None = None) -> dict[str, int]:
-    """Number of jobs per state (every state present, zero when empty)."""
+def counts(
+    volume_uuid: str | None = None, failed_since: dt.datetime | None = None
+) -> dict[str, int]:
+    """Number of jobs per state (every state present, zero when empty).
+
+    With ``failed_since``, failed jobs count only when they failed at or after that time
+    (the failures of this plug of a volume, not those of earlier plugs).
+    """
     query = Job.select(Job.state, fn.COUNT(Job.id).alias("n")).group_by(Job.state)
     if volume_uuid is not None:
         query = query.where(Job.volume_uuid == volume_uuid)
+    if failed_since is not None:
+        query = query.where((Job.state != "failed") | (Job.updated_at >= failed_since))
     result = dict.fromkeys(STATES, 0)
     for row in query:
         result[row.state] = row.n
@@ -235,7 +282,7 @@ def execute(
     away: then the whole volume is paused until it returns.
     """
     tasks = [
-        FileTask(Path(j.path), j.source, j.policy, j.volume_uuid, j.id)  # type: ignore[arg-type]
+        FileTask(Path(j.path), j.source, j.policy, j.volume_uuid, j.id, time_factor(j))  # type: ignore[arg-type]
         for j in batch
     ]
     outcomes = ingestor.process(tasks, progress) if tasks else []
@@ -246,6 +293,8 @@ def execute(
             continue
         if job.volume_uuid and not volume_present(job.volume_uuid):
             pause_volume(job.volume_uuid, "volume removed; waiting for it to return")
+        elif job.volume_uuid and (outcome.error or "").startswith(TIMED_OUT):
+            mark_timed_out(job, outcome.error or TIMED_OUT)
         elif not Path(job.path).exists():
             Job.update(state="failed", error="the file vanished before it was imported").where(
                 Job.id == job.id

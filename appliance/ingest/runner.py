@@ -25,7 +25,7 @@ from appliance.ingest.analyze import DISK_FULL, DISK_FULL_ERRNOS, analyze, setup
 from appliance.ingest.sidecar_copy import carry_sidecar, drop_moved_sidecar
 from appliance.ingest.store import place, recover_incoming
 from appliance.ingest.tasks import Analysis, FileTask, Outcome
-from appliance.ingest.workers import WorkerPool
+from appliance.ingest.workers import TIMED_OUT, WorkerPool
 from appliance.library import Library
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ class Ingestor:
             (settings,),
             analyze,
             timeout=settings.per_file_timeout,
+            time_factor=lambda task: task.time_factor,
         )
         self.after_commit: list[Callable[[list[Outcome]], None]] = []
         if settings.faces:
@@ -86,7 +87,10 @@ class Ingestor:
                 todo.append(task)
         for task, analysis, error in self.pool.map_unordered(todo):
             if analysis is None:
-                analysis = Analysis(task=task, error=error)
+                # A volume's file that ran out of time is retried with a longer limit (the
+                # job queue decides); other timeouts and crashes are recorded as errors.
+                timed_out = bool(error and error.startswith(TIMED_OUT) and task.volume_uuid)
+                analysis = Analysis(task=task, error=error, transient=timed_out)
             try:
                 outcome = self._finish(analysis)
             except Exception as exc:  # noqa: BLE001 - one file's problem never stops the run
@@ -103,6 +107,10 @@ class Ingestor:
         """Unchanged paths (same size and mtime as catalogued) are not read again."""
         if task.policy == "move":
             return None  # an inbox file still present was never finished: redo it
+        if task.volume_uuid:
+            # A path on a volume says nothing about its content (another card in the same
+            # slot has the same names); the volume's job rows already skip unchanged files.
+            return None
         try:
             stat = task.path.stat()
         except OSError:

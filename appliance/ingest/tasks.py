@@ -21,6 +21,7 @@ class FileTask:
     policy: Policy = "index"  # index: catalog in place; copy; move: delete after commit
     volume_uuid: str | None = None
     job_id: int | None = None
+    time_factor: float = 1.0  # times per_file_timeout; grows for a file that timed out
 
 
 @dataclass

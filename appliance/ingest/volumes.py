@@ -121,13 +121,21 @@ def remember_mount(uuid: str, mount: Path) -> None:
 
 
 def volume_present(uuid: str) -> bool:
-    """Whether the volume is still where it was last mounted (and not an empty mount point)."""
+    """Whether the volume is still where it was last mounted (and not an empty mount point).
+
+    When that folder is a mount point, the filesystem there must be this volume: another
+    card in the same slot is not.
+    """
     mount = remembered_mount(uuid)
     if mount is None:
         return False
     try:
-        return mount.is_dir() and any(mount.iterdir())
-    except OSError:
+        if not (mount.is_dir() and any(mount.iterdir())):
+            return False
+        if device_of(mount) is None:
+            return True  # a plain folder (tests, --uuid imports of a copied card)
+        return volume_uuid(mount) == uuid
+    except (OSError, VolumeError):
         return False
 
 

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 
 
 MAX_START_FAILURES = 3
+TIMED_OUT = "timed out"  # how a time-limit failure's reason starts
 
 
 class WorkerFailure(RuntimeError):
@@ -56,7 +57,8 @@ class _Worker:
     process: mp.process.BaseProcess
     conn: Connection
     item: Any = None
-    started: float = 0.0
+    started: float = 0.0  # when the item was sent to this (ready) worker
+    limit: float = 0.0  # seconds the item may take
     ready: bool = False
 
 
@@ -70,10 +72,12 @@ class WorkerPool:
         setup_args: tuple,
         work: Callable[[Any, Any], Any],
         timeout: float,
+        time_factor: Callable[[Any], float] = lambda item: 1.0,
     ) -> None:
         self.size = max(1, size)
         self.setup, self.setup_args, self.work = setup, setup_args, work
         self.timeout = timeout
+        self.time_factor = time_factor  # an item's limit is timeout * time_factor(item)
         self.context = mp.get_context("spawn")  # no inherited locks, threads or DB handles
         self.workers: list[_Worker] = []
         self.start_failures = 0  # consecutive workers that died before they were ready
@@ -111,12 +115,15 @@ class WorkerPool:
         while pending or busy:
             for worker in self.workers:
                 if worker.ready and worker.item is None and pending:
+                    # The clock starts when a ready worker gets the item: a slow worker start
+                    # (imports, model loading) never counts against a file.
                     worker.item, worker.started = pending.popleft(), time.monotonic()
+                    worker.limit = self.timeout * max(1.0, self.time_factor(worker.item))
                     worker.conn.send(worker.item)
                     busy += 1
             waiting = {w.conn: w for w in self.workers}
             deadline = min(
-                (w.started + self.timeout for w in self.workers if w.item is not None),
+                (w.started + w.limit for w in self.workers if w.item is not None),
                 default=time.monotonic() + 1.0,
             )
             for conn in wait(list(waiting), timeout=max(0.0, deadline - time.monotonic())):
@@ -150,12 +157,12 @@ class WorkerPool:
                 yield (item, payload, None) if kind == "ok" else (item, None, payload)
             now = time.monotonic()
             for worker in list(self.workers):
-                if worker.item is not None and now - worker.started > self.timeout:
-                    item = worker.item
-                    log.warning("worker stuck for %.0f s on %s; restarting it", self.timeout, item)
+                if worker.item is not None and now - worker.started > worker.limit:
+                    item, limit = worker.item, worker.limit
+                    log.warning("worker stuck for %.0f s on %s; restarting it", limit, item)
                     self._replace(worker)
                     busy -= 1
-                    yield item, None, f"timed out after {self.timeout:.0f} s"
+                    yield item, None, f"{TIMED_OUT} after {limit:.0f} s"
 
     def close(self) -> None:
         for worker in self.workers:

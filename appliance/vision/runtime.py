@@ -9,6 +9,7 @@ which `appliance.ingest.workers.WorkerPool` kills and restarts past the per-file
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
 import os
@@ -120,8 +121,9 @@ def load_model(
     """Create an allocated interpreter for a model.
 
     With ``accelerator`` "auto" or "edgetpu" and an Edge TPU twin on disk, the Edge TPU
-    delegate is tried first. "auto" falls back to the CPU model with one log line;
-    "edgetpu" raises :class:`AcceleratorUnavailable` instead.
+    delegate is tried first (see :func:`open_on_edgetpu`). "auto" falls back to the CPU
+    model with one log line; "edgetpu" raises :class:`AcceleratorUnavailable` instead,
+    except when another process of this service owns the device: then the CPU is used.
     """
     name, module = _import_runtime()
     threads = threads or default_threads()
@@ -130,26 +132,14 @@ def load_model(
     if accelerator not in ("auto", "edgetpu", "cpu"):
         raise ValueError(f"accelerator must be auto, edgetpu or cpu, not {accelerator!r}")
     if accelerator != "cpu":
-        reason = None
-        try:
-            delegate = load_edgetpu_delegate(device)
-        except _DELEGATE_ERRORS as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-        else:
-            if edgetpu_model is None or not Path(edgetpu_model).is_file():
-                reason = f"no Edge TPU model for {Path(cpu_model).name} in models/edgetpu/"
-            else:
-                try:
-                    interpreter = module.Interpreter(
-                        model_path=str(edgetpu_model), experimental_delegates=[delegate]
-                    )
-                    interpreter.allocate_tensors()
-                    return LoadedModel(interpreter, "edgetpu", Path(edgetpu_model), name)
-                except _DELEGATE_ERRORS as exc:
-                    reason = f"{type(exc).__name__}: {exc}"
-        if accelerator == "edgetpu":
+        loaded, reason = open_on_edgetpu(edgetpu_model, device)
+        if loaded is not None:
+            return loaded
+        if accelerator == "edgetpu" and not reason.startswith(OWNED_ELSEWHERE):
             raise AcceleratorUnavailable(f"Edge TPU requested but unavailable ({reason})")
-        if reason not in _fallback_logged:
+        if reason.startswith((NO_EDGETPU_MODEL, OWNED_ELSEWHERE)):  # expected, not a fault
+            log.debug("%s runs on the CPU (%s)", Path(cpu_model).name, reason)
+        elif reason not in _fallback_logged:
             _fallback_logged.add(reason)
             log.warning("no Edge TPU found, classifying on the CPU (%s)", reason)
     if not Path(cpu_model).is_file():
@@ -157,6 +147,45 @@ def load_model(
     interpreter = module.Interpreter(model_path=str(cpu_model), num_threads=threads)
     interpreter.allocate_tensors()
     return LoadedModel(interpreter, "cpu", Path(cpu_model), name)
+
+
+OWNED_ELSEWHERE = "the Edge TPU is used by another process"
+NO_EDGETPU_MODEL = "no Edge TPU model"
+_delegates: dict[str | None, Any] = {}
+
+
+def open_on_edgetpu(
+    edgetpu_model: Path | None, device: str | None = None
+) -> tuple[LoadedModel | None, str]:
+    """An allocated interpreter of an Edge TPU model, or (None, why not).
+
+    In order: the model must exist (nothing touches the device otherwise), the runtime
+    library must load (``dlopen`` only, no device is opened), this process must own the
+    device (:func:`appliance.vision.edgetpu.claim_device`), then the delegate is opened once
+    per process and shared by every model of the process.
+    """
+    from appliance.vision import edgetpu
+
+    if edgetpu_model is None or not Path(edgetpu_model).is_file():
+        name = Path(edgetpu_model).name if edgetpu_model else "this model"
+        return None, f"{NO_EDGETPU_MODEL} ({name}) in models/edgetpu/"
+    try:  # the runtime library first: without it there is nothing to own
+        ctypes.CDLL(EDGETPU_LIBRARY)
+    except OSError as exc:
+        return None, f"OSError: {exc}"
+    if not edgetpu.claim_device():
+        return None, f"{OWNED_ELSEWHERE} (pid {edgetpu.owner_pid()}); this one uses the CPU"
+    name, module = _import_runtime()
+    try:
+        if device not in _delegates:
+            _delegates[device] = load_edgetpu_delegate(device)
+        interpreter = module.Interpreter(
+            model_path=str(edgetpu_model), experimental_delegates=[_delegates[device]]
+        )
+        interpreter.allocate_tensors()
+    except _DELEGATE_ERRORS as exc:
+        return None, f"{type(exc).__name__}: {exc}"
+    return LoadedModel(interpreter, "edgetpu", Path(edgetpu_model), name), ""
 
 
 def runtime_version() -> str:
@@ -198,13 +227,17 @@ def describe_vision(
     ``models`` maps a purpose ("classifier") to (CPU model, Edge TPU twin or None). The
     accelerator in use is "edgetpu" only when the delegate loads and the twin exists.
     """
-    usable, reason = (False, "disabled by setting") if accelerator == "cpu" else edgetpu_status()
+    from appliance.vision.edgetpu import answer
+
+    tpu = answer(accelerator)  # never opens the device: a running service may own it
+    usable, reason = tpu.in_use, tpu.text
     report: dict[str, Any] = {
         "runtime": runtime_name(),
         "runtime_version": runtime_version(),
         "accelerator_setting": accelerator,
         "edgetpu_available": usable,
         "edgetpu_reason": reason,
+        "accelerator": reason,
         "threads": threads or default_threads(),
         "models": {},
     }

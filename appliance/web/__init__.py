@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from html import escape
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
@@ -34,6 +35,22 @@ class CatalogId(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def _library_disk_guard(settings: Settings):  # noqa: ANN202 - a Flask hook
+    """A before_request hook: the waiting page while the library disk is gone."""
+    from flask import Response
+
+    from appliance.library_disk import WAITING_PAGE, library_state
+
+    def guard() -> Response | None:
+        state = library_state(settings)
+        if state.available:
+            return None
+        page = WAITING_PAGE.format(reason=escape(state.reason))
+        return Response(page, status=503, headers={"Retry-After": "10"}, mimetype="text/html")
+
+    return guard
 
 
 def create_app(settings: Settings, library: Library | None = None) -> Flask:
@@ -81,6 +98,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     )
     app.session_interface = security.SessionInterface()
     app.extensions["shoebox_limiter"] = security.LoginLimiter()
+    if settings.library_disk:  # first: nothing may open the catalog in an empty mount point
+        app.before_request(_library_disk_guard(settings))
     app.before_request(security.before_request)
     app.after_request(_headers)
     app.context_processor(_template_globals)

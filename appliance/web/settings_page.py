@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes.util
 import shutil
 from typing import Any
 
@@ -16,12 +15,10 @@ bp = Blueprint("settings", __name__)
 
 
 def accelerator(configured: str) -> str:
-    """What the vision stage would use: the Edge TPU when its runtime is installed."""
-    if configured == "cpu":
-        return "CPU (by configuration)"
-    if ctypes.util.find_library("edgetpu"):
-        return "Edge TPU (runtime installed)"
-    return "CPU (no Edge TPU runtime found)"
+    """What the vision stage uses: the same sentence as `shoebox doctor` and the status page."""
+    from appliance.vision.edgetpu import answer
+
+    return answer(configured).text
 
 
 def storage(library: Any) -> dict[str, Any]:

@@ -11,6 +11,14 @@ bp = Blueprint("status", __name__)
 
 @bp.get("/status")
 def index() -> str:
+    from appliance.vision.edgetpu import answer
+
     backup = backup_state(current_app.config["SHOEBOX_LIBRARY"])
     age = describe_age(backup["age_seconds"])
-    return render_template("status.html", title="Import", backup_age=f"Newest good backup: {age}")
+    configured = current_app.config["SHOEBOX_SETTINGS"].accelerator
+    return render_template(
+        "status.html",
+        title="Import",
+        backup_age=f"Newest good backup: {age}",
+        accelerator=answer(configured).text,
+    )

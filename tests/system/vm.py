@@ -1,0 +1,291 @@
+"""A Debian VM with Shoebox installed, driven from the host: build, boot, SSH, QEMU monitor.
+
+Stdlib only, reusable by anyone with Debian, QEMU, debootstrap and mtools:
+
+    disk = build_disk(work, wheelhouse)           # rootfs (cached) + install.sh, offline
+    with Vm(work, disk) as vm:                    # qemu-system-x86_64, TCG unless KVM asked
+        vm.wait_for_ssh()
+        vm.ssh("systemctl is-active shoebox")
+        vm.plug("stick", image, read_only=True)   # USB hot-plug through the monitor
+        vm.unplug("stick")
+
+Every wait is bounded and fails with a message that says what was awaited.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("SHOEBOX_TEST_CACHE", "/var/cache/shoebox-test"))
+MEMORY_MB = 2048
+TCG_PER_FILE_TIMEOUT = 900
+FAT32_STATE = 0x41  # boot sector byte whose bit 0 is the "dirty" flag fsck.fat would clear
+
+
+class VmError(AssertionError):
+    """The VM did not do what a check waited for."""
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def run(cmd: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, check=True, text=True, **kwargs)
+
+
+def wait_until(what: str, check: Callable[[], Any], timeout: float, every: float = 3.0) -> Any:
+    """Poll ``check`` until it returns something true; raise VmError after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except (OSError, subprocess.SubprocessError, VmError) as exc:
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(every)
+    raise VmError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- the disk -----------------------------------------------------------------------------
+
+
+def build_disk(
+    work: Path, wheelhouse: Path, install_options: tuple[str, ...] = (), setup_file: str = ""
+) -> tuple[Path, Path, Path]:
+    """A fresh root disk from the cached rootfs with Shoebox installed by install.sh.
+
+    Returns (disk image, kernel, initrd). install.sh runs in a chroot exactly as on a box
+    without internet: pip from the wheelhouse only, Debian packages already there.
+    """
+    rootfs = CACHE / "rootfs-amd64.tar"
+    run([str(REPO / "tests/system/build-rootfs.sh"), str(CACHE), "amd64"])
+    root = work / "root"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    run(["tar", "-C", str(root), "-xf", str(rootfs)])
+    src = root / "tmp/shoebox-src"
+    files = run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True).stdout.split("\0")
+    for name in filter(None, files):
+        if name.startswith(("tests/", "bench/")):
+            continue
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, src / name)
+    shutil.copytree(wheelhouse, root / "tmp/wheelhouse")
+    wheel = next(wheelhouse.glob("shoebox_appliance-*.whl")).name
+    key = ssh_key(work)
+    (root / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
+    (root / "root/.ssh/authorized_keys").write_text(key.with_suffix(".pub").read_text())
+    if setup_file:
+        (root / "boot/firmware").mkdir(parents=True, exist_ok=True)
+        (root / "boot/firmware/shoebox-setup.toml").write_text(setup_file)
+    for api in ("proc", "dev", "sys"):
+        run(["mount", "--rbind" if api != "proc" else "--bind", f"/{api}", str(root / api)])
+    try:
+        command = (
+            "SHOEBOX_PIP_ARGS='--no-index --find-links /tmp/wheelhouse' "
+            "/tmp/shoebox-src/image-build/install.sh --no-start --hostname shoebox --port80 "
+            f"--wheel /tmp/wheelhouse/{wheel} " + " ".join(install_options)
+        )
+        run(["chroot", str(root), "sh", "-c", command])
+    finally:
+        for api in ("sys", "dev", "proc"):
+            subprocess.run(["umount", "-R", "-l", str(root / api)], check=False)
+    shutil.rmtree(src)
+    shutil.rmtree(root / "tmp/wheelhouse")
+    # TCG on a shared 2-core host is far slower than a Pi 4: run 3 saw every file (labels and
+    # faces on) pass the appliance's 120 s limit. A test-only allowance, not the product's.
+    with (root / "etc/shoebox/shoebox.toml").open("a") as settings:
+        settings.write(f"per_file_timeout = {TCG_PER_FILE_TIMEOUT}\n")
+    kernel = work / "vmlinuz"
+    initrd = work / "initrd.img"
+    shutil.copy(sorted((root / "boot").glob("vmlinuz-*"))[-1], kernel)
+    shutil.copy(sorted((root / "boot").glob("initrd.img-*"))[-1], initrd)
+    disk = work / "root.img"
+    disk.unlink(missing_ok=True)
+    run(["mkfs.ext4", "-q", "-L", "rootfs", "-d", str(root), str(disk), "6G"])
+    shutil.rmtree(root)
+    return disk, kernel, initrd
+
+
+def ssh_key(work: Path) -> Path:
+    key = work / "id_ed25519"
+    if not key.exists():
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)])
+    return key
+
+
+# --- USB sticks ---------------------------------------------------------------------------
+
+
+def make_stick(
+    path: Path, photos: dict[str, bytes], label: str, volume_id: str, dirty: bool = False
+) -> None:
+    """A FAT32 image with ``photos`` (relative path -> bytes), built without mounting."""
+    path.unlink(missing_ok=True)
+    run(["mkfs.fat", "-F", "32", "-n", label, "-i", volume_id, "-C", str(path), "65536"])
+    staging = path.with_suffix(".files")
+    if staging.exists():
+        shutil.rmtree(staging)
+    for rel, data in photos.items():
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).write_bytes(data)
+        os.utime(staging / rel, (1_700_000_000, 1_700_000_000))
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    run(["mcopy", "-s", "-m", "-i", str(path), str(staging / "DCIM"), "::"], env=env)
+    shutil.rmtree(staging)
+    if dirty:  # the "volume was not cleanly unmounted" flag fsck.fat would clear
+        with path.open("r+b") as image:
+            image.seek(FAT32_STATE)
+            state = image.read(1)[0]
+            image.seek(FAT32_STATE)
+            image.write(bytes([state | 1]))
+
+
+# --- the VM -------------------------------------------------------------------------------
+
+
+class Vm:
+    """qemu-system-x86_64 with the disk, user networking (ssh, 80, 8080 forwarded), a monitor."""
+
+    def __init__(self, work: Path, disk: Path, kernel: Path, initrd: Path) -> None:
+        self.work, self.disk, self.kernel, self.initrd = work, disk, kernel, initrd
+        self.ports = {"ssh": free_port(), "http": free_port(), "web": free_port()}
+        self.monitor_path = work / "monitor.sock"
+        self.serial = work / "serial.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+
+    def __enter__(self) -> Vm:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        forwards = ",".join(
+            f"hostfwd=tcp:127.0.0.1:{self.ports[name]}-:{guest}"
+            for name, guest in (("ssh", 22), ("http", 80), ("web", 8080))
+        )
+        kvm = os.environ.get("SHOEBOX_VM_ACCEL") == "kvm" and os.access("/dev/kvm", os.W_OK)
+        cmd = ["qemu-system-x86_64", "-M", "pc", "-smp", "2", "-m", str(MEMORY_MB)]
+        cmd += ["-enable-kvm", "-cpu", "host"] if kvm else ["-accel", "tcg", "-cpu", "max"]
+        cmd += ["-kernel", str(self.kernel), "-initrd", str(self.initrd)]
+        cmd += ["-append", "root=/dev/vda rw console=ttyS0 quiet mitigations=off"]
+        cmd += ["-drive", f"file={self.disk},if=virtio,format=raw,cache=unsafe"]
+        cmd += ["-netdev", f"user,id=net0,{forwards}", "-device", "virtio-net-pci,netdev=net0"]
+        cmd += ["-device", "qemu-xhci,id=xhci", "-display", "none"]
+        cmd += ["-monitor", f"unix:{self.monitor_path},server,nowait"]
+        cmd += ["-serial", f"file:{self.serial}"]
+        log(f"boot ({'KVM' if kvm else 'TCG'}): {' '.join(cmd)}")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            try:
+                self.monitor("quit")
+                self.process.wait(30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait(10)
+
+    # -- talking to it --
+
+    def monitor(self, command: str) -> str:
+        """One QEMU human-monitor command; returns what the monitor printed."""
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.settimeout(30)
+            sock.connect(str(self.monitor_path))
+            self._read_prompt(sock)
+            sock.sendall(command.encode() + b"\n")
+            reply = self._read_prompt(sock)
+        # The monitor echoes the command with readline escapes: keep what follows the echo.
+        text = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", reply).replace("\r", "")
+        _, _, output = text.partition("\n")
+        return output.strip()
+
+    @staticmethod
+    def _read_prompt(sock: socket.socket) -> str:
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.decode(errors="replace").replace("(qemu) ", "")
+
+    def ssh(self, command: str, timeout: float = 120, check: bool = True) -> str:
+        """Run a shell command in the VM as root; return its stdout."""
+        if self.process and self.process.poll() is not None:
+            raise VmError(f"the VM exited (code {self.process.returncode}); see {self.serial}")
+        cmd = ["ssh", "-q", "-i", str(ssh_key(self.work)), "-p", str(self.ports["ssh"])]
+        cmd += ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+        cmd += ["-o", "ConnectTimeout=10", "-o", "BatchMode=yes", "root@127.0.0.1", command]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        if check and done.returncode != 0:
+            raise VmError(f"`{command}` failed ({done.returncode}): {done.stderr}{done.stdout}")
+        return done.stdout.strip()
+
+    def wait_for_ssh(self, timeout: float = 900) -> float:
+        """Wait until SSH answers; return the seconds since QEMU started."""
+        wait_until("SSH in the VM", lambda: self.ssh("true", timeout=30) == "", timeout, 5)
+        return time.monotonic() - self.started
+
+    def http(self, port_name: str, path: str) -> tuple[int, str]:
+        """GET from the host through the forwarded port: (status, body)."""
+        import urllib.error
+        import urllib.request
+
+        url = f"http://127.0.0.1:{self.ports[port_name]}{path}"
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                return response.status, response.read().decode(errors="replace")
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read().decode(errors="replace")
+
+    def sql(self, query: str, db: str = "/srv/shoebox/catalog.db") -> str:
+        return self.ssh(f"sqlite3 -readonly -cmd '.timeout 10000' {db} \"{query}\"")
+
+    # -- USB hot-plug --
+
+    def plug(self, name: str, image: Path, read_only: bool = False) -> None:
+        ro = ",readonly=on" if read_only else ""
+        reply = self.monitor(f"drive_add 0 if=none,id={name},file={image},format=raw{ro}")
+        if "OK" not in reply:
+            raise VmError(f"drive_add {name}: {reply}")
+        reply = self.monitor(f"device_add usb-storage,bus=xhci.0,drive={name},id={name}")
+        if reply:
+            raise VmError(f"device_add {name}: {reply}")
+        log(f"plugged {name} ({image.name}{', write-protected' if read_only else ''})")
+
+    def unplug(self, name: str) -> None:
+        reply = self.monitor(f"device_del {name}")
+        if reply:
+            raise VmError(f"device_del {name}: {reply}")
+        wait_until(
+            f"{name} to leave the monitor's block list",
+            lambda: name not in self.monitor("info block"),
+            60,
+            1,
+        )
+        log(f"unplugged {name}")

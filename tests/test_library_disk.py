@@ -1,0 +1,159 @@
+"""A library on a removable disk is required, not assumed: wait, say so, never use the SD card."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from appliance.config import Settings
+from appliance.library_disk import library_state
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _mountinfo(tmp_path: Path, mount: Path, device: str) -> Path:
+    info = tmp_path / "mountinfo"
+    info.write_text(
+        "22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda rw\n"
+        f"90 22 {device} / {mount} rw,relatime shared:40 - ext4 /dev/sda1 rw\n"
+    )
+    return info
+
+
+def test_library_not_on_a_disk_is_always_available(tmp_path: Path) -> None:
+    assert library_state(Settings(library=tmp_path / "nothing-yet")).available
+
+
+def test_empty_mount_point_is_not_a_library(tmp_path: Path) -> None:
+    root = tmp_path / "srv"
+    root.mkdir()
+    info = tmp_path / "mountinfo"
+    info.write_text("22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda rw\n")
+    state = library_state(Settings(library=root, library_disk=True), mountinfo=info)
+    assert not state.available
+    assert "not plugged in" in state.reason and str(root) in state.reason
+
+
+def test_a_pulled_disk_whose_mount_lingers_is_absent(tmp_path: Path) -> None:
+    root = tmp_path / "srv"
+    root.mkdir()
+    sys_block = tmp_path / "sys-dev-block"
+    sys_block.mkdir()
+    info = _mountinfo(tmp_path, root, "8:1")
+    settings = Settings(library=root, library_disk=True)
+    state = library_state(settings, mountinfo=info, sys_block=sys_block)
+    assert not state.available and "removed" in state.reason
+    (sys_block / "8:1").mkdir()
+    assert library_state(settings, mountinfo=info, sys_block=sys_block).available
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def _wait_for(url: str, want: str, seconds: float = 60) -> tuple[int, str]:
+    deadline = time.monotonic() + seconds
+    last: tuple[int, str] | Exception = OSError("no answer")
+    while time.monotonic() < deadline:
+        try:
+            last = _get(url)
+            if want in last[1]:
+                return last
+        except OSError as exc:
+            last = exc
+        time.sleep(0.3)
+    raise AssertionError(f"{url} never said {want!r} within {seconds} s; last: {last}")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO), SHOEBOX_CONFIG="", **extra)
+    env.pop("NOTIFY_SOCKET", None)
+    return env
+
+
+def _can_mount(target: Path) -> bool:
+    if os.geteuid() != 0:
+        return False
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "shoebox-test", str(target)])
+    return done.returncode == 0
+
+
+def test_service_waits_for_the_disk_starts_on_it_waits_when_pulled_and_resumes(
+    tmp_path: Path,
+) -> None:
+    """The real `shoebox run`: no disk -> waiting page, nothing written; disk -> the web UI."""
+    root = tmp_path / "srv"
+    root.mkdir()
+    port = _free_port()
+    env = _env(SHOEBOX_LIBRARY_DISK="1", SHOEBOX_LABELS="0", SHOEBOX_FACES="0")
+    command = [sys.executable, "-m", "appliance.cli", "--library", str(root), "run"]
+    command += ["--inbox", str(root / "inbox"), "--port", str(port)]
+    log = (tmp_path / "daemon.log").open("w")
+    daemon = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    mounted = False
+    try:
+        status, body = _wait_for(f"http://127.0.0.1:{port}/setup", "waiting for the library disk")
+        assert status == 503
+        assert "setup" not in body.lower().replace("shoebox starts", "")
+        assert list(root.iterdir()) == []  # nothing made under the empty mount point
+        mounted = _can_mount(root)
+        if not mounted:
+            pytest.skip("cannot mount a tmpfs here (needs root): the resume part was not run")
+        status, body = _wait_for(f"http://127.0.0.1:{port}/setup", "password", seconds=90)
+        assert status == 200
+        assert (root / "catalog.db").is_file() and (root / "inbox").is_dir()
+        # Pulled while running: back to waiting (no crash), then resumed on the same library.
+        subprocess.run(["umount", "--lazy", str(root)], check=True)
+        mounted = False
+        status, _ = _wait_for(f"http://127.0.0.1:{port}/", "waiting for the library disk")
+        assert status == 503 and daemon.poll() is None
+        assert list(root.iterdir()) == []
+        mounted = _can_mount(root)
+        assert mounted
+        _wait_for(f"http://127.0.0.1:{port}/setup", "password", seconds=90)
+        assert daemon.poll() is None
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        try:
+            code = daemon.wait(timeout=60)
+        finally:
+            if daemon.poll() is None:
+                daemon.kill()
+            if mounted:
+                subprocess.run(["umount", "--lazy", str(root)])
+    log.close()
+    assert code == 0, (tmp_path / "daemon.log").read_text()
+
+
+def test_commands_refuse_an_absent_library_disk(tmp_path: Path) -> None:
+    root = tmp_path / "srv"
+    root.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "appliance.cli", "--library", str(root), "status"],
+        env=_env(SHOEBOX_LIBRARY_DISK="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 75, result.stderr
+    assert "waiting for the library disk" in result.stderr
+    assert list(root.iterdir()) == []
