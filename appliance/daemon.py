@@ -157,6 +157,7 @@ class Daemon:
         self.backups: Any = None
         self.transcoder: Any = None  # ingest.transcoding.TranscodeWorker while running
         self._last_library_check = 0.0
+        self.served: Any = None  # library_disk.LibraryState of the mount being served
 
     def request_stop(self, *_: object) -> None:
         self.stop_event.set()
@@ -210,14 +211,15 @@ class Daemon:
         return True
 
     def check_library(self, force: bool = False) -> None:
-        """Raise :class:`LibraryLost` when the library's disk is gone (checked every few s)."""
-        from appliance.library_disk import library_state
+        """Raise :class:`LibraryLost` when the library's disk is gone or was plugged in
+        again since this run opened it (checked every few s)."""
+        from appliance.library_disk import same_mount
 
         now = time.monotonic()
         if not force and now - self._last_library_check < LIBRARY_CHECK_EVERY:
             return
         self._last_library_check = now
-        state = library_state(self.settings)
+        state = same_mount(self.settings, self.served)
         if not state.available:
             raise LibraryLost(state.reason)
 
@@ -229,8 +231,9 @@ class Daemon:
         from appliance.ingest.transcoding import TranscodeWorker
         from appliance.ingest.volumes import volume_present
         from appliance.ingest.watcher import InboxWatcher
-        from appliance.library_disk import library_state
+        from appliance.library_disk import library_state, same_mount
 
+        self.served = library_state(self.settings)  # the mount this run opens
         self.library.ensure()
         for inbox in self.settings.inboxes + self.settings.poll_inboxes:
             Path(inbox).mkdir(parents=True, exist_ok=True)
@@ -266,7 +269,7 @@ class Daemon:
                     lost = True
                     raise
                 except (OSError, pw.DatabaseError) as exc:
-                    state = library_state(self.settings)
+                    state = same_mount(self.settings, self.served)
                     lost = not state.available  # the disk went: wait for it, never crash
                     if lost:
                         raise LibraryLost(state.reason) from exc

@@ -28,13 +28,14 @@ class LibraryState:
 
     available: bool
     reason: str = ""
+    mount_id: int | None = None  # which mount of the disk (None: not on a disk)
 
 
-def _mount_device(root: Path, mountinfo: Path) -> tuple[int, int] | None:
-    from appliance.ingest.volumes import device_of
+def _mount(root: Path, mountinfo: Path) -> tuple[int, tuple[int, int]] | None:
+    from appliance.ingest.volumes import mount_of
 
     try:
-        return device_of(root, mountinfo)
+        return mount_of(root, mountinfo)
     except OSError:
         return None
 
@@ -49,9 +50,10 @@ def library_state(
         return LibraryState(True)
     root = settings.library_root
     waiting = f"waiting for the library disk at {root}"
-    device = _mount_device(root, mountinfo)
-    if device is None:
+    mount = _mount(root, mountinfo)
+    if mount is None:
         return LibraryState(False, f"{waiting}: it is not plugged in (or not mounted)")
+    mount_id, device = mount
     if device[0] != 0 and not (sys_block / f"{device[0]}:{device[1]}").exists():
         return LibraryState(False, f"{waiting}: the disk was removed")
     try:
@@ -59,7 +61,18 @@ def library_state(
         os.listdir(root)
     except OSError as exc:
         return LibraryState(False, f"{waiting}: the disk cannot be read ({exc.strerror})")
-    return LibraryState(True)
+    return LibraryState(True, mount_id=mount_id)
+
+
+def same_mount(settings: Settings, served: LibraryState) -> LibraryState:
+    """The library's state now, as seen by what was started on ``served``: a disk that was
+    pulled and plugged back (a new mount) is not the library that was opened, so those who
+    hold it (open catalogue connections, a running web app) must stop and start again."""
+    state = library_state(settings)
+    if state.available and state.mount_id != served.mount_id:
+        root = settings.library_root
+        return LibraryState(False, f"the library disk at {root} was plugged in again")
+    return state
 
 
 WAITING_PAGE = """<!doctype html>

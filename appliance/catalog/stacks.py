@@ -67,13 +67,17 @@ def save_model(model: LearnedModel | None) -> None:
 
 
 def save_measured(photo_id: int, measured: Measured, model: LearnedModel | None = None) -> None:
-    """Store a photo's features, quality and hash (inside the caller's transaction)."""
+    """Store a photo's features, quality and hash (inside the caller's transaction).
+
+    A video keeps no hash, so it is never stacked: its poster frame says too little about
+    the movie (two clips of one scene start alike). Exact copies are still one photo."""
     Photo.update(
         quality=score(measured.features, model),
         quality_features=json.dumps(measured.features, sort_keys=True),
     ).where(Photo.id == photo_id).execute()
     PhotoHash.delete().where(PhotoHash.photo == photo_id).execute()
-    if measured.phash is not None:
+    kind = Photo.select(Photo.kind).where(Photo.id == photo_id).scalar()
+    if measured.phash is not None and kind != "video":
         s = segments(measured.phash)
         PhotoHash.create(
             photo=photo_id,

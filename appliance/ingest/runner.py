@@ -67,9 +67,10 @@ class Ingestor:
         self.pool.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, *exc: object) -> None:
         self.pool.close()
-        sidecars.flush(self.library, everything=True)  # decisions found while importing
+        if exc_type is None:  # after a failure (a pulled disk) the queue waits for next time
+            sidecars.flush(self.library, everything=True)  # decisions found while importing
 
     def process(
         self, tasks: Iterable[FileTask], progress: ProgressCallback | None = None

@@ -64,18 +64,28 @@ def _unescape_mountinfo(text: str) -> str:
     return text.encode().decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
 
 
-def device_of(
+def mount_of(
     mount: Path, mountinfo: Path = Path("/proc/self/mountinfo")
-) -> tuple[int, int] | None:
-    """(major, minor) of the filesystem mounted exactly at ``mount``, None if not a mount."""
+) -> tuple[int, tuple[int, int]] | None:
+    """(mount id, (major, minor)) of the filesystem mounted exactly at ``mount``, None if
+    not a mount. The mount id is new for every mount, so a disk pulled and plugged back
+    (even into the same device number) is told apart from the one mounted before."""
     target = str(Path(mount).resolve())
     found = None
     for line in mountinfo.read_text(encoding="utf-8", errors="replace").splitlines():
         fields = line.split()
         if len(fields) > 4 and _unescape_mountinfo(fields[4]) == target:
             major, minor = fields[2].split(":")
-            found = (int(major), int(minor))  # the last one wins (stacked mounts)
+            found = (int(fields[0]), (int(major), int(minor)))  # the last one wins (stacked)
     return found
+
+
+def device_of(
+    mount: Path, mountinfo: Path = Path("/proc/self/mountinfo")
+) -> tuple[int, int] | None:
+    """(major, minor) of the filesystem mounted exactly at ``mount``, None if not a mount."""
+    found = mount_of(mount, mountinfo)
+    return found[1] if found else None
 
 
 def volume_uuid(

@@ -38,13 +38,17 @@ class CatalogId(IntegerConverter):
 
 
 def _library_disk_guard(settings: Settings):  # noqa: ANN202 - a Flask hook
-    """A before_request hook: the waiting page while the library disk is gone."""
+    """A before_request hook: the waiting page while the library disk is gone, or once it
+    was plugged in again (this app's catalogue connections belong to the mount it was
+    created on; the service starts a new app on the new mount)."""
     from flask import Response
 
-    from appliance.library_disk import WAITING_PAGE, library_state
+    from appliance.library_disk import WAITING_PAGE, library_state, same_mount
+
+    served = library_state(settings)
 
     def guard() -> Response | None:
-        state = library_state(settings)
+        state = same_mount(settings, served)
         if state.available:
             return None
         page = WAITING_PAGE.format(reason=escape(state.reason))
