@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
 from ingest_helpers import ingest, quick_settings
 from moments_helpers import blurred, over_exposed, sharp, write_shot
-from waitress.server import create_server
 from web_fixtures import PASSWORD
 
 from appliance.catalog.users import create_user
@@ -23,14 +20,7 @@ from appliance.config import Settings
 from appliance.library import Library
 from appliance.web import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+sync_api = require_chromium()
 
 
 def shot(page: object, name: str) -> None:
@@ -62,22 +52,14 @@ def server(corpus: Path, tmp_path: Path) -> Iterator[str]:
     settings = Settings(library=root, setup_file=root / "none.toml", workers=1)
     app = create_app(settings, Library(root))
     create_user("mum", PASSWORD, "admin")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    srv = create_server(app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(sync_api) as browser:
+        yield browser
 
 
 @pytest.mark.parametrize("size", list(SIZES))

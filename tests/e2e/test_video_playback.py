@@ -10,14 +10,12 @@ VP9 WebM and the H.264 transcode of the HEVC Live Photo are played in every case
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
 from ingest_helpers import ingest, quick_settings
-from waitress.server import create_server
 from web_fixtures import PASSWORD
 
 from appliance.catalog.db import open_catalog
@@ -29,24 +27,9 @@ from appliance.library import Library
 from appliance.media import ffmpeg
 from appliance.web import create_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MOVIES = ("bunny_vp9.webm", "bigbuckbunny.mp4", "IMG_4102.MOV", "IMG_4102.HEIC")
-SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip("Debian's chromium is not installed", allow_module_level=True)
+sync_api = require_chromium()
 if not ffmpeg.available():
     pytest.skip("ffmpeg is not installed", allow_module_level=True)
 
@@ -65,22 +48,14 @@ def server(tmp_path_factory: pytest.TempPathFactory, corpus: Path) -> Iterator[s
     open_catalog(Library(library).catalog_path)
     assert run_pending(Library(library)) == (1, 0)  # the HEVC Live Photo movie
     create_user("mum", PASSWORD, "admin")
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    srv = create_server(app, host="127.0.0.1", port=port, threads=4)
-    threading.Thread(target=srv.run, daemon=True).start()
-    yield f"http://127.0.0.1:{port}"
-    srv.close()
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(sync_api, "--autoplay-policy=no-user-gesture-required") as browser:
+        yield browser
 
 
 def _photo_of(name: str) -> int:
