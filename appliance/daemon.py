@@ -160,7 +160,10 @@ class Daemon:
         self.served: Any = None  # library_disk.LibraryState of the mount being served
 
     def request_stop(self, *_: object) -> None:
-        self.stop_event.set()
+        """SIGTERM/SIGINT. The handler runs in the main thread, which may be inside
+        ``stop_event.wait()`` holding the event's (non-reentrant) lock: setting the event
+        right here could deadlock the service on its way out, so another thread sets it."""
+        threading.Thread(target=self.stop_event.set, name="stop", daemon=True).start()
 
     def _install_signals(self) -> None:
         signal.signal(signal.SIGTERM, self.request_stop)

@@ -50,7 +50,8 @@ def _photo_of_paths(corpus: Path) -> dict[str, tuple[int, int | None, str]]:
         .tuples()
     )
     return {
-        str(Path(path).relative_to(corpus)): (pid, stack, sha) for path, pid, stack, sha in rows
+        str(Path(path).relative_to(corpus.resolve())): (pid, stack, sha)
+        for path, pid, stack, sha in rows
     }
 
 
