@@ -82,6 +82,21 @@ def photo_count(path: Path) -> int:
         con.close()
 
 
+def copy_database(source_path: Path, target: Path) -> None:
+    """Copy an SQLite database with SQLite's online backup (consistent while others write)
+    into ``target``, one self-contained file. Raises sqlite3.Error."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        dest = sqlite3.connect(str(target))
+        try:
+            source.backup(dest)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+    finally:
+        source.close()
+
+
 def take_backup(catalog: Path, backup_dir: Path, now: dt.datetime | None = None) -> Backup:
     """Back up ``catalog`` now; verify it; then prune. Raises :class:`BackupError`."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
@@ -90,16 +105,7 @@ def take_backup(catalog: Path, backup_dir: Path, now: dt.datetime | None = None)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
-        source = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
-        try:
-            dest = sqlite3.connect(str(partial))
-            try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-            finally:
-                dest.close()
-        finally:
-            source.close()
+        copy_database(catalog, partial)
         ok, message = verify(partial)
         if not ok:
             raise BackupError(f"the new backup failed its check ({message}); older ones kept")
@@ -232,16 +238,7 @@ def restore_backup(backup: Path, catalog: Path) -> Path | None:
     partial = catalog.with_name(catalog.name + ".restoring")
     partial.unlink(missing_ok=True)
     try:
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        try:
-            dest = sqlite3.connect(str(partial))
-            try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
-            finally:
-                dest.close()
-        finally:
-            source.close()
+        copy_database(backup, partial)
         with open(partial, "rb") as fh:
             os.fsync(fh.fileno())
     except (sqlite3.Error, OSError) as exc:
