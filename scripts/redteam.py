@@ -152,23 +152,6 @@ def truncated_heic(corpus: Path, work: Path) -> None:
     check("HEIC cut at 10/50/90/99.9%", all(refused), f"{refused}")
 
 
-PROBE = """
-import json, sys
-from appliance.media.decode import RenderError, set_pixel_limit
-from appliance.media.render import render
-from appliance.media.sniff import sniff
-set_pixel_limit(256_000_000)
-try:
-    render(sys.argv[1], sniff(sys.argv[1]).mime)
-    result = "decoded"
-except RenderError as exc:
-    result = str(exc)
-# VmHWM: this process's own peak (ru_maxrss would carry the parent's across fork/exec)
-peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(json.dumps([peak // 1024, result]))
-"""
-
-
 def bombs(work: Path) -> None:
     made = {
         "deflate TIFF 15000x15000": deflate_tiff_bomb(work / "deflate.tif"),
@@ -177,9 +160,13 @@ def bombs(work: Path) -> None:
     }
     for name, path in made.items():
         out = subprocess.run(
-            [sys.executable, "-c", PROBE, str(path)], capture_output=True, text=True, cwd=REPO
+            [sys.executable, "-m", "appliance.media.decode_probe", str(path)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
         )
-        peak, result = json.loads(out.stdout.strip().splitlines()[-1])
+        probe = json.loads(out.stdout.strip().splitlines()[-1])
+        peak, result = probe["peak_mb"], probe["result"]
         size = path.stat().st_size // 1024
         check(f"bomb: {name} ({size} KB)", peak < 600, f"peak RSS {peak} MB; {result}")
 

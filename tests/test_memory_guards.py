@@ -19,27 +19,12 @@ from appliance.media.render import render
 
 REPO = Path(__file__).resolve().parents[1]
 LIMIT_MB = 600
-PROBE = """
-import json, sys
-from appliance.media.decode import RenderError, set_pixel_limit
-from appliance.media.render import render
-from appliance.media.sniff import sniff
-set_pixel_limit(256_000_000)
-try:
-    render(sys.argv[1], sniff(sys.argv[1]).mime)
-    result = "decoded"
-except RenderError as exc:
-    result = str(exc)
-# VmHWM: this process's own peak (ru_maxrss would carry the parent's across fork/exec)
-peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
-print(json.dumps({"peak_mb": peak // 1024, "result": result}))
-"""
 
 
 def peak_of_render(path: Path) -> dict:
     """Render ``path`` in a fresh process (the 256 MP setting, as in a worker)."""
     out = subprocess.run(
-        [sys.executable, "-c", PROBE, str(path)],
+        [sys.executable, "-m", "appliance.media.decode_probe", str(path)],
         capture_output=True,
         text=True,
         timeout=300,
