@@ -22,15 +22,14 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import peewee as pw
-
 from appliance.catalog.backups import BackupSchedule
+from appliance.catalog.exceptions import DatabaseError
 from appliance.catalog.fields import shown
 from appliance.catalog.health import CatalogHealth, check_catalog
 from appliance.config import Settings
 from appliance.ingest import jobs
-from appliance.ingest.tasks import Outcome
 from appliance.library import Library
+from appliance.records import Outcome
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +270,7 @@ class Daemon:
                 except LibraryLost:
                     lost = True
                     raise
-                except (OSError, pw.DatabaseError) as exc:
+                except (OSError, DatabaseError) as exc:
                     state = same_mount(self.settings, self.served)
                     lost = not state.available  # the disk went: wait for it, never crash
                     if lost:

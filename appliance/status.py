@@ -1,7 +1,9 @@
 """What the appliance is doing: sources, queue, current file, rate, ETA, recent errors.
 
-Used by `shoebox status` and the web UI. Reads the catalog (which must be open) and the
-daemon's published state file; never writes.
+The one definition of the status shape: :func:`status_report` (``shoebox status --json``)
+and :func:`web_status`, its view for the web UI (``GET /api/v1/status`` and the status
+page). Reads the catalog (which must be open) and the daemon's published state file;
+never writes.
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ import os
 import time
 from typing import Any
 
-from peewee import fn
-
+from appliance.catalog import import_status
 from appliance.catalog.backups import list_backups
 from appliance.catalog.fields import shown
-from appliance.catalog.models import Job, Setting, utcnow
+from appliance.catalog.models import utcnow
 from appliance.ingest import jobs
 from appliance.library import Library
 
@@ -53,35 +54,11 @@ def daemon_state(library: Library) -> dict[str, Any]:
     return data
 
 
-def _volumes() -> list[dict[str, Any]]:
-    rows = (
-        Job.select(Job.volume_uuid, Job.state, fn.COUNT(Job.id).alias("n"))
-        .where(Job.volume_uuid.is_null(False))
-        .group_by(Job.volume_uuid, Job.state)
-    )
-    volumes: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = volumes.setdefault(
-            row.volume_uuid, {"kind": "volume", "uuid": row.volume_uuid, "jobs": {}}
-        )
-        entry["jobs"][row.state] = row.n
-    for uuid, entry in volumes.items():
-        mount = Setting.get_or_none(Setting.key == f"volume.{uuid}.mount")
-        entry["mount"] = mount.value if mount else None
-    return list(volumes.values())
-
-
 def _rate(now: dt.datetime) -> float:
     """Files per second finished over the last ten minutes."""
-    since = now - RATE_WINDOW
-    done = Job.select().where((Job.state == "done") & (Job.updated_at >= since)).count()
+    done, first = import_status.finished_since(now - RATE_WINDOW)
     if not done:
         return 0.0
-    first = (
-        Job.select(fn.MIN(Job.updated_at))
-        .where((Job.state == "done") & (Job.updated_at >= since))
-        .scalar()
-    )
     span = max((now - first).total_seconds(), 1.0) if first else RATE_WINDOW.total_seconds()
     return done / span
 
@@ -118,32 +95,48 @@ def status_report(library: Library) -> dict[str, Any]:
     sources: list[dict[str, Any]] = [
         {"kind": "inbox", "path": p} for p in daemon.get("inboxes", [])
     ] + [{"kind": "network inbox", "path": p} for p in daemon.get("poll_inboxes", [])]
-    current = daemon.get("current") or [
-        j.path for j in Job.select(Job.path).where(Job.state == "running").limit(5)
-    ]
-    errors = [
-        {
-            "path": j.path,
-            "state": j.state,
-            "attempts": j.attempts,
-            "error": j.error,
-            "when": j.updated_at.isoformat(timespec="seconds"),
-        }
-        for j in Job.select()
-        .where(Job.error.is_null(False) & Job.state.in_(("failed", "pending", "paused")))
-        .order_by(Job.updated_at.desc())
-        .limit(ERRORS_SHOWN)
-    ]
+    current = daemon.get("current") or import_status.running_paths(5)
+    errors = import_status.recent_errors(ERRORS_SHOWN)
     return {
         "daemon": {k: daemon.get(k) for k in ("alive", "state", "pid", "started", "heartbeat")},
         "skipped": list(daemon.get("skipped") or []) if daemon["alive"] else [],
         "backup": backup_state(library),
-        "sources": sources + _volumes(),
+        "sources": sources + import_status.volume_jobs(),
         "queue": queue,
         "current": current,
         "rate_per_second": round(rate, 3),
         "eta_seconds": round(left / rate) if rate > 0 and left else (0 if not left else None),
         "recent_errors": errors,
+    }
+
+
+def web_status(library: Library) -> dict[str, Any]:
+    """:func:`status_report` as the web UI shows it: ``active``, ``queue`` (files left),
+    ``counts`` by state, ``current`` (text), ``rate_per_min``, ``eta_seconds``, ``sources``
+    (text), ``errors`` (recent errors, then files the watcher skipped), ``daemon``,
+    ``backup``."""
+    raw = status_report(library)
+    counts = dict(raw["queue"])
+    current = raw["current"]
+    left = counts.get("pending", 0) + counts.get("running", 0)
+    sources = []
+    for source in raw["sources"]:
+        where = source.get("path") or source.get("mount") or source.get("uuid") or ""
+        sources.append(f"{source.get('kind', 'source')}: {where}")
+    return {
+        "active": left > 0,
+        "queue": left,
+        "counts": counts,
+        "current": ", ".join(map(str, current)) if isinstance(current, list) else current,
+        "rate_per_min": round(float(raw["rate_per_second"] or 0) * 60, 1),
+        "eta_seconds": raw["eta_seconds"],
+        "sources": sources,
+        "errors": [
+            {"path": e["path"], "error": e["error"], "at": e["when"]} for e in raw["recent_errors"]
+        ]
+        + [{"path": s.get("path"), "error": s.get("reason"), "at": None} for s in raw["skipped"]],
+        "daemon": raw["daemon"],
+        "backup": raw["backup"],
     }
 
 

@@ -21,8 +21,8 @@ sys.path.insert(0, str(REPO))
 
 import dlib  # noqa: E402
 
+from appliance.face_clusters import Clusterer, FaceVector  # noqa: E402
 from appliance.vision.faces import FaceAnalyzer  # noqa: E402
-from appliance.vision.faces.cluster import Clusterer, FaceVector  # noqa: E402
 from appliance.vision.faces.detect import DetectorSettings, FaceDetector  # noqa: E402
 from appliance.vision.faces.evaluate import load_picture, load_truth  # noqa: E402
 

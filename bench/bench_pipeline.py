@@ -25,8 +25,8 @@ sys.path.insert(0, str(REPO))
 from appliance.config import Settings  # noqa: E402
 from appliance.ingest.discover import iter_media_files  # noqa: E402
 from appliance.ingest.runner import Ingestor  # noqa: E402
-from appliance.ingest.tasks import FileTask  # noqa: E402
 from appliance.media.sniff import sniff  # noqa: E402
+from appliance.records import FileTask  # noqa: E402
 
 CONFIGS = {
     "vision off (baseline)": (False, False),

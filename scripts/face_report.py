@@ -12,8 +12,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from appliance.face_clusters import FaceVector, cluster_all  # noqa: E402
 from appliance.vision.faces import FaceAnalyzer  # noqa: E402
-from appliance.vision.faces.cluster import FaceVector, cluster_all  # noqa: E402
 from appliance.vision.faces.detect import DetectorSettings  # noqa: E402
 from appliance.vision.faces.evaluate import (  # noqa: E402
     detection_summary,

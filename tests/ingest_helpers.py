@@ -13,7 +13,7 @@ from appliance.cli import main
 from appliance.config import Settings
 from appliance.ingest.discover import iter_media_files
 from appliance.ingest.runner import Ingestor
-from appliance.ingest.tasks import FileTask, Outcome, Policy
+from appliance.records import FileTask, Outcome, Policy
 
 
 def quick_settings(library: Path, **overrides: object) -> Settings:

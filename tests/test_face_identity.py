@@ -7,8 +7,8 @@ import random
 import numpy as np
 import pytest
 
+from appliance.face_clusters import Clusterer, FaceVector, cluster_all
 from appliance.vision.faces import FaceAnalyzer
-from appliance.vision.faces.cluster import Clusterer, FaceVector, cluster_all
 from appliance.vision.faces.evaluate import identity_report, label_faces, load_picture, load_truth
 
 

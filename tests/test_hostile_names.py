@@ -167,7 +167,7 @@ def test_full_disk_says_so(tmp_path: Path) -> None:
     from ingest_helpers import sha256
 
     from appliance.ingest.runner import Ingestor
-    from appliance.ingest.tasks import FileTask
+    from appliance.records import FileTask
 
     if not os.path.exists("/dev/full"):
         pytest.skip("no /dev/full")

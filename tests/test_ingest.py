@@ -195,8 +195,8 @@ def test_a_value_the_catalog_refuses_fails_that_file_only(tmp_path: Path) -> Non
     """An analysis whose values SQLite cannot store (an integer beyond 64 bits) is recorded
     as a failed file with the reason; the run and the catalog go on."""
     from appliance.ingest.runner import Ingestor
-    from appliance.ingest.tasks import Analysis, FileTask
     from appliance.media.metadata import Metadata
+    from appliance.records import Analysis, FileTask
 
     photo = make_jpeg(tmp_path / "in" / "odd.jpg", 4, "2020:01:01 00:00:00")
     with Ingestor(quick_settings(tmp_path / "lib", workers=1)) as ingestor:

@@ -12,9 +12,9 @@ from ingest_helpers import ingest, quick_settings
 from appliance.catalog import edits, sidecars
 from appliance.catalog.labels import add_manual_label
 from appliance.catalog.models import Face, File, Label, Location, Person, Photo, PhotoLabel
+from appliance.catalog.people import name_face
 from appliance.ingest.rebuild import rebuild
 from appliance.library import Library
-from appliance.web.adapters import name_face
 
 PHOTOS = (
     "faces/face_recognition/biden.jpg",

@@ -13,8 +13,8 @@ from ingest_helpers import ingest, quick_settings, sha256
 from appliance.catalog import sidecars
 from appliance.catalog.labels import add_manual_label
 from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, SidecarPending
+from appliance.catalog.people import name_face
 from appliance.library import Library
-from appliance.web.adapters import name_face
 
 BIDEN = "faces/face_recognition/biden.jpg"
 

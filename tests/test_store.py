@@ -8,14 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from appliance.ingest.store import (
-    StoreError,
-    copy_verified,
-    destination,
-    place,
-    recover_incoming,
-    safe_name,
-)
+from appliance.ingest.store import StoreError, copy_verified, place, recover_incoming
+from appliance.naming import destination, safe_name
 
 
 def _sha(data: bytes) -> str:

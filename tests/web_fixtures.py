@@ -21,8 +21,8 @@ from appliance.catalog.people import name_person
 from appliance.catalog.users import create_user
 from appliance.config import Settings
 from appliance.ingest.runner import Ingestor
-from appliance.ingest.tasks import FileTask
 from appliance.library import Library
+from appliance.records import FileTask
 from appliance.web import create_app
 
 # corpus path, file time given to the copy (the taken date when the file has no EXIF date;

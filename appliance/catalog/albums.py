@@ -16,13 +16,18 @@ from appliance.catalog.models import (
     utcnow,
 )
 from appliance.catalog.queries import is_share_active
+from appliance.errors import BadRequest, NotFound
 
 MAX_TITLE = 200
 MAX_BATCH = 5000
 
 
-class AlbumError(ValueError):
+class AlbumError(BadRequest):
     """An album operation was refused; the message says why."""
+
+
+class AlbumNotFound(NotFound, AlbumError):
+    """No such album (or share link), or not in the trash when restoring."""
 
 
 def _title(title: str) -> str:
@@ -45,7 +50,7 @@ def _ids(photo_ids: Iterable[int]) -> list[int]:
 def get_album(album_id: int) -> Album:
     album = Album.get_or_none(Album.id == album_id)
     if album is None or AlbumTrash.select().where(AlbumTrash.album == album_id).exists():
-        raise AlbumError(f"no album {album_id}")
+        raise AlbumNotFound(f"no album {album_id}")
     return album
 
 
@@ -76,7 +81,7 @@ def delete_album(album_id: int) -> None:
 
 def restore_album(album_id: int) -> None:
     if not AlbumTrash.delete().where(AlbumTrash.album == album_id).execute():
-        raise AlbumError(f"no album {album_id} in the trash")
+        raise AlbumNotFound(f"no album {album_id} in the trash")
 
 
 def add_photos(album_id: int, photo_ids: Iterable[int]) -> int:
@@ -139,7 +144,27 @@ def create_share(album_id: int, expires_days: float | None = None) -> ShareLink:
 
 def revoke_share(share_id: int) -> None:
     if not ShareLink.update(revoked=True).where(ShareLink.id == share_id).execute():
-        raise AlbumError(f"no share link {share_id}")
+        raise AlbumNotFound(f"no share link {share_id}")
+
+
+def get_share(share_id: int) -> ShareLink:
+    share = ShareLink.get_or_none(ShareLink.id == share_id)
+    if share is None:
+        raise AlbumNotFound(f"no share link {share_id}")
+    return share
+
+
+def album_of_share(share: ShareLink) -> Album:
+    """The album a (live) share link shows."""
+    return Album.get_by_id(share.album_id)
+
+
+def album_in_trash(album_id: int) -> Album:
+    """An album that exists (in the trash or not), for the trash page's restore."""
+    album = Album.get_or_none(Album.id == album_id)
+    if album is None:
+        raise AlbumNotFound(f"no album {album_id}")
+    return album
 
 
 def active_share(token: str) -> ShareLink | None:

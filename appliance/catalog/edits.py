@@ -10,9 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from appliance.catalog import places
 from appliance.catalog.models import Photo, database_proxy, utcnow
+from appliance.errors import BadRequest, NotFound
 
 MAX_OFFSET_MINUTES = 14 * 60
 MAX_TEXT = 2000
@@ -20,14 +22,18 @@ MAX_ALTITUDE = 100_000  # metres: aircraft and balloons, not orbit
 MAX_SHIFT = dt.timedelta(days=366 * 200)  # more is not a camera clock error
 
 
-class EditError(ValueError):
+class EditError(BadRequest):
     """An edit that cannot be made (unknown photo, impossible value)."""
+
+
+class PhotoNotFound(NotFound, EditError):
+    """No photo with that id."""
 
 
 def _photo(photo_id: int) -> Photo:
     photo = Photo.get_or_none(Photo.id == photo_id)
     if photo is None:
-        raise EditError(f"no photo {photo_id}")
+        raise PhotoNotFound(f"no photo {photo_id}")
     return photo
 
 
@@ -192,3 +198,27 @@ def parse_time(text: str) -> dt.datetime:
         return dt.datetime.fromisoformat(value)
     except ValueError as exc:
         raise EditError(f"cannot read the time {text!r} (try 2023-07-14 18:30:05)") from exc
+
+
+EDIT_KEYS = ("taken_at", "taken_at_offset", "latitude", "longitude", "altitude")
+TEXT_KEYS = ("title", "description")
+
+
+def apply_edits(photo_id: int, data: dict[str, Any]) -> bool:
+    """The date, place, title and description edits asked for in ``data`` (the API's
+    PATCH body); False when it asks for none. Run it inside the caller's transaction, so
+    a refused part undoes the others."""
+    if not any(k in data for k in (*EDIT_KEYS, *TEXT_KEYS)):
+        return False
+    if "taken_at" in data:
+        if not isinstance(data["taken_at"], str):
+            raise EditError("taken_at is an ISO 8601 time, e.g. 2023-07-14T18:30:05+02:00")
+        offset = data.get("taken_at_offset")
+        if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
+            raise EditError("taken_at_offset is in minutes east of UTC")
+        set_taken_at(photo_id, parse_time(data["taken_at"]), offset)
+    if "latitude" in data or "longitude" in data or "altitude" in data:
+        set_place(photo_id, data.get("latitude"), data.get("longitude"), data.get("altitude"))
+    if "title" in data or "description" in data:
+        set_text(photo_id, title=data.get("title"), description=data.get("description"))
+    return True

@@ -20,14 +20,19 @@ import numpy as np
 import peewee as pw
 
 from appliance.catalog.models import Face, FaceRejection, Person, database_proxy, utcnow
-from appliance.vision.faces.cluster import Assignment, Clusterer, ClusterParams, FaceVector
+from appliance.errors import BadRequest, NotFound
+from appliance.face_clusters import Assignment, Clusterer, ClusterParams, FaceVector
 
 AUTO, MANUAL, PENDING = "auto", "manual", "pending"
 MAX_NAME = 200
 
 
-class PeopleError(ValueError):
+class PeopleError(BadRequest):
     """A people operation was asked for something that does not exist or makes no sense."""
+
+
+class PersonNotFound(NotFound, PeopleError):
+    """No such person or face, or a face without a person."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def _named_ids() -> set[int]:
 def _get_person(person_id: int) -> Person:
     person = Person.get_or_none(Person.id == person_id)
     if person is None:
-        raise PeopleError(f"no person with id {person_id}")
+        raise PersonNotFound(f"no person with id {person_id}")
     return person
 
 
@@ -262,9 +267,9 @@ def remove_face(face_id: int) -> None:
     with database_proxy.atomic():
         face = Face.get_or_none(Face.id == face_id)
         if face is None:
-            raise PeopleError(f"no face with id {face_id}")
+            raise PersonNotFound(f"no face with id {face_id}")
         if face.person_id is None:
-            raise PeopleError(f"face {face_id} belongs to no person")
+            raise PersonNotFound(f"face {face_id} belongs to no person")
         person_id = face.person_id
         FaceRejection.get_or_create(face=face_id, person=person_id)
         face.person = None
@@ -278,7 +283,7 @@ def assign_face(face_id: int, person_id: int) -> None:
     with database_proxy.atomic():
         face = Face.get_or_none(Face.id == face_id)
         if face is None:
-            raise PeopleError(f"no face with id {face_id}")
+            raise PersonNotFound(f"no face with id {face_id}")
         _get_person(person_id)
         previous = face.person_id
         FaceRejection.delete().where(
@@ -288,6 +293,33 @@ def assign_face(face_id: int, person_id: int) -> None:
         face.assignment = MANUAL
         face.save()
         refresh_people([p for p in (previous, person_id) if p is not None])
+
+
+def name_face(face_id: int, name: str) -> int:
+    """Click-to-name: put the face into the person called ``name`` (creating it if needed),
+    or simply name its person when that person has no name yet. Returns the person id."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise PeopleError("a person's name must be a non-empty text")
+    face = Face.get_or_none(Face.id == face_id)
+    if face is None:
+        raise PersonNotFound(f"no face with id {face_id}")
+    existing = Person.get_or_none(pw.fn.LOWER(Person.name) == name.lower())
+    if existing is not None:
+        if face.person_id != existing.id:
+            assign_face(face_id, existing.id)
+        return existing.id
+    if face.person_id is not None and face.person.name is None:
+        name_person(face.person_id, name)
+        return face.person_id
+    person = Person.create(name=name)
+    assign_face(face_id, person.id)
+    return person.id
+
+
+def get_person(person_id: int) -> Person:
+    """The person (raises PersonNotFound, a 404)."""
+    return _get_person(person_id)
 
 
 def list_people(include_hidden: bool = False) -> list[PersonInfo]:

@@ -31,6 +31,7 @@ from appliance.catalog.models import (
     Stack,
 )
 from appliance.catalog.places import place_dict
+from appliance.errors import BadRequest
 from appliance.places.names import country_code_for
 from appliance.search.query import Near, Query, Term
 
@@ -45,7 +46,7 @@ LabelsFor = Callable[[str], set[str]]
 MAX_ID = 2**63 - 1  # SQLite's largest integer: larger ids cannot exist
 
 
-class CursorError(ValueError):
+class CursorError(BadRequest):
     """A pagination cursor that was not produced by :func:`encode_cursor`."""
 
 

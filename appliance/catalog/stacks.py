@@ -26,7 +26,8 @@ from collections.abc import Iterable
 
 import peewee as pw
 
-from appliance.catalog.models import Photo, PhotoHash, Setting, Stack, utcnow
+from appliance.catalog.models import Face, Photo, PhotoHash, Setting, Stack, database_proxy, utcnow
+from appliance.errors import BadRequest, NotFound
 from appliance.moments.features import Measured
 from appliance.moments.grouping import (
     BURST_SECONDS,
@@ -42,8 +43,12 @@ from appliance.moments.quality import LearnedModel, score
 MODEL_SETTING = "moments.quality_model"
 
 
-class StackError(ValueError):
+class StackError(BadRequest):
     """A stack operation that does not apply (unknown stack, photo not in it)."""
+
+
+class StackNotFound(NotFound, StackError):
+    """No stack with that id."""
 
 
 # --- the learned model --------------------------------------------------------------------
@@ -87,6 +92,33 @@ def save_measured(photo_id: int, measured: Measured, model: LearnedModel | None 
             seg2=s[2],
             seg3=s[3],
         )
+
+
+def photos_to_measure(photo_ids: list[int] | None = None) -> list[Photo]:
+    """Catalogued photos without hash and quality features yet (optionally among
+    ``photo_ids``): libraries catalogued before moments existed."""
+    todo = Photo.select().where(
+        (Photo.status == "ok")
+        & Photo.quality_features.is_null()
+        & Photo.primary_sha256.is_null(False)
+    )
+    if photo_ids is not None:
+        todo = todo.where(Photo.id.in_(photo_ids))
+    return list(todo)
+
+
+def face_boxes(photo_id: int) -> list[tuple[tuple[float, float, float, float], float]]:
+    """The photo's faces as ``((x, y, w, h), score)``, the quality features' input."""
+    return [
+        ((f.box_x, f.box_y, f.box_w, f.box_h), f.score)
+        for f in Face.select().where(Face.photo == photo_id)
+    ]
+
+
+def store_measured(photo_id: int, measured: Measured, model: LearnedModel | None = None) -> None:
+    """:func:`save_measured` in a transaction of its own."""
+    with database_proxy.atomic():
+        save_measured(photo_id, measured, model)
 
 
 # --- finding a photo's group --------------------------------------------------------------
@@ -268,10 +300,15 @@ def _refresh_chunk(ids: list[int]) -> None:
 # --- the user's choices -------------------------------------------------------------------
 
 
+def get_stack(stack_id: int) -> Stack:
+    """The stack (raises StackNotFound, a 404)."""
+    return _stack(stack_id)
+
+
 def _stack(stack_id: int) -> Stack:
     stack = Stack.get_or_none(Stack.id == stack_id)
     if stack is None:
-        raise StackError(f"no stack {stack_id}")
+        raise StackNotFound(f"no stack {stack_id}")
     return stack
 
 

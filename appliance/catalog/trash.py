@@ -19,6 +19,7 @@ from pathlib import Path
 
 from appliance.catalog import stacks
 from appliance.catalog.models import Album, AlbumTrash, File, Photo, utcnow
+from appliance.errors import BadRequest
 from appliance.library import Library
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ KEEP_DAYS = 30
 TRASH_FOLDER = ".trash"
 
 
-class TrashError(ValueError):
+class TrashError(BadRequest):
     """Unknown photo, or one not in the trash."""
 
 

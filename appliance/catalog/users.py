@@ -13,6 +13,7 @@ from pathlib import Path
 
 from appliance.catalog.models import User, database_proxy, utcnow
 from appliance.catalog.sessions import end_user_sessions
+from appliance.errors import BadRequest, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -22,8 +23,12 @@ MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
 
 
-class UserError(ValueError):
+class UserError(BadRequest):
     """A user operation was refused; the message says why."""
+
+
+class UserNotFound(NotFound, UserError):
+    """No user with that id."""
 
 
 class SetupClosed(UserError):
@@ -115,12 +120,27 @@ def authenticate(username: str, password: str) -> User | None:
     return user
 
 
+def list_users() -> list[User]:
+    return list(User.select().order_by(User.username))
+
+
+def get_user(user_id: int) -> User:
+    user = User.get_or_none(User.id == user_id)
+    if user is None:
+        raise UserNotFound(f"no user {user_id}")
+    return user
+
+
+def find_user(username: str) -> User | None:
+    return User.get_or_none(User.username == username)
+
+
 def set_password(user_id: int, password: str, keep_session: str | None = None) -> None:
     """Change a password; every session of that user but ``keep_session`` ends."""
     password_hash = hash_password(check_password(password))
     with database_proxy.atomic():
         if not User.update(password_hash=password_hash).where(User.id == user_id).execute():
-            raise UserError(f"no user {user_id}")
+            raise UserNotFound(f"no user {user_id}")
         end_user_sessions(user_id, keep_session)
 
 
@@ -137,7 +157,7 @@ def set_role(user_id: int, role: str, keep_session: str | None = None) -> None:
     with database_proxy.atomic():
         user = User.get_or_none(User.id == user_id)
         if user is None:
-            raise UserError(f"no user {user_id}")
+            raise UserNotFound(f"no user {user_id}")
         if _admins_after(user_id, role) == 0:
             raise UserError("the last admin cannot lose the admin role")
         if user.role != role:
@@ -150,7 +170,7 @@ def delete_user(user_id: int) -> None:
         if _admins_after(user_id, None) == 0:
             raise UserError("the last admin cannot be deleted")
         if not User.delete().where(User.id == user_id).execute():
-            raise UserError(f"no user {user_id}")
+            raise UserNotFound(f"no user {user_id}")
 
 
 def consume_seed_file(path: Path | None) -> User | None:

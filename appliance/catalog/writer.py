@@ -18,8 +18,8 @@ from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_fac
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
 from appliance.catalog.places import place_columns
-from appliance.ingest.store import destination
-from appliance.ingest.tasks import Analysis, Outcome
+from appliance.naming import destination
+from appliance.records import Analysis, Outcome
 
 METADATA_FIELDS = (
     "taken_at",

@@ -7,9 +7,8 @@ import json
 import shutil
 import sqlite3
 
-import peewee as pw
-
 from appliance.catalog.db import integrity_ok, open_catalog
+from appliance.catalog.exceptions import CatalogFailure
 from appliance.catalog.health import check_catalog
 from appliance.catalog.migrations import current_version
 from appliance.config import Settings
@@ -36,7 +35,7 @@ def report(settings: Settings) -> dict:
         try:
             db = open_catalog(library.catalog_path, check=False)
             ok, message = integrity_ok(db)
-        except (pw.PeeweeException, sqlite3.Error, RuntimeError) as exc:
+        except (CatalogFailure, sqlite3.Error, RuntimeError) as exc:
             result["library"]["problem"] = f"the catalog cannot be opened: {exc}"
             result["healthy"] = False
             return result

@@ -14,7 +14,7 @@ from appliance.config import Settings
 from appliance.ingest.discover import iter_media_files
 from appliance.ingest.progress import Progress
 from appliance.ingest.runner import Ingestor
-from appliance.ingest.tasks import FileTask, Policy
+from appliance.records import FileTask, Policy
 
 
 def run_ingest(folders: list[Path], policy: Policy, settings: Settings) -> int:

@@ -7,24 +7,15 @@ import json
 import sys
 
 from appliance.catalog.db import open_catalog
-from appliance.catalog.models import File, Photo
+from appliance.catalog.files import any_photo, original_names
 from appliance.catalog.queries import CursorError, search_photos
 from appliance.config import Settings
 from appliance.library import Library
 from appliance.search.query import QueryError, parse_query
-
-
-def _names(photo_ids: list[int]) -> dict[int, str]:
-    rows = File.select(File.photo, File.original_name).where(File.photo.in_(photo_ids))
-    names: dict[int, str] = {}
-    for photo_id, name in rows.tuples():
-        names.setdefault(photo_id, name or "")
-    return names
+from appliance.search.synonyms import labels_for
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from appliance.web.adapters import labels_for
-
     text = " ".join(args.query)
     try:
         query = parse_query(text)
@@ -44,12 +35,12 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"items": page.items, "next_cursor": page.next_cursor}, indent=1))
         return 0
-    names = _names([p["id"] for p in page.items])
+    names = original_names([p["id"] for p in page.items])
     for item in page.items:
         print(f"{item['id']:>8}  {(item['time'] or '')[:16]:16}  {names.get(item['id'], '')}")
     if page.next_cursor:
         print(f"more: --cursor {page.next_cursor}", file=sys.stderr)
-    return 0 if page.items or Photo.select().exists() else 1
+    return 0 if page.items or any_photo() else 1
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -8,12 +8,13 @@ import os
 import sys
 
 from appliance.catalog.db import open_catalog
-from appliance.catalog.models import User
 from appliance.catalog.users import (
     ROLES,
     UserError,
     create_user,
     delete_user,
+    find_user,
+    list_users,
     set_password,
     set_role,
 )
@@ -36,10 +37,10 @@ def _user(args: argparse.Namespace, settings: Settings) -> int:
     open_catalog(library.catalog_path, check=False)
     try:
         if args.action == "list":
-            for user in User.select().order_by(User.username):
+            for user in list_users():
                 print(f"{user.username:24} {user.role}")
             return 0
-        user = User.get_or_none(User.username == args.username)
+        user = find_user(args.username)
         if args.action == "add":
             create_user(args.username, _password(args), args.role or "member")
         elif user is None:

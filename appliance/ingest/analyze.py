@@ -18,7 +18,6 @@ from appliance.catalog import lookup
 from appliance.catalog.db import connect_readonly
 from appliance.config import Settings
 from appliance.ingest.store import copy_verified
-from appliance.ingest.tasks import Analysis, FaceFound, FileTask
 from appliance.library import Library
 from appliance.media import exiftool
 from appliance.media.decode import set_pixel_limit
@@ -30,6 +29,7 @@ from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
 from appliance.media.videocache import VideoCache
 from appliance.moments.features import measure_jpeg
+from appliance.records import Analysis, FaceFound, FileTask
 from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from typing import TextIO
 
-from appliance.ingest.tasks import Outcome
+from appliance.records import Outcome
 
 
 class Progress:

@@ -13,10 +13,10 @@ from PIL import Image
 
 from appliance.catalog import analysis, people
 from appliance.config import Settings
-from appliance.ingest.tasks import FaceFound
 from appliance.library import Library
 from appliance.media.render import MODEL_SIDE, centre_square
 from appliance.media.thumbs import ThumbnailCache
+from appliance.records import FaceFound
 
 log = logging.getLogger(__name__)
 Tick = Callable[[], None]
@@ -80,30 +80,17 @@ def measure_moments(library: Library, photo_ids: list[int] | None = None) -> int
     """Hash and quality features for photos that have none yet, from their cached grid
     thumbnails (libraries catalogued before moments existed); returns how many."""
     from appliance.catalog import stacks
-    from appliance.catalog.models import Face, Photo
     from appliance.moments.features import measure_jpeg
 
     cache = ThumbnailCache(library.cache)
-    todo = Photo.select().where(
-        (Photo.status == "ok")
-        & Photo.quality_features.is_null()
-        & Photo.primary_sha256.is_null(False)
-    )
-    if photo_ids is not None:
-        todo = todo.where(Photo.id.in_(photo_ids))
     model = stacks.current_model()
     done = 0
-    for photo in todo:
+    for photo in stacks.photos_to_measure(photo_ids):
         grid = cache.path(photo.primary_sha256, "grid")
         if not grid.is_file():
             continue
-        faces = [
-            ((f.box_x, f.box_y, f.box_w, f.box_h), f.score)
-            for f in Face.select().where(Face.photo == photo.id)
-        ]
         size = (photo.width, photo.height) if photo.width and photo.height else None
-        measured = measure_jpeg(grid.read_bytes(), faces, size)
-        with Photo._meta.database.atomic():
-            stacks.save_measured(photo.id, measured, model)
+        measured = measure_jpeg(grid.read_bytes(), stacks.face_boxes(photo.id), size)
+        stacks.store_measured(photo.id, measured, model)
         done += 1
     return done

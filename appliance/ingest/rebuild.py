@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.catalog.backups import set_aside
+from appliance.catalog.files import stored_paths
 from appliance.catalog.health import check_catalog
-from appliance.catalog.models import File
 from appliance.config import Settings
 from appliance.ingest.discover import iter_media_files
 from appliance.ingest.runner import Ingestor
-from appliance.ingest.tasks import FileTask, Outcome
 from appliance.library import Library
+from appliance.records import FileTask, Outcome
 
 
 class RebuildRefused(RuntimeError):
@@ -36,10 +36,6 @@ class RebuildReport:
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
-
-
-def _catalogued_stored_paths() -> set[str]:
-    return {row.stored_path for row in File.select(File.stored_path) if row.stored_path}
 
 
 def rebuild(
@@ -64,7 +60,7 @@ def rebuild(
         report.set_aside = set_aside(library.catalog_path, "before-rebuild")
     files = list(iter_media_files(library.originals, lambda *item: report.skipped.append(item)))
     with Ingestor(settings, library, rebuilding=True) as ingestor:
-        known = _catalogued_stored_paths() if add_missing else set()
+        known = stored_paths() if add_missing else set()
         base = library.originals.resolve()
         tasks = [
             FileTask(path.resolve(), "rebuild", "adopt")

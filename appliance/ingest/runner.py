@@ -14,19 +14,18 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import peewee as pw
-
 from appliance.catalog import lookup, people, sidecars, stacks, trash, writer
 from appliance.catalog.db import open_catalog
+from appliance.catalog.exceptions import CatalogFailure, OperationalError
 from appliance.catalog.fields import shown
 from appliance.catalog.health import require_usable
 from appliance.config import Settings
 from appliance.ingest.analyze import DISK_FULL, DISK_FULL_ERRNOS, analyze, setup_worker
 from appliance.ingest.sidecar_copy import carry_sidecar, drop_moved_sidecar
 from appliance.ingest.store import place, recover_incoming
-from appliance.ingest.tasks import Analysis, FileTask, Outcome
 from appliance.ingest.workers import TIMED_OUT, WorkerPool
 from appliance.library import Library
+from appliance.records import Analysis, FileTask, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -132,12 +131,12 @@ class Ingestor:
             return Outcome(analysis.task, "failed", error=analysis.error, transient=True)
         try:
             committed = writer.commit(analysis, self.library.originals)
-        except pw.OperationalError as exc:  # catalog locked or disk full: not this file's fault
+        except OperationalError as exc:  # catalog locked or disk full: not this file's fault
             if analysis.incoming is not None:
                 analysis.incoming.unlink(missing_ok=True)
             reason = DISK_FULL if "full" in str(exc).lower() else f"catalog busy: {exc}"
             return Outcome(analysis.task, "failed", error=reason, transient=True)
-        except (pw.PeeweeException, ValueError, TypeError, OverflowError) as exc:
+        except (CatalogFailure, ValueError, TypeError, OverflowError) as exc:
             log.exception("could not record %s", analysis.task.path)
             committed = writer.commit(_unrecordable(analysis, exc), self.library.originals)
         if committed.placement is not None:

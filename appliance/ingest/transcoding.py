@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance.catalog.models import File, Photo
+from appliance.catalog.files import movies_to_transcode
+from appliance.catalog.models import File
 from appliance.library import Library
 from appliance.media import ffmpeg
 from appliance.media.transcode import transcode
@@ -47,14 +48,7 @@ def source_of(library: Library, file: File) -> Path:
 def pending(library: Library) -> Iterator[Pending]:
     """Movies still waiting, newest first."""
     cache = VideoCache(library.cache)
-    rows = (
-        File.select(File.id, File.sha256, File.kind, File.stored_path, File.duration)
-        .join(Photo)
-        .where((File.playback == "transcode") & File.sha256.is_null(False))
-        .where(Photo.status == "ok")
-        .order_by(Photo.sort_time.desc(), File.id.desc())
-    )
-    for file in rows:
+    for file in movies_to_transcode():
         if cache.has_transcode(file.sha256) or cache.failure_reason(file.sha256):
             continue
         try:

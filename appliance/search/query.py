@@ -18,6 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from appliance.errors import BadRequest
+
 FILTERS = (
     "label",
     "person",
@@ -44,7 +46,7 @@ _YES = ("yes", "true", "1", "on")
 _NO = ("no", "false", "0", "off")
 
 
-class QueryError(ValueError):
+class QueryError(BadRequest):
     """The query cannot be understood; the message says why, for the user."""
 
 

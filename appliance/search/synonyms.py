@@ -12,6 +12,7 @@ The table ships as ``models/labels/synonyms.json`` (built from WordNet by
 from __future__ import annotations
 
 import json
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -137,3 +138,34 @@ def _read(path: Path) -> SynonymIndex:
 @lru_cache(maxsize=1)
 def _default_index() -> SynonymIndex:
     return _read(SYNONYMS_FILE)
+
+
+log = logging.getLogger(__name__)
+
+
+def plain_labels(word: str) -> set[str]:
+    """The word itself and a naive singular: what a word means without the table."""
+    word = word.lower()
+    names = {word}
+    if len(word) > 3 and word.endswith("s"):
+        names.add(word[:-1])
+    return names
+
+
+@lru_cache(maxsize=1)
+def _shipped_index() -> SynonymIndex | None:
+    try:
+        return SynonymIndex.load()
+    except Exception:  # a broken synonym file must not take search down
+        log.exception("synonym index could not be loaded; plain label matching only")
+        return None
+
+
+def labels_for(word: str) -> set[str]:
+    """Label names a search word stands for ("kitty" -> {"kitty", "cat", ...}), lower case:
+    the search's ``labels_for`` (web, share links and ``shoebox search``)."""
+    names = plain_labels(word)
+    index = _shipped_index()
+    if index is not None:
+        names |= {n.lower() for n in index.labels_for(word)}
+    return names

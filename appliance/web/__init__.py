@@ -8,13 +8,14 @@ from html import escape
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, default_exceptions
 from werkzeug.routing import IntegerConverter
 
 from appliance.catalog.db import connect
 from appliance.catalog.health import check_catalog
 from appliance.catalog.users import UserError, consume_seed_file
 from appliance.config import Settings
+from appliance.errors import ShoeboxError
 from appliance.library import Library
 from appliance.web import security
 from appliance.web.lost import lost_app
@@ -108,6 +109,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.after_request(_headers)
     app.context_processor(_template_globals)
     app.register_error_handler(HTTPException, _error)
+    app.register_error_handler(ShoeboxError, _typed_error)
     for module in (auth, browse, search, people, labels, albums, share, status, settings_page):
         app.register_blueprint(module.bp)
     app.register_blueprint(places.bp)
@@ -146,3 +148,10 @@ def _error(exc: HTTPException) -> Any:
         response.status_code = status
         return response
     return render_template("error.html", status=status, title=exc.name, message=message), status
+
+
+def _typed_error(exc: ShoeboxError) -> Any:
+    """The one place a typed error (``appliance.errors``: NotFound, BadRequest, Forbidden,
+    Conflict, ...) becomes a response: its own status, its message; JSON under /api/ and
+    /media/, the error page elsewhere."""
+    return _error(default_exceptions.get(exc.status, default_exceptions[500])(str(exc)))

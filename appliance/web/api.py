@@ -17,12 +17,14 @@ from flask import (
 )
 
 from appliance.catalog import albums as album_ops
-from appliance.catalog import edits, stacks
+from appliance.catalog import edits
+from appliance.catalog import labels as label_ops
+from appliance.catalog import people as people_ops
+from appliance.catalog import photos as photo_ops
 from appliance.catalog import users as user_ops
-from appliance.catalog.models import Album, Photo, ShareLink, User, database_proxy
+from appliance.catalog.models import Album, Photo, User
 from appliance.catalog.queries import (
     MAX_ID,
-    CursorError,
     list_albums,
     list_labels,
     list_people,
@@ -31,8 +33,9 @@ from appliance.catalog.queries import (
     search_photos,
 )
 from appliance.catalog.sessions import end_user_sessions
-from appliance.search.query import QueryError, parse_query
-from appliance.web import adapters
+from appliance.search.query import parse_query
+from appliance.search.synonyms import labels_for
+from appliance.status import web_status
 from appliance.web.media import video_fields
 from appliance.web.openapi import spec
 from appliance.web.permissions import require
@@ -72,19 +75,11 @@ def _ids(data: dict[str, Any], key: str) -> list[int]:
 
 
 def _photo(photo_id: int) -> Photo:
-    photo = Photo.get_or_none(
-        (Photo.id == photo_id) & (Photo.status == "ok") & Photo.trashed_at.is_null()
-    )
-    if photo is None:
-        fail(404, f"no photo {photo_id}")
-    return photo
+    return photo_ops.visible_photo(photo_id)
 
 
 def _query(text: str) -> Any:
-    try:
-        return parse_query(text) if text else None
-    except QueryError as exc:
-        fail(400, str(exc))
+    return parse_query(text) if text else None  # a QueryError is a 400 (BadRequest)
 
 
 # --- photos -------------------------------------------------------------------------------
@@ -98,15 +93,18 @@ def photos() -> Any:
         fail(400, "view must be timeline, archive or trash")
     try:
         limit = int(request.args.get("limit", 60))
+    except ValueError:
+        fail(400, "limit must be a number")
+    try:
         page = search_photos(
             query,
             cursor=request.args.get("cursor") or None,
             limit=limit,
-            labels_for=adapters.labels_for,
+            labels_for=labels_for,
             archived=view == "archive",
             trashed=view == "trash",
         )
-    except (CursorError, ValueError) as exc:
+    except ValueError as exc:  # CursorError included; a bad limit is refused too
         fail(400, str(exc))
     return jsonify(items=page.items, next_cursor=page.next_cursor)
 
@@ -115,7 +113,7 @@ def photos() -> Any:
 def photo(photo_id: int) -> Any:
     item = _photo(photo_id)
     detail = photo_detail(photo_id)
-    newer, older = neighbours(item, _query(request.args.get("q", "")), adapters.labels_for)
+    newer, older = neighbours(item, _query(request.args.get("q", "")), labels_for)
     return jsonify(detail | video_fields(detail) | {"newer": newer, "older": older})
 
 
@@ -125,56 +123,20 @@ def update_photo(photo_id: int) -> Any:
     data = body()
     flags = {k: data[k] for k in ("favorite", "archived") if k in data}
     _check_flags(flags)  # before anything is written: a bad request changes nothing
-    with database_proxy.atomic():
-        edited = _edit(photo_id, data)
-        if flags or not edited:
-            return jsonify(updated=_set_flags([photo_id], data))
-    return jsonify(updated=1)
-
-
-EDIT_KEYS = ("taken_at", "taken_at_offset", "latitude", "longitude", "altitude")
-
-
-def _edit(photo_id: int, data: dict[str, Any]) -> bool:
-    """Date, place, title and description edits (catalog + sidecar); False: none asked.
-    Runs inside the caller's transaction, so a refused part undoes the others."""
-    if not any(k in data for k in (*EDIT_KEYS, "title", "description")):
-        return False
-    try:
-        if "taken_at" in data:
-            if not isinstance(data["taken_at"], str):
-                raise edits.EditError(
-                    "taken_at is an ISO 8601 time, e.g. 2023-07-14T18:30:05+02:00"
-                )
-            offset = data.get("taken_at_offset")
-            if offset is not None and (isinstance(offset, bool) or not isinstance(offset, int)):
-                raise edits.EditError("taken_at_offset is in minutes east of UTC")
-            edits.set_taken_at(photo_id, edits.parse_time(data["taken_at"]), offset)
-        if "latitude" in data or "longitude" in data or "altitude" in data:
-            edits.set_place(
-                photo_id, data.get("latitude"), data.get("longitude"), data.get("altitude")
-            )
-        if "title" in data or "description" in data:
-            edits.set_text(photo_id, title=data.get("title"), description=data.get("description"))
-    except edits.EditError as exc:
-        fail(400, str(exc))
-    return True
+    return jsonify(updated=photo_ops.update_photo(photo_id, data))
 
 
 @bp.post("/photos/shift-date")
 def shift_date() -> Any:
     data = body()
     ids = _ids(data, "ids")
-    try:
-        if isinstance(data.get("by"), str):
-            delta = edits.parse_shift(data["by"])
-        elif isinstance(data.get("seconds"), int) and not isinstance(data["seconds"], bool):
-            delta = edits.seconds_shift(data["seconds"])
-        else:
-            fail(400, 'send the shift as "by" ("+1h", "-30m") or "seconds"')
-        return jsonify(updated=edits.shift_taken_at(ids, delta))
-    except edits.EditError as exc:
-        fail(400, str(exc))
+    if isinstance(data.get("by"), str):
+        delta = edits.parse_shift(data["by"])
+    elif isinstance(data.get("seconds"), int) and not isinstance(data["seconds"], bool):
+        delta = edits.seconds_shift(data["seconds"])
+    else:
+        fail(400, 'send the shift as "by" ("+1h", "-30m") or "seconds"')
+    return jsonify(updated=edits.shift_taken_at(ids, delta))
 
 
 @bp.post("/photos/batch")
@@ -196,12 +158,7 @@ def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
     if not changes:
         fail(400, "send favorite and/or archived as true or false")
     _check_flags(changes)
-    updated = Photo.update(**changes).where(Photo.id.in_(ids)).execute() if ids else 0
-    if "archived" in changes and ids:  # a stack shows a photo that is not archived
-        stacks.refresh_stacks(
-            s for (s,) in Photo.select(Photo.stack_id).where(Photo.id.in_(ids)).tuples() if s
-        )
-    return updated
+    return photo_ops.set_flags(ids, changes)
 
 
 @bp.post("/photos/<int:photo_id>/labels")
@@ -211,7 +168,7 @@ def add_label(photo_id: int) -> Any:
     name = body().get("name")
     if not isinstance(name, str) or not name.strip() or len(name) > 100:
         fail(400, "a label needs a name of 1-100 characters")
-    adapters.add_label(photo_id, name.strip())
+    label_ops.add_manual_label(photo_id, name.strip())
     return jsonify(labels=photo_detail(photo_id)["labels"]), 201
 
 
@@ -219,7 +176,7 @@ def add_label(photo_id: int) -> Any:
 def remove_label(photo_id: int, name: str) -> Any:
     require(g.user, "photo.label")
     _photo(photo_id)
-    adapters.remove_label(photo_id, name)
+    label_ops.remove_label(photo_id, name)
     return jsonify(labels=photo_detail(photo_id)["labels"])
 
 
@@ -229,13 +186,6 @@ def labels() -> Any:
 
 
 # --- people -------------------------------------------------------------------------------
-
-
-def _people_call(func: Any, *args: Any) -> Any:
-    try:
-        return func(*args)
-    except adapters.PeopleError as exc:
-        fail(404 if "no " in str(exc) else 400, str(exc))
 
 
 @bp.get("/people")
@@ -248,14 +198,14 @@ def rename_person(person_id: int) -> Any:
     name = body().get("name")
     if not isinstance(name, str):
         fail(400, "send the person's name as text")
-    person = _people_call(adapters.name_person, person_id, name)
+    person = people_ops.name_person(person_id, name)
     return jsonify(id=person.id, name=person.name)
 
 
 @bp.post("/people/<int:person_id>/merge")
 def merge_person(person_id: int) -> Any:
     from_id = _int(body().get("from_id"), "from_id")
-    person = _people_call(adapters.merge_people, person_id, from_id)
+    person = people_ops.merge_people(person_id, from_id)
     return jsonify(id=person.id, name=person.name)
 
 
@@ -264,23 +214,16 @@ def name_face(face_id: int) -> Any:
     name = body().get("name")
     if not isinstance(name, str):
         fail(400, "send the person's name as text")
-    return jsonify(person_id=_people_call(adapters.name_face, face_id, name))
+    return jsonify(person_id=people_ops.name_face(face_id, name))
 
 
 @bp.delete("/faces/<int:face_id>/person")
 def remove_face(face_id: int) -> Any:
-    _people_call(adapters.remove_face, face_id)
+    people_ops.remove_face(face_id)
     return jsonify(removed=face_id)
 
 
 # --- albums and sharing -------------------------------------------------------------------
-
-
-def _album_call(func: Any, *args: Any, **kwargs: Any) -> Any:
-    try:
-        return func(*args, **kwargs)
-    except album_ops.AlbumError as exc:
-        fail(404 if str(exc).startswith("no ") else 400, str(exc))
 
 
 @bp.get("/albums")
@@ -295,7 +238,7 @@ def create_album() -> Any:
     title = data.get("title")
     if not isinstance(title, str):
         fail(400, "an album needs a title")
-    album = _album_call(album_ops.create_album, title, g.user.id, _ids(data, "photo_ids"))
+    album = album_ops.create_album(title, g.user.id, _ids(data, "photo_ids"))
     return jsonify(
         id=album.id, title=album.title, url=url_for("albums.album", album_id=album.id)
     ), 201
@@ -303,7 +246,7 @@ def create_album() -> Any:
 
 @bp.get("/albums/<int:album_id>")
 def album(album_id: int) -> Any:
-    found = _album_call(album_ops.get_album, album_id)
+    found = album_ops.get_album(album_id)
     shares = [_share_json(s) for s in album_ops.list_shares(album_id)]
     return jsonify(
         id=found.id,
@@ -316,7 +259,7 @@ def album(album_id: int) -> Any:
 
 def _own_album(album_id: int, action: str) -> Album:
     """The album, once the permission table allows ``action`` on it (404 before 403)."""
-    found = _album_call(album_ops.get_album, album_id)
+    found = album_ops.get_album(album_id)
     require(g.user, action, found)
     return found
 
@@ -330,16 +273,16 @@ def update_album(album_id: int) -> Any:
         fail(400, "title must be text")
     if description is not None and not isinstance(description, str):
         fail(400, "description must be text")
-    _album_call(album_ops.update_album, album_id, title, description)
+    album_ops.update_album(album_id, title, description)
     if "cover_photo_id" in data:
-        _album_call(album_ops.set_cover, album_id, _int(data["cover_photo_id"], "cover_photo_id"))
+        album_ops.set_cover(album_id, _int(data["cover_photo_id"], "cover_photo_id"))
     return album(album_id)
 
 
 @bp.delete("/albums/<int:album_id>")
 def delete_album(album_id: int) -> Any:
     _own_album(album_id, "album.delete")
-    _album_call(album_ops.delete_album, album_id)
+    album_ops.delete_album(album_id)
     return jsonify(deleted=album_id)
 
 
@@ -347,8 +290,8 @@ def delete_album(album_id: int) -> Any:
 def album_photos(album_id: int) -> Any:
     _own_album(album_id, "album.edit")
     data = body()
-    added = _album_call(album_ops.add_photos, album_id, _ids(data, "add"))
-    removed = _album_call(album_ops.remove_photos, album_id, _ids(data, "remove"))
+    added = album_ops.add_photos(album_id, _ids(data, "add"))
+    removed = album_ops.remove_photos(album_id, _ids(data, "remove"))
     return jsonify(added=added, removed=removed)
 
 
@@ -367,17 +310,15 @@ def create_share(album_id: int) -> Any:
     days = body().get("expires_days")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int | float)):
         fail(400, "expires_days must be a number of days or null")
-    share = _album_call(album_ops.create_share, album_id, days)
+    share = album_ops.create_share(album_id, days)
     return jsonify(_share_json(share)), 201
 
 
 @bp.delete("/shares/<int:share_id>")
 def revoke_share(share_id: int) -> Any:
-    share = ShareLink.get_or_none(ShareLink.id == share_id)
-    if share is None:
-        fail(404, f"no share link {share_id}")
+    share = album_ops.get_share(share_id)
     _own_album(share.album_id, "album.share")
-    _album_call(album_ops.revoke_share, share_id)
+    album_ops.revoke_share(share_id)
     return jsonify(revoked=share_id)
 
 
@@ -386,24 +327,17 @@ def revoke_share(share_id: int) -> Any:
 
 @bp.get("/status")
 def status() -> Any:
-    return jsonify(adapters.status_report(current_app.config["SHOEBOX_LIBRARY"]))
+    return jsonify(web_status(current_app.config["SHOEBOX_LIBRARY"]))
 
 
 def _user_json(user: User) -> dict[str, Any]:
     return {"id": user.id, "username": user.username, "role": user.role}
 
 
-def _user_call(func: Any, *args: Any) -> Any:
-    try:
-        return func(*args)
-    except user_ops.UserError as exc:
-        fail(404 if str(exc).startswith("no ") else 400, str(exc))
-
-
 @bp.get("/users")
 @admin_required
 def users() -> Any:
-    return jsonify(users=[_user_json(u) for u in User.select().order_by(User.username)])
+    return jsonify(users=[_user_json(u) for u in user_ops.list_users()])
 
 
 @bp.post("/users")
@@ -415,7 +349,7 @@ def create_user() -> Any:
     ]
     if not all(isinstance(v, str) for v in fields):
         fail(400, "username, password and role must be text")
-    return jsonify(_user_json(_user_call(user_ops.create_user, *fields))), 201
+    return jsonify(_user_json(user_ops.create_user(*fields))), 201
 
 
 @bp.patch("/users/<int:user_id>")
@@ -424,10 +358,10 @@ def update_user(user_id: int) -> Any:
     data = body()
     keep = current_session()  # other sessions of that user end; the admin's own stays
     if "role" in data:
-        _user_call(user_ops.set_role, user_id, str(data["role"]), keep)
+        user_ops.set_role(user_id, str(data["role"]), keep)
     if "password" in data:
-        _user_call(user_ops.set_password, user_id, str(data["password"]), keep)
-    user = User.get_or_none(User.id == user_id) or fail(404, f"no user {user_id}")
+        user_ops.set_password(user_id, str(data["password"]), keep)
+    user = user_ops.get_user(user_id)
     return jsonify(_user_json(user))
 
 
@@ -436,7 +370,7 @@ def update_user(user_id: int) -> Any:
 def delete_user(user_id: int) -> Any:
     if user_id == g.user.id:
         fail(400, "you cannot delete yourself")
-    _user_call(user_ops.delete_user, user_id)
+    user_ops.delete_user(user_id)
     return jsonify(deleted=user_id)
 
 

@@ -7,10 +7,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request
 
-from appliance.catalog.models import Photo
+from appliance.catalog.photos import PhotoNotFound, visible_photo
 from appliance.catalog.queries import neighbours, photo_detail
 from appliance.search.query import QueryError, parse_query
-from appliance.web.adapters import labels_for
+from appliance.search.synonyms import labels_for
 from appliance.web.media import video_fields
 
 bp = Blueprint("browse", __name__)
@@ -52,10 +52,11 @@ def archive() -> str:
 @bp.get("/photo/<int:photo_id>")
 def photo(photo_id: int) -> str:
     """The viewer; ``q`` and ``view`` keep prev/next inside the list it was opened from."""
-    item = Photo.get_or_none(
-        (Photo.id == photo_id) & (Photo.status == "ok") & Photo.trashed_at.is_null()
-    )
-    detail = photo_detail(photo_id) if item else None
+    try:
+        item = visible_photo(photo_id)
+    except PhotoNotFound:
+        abort(404, "no such photo")
+    detail = photo_detail(photo_id)
     if detail is None:
         abort(404, "no such photo")
     q = request.args.get("q", "")

@@ -16,10 +16,12 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
 from werkzeug.http import dump_options_header
 
-from appliance.catalog.models import File, Location, Photo
+from appliance.catalog.files import find_file, present_locations
+from appliance.catalog.models import File
+from appliance.catalog.photos import has_thumbnail
 from appliance.library import Library
+from appliance.media.thumbs import SIZES, ThumbnailCache
 from appliance.media.videocache import VideoCache
-from appliance.web.adapters import THUMB_SIZES, thumb_path
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 YEAR = 365 * 24 * 3600
@@ -59,8 +61,7 @@ def original_path(lib: Library, file: File) -> Path:
         if path.is_file():
             return path
         raise FileNotFoundError(file.stored_path)
-    locations = Location.select().where((Location.file == file) & (Location.missing == False))  # noqa: E712
-    for loc in locations.order_by(Location.id):
+    for loc in present_locations(file.id):
         path = Path(loc.path)
         if not path.is_absolute() or ".." in path.parts:
             continue
@@ -96,11 +97,11 @@ def cached(response: Response, etag: str) -> Response:
 
 def send_thumb(sha256: str, size: str) -> Response:
     """Serve a cached thumbnail; the caller has checked the viewer may see ``sha256``."""
-    if size not in THUMB_SIZES:
+    if size not in SIZES:
         abort(404)
     lib = library()
     try:
-        path = _inside(thumb_path(lib, check_sha(sha256), size), lib.cache)
+        path = _inside(ThumbnailCache(lib.cache).path(check_sha(sha256), size), lib.cache)
     except (ValueError, UnsafePath):
         abort(404)
     if not path.is_file():
@@ -112,8 +113,7 @@ def send_thumb(sha256: str, size: str) -> Response:
 @bp.get("/thumb/<size>/<sha256>.jpg")
 def thumb(size: str, sha256: str) -> Response:
     check_sha(sha256)
-    known = Photo.select().where((Photo.primary_sha256 == sha256) & (Photo.status == "ok"))
-    if not known.exists():
+    if not has_thumbnail(sha256):
         abort(404)
     return send_thumb(sha256, size)
 
@@ -121,7 +121,7 @@ def thumb(size: str, sha256: str) -> Response:
 @bp.get("/original/<sha256>")
 def original(sha256: str) -> Response:
     """The original bytes (range requests supported); ``?download=1`` for an attachment."""
-    file = File.get_or_none(File.sha256 == check_sha(sha256))
+    file = find_file(check_sha(sha256))
     if file is None:
         abort(404)
     try:
@@ -169,7 +169,7 @@ def video_fields(detail: dict) -> dict:
 def _movie_state(sha256: str, playback: str, kind: str) -> tuple[str, str]:
     cache = VideoCache(library().cache)
     if playback == "direct":
-        row = File.get_or_none(File.sha256 == sha256)
+        row = find_file(sha256)
         return "ready", _direct_mime(row)
     if cache.has_transcode(sha256):
         return "ready", "video/mp4"
@@ -185,7 +185,7 @@ def video(sha256: str) -> Response:
     """The movie of a file, ready for a ``<video>`` element (Range requests: 206): the
     original when browsers play it as it is, else the cached transcode (503 with
     Retry-After while it is being prepared)."""
-    file = File.get_or_none(File.sha256 == check_sha(sha256))
+    file = find_file(check_sha(sha256))
     if file is None or file.playback is None or file.photo.status != "ok":
         abort(404)
     lib = library()

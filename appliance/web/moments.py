@@ -17,7 +17,7 @@ from appliance.catalog.memories import (
     period,
     period_title,
 )
-from appliance.catalog.models import Photo, Stack
+from appliance.catalog.photos import in_stack, photos_by_id, primary_shas
 from appliance.catalog.queries import photo_summary
 from appliance.web.api import _int, body, fail
 from appliance.web.browse import grid
@@ -47,7 +47,7 @@ def _period_args() -> tuple[dt.datetime, dt.datetime, str]:
 
 
 def _summaries(ids: list[int]) -> list[dict[str, Any]]:
-    photos = {p.id: p for p in Photo.select().where(Photo.id.in_(ids))}
+    photos = photos_by_id(ids)
     return [photo_summary(photos[i]) | {"stack": None} for i in ids if i in photos]
 
 
@@ -85,17 +85,8 @@ def events() -> Any:
     )
 
 
-def _stack_call(func: Any, *args: Any) -> Any:
-    try:
-        return func(*args)
-    except stacks.StackError as exc:
-        fail(404 if str(exc).startswith("no ") else 400, str(exc))
-
-
 def _stack_json(stack_id: int) -> dict[str, Any]:
-    stack = Stack.get_or_none(Stack.id == stack_id)
-    if stack is None:
-        fail(404, f"no stack {stack_id}")
+    stack = stacks.get_stack(stack_id)
     return {
         "id": stack.id,
         "reason": stack.reason,
@@ -116,21 +107,21 @@ def stack(stack_id: int) -> Any:
 @bp.post("/api/v1/stacks/<int:stack_id>/cover")
 def stack_cover(stack_id: int) -> Any:
     photo_id = _int(body().get("photo_id"), "photo_id")
-    _stack_call(stacks.choose_cover, stack_id, photo_id)
+    stacks.choose_cover(stack_id, photo_id)
     return jsonify(_stack_json(stack_id))
 
 
 @bp.delete("/api/v1/stacks/<int:stack_id>/photos/<int:photo_id>")
 def unstack(stack_id: int, photo_id: int) -> Any:
-    if not Photo.select().where((Photo.id == photo_id) & (Photo.stack_id == stack_id)).exists():
+    if not in_stack(photo_id, stack_id):
         fail(404, f"no photo {photo_id} in stack {stack_id}")
-    _stack_call(stacks.unstack_photo, photo_id)
+    stacks.unstack_photo(photo_id)
     return jsonify(unstacked=photo_id)
 
 
 @bp.delete("/api/v1/stacks/<int:stack_id>")
 def dissolve(stack_id: int) -> Any:
-    _stack_call(stacks.dissolve, stack_id)
+    stacks.dissolve(stack_id)
     return jsonify(dissolved=stack_id)
 
 
@@ -162,7 +153,7 @@ def memory_cards(day: dt.date | None = None) -> list[dict[str, Any]]:
     cards = []
     for memory in on_this_day(day or dt.date.today()):
         ids = memory["photos"]
-        shas = dict(Photo.select(Photo.id, Photo.primary_sha256).where(Photo.id.in_(ids)).tuples())
+        shas = primary_shas(ids)
         cards.append(
             {
                 "title": memory["title"],
@@ -186,9 +177,10 @@ def duplicates_page() -> str:
 
 @bp.get("/stacks/<int:stack_id>")
 def stack_page(stack_id: int) -> str:
-    if Stack.get_or_none(Stack.id == stack_id) is None:
+    try:
+        data = _stack_json(stack_id)
+    except stacks.StackNotFound:
         abort(404, "no such stack")
-    data = _stack_json(stack_id)
     return render_template("stack.html", title="Stack", stack=data)
 
 

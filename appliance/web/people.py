@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 
-from appliance.catalog.models import Person
+from appliance.catalog.people import get_person
 from appliance.catalog.queries import list_people
 from appliance.web.browse import grid
 
@@ -18,9 +18,7 @@ def index() -> str:
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int) -> str:
-    found = Person.get_or_none(Person.id == person_id)
-    if found is None:
-        abort(404, "no such person")
+    found = get_person(person_id)  # PersonNotFound: the 404 page
     others = [p for p in list_people() if p["id"] != person_id]
     return grid(
         found.name or "Unnamed person",

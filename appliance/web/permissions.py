@@ -3,7 +3,7 @@
 Every view asks :func:`can` (or :func:`require`) instead of checking roles itself, so the
 table in README.md ("Who may do what") and the code cannot drift apart. Share-link
 visitors never reach these checks: their three read-only routes live in ``web/share.py``
-and show only :func:`shareable` photos of their one album.
+and show only ``catalog.photos.shareable`` photos of their one album.
 
 | action            | admin | member          | share-link visitor |
 | ----------------- | ----- | --------------- | ------------------ |
@@ -29,10 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import peewee as pw
 from flask import abort
-
-from appliance.catalog.models import Photo
 
 EVERY_USER = frozenset(
     {
@@ -79,14 +76,3 @@ def require(user: Any, action: str, obj: Any = None) -> None:
         if action in ALBUM_OWNER:
             abort(403, "only the album's owner or an admin can do that")
         abort(403, "this needs an admin")
-
-
-def shareable() -> pw.Expression:
-    """The photos a share link may show: catalogued fine, not archived, not in the trash
-    (``photo.trashed_at``); every share route follows this condition."""
-    condition = (Photo.status == "ok") & (Photo.archived == False)  # noqa: E712
-    for flag in ("trashed", "deleted_at", "trashed_at"):
-        field = Photo._meta.fields.get(flag)
-        if field is not None:
-            condition &= field.is_null(True) if flag != "trashed" else field == False  # noqa: E712
-    return condition

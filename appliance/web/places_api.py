@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 
 from appliance.catalog.map_markers import BBox, clusters, photos_in
-from appliance.catalog.models import Photo
+from appliance.catalog.photos import existing_ids, place_of
 from appliance.catalog.places import list_cities, list_countries, set_place
 from appliance.places.place import valid_position
 from appliance.web.api import _ids, body, fail
@@ -76,10 +76,8 @@ def place_photos() -> Any:
         fail(400, "latitude and longitude must be numbers")
     if not valid_position(lat, lon):
         fail(400, "latitude must be within ±90, longitude within ±180, and not 0,0")
-    known = [p.id for p in Photo.select(Photo.id).where(Photo.id.in_(ids) & (Photo.status == "ok"))]
+    known = existing_ids(ids)
     if len(known) != len(set(ids)):
         fail(404, "some photos do not exist")
     changed = set_place(known, float(lat), float(lon))
-    photo = Photo.get_by_id(known[0])
-    place = {k: getattr(photo, f"place_{k}") for k in ("country_code", "country", "region", "city")}
-    return jsonify(updated=changed, place=place if photo.place_country_code else None)
+    return jsonify(updated=changed, place=place_of(known[0]))

@@ -6,9 +6,10 @@ import shutil
 from typing import Any
 
 from flask import Blueprint, current_app, render_template
-from peewee import fn
 
-from appliance.catalog.models import File, Photo, User
+from appliance.catalog.files import stored_bytes
+from appliance.catalog.photos import ok_count
+from appliance.catalog.users import list_users
 from appliance.web.security import admin_required
 
 bp = Blueprint("settings", __name__)
@@ -23,12 +24,11 @@ def accelerator(configured: str) -> str:
 
 def storage(library: Any) -> dict[str, Any]:
     usage = shutil.disk_usage(library.root)
-    stored = File.select(fn.COALESCE(fn.SUM(File.size), 0)).where(File.stored_path.is_null(False))
     return {
         "total": usage.total,
         "free": usage.free,
-        "originals": stored.scalar() or 0,
-        "photos": Photo.select().where(Photo.status == "ok").count(),
+        "originals": stored_bytes(),
+        "photos": ok_count(),
     }
 
 
@@ -44,5 +44,5 @@ def index() -> str:
         storage=storage(library),
         library=library,
         settings=settings,
-        users=list(User.select().order_by(User.username)),
+        users=list_users(),
     )

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from appliance.catalog.albums import active_share
-from appliance.catalog.models import Album, ShareLink
+from appliance.catalog.albums import active_share, album_of_share
+from appliance.catalog.models import ShareLink
+from appliance.catalog.photos import shareable
 from appliance.catalog.queries import CursorError, search_photos, sha_in_album
 from appliance.search.query import Query, Term
 from appliance.web.media import check_sha, send_thumb
-from appliance.web.permissions import shareable
 from appliance.web.security import public
 
 bp = Blueprint("share", __name__, url_prefix="/s")
@@ -28,7 +28,7 @@ def _share(token: str) -> ShareLink:
 @public
 def album(token: str) -> Any:
     share = _share(token)
-    found = Album.get_by_id(share.album_id)
+    found = album_of_share(share)
     response = Response(render_template("share.html", title=found.title, album=found, token=token))
     response.headers["X-Robots-Tag"] = "noindex"
     return response

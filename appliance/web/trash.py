@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, g, jsonify
 
 from appliance.catalog import albums as album_ops
 from appliance.catalog import trash
-from appliance.catalog.models import Album, Photo
+from appliance.catalog.photos import trashable_photo, trashed_count
 from appliance.web.api import fail
 from appliance.web.browse import grid
 from appliance.web.permissions import can as allowed
@@ -28,9 +28,7 @@ def _require(action: str, album: Any = None) -> None:
 @bp.delete("/api/v1/photos/<int:photo_id>")
 def trash_photo(photo_id: int) -> Any:
     _require("photo.trash")
-    photo = Photo.get_or_none((Photo.id == photo_id) & (Photo.status == "ok"))
-    if photo is None or photo.trashed_at is not None:
-        fail(404, f"no photo {photo_id}")
+    trashable_photo(photo_id)
     trash.trash_photos(_library(), [photo_id])
     return jsonify(trashed=photo_id)
 
@@ -45,9 +43,8 @@ def restore_photo(photo_id: int) -> Any:
 
 @bp.get("/api/v1/trash")
 def contents() -> Any:
-    photos = Photo.select().where(Photo.trashed_at.is_null(False) & (Photo.status == "ok"))
     return jsonify(
-        photos=photos.count(),
+        photos=trashed_count(),
         keep_days=trash.KEEP_DAYS,
         albums=[{"id": a.id, "title": a.title} for a in trash.trashed_albums()],
     )
@@ -61,14 +58,9 @@ def empty() -> Any:
 
 @bp.post("/api/v1/albums/<int:album_id>/restore")
 def restore_album(album_id: int) -> Any:
-    album = Album.get_or_none(Album.id == album_id)
-    if album is None:
-        fail(404, f"no album {album_id}")
+    album = album_ops.album_in_trash(album_id)
     _require("album.delete", album)
-    try:
-        album_ops.restore_album(album_id)
-    except album_ops.AlbumError as exc:
-        fail(404, str(exc))
+    album_ops.restore_album(album_id)
     return jsonify(restored=album_id)
 
 

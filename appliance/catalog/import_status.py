@@ -1,0 +1,59 @@
+"""What the import status report reads from the job table: per-volume counts, the finish
+rate, running files and recent errors (read only; ``appliance.status`` shapes the report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from peewee import fn
+
+from appliance.catalog.models import Job, Setting
+
+
+def volume_jobs() -> list[dict[str, Any]]:
+    """One entry per volume with jobs: ``uuid``, ``mount`` (last seen) and ``jobs`` by state."""
+    rows = (
+        Job.select(Job.volume_uuid, Job.state, fn.COUNT(Job.id).alias("n"))
+        .where(Job.volume_uuid.is_null(False))
+        .group_by(Job.volume_uuid, Job.state)
+    )
+    volumes: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        entry = volumes.setdefault(
+            row.volume_uuid, {"kind": "volume", "uuid": row.volume_uuid, "jobs": {}}
+        )
+        entry["jobs"][row.state] = row.n
+    for uuid, entry in volumes.items():
+        mount = Setting.get_or_none(Setting.key == f"volume.{uuid}.mount")
+        entry["mount"] = mount.value if mount else None
+    return list(volumes.values())
+
+
+def finished_since(since: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """How many jobs finished since ``since``, and when the first of them did."""
+    done = (Job.state == "done") & (Job.updated_at >= since)
+    count = Job.select().where(done).count()
+    first = Job.select(fn.MIN(Job.updated_at)).where(done).scalar() if count else None
+    return count, first
+
+
+def running_paths(limit: int = 5) -> list[str]:
+    return [j.path for j in Job.select(Job.path).where(Job.state == "running").limit(limit)]
+
+
+def recent_errors(limit: int) -> list[dict[str, Any]]:
+    """The newest jobs with an error that still count (failed, waiting to retry, paused)."""
+    return [
+        {
+            "path": j.path,
+            "state": j.state,
+            "attempts": j.attempts,
+            "error": j.error,
+            "when": j.updated_at.isoformat(timespec="seconds"),
+        }
+        for j in Job.select()
+        .where(Job.error.is_null(False) & Job.state.in_(("failed", "pending", "paused")))
+        .order_by(Job.updated_at.desc())
+        .limit(limit)
+    ]

@@ -1,0 +1,61 @@
+"""The originals naming rule: where a file goes in ``originals/`` and under what name.
+
+Shared by the pipeline (which copies) and the catalog writer (which reserves the name in
+the same transaction as the rows), so it lives in neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["NoFreeName", "destination", "safe_name"]
+
+
+class NoFreeName(OSError):
+    """Every candidate name in the folder is taken."""
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+def safe_name(name: str, fallback: str = "photo") -> str:
+    """A file name that is safe on every filesystem a library may live on (bytes that are
+    not UTF-8 become "_"; the exact original name stays in the catalog)."""
+    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\ufffd", "_")
+    name = unicodedata.normalize("NFC", name)
+    name = _UNSAFE.sub("_", name).strip(" .")
+    if not name or name in (".", ".."):
+        name = fallback
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    stem = stem[:120]
+    return f"{stem}.{ext[:16]}" if ext else stem
+
+
+def destination(
+    taken: dt.datetime | None,
+    original_name: str,
+    is_taken: Callable[[str], bool],
+    originals: Path,
+) -> str:
+    """A free relative path ``YYYY/MM/name`` (``undated/`` when the date is unknown).
+
+    ``is_taken(relative)`` says whether the catalog already reserved a name; the disk is
+    checked too. Collisions get `` (1)``, `` (2)``... before the extension.
+    """
+    folder = f"{taken:%Y}/{taken:%m}" if taken else "undated"
+    name = safe_name(original_name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    for counter in range(100_000):
+        candidate_name = name if counter == 0 else f"{stem} ({counter}){'.' + ext if ext else ''}"
+        relative = f"{folder}/{candidate_name}"
+        if not is_taken(relative) and not (originals / relative).exists():
+            return relative
+    raise NoFreeName(f"no free name for {original_name} in {folder}")
