@@ -106,12 +106,9 @@ def sql_outside_catalog(path: Path) -> list[str]:
             problems.append(f"line {node.lineno}: calls execute_sql")
         elif method in QUERY_METHODS and _root_name(node.func.value) in models:
             problems.append(f"line {node.lineno}: runs .{method}() on a catalog model")
-        elif isinstance(node.func.value, ast.Attribute) and node.func.value.attr == "_meta":
-            problems.append(f"line {node.lineno}: reaches into a model's _meta")
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr == "_meta":
-            if _root_name(node.value) in models:
-                problems.append(f"line {node.lineno}: reaches into a model's _meta")
+        if isinstance(node, ast.Attribute) and node.attr == "_meta" and _root_name(node) in models:
+            problems.append(f"line {node.lineno}: reaches into a model's _meta")
     return sorted(set(problems))
 
 

@@ -158,3 +158,19 @@ def member(app: Flask, admin: FlaskClient) -> FlaskClient:
     client = app.test_client()
     assert sign_in(client, "bob").status_code == 302
     return client
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Flask:
+    """The web app on a new library without photos: for tests that need no real photos."""
+    root = tmp_path / "empty-library"
+    settings = Settings(library=root, setup_file=root / "no-seed.toml", workers=1)
+    return create_app(settings, Library(root))
+
+
+@pytest.fixture
+def empty_admin(empty_app: Flask) -> FlaskClient:
+    create_user("alice", PASSWORD, "admin")
+    client = empty_app.test_client()
+    assert sign_in(client, "alice").status_code == 302
+    return client

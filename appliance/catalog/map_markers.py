@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from appliance.catalog.models import Photo
+from appliance.errors import BadRequest
 
 CELL_PX = 60
 TILE_PX = 256
@@ -33,18 +34,18 @@ class BBox:
 
     @classmethod
     def parse(cls, text: str) -> BBox:
-        """``south,west,north,east`` in degrees; ValueError with a reason otherwise."""
+        """``south,west,north,east`` in degrees; else BadRequest (a 400) with the reason."""
         parts = text.split(",")
         if len(parts) != 4:
-            raise ValueError("bbox needs south,west,north,east")
+            raise BadRequest("bbox needs south,west,north,east")
         try:
             s, w, n, e = (float(p) for p in parts)
         except ValueError:
-            raise ValueError("bbox values must be numbers") from None
+            raise BadRequest("bbox values must be numbers") from None
         if not all(abs(v) != float("inf") and v == v for v in (s, w, n, e)):
-            raise ValueError("bbox values must be finite")
+            raise BadRequest("bbox values must be finite")
         if not (-90 <= s <= n <= 90):
-            raise ValueError("bbox latitudes must be within ±90 with south <= north")
+            raise BadRequest("bbox latitudes must be within ±90 with south <= north")
         return cls(s, max(w, -180.0), n, min(e, 180.0))
 
     def condition(self) -> Any:

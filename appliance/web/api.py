@@ -95,17 +95,14 @@ def photos() -> Any:
         limit = int(request.args.get("limit", 60))
     except ValueError:
         fail(400, "limit must be a number")
-    try:
-        page = search_photos(
-            query,
-            cursor=request.args.get("cursor") or None,
-            limit=limit,
-            labels_for=labels_for,
-            archived=view == "archive",
-            trashed=view == "trash",
-        )
-    except ValueError as exc:  # CursorError included; a bad limit is refused too
-        fail(400, str(exc))
+    page = search_photos(  # a bad cursor is a CursorError: a 400
+        query,
+        cursor=request.args.get("cursor") or None,
+        limit=limit,
+        labels_for=labels_for,
+        archived=view == "archive",
+        trashed=view == "trash",
+    )
     return jsonify(items=page.items, next_cursor=page.next_cursor)
 
 

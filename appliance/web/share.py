@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from appliance.catalog.albums import active_share, album_of_share
 from appliance.catalog.models import ShareLink
 from appliance.catalog.photos import shareable
-from appliance.catalog.queries import CursorError, search_photos, sha_in_album
+from appliance.catalog.queries import search_photos, sha_in_album
 from appliance.search.query import Query, Term
 from appliance.web.media import check_sha, send_thumb
 from appliance.web.security import public
@@ -39,10 +39,7 @@ def album(token: str) -> Any:
 def photos(token: str) -> Any:
     share = _share(token)
     query = Query([Term("album", share.album_id)])
-    try:
-        page = search_photos(query, cursor=request.args.get("cursor") or None, where=shareable())
-    except CursorError as exc:
-        abort(400, str(exc))
+    page = search_photos(query, cursor=request.args.get("cursor") or None, where=shareable())
     return jsonify(items=page.items, next_cursor=page.next_cursor)
 
 
