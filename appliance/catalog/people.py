@@ -15,11 +15,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import peewee as pw
 
-from appliance.catalog.models import Face, FaceRejection, Person, database_proxy, utcnow
+from appliance.catalog.models import Face, FaceRejection, Person, Photo, database_proxy, utcnow
+from appliance.catalog.queries import face_crop
 from appliance.errors import BadRequest, NotFound
 from appliance.face_clusters import Assignment, Clusterer, ClusterParams, FaceVector
 
@@ -37,11 +39,25 @@ class PersonNotFound(NotFound, PeopleError):
 
 @dataclass(frozen=True)
 class PersonInfo:
+    """One person as every listing shows it (web page, API, ``shoebox people``)."""
+
     id: int
     name: str | None
     face_count: int
     cover_face_id: int | None
     hidden: bool
+    cover: str | None = None  # content hash of the photo holding the cover face
+    crop: dict[str, float] | None = None  # CSS geometry that shows the cover face
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's (and the templates') shape of a person."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "count": self.face_count,
+            "cover": self.cover,
+            "crop": self.crop,
+        }
 
 
 @dataclass(frozen=True)
@@ -322,10 +338,48 @@ def get_person(person_id: int) -> Person:
     return _get_person(person_id)
 
 
-def list_people(include_hidden: bool = False) -> list[PersonInfo]:
-    """People with faces, named first, then by number of faces."""
-    query = Person.select().where(Person.face_count > 0)
+def list_people(include_hidden: bool = False, include_unnamed: bool = True) -> list[PersonInfo]:
+    """People with faces (counted now, from the face table), named first, then by number
+    of faces, then by name; with the cover face (the chosen one, else the first) and its
+    crop. The one listing behind the people page, the API and ``shoebox people``."""
+    select = Person.select()
     if not include_hidden:
-        query = query.where(Person.hidden == False)  # noqa: E712
-    people = [PersonInfo(p.id, p.name, p.face_count, p.cover_face_id, p.hidden) for p in query]
-    return sorted(people, key=lambda p: (p.name is None, -p.face_count, p.name or "", p.id))
+        select = select.where(Person.hidden == False)  # noqa: E712
+    if not include_unnamed:
+        select = select.where(Person.name.is_null(False))
+    persons = list(select)
+    ids = [p.id for p in persons]
+    counts = dict(
+        Face.select(Face.person, pw.fn.COUNT(Face.id))
+        .where(Face.person.in_(ids))
+        .group_by(Face.person)
+        .tuples()
+    )
+    first_faces = dict(
+        Face.select(Face.person, pw.fn.MIN(Face.id))
+        .where(Face.person.in_([p.id for p in persons if not p.cover_face_id]))
+        .group_by(Face.person)
+        .tuples()
+    )
+    face_ids = {p.cover_face_id for p in persons if p.cover_face_id} | set(first_faces.values())
+    faces = {f.id: f for f in Face.select(Face, Photo).join(Photo).where(Face.id.in_(face_ids))}
+    listed = []
+    for person in persons:
+        count = counts.get(person.id, 0)
+        if not count:
+            continue
+        face = faces.get(person.cover_face_id or first_faces.get(person.id))
+        listed.append(
+            PersonInfo(
+                person.id,
+                person.name,
+                count,
+                person.cover_face_id,
+                person.hidden,
+                cover=face.photo.primary_sha256 if face else None,
+                crop=face_crop(face, face.photo) if face else None,
+            )
+        )
+    return sorted(
+        listed, key=lambda p: (p.name is None, -p.face_count, (p.name or "").lower(), p.id)
+    )

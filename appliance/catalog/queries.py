@@ -32,12 +32,12 @@ from appliance.catalog.models import (
 )
 from appliance.catalog.places import place_dict
 from appliance.errors import BadRequest
+from appliance.media.mime import HEIF_MIMES
 from appliance.places.names import country_code_for
 from appliance.search.query import Near, Query, Term
 
 PAGE_SIZE = 60
 MAX_PAGE_SIZE = 200
-HEIC_MIMES = ("image/heic", "image/heif", "image/avif", "image/heic-sequence")
 KM_PER_DEGREE = 111.32
 
 LabelsFor = Callable[[str], set[str]]
@@ -198,7 +198,7 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
         return Photo.favorite == value
     if kind == "type":
         if value == "heic":
-            return _text(Photo.mime).in_(HEIC_MIMES)
+            return _text(Photo.mime).in_(sorted(HEIF_MIMES))
         return Photo.kind == value
     if kind == "near":
         return _near(value)
@@ -452,46 +452,6 @@ def face_crop(face: Face, photo: Photo) -> dict[str, float] | None:
         "x": round(pos(left, photo.width), 2),
         "y": round(pos(top, photo.height), 2),
     }
-
-
-def list_people(include_unnamed: bool = True) -> list[dict[str, Any]]:
-    """People with their face count and cover face, named first, then by count."""
-    select = Person.select().where(Person.hidden == False)  # noqa: E712
-    if not include_unnamed:
-        select = select.where(Person.name.is_null(False))
-    people = list(select)
-    counts = dict(
-        Face.select(Face.person, fn.COUNT(Face.id))
-        .where(Face.person.in_([p.id for p in people]))
-        .group_by(Face.person)
-        .tuples()
-    )
-    cover_ids = {p.cover_face_id for p in people if p.cover_face_id}
-    first_faces = dict(
-        Face.select(Face.person, fn.MIN(Face.id))
-        .where(Face.person.in_([p.id for p in people if not p.cover_face_id]))
-        .group_by(Face.person)
-        .tuples()
-    )
-    face_ids = cover_ids | set(first_faces.values())
-    faces = {f.id: f for f in Face.select(Face, Photo).join(Photo).where(Face.id.in_(face_ids))}
-    out = []
-    for person in people:
-        count = counts.get(person.id, 0)
-        if not count:
-            continue
-        face = faces.get(person.cover_face_id or first_faces.get(person.id))
-        out.append(
-            {
-                "id": person.id,
-                "name": person.name,
-                "count": count,
-                "cover": face.photo.primary_sha256 if face else None,
-                "crop": face_crop(face, face.photo) if face else None,
-            }
-        )
-    out.sort(key=lambda p: (p["name"] is None, -p["count"], (p["name"] or "").lower()))
-    return out
 
 
 def list_albums() -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from PIL import Image, ImageCms, UnidentifiedImageError, features
 
 from appliance.media.guards import TOO_LARGE, TooLarge, check_decode, check_tiff_chunks
 from appliance.media.heif_extents import check_heif
+from appliance.media.mime import AVIF_MIMES, HEIF_MIMES
 
 PREVIEW_ONLY = "incomplete file: only the preview could be read"
 
@@ -49,17 +50,6 @@ RAW_MIN_BYTES_PER_PIXEL = 0.05
 # Background for transparent pictures.
 BACKGROUND = (255, 255, 255)
 
-HEIF_MIMES = frozenset(
-    {
-        "image/heic",
-        "image/heif",
-        "image/avif",
-        "image/heic-sequence",
-        "image/heif-sequence",
-        "image/avif-sequence",
-    }
-)
-AVIF_MIMES = frozenset({"image/avif", "image/avif-sequence"})
 # Pillow's own AVIF plugin (libavif with dav1d); pillow-heif's libheif may lack an AV1 decoder.
 HAVE_PILLOW_AVIF = bool(features.check("avif"))
 JXL_MIMES = frozenset({"image/jxl"})

@@ -20,6 +20,7 @@ from typing import Any
 from appliance.media import exiftool
 from appliance.media.filename_dates import date_from_filename
 from appliance.media.makes import normalize_make, normalize_model
+from appliance.media.mime import is_heif
 from appliance.media.regions import FaceRegion, regions_from_xmp
 from appliance.media.sniff import MediaType, sniff
 
@@ -211,7 +212,7 @@ def _set_size(meta: Metadata, rec: Record, media: MediaType) -> None:
     if not (isinstance(width, int) and isinstance(height, int) and width > 0 and height > 0):
         return
     meta.stored_width, meta.stored_height = width, height
-    if media.mime.startswith(("image/hei", "image/avif")) or media.kind == "video":
+    if is_heif(media.mime) or media.kind == "video":
         swap = meta.rotation in (90, 270)  # irot / track matrix: the decoder turns it
     else:
         swap = (meta.orientation or 1) >= 5

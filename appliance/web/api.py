@@ -27,7 +27,6 @@ from appliance.catalog.queries import (
     MAX_ID,
     list_albums,
     list_labels,
-    list_people,
     neighbours,
     photo_detail,
     search_photos,
@@ -187,7 +186,7 @@ def labels() -> Any:
 
 @bp.get("/people")
 def people() -> Any:
-    return jsonify(people=list_people())
+    return jsonify(people=[p.as_json() for p in people_ops.list_people()])
 
 
 @bp.patch("/people/<int:person_id>")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from appliance.catalog.people import get_person
-from appliance.catalog.queries import list_people
+from appliance.catalog.people import get_person, list_people
 from appliance.web.browse import grid
 
 bp = Blueprint("people", __name__)
@@ -13,13 +12,15 @@ bp = Blueprint("people", __name__)
 
 @bp.get("/people")
 def index() -> str:
-    return render_template("people.html", title="People", people=list_people())
+    return render_template(
+        "people.html", title="People", people=[p.as_json() for p in list_people()]
+    )
 
 
 @bp.get("/people/<int:person_id>")
 def person(person_id: int) -> str:
     found = get_person(person_id)  # PersonNotFound: the 404 page
-    others = [p for p in list_people() if p["id"] != person_id]
+    others = [p.as_json() for p in list_people() if p.id != person_id]
     return grid(
         found.name or "Unnamed person",
         q=f"person:#{person_id}",
