@@ -1,6 +1,6 @@
 """One definition each: the HEIF MIME family behind ``type:heic``, the people listing (page,
-API and CLI), the status shape (CLI and web). Built on a catalogue of rows made here, so no
-real photos are needed."""
+API and CLI), the status shape (CLI and web), the photo fields (export and API). Built on
+a catalogue of rows made here, so no real photos are needed."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from appliance.catalog.db import connect
+from appliance.catalog.export import iter_export
 from appliance.catalog.models import Face, Job, Person, Photo
 from appliance.catalog.people import list_people
-from appliance.catalog.queries import search_photos
+from appliance.catalog.photo_fields import SHARED_FIELDS
+from appliance.catalog.queries import photo_detail, search_photos
 from appliance.cli import main
 from appliance.library import Library
 from appliance.media.mime import HEIF_MIMES, is_heif
@@ -153,3 +155,50 @@ def test_web_status_is_a_view_of_the_status_report(catalog: Library) -> None:
     assert web["errors"] and web["errors"][0]["error"] == "broken"
     assert web["daemon"] == report["daemon"] and web["backup"] == report["backup"]
     assert web["current"] == ", ".join(report["current"]) == "/inbox/2.jpg"
+
+
+EXPORT_KEYS = {  # the `shoebox export` contract (issues 1-10): exactly these, no more
+    "id", "status", "kind", "files", "taken_at", "taken_at_source", "camera_make",
+    "camera_model", "lens", "latitude", "longitude", "altitude", "place", "orientation",
+    "width", "height", "duration", "motion", "exposure_time", "f_number", "iso",
+    "focal_length", "favorite", "archived", "labels", "faces", "people", "albums", "quality",
+    "stack", "trashed_at", "title", "description", "rating", "place_source",
+}  # fmt: skip
+
+
+def test_export_and_api_share_one_definition_of_the_photo_fields(catalog: Library) -> None:
+    photo_id = _photo("image/heic")
+    Photo.update(
+        taken_at=dt.datetime(2024, 5, 1, 14, 0),
+        taken_at_offset=120,
+        taken_at_source="exif",
+        camera_make="Apple",
+        camera_model="iPhone 15",
+        lens="main",
+        exposure_time=0.01,
+        f_number=1.8,
+        iso=50,
+        focal_length=6.9,
+        latitude=48.8584,
+        longitude=2.2945,
+        altitude=35.0,
+        place_country_code="FR",
+        place_country="France",
+        place_city="Paris",
+        place_source="gps",
+        orientation=6,
+        width=3024,
+        height=4032,
+        title="Tower",
+        description="evening",
+        rating=5,
+        trashed_at=dt.datetime(2024, 6, 1),
+    ).where(Photo.id == photo_id).execute()
+    exported = next(iter_export(catalog.originals))
+    detail = photo_detail(photo_id)
+    assert set(exported) == EXPORT_KEYS
+    for name in (*SHARED_FIELDS, "place", "trashed_at"):
+        assert detail[name] == exported[name], name
+    assert exported["place"]["city"] == "Paris" and detail["title"] == "Tower"
+    assert exported["taken_at"] == "2024-05-01T14:00:00+02:00"  # one string in the export
+    assert (detail["taken_at"], detail["taken_at_offset"]) == ("2024-05-01T14:00:00", 120)

@@ -24,7 +24,7 @@ from appliance.catalog.models import (
     PhotoLabel,
     Stack,
 )
-from appliance.catalog.places import place_dict
+from appliance.catalog.photo_fields import shared_fields
 
 BATCH = 500
 
@@ -112,26 +112,9 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
         yield {
             "id": photo.id,
             "status": photo.status,
-            "kind": photo.kind,
+            **shared_fields(photo),
             "files": [_file_dict(f, locations.get(f.id, []), originals) for f in files[photo.id]],
             "taken_at": iso_taken_at(photo),
-            "taken_at_source": photo.taken_at_source,
-            "camera_make": photo.camera_make,
-            "camera_model": photo.camera_model,
-            "lens": photo.lens,
-            "latitude": photo.latitude,
-            "longitude": photo.longitude,
-            "altitude": photo.altitude,
-            "place": place_dict(photo),
-            "orientation": photo.orientation,
-            "width": photo.width,
-            "height": photo.height,
-            "duration": photo.duration,
-            "motion": photo.motion,
-            "exposure_time": photo.exposure_time,
-            "f_number": photo.f_number,
-            "iso": photo.iso,
-            "focal_length": photo.focal_length,
             "favorite": photo.favorite,
             "archived": photo.archived,
             "labels": [
@@ -156,12 +139,6 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
                 if photo.stack_id in best
                 else None
             ),
-            "trashed_at": photo.trashed_at.isoformat() if photo.trashed_at else None,
-            # v5 (issue 10): decisions that also live in the XMP sidecar
-            "title": photo.title,
-            "description": photo.description,
-            "rating": photo.rating,
-            "place_source": photo.place_source,
         }
 
 

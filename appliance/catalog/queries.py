@@ -30,7 +30,7 @@ from appliance.catalog.models import (
     ShareLink,
     Stack,
 )
-from appliance.catalog.places import place_dict
+from appliance.catalog.photo_fields import shared_fields
 from appliance.errors import BadRequest
 from appliance.media.mime import HEIF_MIMES
 from appliance.places.names import country_code_for
@@ -336,27 +336,14 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
     albums = Album.select(Album.id, Album.title).join(AlbumPhoto).where(AlbumPhoto.photo == photo)
     files = File.select().where(File.photo == photo).order_by(File.id)
     out = _with_stacks([photo_summary(photo)])[0]
+    out.update(shared_fields(photo))
     out.update(
         {
             "quality": photo.quality,
-            "trashed_at": photo.trashed_at.isoformat() if photo.trashed_at else None,
             "archived": bool(photo.archived),
             "mime": photo.mime,
             "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
             "taken_at_offset": photo.taken_at_offset,
-            "camera_make": photo.camera_make,
-            "camera_model": photo.camera_model,
-            "lens": photo.lens,
-            "exposure_time": photo.exposure_time,
-            "f_number": photo.f_number,
-            "iso": photo.iso,
-            "focal_length": photo.focal_length,
-            "latitude": photo.latitude,
-            "longitude": photo.longitude,
-            "altitude": photo.altitude,
-            "place": place_dict(photo),
-            "duration": photo.duration,
-            "motion": photo.motion,
             "labels": [
                 {"name": pl.label.name, "confidence": pl.confidence, "source": pl.source}
                 for pl in labels
