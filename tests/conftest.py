@@ -15,10 +15,13 @@ pytest_plugins = ("web_fixtures",)
 
 
 def corpus_dir() -> Path:
-    """The shared photo corpus: $SHOEBOX_CORPUS, else ../shared/corpus beside the repo."""
+    """The shared photo corpus: $SHOEBOX_CORPUS when set (and only there), else
+    ../shared/corpus beside the repo (or beside its worktree folder)."""
     env = os.environ.get("SHOEBOX_CORPUS")
-    candidates = [Path(env)] if env else []
-    candidates += [REPO.parent / "shared" / "corpus", REPO.parent.parent / "shared" / "corpus"]
+    if env:
+        candidates = [Path(env)]
+    else:
+        candidates = [REPO.parent / "shared" / "corpus", REPO.parent.parent / "shared" / "corpus"]
     for path in candidates:
         if (path / "exiftool.json").is_file():
             return path

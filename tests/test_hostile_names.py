@@ -111,6 +111,8 @@ def test_daemon_survives_a_non_utf8_name_in_the_inbox(tmp_path: Path) -> None:
             90,
             "both inbox files imported",
         )
+        # the source goes only after the commit and the rename: give that step its moment
+        wait_for(lambda: sorted(os.listdir(inbox)) == ["fifo.jpg"], 30, "imported sources gone")
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         assert sorted(os.listdir(inbox)) == ["fifo.jpg"]  # both imported, the FIFO left
         status = {}

@@ -1,4 +1,7 @@
-"""First run, sign in, sessions, CSRF, rate limiting, roles, seed file, secret key."""
+"""First run, sign in, sessions, CSRF, rate limiting, roles, seed file, secret key.
+
+None of this needs real photos: the library here is a new one with one plain photo row
+(``web`` overrides the corpus-built library of web_fixtures)."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from web_fixtures import PASSWORD, Built, csrf_of, sign_in, token
+from web_fixtures import PASSWORD, Built, csrf_of, empty_library, sign_in, token
 
-from appliance.catalog.models import User
+from appliance.catalog.db import connect
+from appliance.catalog.models import Photo, User
 from appliance.catalog.users import (
     SetupClosed,
     UserError,
@@ -22,6 +26,15 @@ from appliance.catalog.users import (
     verify_password,
 )
 from appliance.web import create_app
+
+
+@pytest.fixture
+def web(tmp_path: Path) -> Built:
+    """A new library holding one photo row (id 1), no corpus needed."""
+    built = empty_library(tmp_path / "library")
+    connect(built.library.catalog_path)
+    Photo.create(mime="image/jpeg", primary_sha256="0" * 64)
+    return built
 
 
 def setup_admin(client: FlaskClient, username: str = "admin") -> object:

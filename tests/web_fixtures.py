@@ -160,12 +160,17 @@ def member(app: Flask, admin: FlaskClient) -> FlaskClient:
     return client
 
 
+def empty_library(root: Path) -> Built:
+    """A new library without photos or people (for tests that need no real photos)."""
+    settings = Settings(library=root, setup_file=root / "no-seed.toml", workers=1)
+    return Built(Library(root).ensure(), settings, {}, 0, 0)
+
+
 @pytest.fixture
 def empty_app(tmp_path: Path) -> Flask:
     """The web app on a new library without photos: for tests that need no real photos."""
-    root = tmp_path / "empty-library"
-    settings = Settings(library=root, setup_file=root / "no-seed.toml", workers=1)
-    return create_app(settings, Library(root))
+    built = empty_library(tmp_path / "empty-library")
+    return create_app(built.settings, built.library)
 
 
 @pytest.fixture
