@@ -68,18 +68,25 @@ def _imports(tree: ast.AST) -> list[tuple[int, str, list[str]]]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found += [(node.lineno, alias.name, []) for alias in node.names]
+            found += [(node.lineno, alias.name, [alias.asname or ""]) for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.append((node.lineno, node.module, [a.name for a in node.names]))
+            names = [f"{a.name} as {a.asname or a.name}" for a in node.names]
+            found.append((node.lineno, node.module, names))
     return found
 
 
 def _catalog_names(tree: ast.AST) -> set[str]:
-    """Local names bound to catalog models or the database proxy."""
+    """Local names bound to catalog models, the database proxy or the models module."""
     names = set()
     for _, module, imported in _imports(tree):
         if module == "appliance.catalog.models":
-            names.update(imported)
+            names.update(entry.split(" as ")[-1] for entry in imported if " as " in entry)
+            names.update(alias for alias in imported if alias and " as " not in alias)
+        elif module == "appliance.catalog":
+            for entry in imported:
+                name, _, local = entry.partition(" as ")
+                if name == "models":
+                    names.add(local)
     return names
 
 
@@ -155,9 +162,12 @@ def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
         "    with database_proxy.atomic():\n"
         "        pass\n"
         "    Photo._meta.fields\n"
+        "from appliance.catalog import models as m\n"
+        "m.Face.get_by_id(3)\n"
     )
     problems = " ".join(sql_outside_catalog(offender))
-    for expected in ("imports peewee", ".select()", ".get_or_none()", "execute_sql", ".atomic()"):
+    expected_kinds = ("imports peewee", ".select()", ".get_or_none()", "execute_sql", ".atomic()")
+    for expected in (*expected_kinds, ".get_by_id()"):
         assert expected in problems
     assert "_meta" in problems
     clean = tmp_path / "clean.py"

@@ -18,8 +18,6 @@ from appliance.errors import BadRequest
 
 FLAGS = ("favorite", "archived")
 
-__all__ = ["FLAGS", "PhotoNotFound", "shareable"]
-
 
 def _ok() -> pw.Expression:
     return Photo.status == "ok"
