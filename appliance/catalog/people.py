@@ -93,7 +93,10 @@ def refresh_people(person_ids: Iterable[int] | None = None) -> None:
         person.face_count = len(faces)
         person.centroid = np.mean(vectors, axis=0).astype(np.float32).tobytes() if vectors else None
         best = max(faces, key=lambda f: (f.quality, -f.id), default=None)
-        person.cover_face_id = best.id if best else None
+        chosen = person.cover_chosen and person.cover_face_id in {f.id for f in faces}
+        if not chosen:  # a cover the family chose stays while it is one of the faces
+            person.cover_face_id = best.id if best else None
+            person.cover_chosen = False
         person.updated_at = utcnow()
         person.save()
 

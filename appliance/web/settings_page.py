@@ -5,9 +5,10 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from peewee import fn
 
+from appliance.catalog import app_settings
 from appliance.catalog.models import File, Photo, User
 from appliance.web.security import admin_required
 
@@ -45,4 +46,29 @@ def index() -> str:
         library=library,
         settings=settings,
         users=list(User.select().order_by(User.username)),
+        share_base_url=app_settings.share_base_url() or "",
     )
+
+
+@bp.get("/api/v1/settings")
+@admin_required
+def read_settings() -> Any:
+    """Settings changed in the web UI (admins)."""
+    return jsonify(share_base_url=app_settings.share_base_url())
+
+
+@bp.patch("/api/v1/settings")
+@admin_required
+def change_settings() -> Any:
+    from appliance.web.api import body, fail
+
+    data = body()
+    if "share_base_url" in data:
+        url = data["share_base_url"]
+        if url is not None and not isinstance(url, str):
+            fail(400, "share_base_url must be text or null")
+        try:
+            app_settings.set_share_base_url(url)
+        except app_settings.SettingError as exc:
+            fail(400, str(exc))
+    return read_settings()
