@@ -55,6 +55,11 @@ def _usable() -> pw.Expression:
     return (Face.usable == True) & Face.descriptor.is_null(False)  # noqa: E712
 
 
+def _not_dismissed() -> pw.Expression:
+    """Faces the family dismissed ("nobody to name") stay out of every person."""
+    return Face.dismissed == False  # noqa: E712
+
+
 def _rejections() -> dict[int, frozenset[int]]:
     out: dict[int, set[int]] = defaultdict(set)
     for face_id, person_id in FaceRejection.select(
@@ -131,7 +136,9 @@ def assign_new_faces(face_ids: Iterable[int] | None = None) -> ClusterStats:
     pending pool; nothing already decided moves.
     """
     with database_proxy.atomic():
-        query = Face.select().where(_usable() & Face.person.is_null() & Face.assignment.is_null())
+        query = Face.select().where(
+            _usable() & Face.person.is_null() & Face.assignment.is_null() & _not_dismissed()
+        )
         if face_ids is not None:
             query = query.where(Face.id.in_(list(face_ids)))
         new = list(query)
@@ -187,7 +194,7 @@ def recluster() -> ClusterStats:
         clusterer = Clusterer(ClusterParams(), _named_ids())
         for face in Face.select().where(_usable() & Face.person.is_null(False)):
             clusterer.add_member(_face_vector(face, rejected), face.person_id)
-        todo = list(Face.select().where(_usable() & Face.person.is_null()))
+        todo = list(Face.select().where(_usable() & Face.person.is_null() & _not_dismissed()))
         assignments = _place(clusterer, todo, rejected)
         reuse = _stable_ids(assignments, old_person, kept)
         _write(assignments, reuse)

@@ -512,6 +512,7 @@ def list_people(include_unnamed: bool = True) -> list[dict[str, Any]]:
                 "count": count,
                 "cover": face.photo.primary_sha256 if face else None,
                 "crop": face_crop(face, face.photo) if face else None,
+                "face_id": face.id if face else None,
             }
         )
     out.sort(key=lambda p: (p["name"] is None, -p["count"], (p["name"] or "").lower()))

@@ -13,7 +13,14 @@ bp = Blueprint("people", __name__)
 
 @bp.get("/people")
 def index() -> str:
-    return render_template("people.html", title="People", people=list_people())
+    from appliance.catalog.face_review import faces_of_nobody
+
+    return render_template(
+        "people.html",
+        title="People",
+        people=list_people(),
+        unknown_count=faces_of_nobody(limit=1)[1],
+    )
 
 
 @bp.get("/people/<int:person_id>")
