@@ -40,7 +40,9 @@ def test_face_crop_is_the_face_cached_and_needs_a_login(
     assert image.size == (160, 160)
     cached = list((web.library.cache / "faces").rglob(f"*-{face.id}.jpg"))
     assert len(cached) == 1
-    again = member.get(f"/media/face/{face.id}.jpg", headers={"If-None-Match": response.headers["ETag"]})
+    again = member.get(
+        f"/media/face/{face.id}.jpg", headers={"If-None-Match": response.headers["ETag"]}
+    )
     assert again.status_code == 304
     # a crop of the face is mostly skin and features, unlike the photo's corner
     photo = Photo.get_by_id(web.photo_ids[BIDEN])
@@ -54,7 +56,10 @@ def test_viewer_people_panel_shows_each_face_as_a_crop(member: FlaskClient, web:
     faces = list(Face.select().where(Face.photo == web.photo_ids[TWO]))
     for face in faces:
         assert f'src="/media/face/{face.id}.jpg"' in page
-    assert "Who is this?" not in page.split('id="people-panel"')[1].split("</ul>")[0] or len(faces) == 1
+    assert (
+        "Who is this?" not in page.split('id="people-panel"')[1].split("</ul>")[0]
+        or len(faces) == 1
+    )
 
 
 def test_name_choices_put_clustering_first(member: FlaskClient, web: Built) -> None:
@@ -62,7 +67,9 @@ def test_name_choices_put_clustering_first(member: FlaskClient, web: Built) -> N
     Biden (far away); a face of Biden's own gets Biden suggested when taken out."""
     biden_face = face_on(web, TWO, web.biden_id)
     headers = h(member)
-    assert member.delete(f"/api/v1/faces/{biden_face.id}/person", headers=headers).status_code == 200
+    assert (
+        member.delete(f"/api/v1/faces/{biden_face.id}/person", headers=headers).status_code == 200
+    )
     Face.update(assignment=None).where(Face.id == biden_face.id).execute()
     from appliance.catalog.models import FaceRejection
 
@@ -98,7 +105,9 @@ def test_dismissed_faces_leave_the_page_of_nobody(member: FlaskClient, web: Buil
     member.post(f"/api/v1/faces/{face.id}/dismiss", json={"dismissed": False}, headers=headers)
     assert face.id in {f.id for f in faces_of_nobody(200)[0]}
     assert member.post("/api/v1/faces/999999/dismiss", json={}, headers=headers).status_code == 404
-    bad = member.post(f"/api/v1/faces/{face.id}/dismiss", json={"dismissed": "yes"}, headers=headers)
+    bad = member.post(
+        f"/api/v1/faces/{face.id}/dismiss", json={"dismissed": "yes"}, headers=headers
+    )
     assert bad.status_code == 400
 
 
@@ -109,7 +118,9 @@ def test_hiding_a_person_is_for_admins(admin: FlaskClient, member: FlaskClient, 
     done = admin.post(f"/api/v1/people/{web.biden_id}/hide", json={}, headers=h(admin))
     assert done.status_code == 200 and done.json["hidden"] is True
     assert "Joe Biden" not in admin.get("/people").text
-    assert not any(s["kind"] == "person" for s in admin.get("/api/v1/search/suggest?q=joe").json["suggestions"])
+    assert not any(
+        s["kind"] == "person" for s in admin.get("/api/v1/search/suggest?q=joe").json["suggestions"]
+    )
     admin.post(f"/api/v1/people/{web.biden_id}/hide", json={"hidden": False}, headers=h(admin))
     assert "Joe Biden" in admin.get("/people").text
 
@@ -118,7 +129,9 @@ def test_a_chosen_cover_stays(member: FlaskClient, web: Built) -> None:
     faces = member.get(f"/api/v1/people/{web.biden_id}/faces").json["faces"]
     assert len(faces) == 2
     other = [f["id"] for f in faces if f["id"] != Person.get_by_id(web.biden_id).cover_face_id][0]
-    r = member.post(f"/api/v1/people/{web.biden_id}/cover", json={"face_id": other}, headers=h(member))
+    r = member.post(
+        f"/api/v1/people/{web.biden_id}/cover", json={"face_id": other}, headers=h(member)
+    )
     assert r.status_code == 200 and r.json["cover_face_id"] == other
     from appliance.catalog.people import refresh_people
 
@@ -139,7 +152,9 @@ def test_merge_offers_face_previews(member: FlaskClient, web: Built) -> None:
     assert f"/media/face/{obama_cover}.jpg" in page  # the merge choice shows the face
 
 
-def test_naming_from_the_page_of_nobody_reaches_the_sidecar(member: FlaskClient, web: Built) -> None:
+def test_naming_from_the_page_of_nobody_reaches_the_sidecar(
+    member: FlaskClient, web: Built
+) -> None:
     face = face_on(web, OBAMA, web.obama_id)
     headers = h(member)
     member.delete(f"/api/v1/faces/{face.id}/person", headers=headers)
@@ -148,6 +163,9 @@ def test_naming_from_the_page_of_nobody_reaches_the_sidecar(member: FlaskClient,
     sidecars.flush(web.library, everything=True)
     (path,) = sidecars.sidecar_paths(web.library, web.photo_ids[OBAMA])
     out = subprocess.run(
-        ["exiftool", "-j", "-XMP:PersonInImage", str(path)], capture_output=True, text=True, check=True
+        ["exiftool", "-j", "-XMP:PersonInImage", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert json.loads(out)[0]["PersonInImage"] == "Barack Obama"

@@ -82,7 +82,9 @@ def test_first_names_and_parts_of_names_find_the_person(member: FlaskClient, web
 def test_partial_names_on_the_corpus_people(member: FlaskClient, web: Built) -> None:
     """The issue's own example: person:Barack finds "Barack Obama"; plain barack too."""
     h = {"X-CSRF-Token": member.get("/people").text.split('csrf-token" content="')[1][:43]}
-    renamed = member.patch(f"/api/v1/people/{web.obama_id}", json={"name": "Barack Obama"}, headers=h)
+    renamed = member.patch(
+        f"/api/v1/people/{web.obama_id}", json={"name": "Barack Obama"}, headers=h
+    )
     assert renamed.status_code == 200, renamed.json
     obama = {web.photo_ids[OBAMA], web.photo_ids[TWO]}
     assert ids(member, "person:Barack") == obama
@@ -108,7 +110,12 @@ def test_suggest_offers_labels_people_places_cameras(member: FlaskClient, web: B
         return response.json["suggestions"]
 
     people = suggest("jo")
-    assert {"kind": "person", "text": "Joe Biden", "query": 'person:"Joe Biden"', "count": 2} in people
+    assert {
+        "kind": "person",
+        "text": "Joe Biden",
+        "query": 'person:"Joe Biden"',
+        "count": 2,
+    } in people
     assert any(s["kind"] == "person" for s in suggest("bid"))  # a word inside the name
     assert any(s["kind"] == "label" and s["text"] == "cat" for s in suggest("ca"))
     assert all(s["kind"] == "label" for s in suggest("label:ca"))
