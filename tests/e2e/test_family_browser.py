@@ -162,7 +162,9 @@ def test_share_with_password_and_download(
     album = page.evaluate(
         """async (ids) => {
             const csrf = document.querySelector('meta[name="csrf-token"]').content;
-            const r = await fetch('/api/v1/albums', {method: 'POST', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': csrf}, body: JSON.stringify({title: 'Holiday', photo_ids: ids})});
+            const headers = {'Content-Type': 'application/json', 'X-CSRF-Token': csrf};
+            const body = JSON.stringify({title: 'Holiday', photo_ids: ids});
+            const r = await fetch('/api/v1/albums', {method: 'POST', headers, body});
             return (await r.json()).id;
         }""",
         [web.photo_ids[CHELSEA], web.photo_ids[TWO]],
