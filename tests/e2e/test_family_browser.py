@@ -122,6 +122,13 @@ def test_faces_and_people(page: tuple[object, str], server: str, web: Built) -> 
     from appliance.catalog.models import Person
 
     assert str(Person.get_by_id(biden).cover_face_id) == chosen
+    # merging, chosen by face: "Barack Obama" joins Joe Biden (a test of the mechanics)
+    page.on("dialog", lambda d: d.accept())
+    page.click("[data-people-merge]")
+    page.locator("#merge-dialog [data-merge-from]").first.click()
+    page.wait_for_load_state("load")
+    expect(page.locator("[data-people-merge]")).to_have_count(0)  # nobody left to merge
+    assert Person.get_or_none(Person.name == "Barack Obama") is None
 
 
 def test_search_suggestions_counts_and_tips(
