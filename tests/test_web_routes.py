@@ -10,9 +10,19 @@ from web_fixtures import Built
 
 from appliance.catalog.users import create_user
 from appliance.web.openapi import ROUTES
+from appliance.web.openapi_family import ROUTES as FAMILY_ROUTES
 from appliance.web.openapi_moments import ROUTES as MOMENTS_ROUTES
 
-PUBLIC = {"auth.setup", "auth.login", "static", "share.album", "share.photos", "share.thumb"}
+PUBLIC = {
+    "auth.setup",
+    "auth.login",
+    "static",
+    "share.album",
+    "share.photos",
+    "share.thumb",
+    "share.unlock",
+    "share.download",
+}
 SAMPLE = {
     "photo_id": "1",
     "person_id": "1",
@@ -78,6 +88,7 @@ def test_pages_render_for_a_member(member: FlaskClient, web: Built) -> None:
         "/labels",
         "/people",
         f"/people/{web.obama_id}",
+        "/people/unknown",
         "/albums",
         "/status",
         f"/photo/{two}",
@@ -111,7 +122,7 @@ def test_openapi_describes_every_api_route(member: FlaskClient, app: Flask) -> N
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len("/api/v1") :])
             actual |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert described == actual
-    assert len(ROUTES) + len(MOMENTS_ROUTES) == len(actual)
+    assert len(ROUTES) + len(MOMENTS_ROUTES) + len(FAMILY_ROUTES) == len(actual)
 
 
 def test_unknown_api_route_is_json_404(member: FlaskClient) -> None:

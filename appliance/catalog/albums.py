@@ -10,16 +10,19 @@ from appliance.catalog.models import (
     Album,
     AlbumPhoto,
     AlbumTrash,
+    File,
     Photo,
     ShareLink,
     database_proxy,
     utcnow,
 )
 from appliance.catalog.queries import is_share_active
+from appliance.catalog.users import hash_password, verify_password
 from appliance.errors import BadRequest, NotFound
 
 MAX_TITLE = 200
 MAX_BATCH = 5000
+MIN_SHARE_PASSWORD, MAX_SHARE_PASSWORD = 4, 200
 
 
 class AlbumError(BadRequest):
@@ -131,15 +134,40 @@ def set_cover(album_id: int, photo_id: int) -> None:
     album.save()
 
 
-def create_share(album_id: int, expires_days: float | None = None) -> ShareLink:
-    """A new unguessable read-only link to the album (256 bits of randomness)."""
+def create_share(
+    album_id: int,
+    expires_days: float | None = None,
+    password: str | None = None,
+    allow_download: bool = False,
+) -> ShareLink:
+    """A new unguessable read-only link to the album (256 bits of randomness); with a
+    ``password`` (kept hashed) visitors type it first; ``allow_download`` lets them
+    download the album's originals as a zip."""
     get_album(album_id)
     expires_at = None
     if expires_days is not None:
         if not 0 < float(expires_days) <= 3650:
             raise AlbumError("a share link expires after 1 to 3650 days, or never")
         expires_at = utcnow() + dt.timedelta(days=float(expires_days))
-    return ShareLink.create(album=album_id, token=secrets.token_urlsafe(32), expires_at=expires_at)
+    password_hash = None
+    if password:
+        if not MIN_SHARE_PASSWORD <= len(password) <= MAX_SHARE_PASSWORD:
+            raise AlbumError(
+                f"a share password has {MIN_SHARE_PASSWORD} to {MAX_SHARE_PASSWORD} characters"
+            )
+        password_hash = hash_password(password)
+    return ShareLink.create(
+        album=album_id,
+        token=secrets.token_urlsafe(32),
+        expires_at=expires_at,
+        password_hash=password_hash,
+        allow_download=bool(allow_download),
+    )
+
+
+def share_password_ok(share: ShareLink, password: str) -> bool:
+    """Whether ``password`` opens a password-protected link."""
+    return bool(share.password_hash) and verify_password(password or "", share.password_hash)
 
 
 def revoke_share(share_id: int) -> None:
@@ -176,6 +204,22 @@ def active_share(token: str) -> ShareLink | None:
         return None
     trashed = AlbumTrash.select().where(AlbumTrash.album == share.album_id).exists()
     return None if trashed else share
+
+
+def shared_files(album_id: int, where: object = None) -> list[File]:
+    """The original files of the album's photos a share link may show (``where``: the
+    shareable-photo condition), oldest photo first, for the visitors' zip."""
+    condition = (AlbumPhoto.album == album_id) & Photo.trashed_at.is_null()
+    condition &= File.role == "original"
+    if where is not None:
+        condition &= where
+    return list(
+        File.select(File, Photo)
+        .join(Photo)
+        .join(AlbumPhoto, on=AlbumPhoto.photo == Photo.id)
+        .where(condition)
+        .order_by(Photo.sort_time, Photo.id, File.id)
+    )
 
 
 def list_shares(album_id: int) -> list[ShareLink]:

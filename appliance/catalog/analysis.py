@@ -29,6 +29,11 @@ def photos_needing_faces() -> list[tuple[int, str, int]]:
     return [(p.id, p.primary_sha256, p.width or 0) for p in query.order_by(Photo.id)]
 
 
+def face_count(photo_id: int) -> int:
+    """How many faces were found on a photo (the label rules' portrait case)."""
+    return Face.select().where(Face.photo == photo_id).count()
+
+
 def store_labels(photo_id: int, labels: Iterable[Any]) -> None:
     with Photo._meta.database.atomic():
         save_model_labels(photo_id, labels)

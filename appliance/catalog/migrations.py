@@ -148,6 +148,15 @@ def _v8_video(db: pw.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS file_content_id ON file (content_id)")
 
 
+def _v9_family_people_and_shares(db: pw.Database) -> None:
+    """v9: faces the family dismissed (not a person worth naming); a person's cover chosen
+    by hand; share links with an
+    optional password (hashed) and a download toggle for visitors."""
+    _add_columns(db, m.Face, "dismissed")
+    _add_columns(db, m.Person, "cover_chosen")
+    _add_columns(db, m.ShareLink, "password_hash", "allow_download")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -157,6 +166,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     6: _v6_places,
     7: _v7_decisions_and_sidecars,
     8: _v8_video,
+    9: _v9_family_people_and_shares,
 }
 LATEST = max(STEPS)
 

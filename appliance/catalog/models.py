@@ -146,6 +146,7 @@ class Person(BaseModel):
     hidden = pw.BooleanField(default=False)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
+    cover_chosen = pw.BooleanField(default=False)  # the family chose cover_face_id (v9)
 
 
 class Face(BaseModel):
@@ -164,6 +165,7 @@ class Face(BaseModel):
     person = pw.ForeignKeyField(Person, backref="faces", null=True, on_delete="SET NULL")
     assignment = pw.CharField(null=True)  # auto | manual | None
     created_at = pw.DateTimeField(default=utcnow)
+    dismissed = pw.BooleanField(default=False)  # "not someone to name" (v9)
 
     class Meta:
         indexes = ((("person", "assignment"), False),)
@@ -228,6 +230,8 @@ class ShareLink(BaseModel):
     expires_at = pw.DateTimeField(null=True)
     revoked = pw.BooleanField(default=False)
     created_at = pw.DateTimeField(default=utcnow)
+    password_hash = pw.CharField(null=True)  # visitors type it first when set (v9)
+    allow_download = pw.BooleanField(default=False)  # visitors may download a zip (v9)
 
 
 class Job(BaseModel):

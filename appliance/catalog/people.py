@@ -48,6 +48,7 @@ class PersonInfo:
     hidden: bool
     cover: str | None = None  # content hash of the photo holding the cover face
     crop: dict[str, float] | None = None  # CSS geometry that shows the cover face
+    face_id: int | None = None  # the cover face (its crop is served at /media/face/<id>.jpg)
 
     def as_json(self) -> dict[str, Any]:
         """The API's (and the templates') shape of a person."""
@@ -57,6 +58,7 @@ class PersonInfo:
             "count": self.face_count,
             "cover": self.cover,
             "crop": self.crop,
+            "face_id": self.face_id,
         }
 
 
@@ -74,6 +76,11 @@ def _vector(face: Face) -> np.ndarray:
 
 def _usable() -> pw.Expression:
     return (Face.usable == True) & Face.descriptor.is_null(False)  # noqa: E712
+
+
+def _not_dismissed() -> pw.Expression:
+    """Faces the family dismissed ("nobody to name") stay out of every person."""
+    return Face.dismissed == False  # noqa: E712
 
 
 def _rejections() -> dict[int, frozenset[int]]:
@@ -114,7 +121,10 @@ def refresh_people(person_ids: Iterable[int] | None = None) -> None:
         person.face_count = len(faces)
         person.centroid = np.mean(vectors, axis=0).astype(np.float32).tobytes() if vectors else None
         best = max(faces, key=lambda f: (f.quality, -f.id), default=None)
-        person.cover_face_id = best.id if best else None
+        chosen = person.cover_chosen and person.cover_face_id in {f.id for f in faces}
+        if not chosen:  # a cover the family chose stays while it is one of the faces
+            person.cover_face_id = best.id if best else None
+            person.cover_chosen = False
         person.updated_at = utcnow()
         person.save()
 
@@ -149,7 +159,9 @@ def assign_new_faces(face_ids: Iterable[int] | None = None) -> ClusterStats:
     pending pool; nothing already decided moves.
     """
     with database_proxy.atomic():
-        query = Face.select().where(_usable() & Face.person.is_null() & Face.assignment.is_null())
+        query = Face.select().where(
+            _usable() & Face.person.is_null() & Face.assignment.is_null() & _not_dismissed()
+        )
         if face_ids is not None:
             query = query.where(Face.id.in_(list(face_ids)))
         new = list(query)
@@ -205,7 +217,7 @@ def recluster() -> ClusterStats:
         clusterer = Clusterer(ClusterParams(), _named_ids())
         for face in Face.select().where(_usable() & Face.person.is_null(False)):
             clusterer.add_member(_face_vector(face, rejected), face.person_id)
-        todo = list(Face.select().where(_usable() & Face.person.is_null()))
+        todo = list(Face.select().where(_usable() & Face.person.is_null() & _not_dismissed()))
         assignments = _place(clusterer, todo, rejected)
         reuse = _stable_ids(assignments, old_person, kept)
         _write(assignments, reuse)
@@ -378,6 +390,7 @@ def list_people(include_hidden: bool = False, include_unnamed: bool = True) -> l
                 person.hidden,
                 cover=face.photo.primary_sha256 if face else None,
                 crop=face_crop(face, face.photo) if face else None,
+                face_id=face.id if face else None,
             )
         )
     return sorted(

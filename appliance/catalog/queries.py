@@ -10,8 +10,10 @@ import base64
 import binascii
 import datetime as dt
 import math
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 import peewee as pw
@@ -110,7 +112,16 @@ def _by_id_or_name(
 
 def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
     sub = Face.select(Face.photo).join(Person)
+    if isinstance(value, str) and not contains:
+        return Photo.id.in_(sub.where(name_matches(Person.name, value)))
     return _by_id_or_name(sub, Person.id, Person.name, value, contains)
+
+
+def name_matches(column: pw.Field, value: str) -> pw.Expression:
+    """A name given whole or by its first words or any whole word ("Barack", "Obama",
+    "barack obama" all find "Barack Obama"; "Ann" does not find "Joanne")."""
+    name, lower = " ".join(value.split()).lower(), fn.LOWER(column)
+    return (lower == name) | lower.startswith(name + " ") | lower.contains(" " + name)
 
 
 def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
@@ -172,6 +183,10 @@ def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
 def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expression:
     """The WHERE condition of one parsed term (without its negation)."""
     kind, value = term.kind, term.value
+    if kind == "or":
+        alternatives = [term_condition(t, labels_for) for t in value]
+        alternatives = [~c if t.negated else c for t, c in zip(value, alternatives, strict=True)]
+        return reduce(operator.or_, alternatives)
     if kind == "word":
         return _word(value, labels_for)
     if kind == "label":
@@ -298,6 +313,16 @@ def search_photos(
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].sort_time, rows[-1].id) if more and rows else None
     return Page(_with_stacks([photo_summary(p) for p in rows]), next_cursor)
+
+
+def count_photos(
+    query: Query | None = None,
+    labels_for: LabelsFor = _plain_labels,
+    archived: bool = False,
+) -> int:
+    """How many photos a search finds (the result count shown above the grid)."""
+    base = _base(archived, False, _collapses(query, False))
+    return _apply_query(base, query, labels_for).count()
 
 
 def neighbours(

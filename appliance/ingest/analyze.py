@@ -270,15 +270,17 @@ def _is_animated(path: Path) -> bool:
 
 
 def _see(state: WorkerState, result: Analysis, renditions: Any) -> None:
-    """Labels from the 224 px input, faces from the viewer image; boxes scaled to full size."""
-    if state.classifier is not None:
-        with _Stopwatch(result.timings, "labels"):
-            result.labels = state.classifier.classify(renditions.model_input)
+    """Faces from the viewer image (boxes scaled to full size), then labels from the 224 px
+    input, told how many faces there are (portrait rules)."""
     if state.faces is not None and renditions.viewer_image is not None:
         with _Stopwatch(result.timings, "faces"):
             image = renditions.viewer_image
             scale = renditions.display_size[0] / image.width
             result.faces = [FaceFound.scaled(face, scale) for face in state.faces.analyze(image)]
+    if state.classifier is not None:
+        with _Stopwatch(result.timings, "labels"):
+            faces = len(result.faces or ())
+            result.labels = state.classifier.classify(renditions.model_input, faces=faces)
 
 
 def _measure(result: Analysis, renditions: Any) -> None:

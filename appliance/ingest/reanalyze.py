@@ -48,7 +48,8 @@ def classify_photos(settings: Settings, everything: bool = False, tick: Tick | N
         image = _open(thumbs, sha256, "grid")
         if image is not None:
             crop = np.asarray(centre_square(image, MODEL_SIDE))
-            analysis.store_labels(photo_id, classifier.classify(crop))
+            faces = analysis.face_count(photo_id)
+            analysis.store_labels(photo_id, classifier.classify(crop, faces=faces))
             done += 1
         if tick:
             tick()

@@ -9,6 +9,11 @@ before the start of that period, ``after:`` strictly after its end), ``favorite:
 ``type:raw|heic|video|image``, ``near:LAT,LON[,KM]`` (default radius 5 km) and ``place:``
 (a city, region, country or ISO country code, e.g. ``place:Paris``, ``place:uk``).
 ``person:#12`` and ``album:#3`` address a person or album by id.
+
+Plain dates need no filter: a bare year (``2019``), a month and year (``july 2019``,
+``2019-07``) or a day (``2019-07-04``) become ``year:``/``month:`` or ``after:``/``before:``
+terms. ``A OR B`` (upper-case OR) matches either side: it becomes one term of kind ``or``
+whose value is the tuple of its alternatives (each a :class:`Term`).
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ FILTERS = (
 )
 ALIASES = {"favourite": "favorite", "fav": "favorite", "labels": "label", "people": "person"}
 TYPES = ("raw", "heic", "video", "image")
+OR_WORD = "OR"
+MIN_YEAR, MAX_YEAR = 1800, 2200
 DEFAULT_RADIUS_KM = 5.0
 MAX_QUERY_LENGTH = 500
 MAX_TERMS = 20
@@ -141,7 +148,7 @@ def _typed(kind: str, value: str) -> Any:
     if not value:
         raise QueryError(f"{kind}: needs a value, for example {kind}:{_EXAMPLES[kind]}")
     if kind == "year":
-        if not (value.isascii() and value.isdigit()) or not 1800 <= int(value) <= 2200:
+        if not (value.isascii() and value.isdigit()) or not MIN_YEAR <= int(value) <= MAX_YEAR:
             raise QueryError(f"year: needs a year like 2021, not {value!r}")
         return int(value)
     if kind == "month":
@@ -210,26 +217,117 @@ def _quote(value: str) -> str:
     return f'"{value}"' if (not value or any(c.isspace() or c == ":" for c in value)) else value
 
 
+def _bare_year(word: str) -> int | None:
+    if len(word) == 4 and word.isascii() and word.isdigit() and MIN_YEAR <= int(word) <= MAX_YEAR:
+        return int(word)
+    return None
+
+
+def _bare_date(words: list[str], i: int) -> tuple[list[Term], int] | None:
+    """Terms for a plain date starting at ``words[i]`` and how many words it took, or None.
+
+    ``2019`` -> year; ``july 2019`` / ``2019-07`` -> month + year; ``2019-07-04`` -> that day.
+    """
+    word = words[i]
+    month = _MONTHS.get(word.lower())
+    if month and i + 1 < len(words) and (year := _bare_year(words[i + 1])) is not None:
+        return [
+            Term("month", month, text=f"month:{month}"),
+            Term("year", year, text=f"year:{year}"),
+        ], 2
+    if (year := _bare_year(word)) is not None:
+        return [Term("year", year, text=f"year:{year}")], 1
+    parts = word.split("-")
+    if (
+        len(parts) in (2, 3)
+        and _bare_year(parts[0]) is not None
+        and all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts[1:])
+    ):
+        try:
+            start, end = _period("date", word)
+        except QueryError:
+            return None
+        if len(parts) == 2:
+            year = start.year
+            return [
+                Term("month", start.month, text=f"month:{start.month}"),
+                Term("year", year, text=f"year:{year}"),
+            ], 1
+        return [
+            Term("after", start, text=f"after:{start - dt.timedelta(days=1)}"),
+            Term("before", end, text=f"before:{end}"),
+        ], 1
+    return None
+
+
+def _plain_terms(tokens: list[tuple[bool, str | None, str]]) -> list[Term | str]:
+    """Terms in order, with the bare word OR kept as a marker string."""
+    out: list[Term | str] = []
+    words = [v if k is None else "" for _, k, v in tokens]
+    i = 0
+    while i < len(tokens):
+        negated, key, value = tokens[i]
+        sign = "-" if negated else ""
+        if key is None and not negated and value == OR_WORD:
+            out.append(OR_WORD)
+            i += 1
+            continue
+        if key is None:
+            date = None if negated else _bare_date(words, i)
+            if date is not None:
+                terms, used = date
+                out += terms
+                i += used
+                continue
+            value = " ".join(value.split())
+            i += 1
+            if value:
+                out.append(Term("word", value, negated, sign + _quote(value)))
+            continue
+        kind = ALIASES.get(key, key)
+        if kind not in FILTERS:
+            raise QueryError(f"unknown filter {key}: (known: {', '.join(FILTERS)})")
+        value = value.strip()
+        out.append(Term(kind, _typed(kind, value), negated, f"{sign}{kind}:{_quote(value)}"))
+        i += 1
+    return out
+
+
+def _join_or(items: list[Term | str]) -> list[Term]:
+    """Fold ``A OR B OR C`` into one ``or`` term (a date of two terms joins as a whole)."""
+    groups: list[list[Term]] = []
+    joined_next = False
+    for item in items:
+        if item == OR_WORD:
+            if not groups or joined_next:
+                raise QueryError("OR needs something on both sides, like label:car OR label:dog")
+            joined_next = True
+            continue
+        assert isinstance(item, Term)
+        if joined_next:
+            groups[-1].append(item)
+            joined_next = False
+        else:
+            groups.append([item])
+    if joined_next:
+        raise QueryError("OR needs something on both sides, like label:car OR label:dog")
+    terms: list[Term] = []
+    for group in groups:
+        if len(group) == 1:
+            terms.append(group[0])
+        else:
+            text = f" {OR_WORD} ".join(t.text for t in group)
+            terms.append(Term("or", tuple(group), False, text))
+    return terms
+
+
 def parse_query(text: str) -> Query:
     """Parse the search box's text; raise :class:`QueryError` with a readable reason."""
     if not isinstance(text, str):
         raise QueryError("the query must be text")
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is too long (more than {MAX_QUERY_LENGTH} characters)")
-    terms: list[Term] = []
-    for negated, key, value in _tokens(text):
-        sign = "-" if negated else ""
-        if key is None:
-            value = " ".join(value.split())
-            if not value:
-                continue
-            terms.append(Term("word", value, negated, sign + _quote(value)))
-            continue
-        kind = ALIASES.get(key, key)
-        if kind not in FILTERS:
-            raise QueryError(f"unknown filter {key}: (known: {', '.join(FILTERS)})")
-        value = value.strip()
-        terms.append(Term(kind, _typed(kind, value), negated, f"{sign}{kind}:{_quote(value)}"))
-    if len(terms) > MAX_TERMS:
+    items = _plain_terms(_tokens(text))
+    if sum(1 for item in items if item != OR_WORD) > MAX_TERMS:
         raise QueryError(f"too many terms (at most {MAX_TERMS})")
-    return Query(terms)
+    return Query(_join_or(items))

@@ -95,9 +95,10 @@ class Classifier:
         exp = np.exp(logits)
         return exp / exp.sum()
 
-    def classify(self, image: np.ndarray, limit: int = MAX_LABELS) -> list[Label]:
-        """A few labels for one photo, best first (already through the label rules)."""
-        return self.rules.apply(self.probabilities(image), limit)
+    def classify(self, image: np.ndarray, limit: int = MAX_LABELS, faces: int = 0) -> list[Label]:
+        """A few labels for one photo, best first (already through the label rules);
+        ``faces``: how many faces were found on it (a portrait is "of" its people)."""
+        return self.rules.apply(self.probabilities(image), limit, faces)
 
     def classify_batch(self, images: Iterable[np.ndarray]) -> list[list[Label]]:
         """Labels for several photos (one inference each: the model has batch size 1)."""

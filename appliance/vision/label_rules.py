@@ -6,6 +6,11 @@ a priority and a threshold; an empty label suppresses the class. The probabiliti
 classes behind a label are added up (only classes at or above ``CLASS_FLOOR`` count, so
 that 118 dog breeds at 0.1% each do not make a dog); a label is kept when its sum reaches its
 threshold. Labels are ordered by priority (subjects before things), then by confidence.
+
+When the face detector found faces, a portrait is "of" the people in it, not of their tie:
+clothing classes, worn accessories and ImageNet's portrait confusions (the "tench" class is
+mostly photos of anglers holding one) are left out, and the ``person`` label leads
+(:meth:`LabelRules.apply` with ``faces``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,30 @@ from appliance.vision.models import models_dir
 RULES_FILE = models_dir() / "labels" / "imagenet_rules.tsv"
 CLASS_FLOOR = 0.02
 MAX_LABELS = 3
+PERSON_LABEL = "person"
+PERSON_CATEGORIES = ("people",)
+# Worn or held things that stand for the person when a face is found (ImageNet names);
+# every class of category "clothing" is left out too.
+PORTRAIT_CONFUSIONS = frozenset(
+    {
+        "tench",
+        "neck brace",
+        "sunglasses",
+        "necklace",
+        "hair spray",
+        "lipstick",
+        "face powder",
+        "perfume",
+        "oxygen mask",
+        "stethoscope",
+        "whistle",
+        "cowboy boot",
+        "bath towel",
+        "hair clip",
+        "barbershop",
+        "Band-Aid",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,11 @@ class LabelRules:
         self._threshold = np.array([first[n].threshold for n in names])
         self._priority = [first[n].priority for n in names]
         self._categories = [first[n].categories for n in names]
+        self._portrait_mask = np.array(
+            ["clothing" in r.categories or r.imagenet_name in PORTRAIT_CONFUSIONS for r in rules]
+        )
+        person = first.get(PERSON_LABEL)
+        self._person_categories = person.categories if person else PERSON_CATEGORIES
 
     @classmethod
     def load(cls, path: Path = RULES_FILE) -> LabelRules:
@@ -75,23 +109,33 @@ class LabelRules:
         """Every label name and category these rules can produce."""
         return set(self._labels) | {c for cats in self._categories for c in cats}
 
-    def apply(self, probabilities: np.ndarray, limit: int = MAX_LABELS) -> list[Label]:
-        """Labels for one photo from its class probabilities (softmax over all classes)."""
+    def apply(
+        self, probabilities: np.ndarray, limit: int = MAX_LABELS, faces: int = 0
+    ) -> list[Label]:
+        """Labels for one photo from its class probabilities (softmax over all classes);
+        ``faces``: how many faces the detector found (portrait rules when above 0)."""
         probs = np.asarray(probabilities, dtype=np.float64).reshape(-1)
         if probs.shape[0] != self.num_classes:
             raise ValueError(f"expected {self.num_classes} probabilities, got {probs.shape[0]}")
         if not np.all(np.isfinite(probs)):
             raise ValueError("class probabilities contain NaN or infinity")
         keep = (self._label_of_class >= 0) & (probs >= CLASS_FLOOR)
+        if faces > 0:
+            keep &= ~self._portrait_mask
         sums = np.bincount(
             self._label_of_class[keep], weights=probs[keep], minlength=len(self._labels)
         )
         found = [i for i in np.flatnonzero(sums >= self._threshold) if sums[i] > 0]
         found.sort(key=lambda i: (-self._priority[i], -sums[i]))
-        return [
+        labels = [
             Label(self._labels[i], round(min(float(sums[i]), 1.0), 4), self._categories[i])
-            for i in found[:limit]
+            for i in found
         ]
+        if faces > 0:
+            labels = [Label(PERSON_LABEL, 1.0, self._person_categories)] + [
+                label for label in labels if label.name != PERSON_LABEL
+            ]
+        return labels[:limit]
 
 
 def _read(path: Path) -> list[ClassRule]:

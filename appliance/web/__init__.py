@@ -65,10 +65,12 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         api,
         auth,
         browse,
+        faces,
         labels,
         media,
         moments,
         people,
+        people_api,
         places,
         places_api,
         search,
@@ -118,6 +120,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(trash.bp)
     app.register_blueprint(moments.bp)
+    app.register_blueprint(faces.bp)
+    app.register_blueprint(people_api.bp)
     return app
 
 

@@ -292,21 +292,31 @@ def album_photos(album_id: int) -> Any:
 
 
 def _share_json(share: Any) -> dict[str, Any]:
+    from appliance.web.share import share_url
+
     return {
         "id": share.id,
-        "url": url_for("share.album", token=share.token, _external=True),
+        "url": share_url(share.token),
         "path": url_for("share.album", token=share.token),
         "expires_at": share.expires_at.isoformat() if share.expires_at else None,
+        "password": bool(share.password_hash),
+        "allow_download": bool(share.allow_download),
     }
 
 
 @bp.post("/albums/<int:album_id>/shares")
 def create_share(album_id: int) -> Any:
     _own_album(album_id, "album.share")
-    days = body().get("expires_days")
+    data = body()
+    days, password = data.get("expires_days"), data.get("password")
     if days is not None and (isinstance(days, bool) or not isinstance(days, int | float)):
         fail(400, "expires_days must be a number of days or null")
-    share = album_ops.create_share(album_id, days)
+    if password is not None and not isinstance(password, str):
+        fail(400, "password must be text or null")
+    allow_download = data.get("allow_download", False)
+    if not isinstance(allow_download, bool):
+        fail(400, "allow_download must be true or false")
+    share = album_ops.create_share(album_id, days, password, allow_download)
     return jsonify(_share_json(share)), 201
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appliance.web import openapi_moments
+from appliance.web import openapi_family, openapi_moments
 
 _ID = {"type": "integer"}
 _IDS = {"type": "array", "items": _ID}
@@ -113,7 +113,11 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         "/albums/{album_id}/shares",
         "Create a read-only share link",
         {},
-        {"expires_days": {"type": ["number", "null"]}},
+        {
+            "expires_days": {"type": ["number", "null"]},
+            "password": {"type": ["string", "null"]},
+            "allow_download": _BOOL,
+        },
         False,
     ),
     ("delete", "/shares/{share_id}", "Revoke a share link", {}, None, False),
@@ -268,6 +272,7 @@ PHOTO_DETAIL = {
 }
 SHARE = _object(
     {"id": _INT, "url": _STR, "path": _STR, "expires_at": _null("string")},
+    {"password": _BOOL, "allow_download": _BOOL},
 )
 ALBUM = _object(
     {
@@ -392,6 +397,7 @@ def spec() -> dict[str, Any]:
     for method, path, summary, query, props, admin in ROUTES:
         paths.setdefault(path, {})[method] = _operation(path, summary, query, props, admin, method)
     openapi_moments.add_paths(paths)
+    openapi_family.add_paths(paths)
     return {
         "openapi": "3.1.0",
         "info": {

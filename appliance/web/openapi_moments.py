@@ -157,9 +157,9 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[st
 ]
 
 
-def add_paths(paths: dict[str, dict[str, Any]]) -> None:
-    """Add (or replace) these routes' operations in an OpenAPI ``paths`` object."""
-    for method, path, summary, query, props, response in ROUTES:
+def add_paths(paths: dict[str, dict[str, Any]], routes: list | None = None) -> None:
+    """Add (or replace) these routes' (or ``routes``') operations in an OpenAPI ``paths``."""
+    for method, path, summary, query, props, response in ROUTES if routes is None else routes:
         params = [
             {"name": name, "in": "path", "required": True, "schema": _ID}
             for name in (part[1:-1] for part in path.split("/") if part.startswith("{"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from appliance.catalog.face_review import faces_of_nobody
 from appliance.catalog.people import get_person, list_people
 from appliance.web.browse import grid
 
@@ -13,7 +14,10 @@ bp = Blueprint("people", __name__)
 @bp.get("/people")
 def index() -> str:
     return render_template(
-        "people.html", title="People", people=[p.as_json() for p in list_people()]
+        "people.html",
+        title="People",
+        people=[p.as_json() for p in list_people()],
+        unknown_count=faces_of_nobody(limit=1)[1],
     )
 
 

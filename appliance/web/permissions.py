@@ -12,6 +12,8 @@ and show only ``catalog.photos.shareable`` photos of their one album.
 | photo.archive     | yes   | yes             | no                 |
 | photo.label       | yes   | yes             | no                 |
 | face.name         | yes   | yes             | no                 |
+| person.edit       | yes   | yes             | no                 |
+| person.hide       | yes   | no              | no                 |
 | photo.trash       | yes   | yes             | no                 |
 | photo.restore     | yes   | yes             | no                 |
 | trash.empty       | yes   | no              | no                 |
@@ -38,6 +40,7 @@ EVERY_USER = frozenset(
         "photo.archive",
         "photo.label",
         "face.name",
+        "person.edit",
         "photo.trash",
         "photo.restore",
         "album.view",
@@ -45,7 +48,9 @@ EVERY_USER = frozenset(
     }
 )
 ALBUM_OWNER = frozenset({"album.edit", "album.delete", "album.share"})
-ADMIN_ONLY = frozenset({"trash.empty", "photo.delete", "users.manage", "settings.manage"})
+ADMIN_ONLY = frozenset(
+    {"person.hide", "trash.empty", "photo.delete", "users.manage", "settings.manage"}
+)
 ACTIONS = EVERY_USER | ALBUM_OWNER | ADMIN_ONLY
 ROLES = ("admin", "member")
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 
+from appliance.catalog import app_settings
 from appliance.catalog.files import stored_bytes
 from appliance.catalog.photos import ok_count
 from appliance.catalog.users import list_users
@@ -45,4 +46,29 @@ def index() -> str:
         library=library,
         settings=settings,
         users=list_users(),
+        share_base_url=app_settings.share_base_url() or "",
     )
+
+
+@bp.get("/api/v1/settings")
+@admin_required
+def read_settings() -> Any:
+    """Settings changed in the web UI (admins)."""
+    return jsonify(share_base_url=app_settings.share_base_url())
+
+
+@bp.patch("/api/v1/settings")
+@admin_required
+def change_settings() -> Any:
+    from appliance.web.api import body, fail
+
+    data = body()
+    if "share_base_url" in data:
+        url = data["share_base_url"]
+        if url is not None and not isinstance(url, str):
+            fail(400, "share_base_url must be text or null")
+        try:
+            app_settings.set_share_base_url(url)
+        except app_settings.SettingError as exc:
+            fail(400, str(exc))
+    return read_settings()

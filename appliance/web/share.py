@@ -1,37 +1,107 @@
-"""Share links: one album, read-only, without signing in, and nothing else."""
+"""Share links: one album, read-only, without signing in, and nothing else.
+
+A visitor sees the album's shareable photos (not archived, not in the trash) with no trace
+of the family's own decisions (favourites, stacks, people). A link may ask for a password
+first (kept hashed; the visitor's browser then remembers it in its cookie) and may let
+visitors download the album's originals as one zip.
+"""
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
+from pathlib import PurePath
 from typing import Any
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
 
-from appliance.catalog.albums import active_share, album_of_share
+from appliance.catalog.albums import active_share, album_of_share, share_password_ok, shared_files
+from appliance.catalog.app_settings import share_base_url
 from appliance.catalog.models import ShareLink
 from appliance.catalog.photos import shareable
 from appliance.catalog.queries import search_photos, sha_in_album
 from appliance.search.query import Query, Term
-from appliance.web.media import check_sha, send_thumb
+from appliance.web.media import UnsafePath, check_sha, original_path, send_thumb
 from appliance.web.security import public
 
 bp = Blueprint("share", __name__, url_prefix="/s")
+VISITOR_FIELDS = ("id", "sha256", "time", "kind", "width", "height", "duration")
+OPENED_KEY = "shares_opened"
+MAX_OPENED = 50
 
 
-def _share(token: str) -> ShareLink:
+@bp.app_template_global()
+def share_url(token: str) -> str:
+    """The address of a share link: on ``share_base_url`` when the admin set one, else on
+    the address this page was opened with."""
+    base = share_base_url()
+    path = url_for("share.album", token=token)
+    return base + path if base else url_for("share.album", token=token, _external=True)
+
+
+def _share(token: str, opened: bool = True) -> ShareLink:
+    """The live link; with ``opened``, also the visitor must have typed its password."""
     share = active_share(token)
     if share is None:
         abort(404, "this link does not exist any more")
+    if opened and share.password_hash and share.id not in session.get(OPENED_KEY, []):
+        abort(401, "this link needs its password")
     return share
+
+
+def _noindex(response: Response) -> Response:
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @bp.get("/<token>")
 @public
 def album(token: str) -> Any:
-    share = _share(token)
+    share = _share(token, opened=False)
     found = album_of_share(share)
-    response = Response(render_template("share.html", title=found.title, album=found, token=token))
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
+    if share.password_hash and share.id not in session.get(OPENED_KEY, []):
+        page = render_template("share_password.html", title="Shared album", token=token)
+        return _noindex(Response(page, status=401))
+    page = render_template(
+        "share.html",
+        title=found.title,
+        album=found,
+        token=token,
+        allow_download=share.allow_download,
+    )
+    return _noindex(Response(page))
+
+
+@bp.post("/<token>")
+@public
+def unlock(token: str) -> Any:
+    """The password form of a protected link (tries count against the login limit)."""
+    share = _share(token, opened=False)
+    limiter = current_app.extensions["shoebox_limiter"]
+    client = f"share:{request.remote_addr}"
+    wait = limiter.retry_after(client)
+    if wait:
+        abort(429, f"too many tries: wait {wait} s")
+    if not share_password_ok(share, request.form.get("password", "")):
+        limiter.failed(client)
+        page = render_template("share_password.html", title="Shared album", token=token, wrong=True)
+        return _noindex(Response(page, status=401))
+    limiter.succeeded(client)
+    opened = [i for i in session.get(OPENED_KEY, []) if i != share.id][-(MAX_OPENED - 1) :]
+    session[OPENED_KEY] = opened + [share.id]
+    return redirect(url_for("share.album", token=token), code=303)
 
 
 @bp.get("/<token>/photos.json")
@@ -40,7 +110,8 @@ def photos(token: str) -> Any:
     share = _share(token)
     query = Query([Term("album", share.album_id)])
     page = search_photos(query, cursor=request.args.get("cursor") or None, where=shareable())
-    return jsonify(items=page.items, next_cursor=page.next_cursor)
+    items = [{k: item.get(k) for k in VISITOR_FIELDS} for item in page.items]
+    return jsonify(items=items, next_cursor=page.next_cursor)
 
 
 @bp.get("/<token>/thumb/<size>/<sha256>.jpg")
@@ -50,3 +121,45 @@ def thumb(token: str, size: str, sha256: str) -> Response:
     if not sha_in_album(check_sha(sha256), share.album_id, where=shareable()):
         abort(404)
     return send_thumb(sha256, size)
+
+
+def _zip_name(name: str, used: set[str]) -> str:
+    """A plain file name for the zip (no folders), made unique with " (2)"."""
+    base = PurePath(name.replace("\\", "/")).name or "photo"
+    stem, dot, ext = base.rpartition(".")
+    stem, ext = (stem, dot + ext) if dot and stem else (base, "")
+    candidate, n = base, 1
+    while candidate.lower() in used:
+        n += 1
+        candidate = f"{stem} ({n}){ext}"
+    used.add(candidate.lower())
+    return candidate
+
+
+@bp.get("/<token>/download.zip")
+@public
+def download(token: str) -> Response:
+    """The album's originals as one zip (stored, not compressed: photos do not shrink),
+    when the link allows downloads."""
+    share = _share(token)
+    if not share.allow_download:
+        abort(403, "this link does not allow downloads")
+    library = current_app.config["SHOEBOX_LIBRARY"]
+    spool = tempfile.TemporaryFile(dir=library.cache)  # noqa: SIM115 - send_file closes it
+    used: set[str] = set()
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for file in shared_files(share.album_id, shareable()):
+            try:
+                path = original_path(library, file)
+            except (FileNotFoundError, UnsafePath):
+                continue
+            name = file.original_name or f"{file.sha256[:12]}"
+            archive.write(path, _zip_name(str(name), used))
+    spool.seek(0)
+    title = album_of_share(share).title
+    safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in title).strip() or "album"
+    response = send_file(
+        spool, mimetype="application/zip", as_attachment=True, download_name=f"{safe}.zip"
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

@@ -94,10 +94,10 @@ def test_family_paths(server: str, browser: object, web: Built) -> None:
 
     # name a person by clicking a face in the viewer
     page.goto(server + f"/photo/{web.photo_ids['faces/face_recognition/obama.jpg']}")
-    page.locator(".panel [data-face]").first.click()
+    page.locator(".panel [data-face-name]").first.click()
     page.fill("dialog input", "Barack Obama")
     page.click("dialog button[type=submit]")
-    expect(page.locator(".panel .faces")).to_contain_text("Barack Obama")
+    expect(page.locator("#people-panel")).to_contain_text("Barack Obama")
     page.goto(server + "/people")
     expect(page.locator(".personlink")).to_contain_text(["Barack Obama", "Joe Biden"])
     shot(page, "06-people")

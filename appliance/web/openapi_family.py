@@ -1,0 +1,130 @@
+"""OpenAPI entries (with response schemas) of the faces, people and search-suggestion
+routes (web/people_api.py) and the share-link options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from appliance.web import openapi_moments
+
+_ID = {"type": "integer"}
+_STR = {"type": "string"}
+_BOOL = {"type": "boolean"}
+_CHOICE = {
+    "type": "object",
+    "required": ["person_id", "name", "suggested"],
+    "properties": {
+        "person_id": _ID,
+        "name": _STR,
+        "distance": {"type": ["number", "null"]},
+        "suggested": _BOOL,
+    },
+}
+_FACE = {
+    "type": "object",
+    "required": ["id", "photo_id", "crop_url"],
+    "properties": {
+        "id": _ID,
+        "photo_id": _ID,
+        "person_id": {"type": ["integer", "null"]},
+        "crop_url": _STR,
+        "suggestion": {"oneOf": [{"type": "null"}, _CHOICE]},
+    },
+}
+_FACES = {"type": "array", "items": _FACE}
+_SUGGESTION = {
+    "type": "object",
+    "required": ["kind", "text", "query", "count"],
+    "properties": {
+        "kind": {"enum": ["label", "person", "place", "album", "camera"]},
+        "text": _STR,
+        "query": _STR,
+        "count": _ID,
+    },
+}
+
+
+_SETTINGS = {
+    "type": "object",
+    "required": ["share_base_url"],
+    "properties": {"share_base_url": {"type": ["string", "null"]}},
+}
+
+
+def _obj(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "required": sorted(props), "properties": props}
+
+
+ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[str, Any]]] = [
+    (
+        "get",
+        "/search/suggest",
+        "Suggestions while typing: labels, people, places, albums, cameras",
+        {"q": _STR},
+        None,
+        _obj(suggestions={"type": "array", "items": _SUGGESTION}),
+    ),
+    (
+        "get",
+        "/faces/unassigned",
+        "Faces that belong to nobody (not dismissed), best first",
+        {"limit": _ID, "offset": _ID},
+        None,
+        _obj(faces=_FACES, total=_ID),
+    ),
+    (
+        "get",
+        "/faces/{face_id}/names",
+        "Named people for a face, nearest first; `suggested` marks clustering's pick",
+        {},
+        None,
+        _obj(names={"type": "array", "items": _CHOICE}),
+    ),
+    (
+        "post",
+        "/faces/{face_id}/dismiss",
+        "Dismiss a face (not someone to name), or undo with dismissed=false",
+        {},
+        {"dismissed": _BOOL},
+        _obj(face_id=_ID, dismissed=_BOOL),
+    ),
+    (
+        "get",
+        "/people/{person_id}/faces",
+        "A person's faces, best first (cover choice, merge preview)",
+        {"limit": _ID},
+        None,
+        _obj(faces=_FACES),
+    ),
+    (
+        "post",
+        "/people/{person_id}/hide",
+        "Hide a person (or show again with hidden=false; admins)",
+        {},
+        {"hidden": _BOOL},
+        _obj(id=_ID, hidden=_BOOL),
+    ),
+    (
+        "post",
+        "/people/{person_id}/cover",
+        "Choose the face a person is shown with",
+        {},
+        {"face_id": _ID},
+        _obj(id=_ID, cover_face_id={"type": ["integer", "null"]}),
+    ),
+    ("get", "/settings", "Settings changed in the web UI (admins)", {}, None, _SETTINGS),
+    (
+        "patch",
+        "/settings",
+        "Change settings: share_base_url, the address share links use (admins)",
+        {},
+        {"share_base_url": {"type": ["string", "null"]}},
+        _SETTINGS,
+    ),
+]
+
+
+def add_paths(paths: dict[str, dict[str, Any]]) -> None:
+    """Add these routes' operations to an OpenAPI ``paths`` object (same shape as the
+    moments routes)."""
+    openapi_moments.add_paths(paths, ROUTES)

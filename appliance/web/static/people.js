@@ -1,0 +1,145 @@
+// Shoebox: naming faces, faces of nobody, merge with previews, covers, hiding (issue 14).
+// Plain JavaScript next to app.js; uses only the JSON API.
+"use strict";
+
+(() => {
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+
+  async function call(method, url, body) {
+    const opts = { method, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" }, credentials: "same-origin" };
+    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
+    const res = await fetch(url, opts);
+    const data = await res.json().catch(() => null);
+    if (!res.ok) throw new Error((data && data.error) || `request failed (${res.status})`);
+    return data;
+  }
+
+  function say(message) {
+    const el = $("#toast");
+    if (!el) return;
+    el.textContent = message;
+    el.hidden = false;
+    setTimeout(() => { el.hidden = true; }, 2600);
+  }
+
+  function el(tag, props = {}, ...children) {
+    const node = Object.assign(document.createElement(tag), props);
+    node.append(...children);
+    return node;
+  }
+
+  // The name dialog: the face, clustering's suggestion first, existing names as quick
+  // choices and as the input's autocomplete list.
+  async function nameDialog(faceId, current) {
+    let names = [];
+    try { names = (await call("GET", `/api/v1/faces/${faceId}/names`)).names; } catch (e) { names = []; }
+    return new Promise((resolve) => {
+      const listId = `names-${faceId}`;
+      const input = el("input", { name: "name", value: current || "", placeholder: "Name", autocomplete: "off", maxLength: 200 });
+      input.setAttribute("list", listId);
+      input.setAttribute("aria-label", "Name");
+      const datalist = el("datalist", { id: listId }, ...names.map((n) => el("option", { value: n.name })));
+      const form = el("form", { method: "dialog", className: "name-form" });
+      const dlg = el("dialog", { className: "name-dialog" }, form);
+      dlg.setAttribute("aria-label", "Who is this?");
+      const done = (value) => { dlg.close(); dlg.remove(); resolve(value); };
+      const quick = el("div", { className: "name-choices" });
+      names.slice(0, 6).forEach((n) => {
+        const b = el("button", { type: "button", className: n.suggested ? "primary suggested" : "", textContent: n.suggested ? `${n.name}?` : n.name });
+        b.dataset.choice = n.name;
+        b.addEventListener("click", () => done(n.name));
+        quick.append(b);
+      });
+      const cancel = el("button", { type: "button", textContent: "Cancel" });
+      cancel.addEventListener("click", () => done(null));
+      const save = el("button", { type: "submit", className: "primary", textContent: "Save" });
+      form.append(
+        el("h2", { textContent: "Who is this?" }),
+        el("img", { src: `/media/face/${faceId}.jpg`, alt: "", width: 96, height: 96, className: "name-face" }),
+        quick, input, datalist,
+        el("div", { className: "row" }, cancel, save),
+      );
+      dlg.addEventListener("cancel", (e) => { e.preventDefault(); done(null); });
+      form.addEventListener("submit", (e) => { e.preventDefault(); done(input.value.trim() || null); });
+      document.body.append(dlg);
+      dlg.showModal();
+      input.focus();
+    });
+  }
+
+  async function nameFace(faceId, current) {
+    const name = await nameDialog(faceId, current);
+    if (!name) return;
+    await call("POST", `/api/v1/faces/${faceId}/name`, { name });
+    location.reload();
+  }
+
+  async function coverDialog(personId) {
+    const { faces } = await call("GET", `/api/v1/people/${personId}/faces`);
+    const dlg = el("dialog", { className: "cover-dialog" });
+    dlg.setAttribute("aria-label", "Choose the cover face");
+    const list = el("ul", { className: "plain merge-choices" });
+    faces.forEach((f) => {
+      const b = el("button", { type: "button", className: "merge-choice" }, el("img", { src: f.crop_url, alt: `Face ${f.id}`, width: 64, height: 64 }));
+      b.dataset.coverFace = String(f.id);
+      b.addEventListener("click", async () => {
+        await call("POST", `/api/v1/people/${personId}/cover`, { face_id: f.id });
+        dlg.close(); dlg.remove(); say("Cover chosen");
+      });
+      list.append(el("li", {}, b));
+    });
+    const cancel = el("button", { type: "button", textContent: "Cancel" });
+    cancel.addEventListener("click", () => { dlg.close(); dlg.remove(); });
+    dlg.append(el("h2", { textContent: "Choose the cover face" }), list, el("div", { className: "row" }, cancel));
+    document.body.append(dlg);
+    dlg.showModal();
+  }
+
+  const handlers = [
+    ["[data-face-name]", (b) => nameFace(b.dataset.faceName, b.dataset.name)],
+    ["[data-face-accept]", async (b) => {
+      await call("POST", `/api/v1/faces/${b.dataset.faceAccept}/name`, { name: b.dataset.name });
+      b.closest("[data-unknown-face]").remove();
+      say(`Named ${b.dataset.name}`);
+    }],
+    ["[data-face-dismiss]", async (b) => {
+      await call("POST", `/api/v1/faces/${b.dataset.faceDismiss}/dismiss`, { dismissed: true });
+      b.closest("[data-unknown-face]").remove();
+      say("Dismissed");
+    }],
+    ["[data-people-merge]", () => $("#merge-dialog").showModal()],
+    ["[data-close-dialog]", (b) => b.closest("dialog").close()],
+    ["[data-merge-from]", async (b) => {
+      if (!confirm(`Merge ${b.dataset.mergeName} into this person?`)) return;
+      await call("POST", `/api/v1/people/${b.dataset.mergeInto}/merge`, { from_id: Number(b.dataset.mergeFrom) });
+      location.reload();
+    }],
+    ["[data-people-cover]", (b) => coverDialog(b.dataset.peopleCover)],
+    ["[data-people-hide]", async (b) => {
+      const hidden = b.dataset.hidden !== "true";
+      await call("POST", `/api/v1/people/${b.dataset.peopleHide}/hide`, { hidden });
+      location.href = hidden ? "/people" : location.href;
+    }],
+  ];
+
+  // Capture phase: the face boxes on the photo open this dialog too (before app.js's
+  // plain prompt, which listens on the viewer).
+  document.addEventListener("click", (e) => {
+    const box = e.target.closest(".facebox[data-face]");
+    if (box) {
+      e.stopPropagation();
+      e.preventDefault();
+      nameFace(box.dataset.face, box.dataset.name).catch((err) => say(err.message));
+      return;
+    }
+    for (const [selector, run] of handlers) {
+      const target = e.target.closest(selector);
+      if (target) {
+        e.preventDefault();
+        Promise.resolve(run(target)).catch((err) => say(err.message));
+        return;
+      }
+    }
+  }, true);
+})();

@@ -1,0 +1,89 @@
+// Shoebox: share links with expiry, optional password and a download toggle; the admin's
+// share-link address (issue 14). Runs on the album page and the settings page.
+"use strict";
+
+(() => {
+  const $ = (sel, root = document) => root.querySelector(sel);
+  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
+
+  async function call(method, url, body) {
+    const res = await fetch(url, {
+      method, credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf(), Accept: "application/json", "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    const data = await res.json().catch(() => null);
+    if (!res.ok) throw new Error((data && data.error) || `request failed (${res.status})`);
+    return data;
+  }
+
+  function say(message) {
+    const el = $("#toast");
+    if (!el) return;
+    el.textContent = message;
+    el.hidden = false;
+    setTimeout(() => { el.hidden = true; }, 2600);
+  }
+
+  function shareDialog(albumId) {
+    const dlg = document.createElement("dialog");
+    dlg.className = "share-dialog";
+    dlg.setAttribute("aria-labelledby", "share-title");
+    dlg.innerHTML = `
+      <form method="dialog">
+        <h2 id="share-title">Share this album</h2>
+        <label for="share-expiry">Link expires</label>
+        <select id="share-expiry" name="expiry">
+          <option value="">Never</option><option value="1">In 1 day</option>
+          <option value="7" selected>In 7 days</option><option value="30">In 30 days</option>
+        </select>
+        <label for="share-password">Password (optional)</label>
+        <input id="share-password" name="password" type="password" autocomplete="new-password" placeholder="none" maxlength="200">
+        <label class="check"><input id="share-download" name="download" type="checkbox"> Visitors may download the photos (zip)</label>
+        <p class="error" role="alert" hidden></p>
+        <div class="row"><button type="button" data-cancel>Cancel</button><button type="submit" class="primary">Create link</button></div>
+      </form>`;
+    document.body.append(dlg);
+    const form = $("form", dlg);
+    const close = () => { dlg.close(); dlg.remove(); };
+    $("[data-cancel]", dlg).addEventListener("click", close);
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = form.elements;
+      try {
+        const share = await call("POST", `/api/v1/albums/${albumId}/shares`, {
+          expires_days: f.expiry.value ? Number(f.expiry.value) : null,
+          password: f.password.value || null,
+          allow_download: f.download.checked,
+        });
+        try { await navigator.clipboard.writeText(share.url); say("Link copied"); } catch (err) { say("Link created"); }
+        close();
+        location.reload();
+      } catch (err) {
+        const msg = $(".error", dlg);
+        msg.textContent = err.message;
+        msg.hidden = false;
+      }
+    });
+    dlg.showModal();
+  }
+
+  // Capture phase: this dialog replaces app.js's plain expiry choice.
+  document.addEventListener("click", (e) => {
+    const button = e.target.closest('[data-action="share-album"]');
+    if (!button) return;
+    e.stopPropagation();
+    e.preventDefault();
+    shareDialog(button.dataset.album);
+  }, true);
+
+  const base = $("#share-base-form");
+  if (base) base.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    try {
+      const saved = await call("PATCH", "/api/v1/settings", { share_base_url: base.elements.share_base_url.value.trim() || null });
+      base.elements.share_base_url.value = saved.share_base_url || "";
+      say("Saved");
+    } catch (err) { say(err.message); }
+  });
+})();
