@@ -114,6 +114,7 @@ def test_one_people_listing(catalog: Library) -> None:
         "count": 2,
         "cover": anna_first,
         "crop": listed[0].crop,
+        "face_id": ids["anna_first"],
     }
 
 
