@@ -9,6 +9,7 @@ worker makes a verified copy in .incoming -> commit (rows + job done, one transa
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -40,14 +41,15 @@ class Ingestor:
         self, settings: Settings, library: Library | None = None, rebuilding: bool = False
     ) -> None:
         self.settings = settings
-        self.library = (library or Library(settings.library_root)).ensure()
+        self.library = (library or Library(settings.library_root, settings.catalog_url)).ensure()
         if not rebuilding:  # never import into a fresh catalog beside a lost one
             require_usable(self.library)
-        self.db = open_catalog(self.library.catalog_path, self.library.backups)
+        self.db = open_catalog(self.library.catalog_url, self.library.backups)
         self.pool = WorkerPool(
             settings.workers,
             setup_worker,
-            (settings,),
+            # the workers open the very catalogue this process opened (its resolved URL)
+            (dataclasses.replace(settings, catalog_url=self.db.url),),
             analyze,
             timeout=settings.per_file_timeout,
             time_factor=lambda task: task.time_factor,
