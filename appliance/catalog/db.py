@@ -108,7 +108,7 @@ def _postgres(url: str) -> PostgresCatalogDatabase:
     if parts.password:
         options["password"] = unquote(parts.password)
     options.setdefault("application_name", f"shoebox-{os.getpid()}")
-    return PostgresCatalogDatabase(unquote(parts.path.lstrip("/")), autorollback=True, **options)
+    return PostgresCatalogDatabase(unquote(parts.path.lstrip("/")), **options)
 
 
 def _sqlite(path: Path, readonly: bool) -> pw.SqliteDatabase:

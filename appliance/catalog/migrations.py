@@ -88,13 +88,15 @@ def _v5_moments_and_trash(db: pw.Database) -> None:
 
 def create_moments_indexes(db: pw.Database) -> None:
     """Indexes the models cannot declare: an expression index on the month-day."""
+    from appliance.catalog.dialect import month_day_sql
+
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_stack_id ON photo (stack_id)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_trashed_at ON photo (trashed_at)")
     db.execute_sql(  # bursts: same camera, seconds apart
         "CREATE INDEX IF NOT EXISTS photo_camera_time ON photo (camera_model, sort_time)"
     )
     db.execute_sql(  # "on this day": covering, so a memory never reads the table
-        "CREATE INDEX IF NOT EXISTS photo_month_day ON photo (substr(sort_time, 6, 5), "
+        f"CREATE INDEX IF NOT EXISTS photo_month_day ON photo ({month_day_sql(db)}, "
         "status, archived, stack_hidden, trashed_at, sort_time, quality, latitude, longitude)"
     )
 
@@ -148,6 +150,12 @@ def _v8_video(db: pw.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS file_content_id ON file (content_id)")
 
 
+def _v9_job_leases(db: pw.Database) -> None:
+    """v9: a running job records its claimant and a lease deadline, so jobs of a worker
+    that died on another machine are claimed again (`catalog.queue`)."""
+    _add_columns(db, m.Job, "claimed_by", "lease_until")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -157,6 +165,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     6: _v6_places,
     7: _v7_decisions_and_sidecars,
     8: _v8_video,
+    9: _v9_job_leases,
 }
 LATEST = max(STEPS)
 
@@ -174,7 +183,7 @@ def current_version(db: pw.Database) -> int | None:
 
 
 def _stamp(db: pw.Database, version: int) -> None:
-    db.execute_sql(f"INSERT INTO {VERSION_TABLE} (version) VALUES (?)", (version,))
+    db.execute_sql(f"INSERT INTO {VERSION_TABLE} (version) VALUES ({db.param})", (version,))
 
 
 def migrate(db: pw.Database) -> int:

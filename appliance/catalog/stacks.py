@@ -99,11 +99,11 @@ def _groupable() -> pw.Expression:
 
 
 @functools.cache
-def _similar_sql() -> str:
+def _similar_sql(mark: str) -> str:
     """One indexed look-up per segment (UNION ALL), written once: building this statement
     with the query builder costs ten times more than running it."""
     table = PhotoHash._meta.table_name
-    marks = ",".join("?" * len(probes(0)))
+    marks = ",".join([mark] * len(probes(0)))
     return " UNION ALL ".join(
         f"SELECT photo_id, value FROM {table} WHERE seg{i} IN ({marks})" for i in range(4)
     )
@@ -112,7 +112,9 @@ def _similar_sql() -> str:
 def similar_photos(value: int, radius: int = NEAR_RADIUS) -> list[tuple[int, int]]:
     """(photo id, distance) of every hashed photo within ``radius`` bits, via the index."""
     params = [probe for segment in segments(value) for probe in probes(segment)]
-    rows = PhotoHash._meta.database.execute_sql(_similar_sql(), params).fetchall()
+    rows = PhotoHash._meta.database.execute_sql(
+        _similar_sql(PhotoHash._meta.database.param), params
+    ).fetchall()
     found = {}
     for photo_id, stored in rows:
         distance = hamming(value, to_unsigned(stored))

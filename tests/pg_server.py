@@ -1,0 +1,110 @@
+"""A throwaway PostgreSQL cluster for the tests: initdb + pg_ctl in a temporary folder, a
+unix socket in that folder, trust authentication, gone when the session ends.
+
+PostgreSQL refuses to run as root (CI runs the tests as root): the cluster then belongs to
+the ``postgres`` user (Debian's package creates it) or ``nobody``, through ``runuser``.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+USER = "shoebox"  # the cluster's superuser (trust authentication on the socket only)
+
+
+def postgres_bin() -> Path | None:
+    """The newest installed PostgreSQL's bin folder (Debian: /usr/lib/postgresql/N/bin)."""
+    found = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4])
+    )
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+def _owner() -> str | None:
+    """Who runs the server: None (this user) unless we are root."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(name)
+            return name
+        except KeyError:
+            continue
+    raise RuntimeError("running as root and neither a postgres nor a nobody user exists")
+
+
+class PostgresServer:
+    """One cluster; :meth:`new_database` hands out empty databases by URL."""
+
+    def __init__(self) -> None:
+        bindir = postgres_bin()
+        if bindir is None:
+            raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+        self.bindir = bindir
+        self.owner = _owner()
+        self.root = Path(tempfile.mkdtemp(prefix="shoebox-pg-"))
+        self.data = self.root / "data"
+        self.socket_dir = self.root
+        self._names = itertools.count(1)
+        if self.owner:
+            entry = pwd.getpwnam(self.owner)
+            os.chown(self.root, entry.pw_uid, entry.pw_gid)
+        self.root.chmod(0o755)
+
+    def _run(self, *args: str) -> subprocess.CompletedProcess:
+        command = [str(self.bindir / args[0]), *args[1:]]
+        if self.owner:
+            command = ["runuser", "-u", self.owner, "--", *command]
+        return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
+
+    def start(self) -> PostgresServer:
+        self._run(
+            "initdb", "-D", str(self.data), "-U", USER, "--auth=trust", "-E", "UTF8",
+            "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+        options = (
+            f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
+            "-c shared_buffers=32MB"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
+            "-w", "-t", "60", "start",
+        )  # fmt: skip
+        return self
+
+    def url(self, database: str) -> str:
+        return f"postgresql://{USER}@/{database}?host={self.socket_dir}"
+
+    def execute(self, sql: str, database: str = "postgres") -> None:
+        import psycopg2
+
+        con = psycopg2.connect(dbname=database, user=USER, host=str(self.socket_dir))
+        try:
+            con.autocommit = True
+            con.cursor().execute(sql)
+        finally:
+            con.close()
+
+    def new_database(self, prefix: str = "t") -> str:
+        """Create an empty database; return its URL."""
+        name = f"{prefix}_{next(self._names)}_{int(time.time() * 1000) % 100000}"
+        self.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+    def stop(self) -> None:
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
