@@ -353,6 +353,19 @@ def counts(
     return result
 
 
+def counts_local() -> dict[str, int]:
+    """Job counts of files not on a removable volume (what any machine can process)."""
+    query = (
+        Job.select(Job.state, fn.COUNT(Job.id).alias("n"))
+        .where(Job.volume_uuid.is_null())
+        .group_by(Job.state)
+    )
+    result = dict.fromkeys(STATES, 0)
+    for row in query:
+        result[row.state] = row.n
+    return result
+
+
 def next_due_in(now: dt.datetime | None = None, volume_uuid: str | None = None) -> float | None:
     """Seconds until the next pending job is due (0 if one is due), None if none pending."""
     now = now or utcnow()

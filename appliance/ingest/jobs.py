@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from appliance.catalog.models import Job
 from appliance.catalog.queue import (  # noqa: F401 - the queue's API, re-exported
     ACTIVE,
+    LEASE_SECONDS,
     MAX_ATTEMPTS,
     STATES,
     TIMED_OUT,
@@ -56,6 +57,7 @@ def execute(
     batch: list[Job],
     volume_present: Callable[[str], bool],
     progress: Callable[[Outcome], None] | None = None,
+    lease: float = LEASE_SECONDS,
 ) -> list[Outcome]:
     """Run claimed jobs through the pipeline and settle every one of them.
 
@@ -67,7 +69,7 @@ def execute(
         FileTask(Path(j.path), j.source, j.policy, j.volume_uuid, j.id, time_factor(j))  # type: ignore[arg-type]
         for j in batch
     ]
-    with LeaseKeeper(batch):  # a shared catalogue: keep our claims while we work
+    with LeaseKeeper(batch, lease):  # a shared catalogue: keep our claims while we work
         outcomes = ingestor.process(tasks, progress) if tasks else []
     by_id = {j.id: j for j in batch}
     for outcome in outcomes:
