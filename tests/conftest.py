@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import pg_server
 import pytest
 from pg_server import PostgresServer
 
@@ -43,17 +44,10 @@ def catalog_backend(request: pytest.FixtureRequest) -> Iterator[str]:
         return
     if TEST_BACKEND != "postgresql":
         raise pytest.UsageError(f"SHOEBOX_TEST_BACKEND={TEST_BACKEND!r}: sqlite or postgresql")
-    server: PostgresServer = request.getfixturevalue("postgres")
-    urls: dict[str, str] = {}
-
-    def database_for(path: Path) -> str:
-        key = str(Path(path).absolute())
-        if key not in urls:
-            urls[key] = server.new_database()
-        return urls[key]
-
+    mapping = pg_server.CatalogMap(request.getfixturevalue("postgres"))
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(library_layout, "default_catalog_url", database_for)
+        patch.setattr(library_layout, "default_catalog_url", mapping.url_for)
+        patch.setattr(pg_server, "active_map", mapping)
         yield TEST_BACKEND
 
 

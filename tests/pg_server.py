@@ -108,3 +108,40 @@ class PostgresServer:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+class CatalogMap:
+    """The PostgreSQL test backend: each catalogue file path a test uses gets a database
+    of its own (made on first use); :meth:`copy` clones one, as copying the file would."""
+
+    def __init__(self, server: PostgresServer) -> None:
+        self.server = server
+        self.urls: dict[str, str] = {}
+
+    @staticmethod
+    def _key(path: Path) -> str:
+        return str(Path(path).absolute())
+
+    def url_for(self, path: Path) -> str:
+        key = self._key(path)
+        if key not in self.urls:
+            self.urls[key] = self.server.new_database()
+        return self.urls[key]
+
+    def copy(self, source: Path, target: Path) -> str:
+        """A new database holding what the catalogue of ``source`` holds, for ``target``."""
+        template = self.url_for(source).split("/")[-1].split("?")[0]
+        name = f"{template}_copy_{len(self.urls)}"
+        self.server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        self.urls[self._key(target)] = self.server.url(name)
+        return self.urls[self._key(target)]
+
+
+active_map: CatalogMap | None = None  # set by conftest when the run uses PostgreSQL
+
+
+def copy_catalog(source: Path, target: Path) -> None:
+    """Give the catalogue file ``target`` a copy of ``source``'s database (PostgreSQL run;
+    on SQLite copying the library folder copied the file)."""
+    if active_map is not None:
+        active_map.copy(source, target)

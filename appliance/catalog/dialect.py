@@ -30,3 +30,31 @@ def utc_now_plus_sql(seconds: int, db: pw.Database | None = None) -> str:
     if is_postgres(db):
         return f"(timezone('utc', now()) + interval '{int(seconds)} seconds')"
     return f"datetime('now', '+{int(seconds)} seconds')"
+
+
+def executemany(db: pw.Database, sql: str, rows: list[tuple]) -> None:
+    """Run one statement (written with ``?`` marks) for many rows, past the query builder."""
+    if rows:
+        db.cursor().executemany(sql.replace("?", db.param), rows)
+
+
+def sync_id_sequence(db: pw.Database, model: type[pw.Model]) -> None:
+    """After rows were inserted with explicit ids: move PostgreSQL's id sequence past them
+    (SQLite's next rowid is always max + 1)."""
+    if is_postgres(db):
+        table = model._meta.table_name
+        db.execute_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+        )
+
+
+def data_version(db: pw.Database) -> tuple:
+    """A value that changes whenever the catalogue may have changed. SQLite: the
+    connection's ``data_version`` (other connections' commits) and ``total_changes`` (its
+    own). PostgreSQL: the server's WAL insert position, which moves on every write (to any
+    table: conservative, never stale)."""
+    if is_postgres(db):
+        return (db.execute_sql("SELECT pg_current_wal_insert_lsn()").fetchone()[0],)
+    conn = db.connection()
+    return (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)

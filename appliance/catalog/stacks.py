@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 import peewee as pw
 
+from appliance.catalog.dialect import executemany, sync_id_sequence
 from appliance.catalog.models import Photo, PhotoHash, Setting, Stack, utcnow
 from appliance.moments.features import Measured
 from appliance.moments.grouping import (
@@ -258,7 +259,8 @@ def _refresh_chunk(ids: list[int]) -> None:
             best[sid] = max(photos, key=lambda m: (m[1], m[2], -m[0]))[0]
     if not best:
         return
-    Stack._meta.database.connection().executemany(
+    executemany(
+        Stack._meta.database,
         f"UPDATE {Stack._meta.table_name} SET best_photo_id = ?, size = ? WHERE id = ?",
         [(photo_id, len(members[sid]), sid) for sid, photo_id in best.items()],
     )
@@ -374,14 +376,15 @@ def regroup_all() -> int:
             assignments += [(target, p) for p in group]
             touched.add(target)
         # thousands of rows: plain executemany (the query builder would cost more than SQLite)
-        connection = db.connection()
-        connection.executemany(
+        executemany(
+            db,
             f"INSERT INTO {Stack._meta.table_name} (id, reason, size, created_at) "
             "VALUES (?, ?, 0, ?)",
             new_stacks,
         )
-        connection.executemany(
-            f"UPDATE {Photo._meta.table_name} SET stack_id = ? WHERE id = ?", assignments
+        sync_id_sequence(db, Stack)
+        executemany(
+            db, f"UPDATE {Photo._meta.table_name} SET stack_id = ? WHERE id = ?", assignments
         )
         refresh_stacks(touched)
     return len(touched)
