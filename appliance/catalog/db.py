@@ -56,6 +56,10 @@ class PostgresCatalogDatabase(pw.PostgresqlDatabase):
     and transactions inside :func:`without_write_lock` (the job queue's claims, which use
     ``FOR UPDATE SKIP LOCKED`` instead) do not wait for it."""
 
+    # FloatField is REAL (4 bytes) in Peewee's PostgreSQL mapping: too coarse for file times
+    # and GPS positions, which SQLite keeps as 8-byte REALs
+    field_types = {**pw.PostgresqlDatabase.field_types, "FLOAT": "DOUBLE PRECISION"}
+
     def begin(self, *args: Any, **kwargs: Any) -> None:
         super().begin(*args, **kwargs)
         if not _skip_write_lock.get():

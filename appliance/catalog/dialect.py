@@ -13,6 +13,19 @@ def is_postgres(db: pw.Database | None = None) -> bool:
     return isinstance(target, pw.PostgresqlDatabase)
 
 
+def byte_order(field: pw.Field) -> pw.Node:
+    """``field`` compared in code-point (UTF-8 byte) order: SQLite's BINARY collation;
+    PostgreSQL's ``"C"`` (the database's own collation may be linguistic)."""
+    return field.collate('"C"') if is_postgres() else field
+
+
+def create_backend_indexes(db: pw.Database) -> None:
+    """Indexes one backend needs and the models cannot declare: on PostgreSQL the
+    location paths in "C" order, for the folder-prefix ranges of `byte_order`."""
+    if is_postgres(db):
+        db.execute_sql('CREATE INDEX IF NOT EXISTS location_path_c ON location (path COLLATE "C")')
+
+
 def month_day_sql(db: pw.Database | None = None) -> str:
     """``'MM-DD'`` of ``sort_time``, spelt the same way in the index and the query (an
     expression index is used only for the identical expression; PostgreSQL's ``to_char``

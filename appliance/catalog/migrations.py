@@ -154,6 +154,9 @@ def _v9_job_leases(db: pw.Database) -> None:
     """v9: a running job records its claimant and a lease deadline, so jobs of a worker
     that died on another machine are claimed again (`catalog.queue`)."""
     _add_columns(db, m.Job, "claimed_by", "lease_until")
+    from appliance.catalog.dialect import create_backend_indexes
+
+    create_backend_indexes(db)
 
 
 # version -> step that brings version-1 to version. Append new steps at the end.
@@ -197,6 +200,7 @@ def migrate(db: pw.Database) -> int:
         if version is None and not db.table_exists(m.Photo._meta.table_name):
             db.create_tables(m.ALL_MODELS, safe=True)
             create_moments_indexes(db)
+            _v9_job_leases(db)  # its backend's indexes
             _v7_decisions_and_sidecars(db)  # its triggers are not part of the models
             _stamp(db, LATEST)
             return LATEST
