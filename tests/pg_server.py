@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 USER = "shoebox"  # the cluster's superuser (trust authentication on the socket only)
 
@@ -130,7 +131,7 @@ class CatalogMap:
 
     def copy(self, source: Path, target: Path) -> str:
         """A new database holding what the catalogue of ``source`` holds, for ``target``."""
-        template = self.url_for(source).split("/")[-1].split("?")[0]
+        template = urlsplit(self.url_for(source)).path.lstrip("/")
         name = f"{template}_copy_{len(self.urls)}"
         self.server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.urls[self._key(target)] = self.server.url(name)

@@ -27,7 +27,7 @@ def storage(library: Any) -> dict[str, Any]:
     return {
         "total": usage.total,
         "free": usage.free,
-        "originals": stored.scalar() or 0,
+        "originals": int(stored.scalar() or 0),  # PostgreSQL sums bigints as numeric
         "photos": Photo.select().where(Photo.status == "ok").count(),
     }
 
