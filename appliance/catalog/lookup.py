@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import peewee as pw
 
 from appliance.catalog.dialect import byte_order
+from appliance.catalog.fields import to_catalog
 from appliance.catalog.models import File, Location
 
 
@@ -57,6 +58,7 @@ def path_prefix(prefix: str) -> pw.Expression:
     location_path_c index)."""
     if not prefix:
         raise ValueError("empty path prefix")
+    prefix = to_catalog(prefix)  # as stored (a COLLATE expression skips the field's mapping)
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
     path = byte_order(Location.path)
     return (path >= prefix) & (path < upper)
