@@ -221,17 +221,11 @@ def connect_readonly(target: str | Path) -> pw.Database:
     return Catalog.open(target, readonly=True).db
 
 
-def integrity_ok(db: pw.Database) -> tuple[bool, str]:
+def integrity_ok(db: pw.SqliteDatabase) -> tuple[bool, str]:
     """Run PRAGMA integrity_check (SQLite); return (ok, first message)."""
-    if not isinstance(db, pw.SqliteDatabase):
-        return Catalog(_url_of_db(db), db).integrity()
     rows = db.execute_sql("PRAGMA integrity_check").fetchall()
     message = "; ".join(str(r[0]) for r in rows[:5])
     return message == "ok", message
-
-
-def _url_of_db(db: pw.Database) -> str:
-    return f"postgresql:///{db.database}"
 
 
 def open_catalog(target: str | Path, backup_dir: Path | None = None, check: bool = True) -> Catalog:
