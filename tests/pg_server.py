@@ -133,6 +133,12 @@ class CatalogMap:
         """A new database holding what the catalogue of ``source`` holds, for ``target``."""
         template = urlsplit(self.url_for(source)).path.lstrip("/")
         name = f"{template}_copy_{len(self.urls)}"
+        # a template must have no other session: the fixture that built it may still hold
+        # one (the test then opens the copy, never the template)
+        self.server.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            f"WHERE datname = '{template}' AND pid <> pg_backend_pid()"
+        )
         self.server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         self.urls[self._key(target)] = self.server.url(name)
         return self.urls[self._key(target)]
