@@ -11,7 +11,7 @@ from pg_server import PostgresServer
 
 from appliance.catalog import queue
 from appliance.catalog.db import Catalog, open_catalog
-from appliance.catalog.migrations import LATEST, current_version
+from appliance.catalog.migrations import LATEST, STEPS, current_version
 from appliance.catalog.models import ALL_MODELS, Job, Person, Photo, SidecarPending, database_proxy
 from appliance.catalog.people import name_person
 from appliance.library import Library
@@ -115,3 +115,19 @@ def test_an_expired_lease_is_claimed_again_without_counting_an_attempt(pg: Catal
     assert Job.get_by_id(first.id).attempts == 1
     assert queue.renew("alive:2", [first.id]) == 1
     assert queue.claim_due(1, claimant="third:3") == []  # a live lease is respected
+
+
+def test_an_older_postgresql_catalogue_is_upgraded(pg: Catalog) -> None:
+    """The job-lease step on PostgreSQL: a catalogue from before it is brought forward."""
+    db = pg.db
+    db.execute_sql("ALTER TABLE job DROP COLUMN claimed_by")
+    db.execute_sql("ALTER TABLE job DROP COLUMN lease_until")
+    db.execute_sql("DROP INDEX location_path_c")
+    db.execute_sql("DELETE FROM schema_version")
+    before = next(v for v, step in STEPS.items() if step.__name__.endswith("_job_leases")) - 1
+    db.execute_sql(f"INSERT INTO schema_version (version) VALUES ({before})")
+    upgraded = Catalog.open(pg.url)
+    assert current_version(upgraded.db) == LATEST
+    assert {"claimed_by", "lease_until"} <= {c.name for c in upgraded.db.get_columns("job")}
+    assert "location_path_c" in {i.name for i in upgraded.db.get_indexes("location")}
+    upgraded.close()
