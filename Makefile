@@ -6,7 +6,7 @@ SUM    := $(shell cksum pyproject.toml | cut -d' ' -f1)
 STAMP  := $(VENV)/.installed-$(SUM)
 RUN_STAMP := $(VENV)/.runtime-$(SUM)
 
-.PHONY: run test test-appliance lint bench setup runtime clean
+.PHONY: run test test-postgresql test-appliance lint bench setup runtime clean
 
 run: runtime
 	mkdir -p var/inbox
@@ -15,6 +15,17 @@ run: runtime
 test: setup
 	scripts/bootstrap.sh test
 	$(BIN)/python -m pytest
+
+# The catalogue, ingest and web modules once more, every catalogue a database on a throwaway
+# PostgreSQL cluster (tests/pg_server.py); .ci/run runs this after `make test`.
+PG_TESTS := tests/test_jobs.py tests/test_volumes.py tests/test_volume_identity.py \
+	tests/test_people.py tests/test_sidecars.py tests/test_edits.py tests/test_places_catalog.py \
+	tests/test_moments_bursts.py tests/test_ingest.py tests/test_hostile_names.py \
+	tests/test_web_api.py tests/test_web_routes.py tests/test_web_auth.py \
+	tests/test_web_share.py tests/test_web_media.py tests/test_moments_web.py
+test-postgresql: setup
+	scripts/bootstrap.sh test
+	SHOEBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS)
 
 # The real appliance in a Debian 12 VM (QEMU, TCG): see tests/system/README.md. Needs root.
 test-appliance: setup

@@ -37,6 +37,7 @@ COMMANDS = [
     "rebuild",
     "moments",
     "places",
+    "worker",
 ]
 
 

@@ -34,6 +34,9 @@ class Settings:
     # The library is on a removable disk mounted at ``library``: wait for it, never create or
     # serve a library in the empty mount point (install.sh --library-disk).
     library_disk: bool = False
+    # Where the catalogue lives: empty = sqlite:///<library>/catalog.db; a
+    # postgresql://user:password@host/name URL shares it with `shoebox worker` machines.
+    catalog_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8080
     inboxes: list[Path] = field(default_factory=list)

@@ -145,7 +145,9 @@ class Daemon:
     def __init__(self, settings: Settings, web: bool = True) -> None:
         self.settings = settings
         self.web = web
-        self.library = Library(settings.library_root)  # ensured once its disk is there
+        self.library = Library(
+            settings.library_root, settings.catalog_url
+        )  # ensured once its disk is there
         self.stop_event = threading.Event()
         self.notifier = Notifier()
         self.started = time.time()
@@ -247,7 +249,8 @@ class Daemon:
             if not health.ok:
                 return self._serve_lost(health)
             with Ingestor(self.settings, self.library) as ingestor:
-                self.backups = BackupSchedule(self.library.catalog_path, self.library.backups)
+                if not self.library.catalog_on_server:  # a server's backups are its own
+                    self.backups = BackupSchedule(self.library.catalog_path, self.library.backups)
                 reset = jobs.reset_running()
                 if reset:
                     log.info("%d jobs interrupted by a crash are queued again", reset)
@@ -331,7 +334,8 @@ class Daemon:
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
             elif not self._place_some_photos():
                 self.stop_event.wait(IDLE_WAIT)
-            self.backups.run_if_due()
+            if self.backups:
+                self.backups.run_if_due()
             self.notifier.notify(watchdog=1)
             self._publish(waiting=len(watcher.tracker))
 
@@ -347,7 +351,7 @@ class Daemon:
                 with suppress(Exception):
                     jobs.mark_failed(job.id, f"unexpected error: {type(exc).__name__}: {exc}")
             return
-        if any(o.status in ("added", "duplicate") for o in outcomes):
+        if self.backups and any(o.status in ("added", "duplicate") for o in outcomes):
             self.backups.note_change()
 
     def _place_some_photos(self) -> int:

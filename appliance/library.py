@@ -6,15 +6,36 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def default_catalog_url(path: Path) -> str:
+    """The URL of a catalogue kept in the SQLite file ``path``."""
+    return f"sqlite:///{Path(path).absolute()}"
+
+
 @dataclass(frozen=True)
 class Library:
     """Paths inside a library root. Nothing here touches the disk except :meth:`ensure`."""
 
     root: Path
+    # the `catalog_url` setting; empty: the SQLite file catalog.db in the library
+    configured_catalog: str = ""
 
     @property
     def catalog_path(self) -> Path:
+        """The SQLite catalogue's file (unused with a PostgreSQL ``catalog_url``)."""
         return self.root / "catalog.db"
+
+    @property
+    def catalog_url(self) -> str:
+        return self.configured_catalog or default_catalog_url(self.catalog_path)
+
+    @property
+    def catalog_on_server(self) -> bool:
+        """Is the catalogue on a database server (nothing to find or back up as a file)?"""
+        return not self.catalog_url.startswith("sqlite:")
+
+    def catalog_exists(self) -> bool:
+        """Is there a catalogue to open? (A server's is assumed there; opening tells.)"""
+        return self.catalog_on_server or self.catalog_path.exists()
 
     @property
     def originals(self) -> Path:

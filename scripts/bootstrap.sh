@@ -4,7 +4,8 @@
 #                               ffmpeg)
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
 #                               shellcheck, xmllint, nft for the appliance image checks,
-#                               gphoto2 for the camera import)
+#                               gphoto2 for the camera import, PostgreSQL for the second
+#                               catalogue backend)
 #   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
@@ -22,6 +23,8 @@ if [ "${1:-run}" = "test" ]; then
   command -v xmllint >/dev/null 2>&1 || want+=(libxml2-utils)
   command -v nft >/dev/null 2>&1 || want+=(nftables)
   command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
+  # a throwaway PostgreSQL cluster: the catalogue tests run against both backends
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want+=(postgresql)
   # fonts so that screenshots of the UI render text
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
 fi

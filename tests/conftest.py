@@ -4,14 +4,51 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
+import pg_server
 import pytest
+from pg_server import PostgresServer
+
+from appliance import library as library_layout
 
 REPO = Path(__file__).resolve().parents[1]
 
 # The web tests' real library (built with the import pipeline), shared as fixtures.
 pytest_plugins = ("web_fixtures",)
+
+
+# The catalogue backend of this run: "sqlite" (default) or "postgresql" (every catalogue a
+# test opens by its file path or library is then a fresh database on a throwaway cluster).
+TEST_BACKEND = os.environ.get("SHOEBOX_TEST_BACKEND", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster for this session."""
+    server = PostgresServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def catalog_backend(request: pytest.FixtureRequest) -> Iterator[str]:
+    """With SHOEBOX_TEST_BACKEND=postgresql, the default catalogue of any library or file
+    path (`appliance.library.default_catalog_url`) becomes a database of its own on the
+    session's PostgreSQL cluster, so the same tests run against the second backend."""
+    if TEST_BACKEND == "sqlite":
+        yield TEST_BACKEND
+        return
+    if TEST_BACKEND != "postgresql":
+        raise pytest.UsageError(f"SHOEBOX_TEST_BACKEND={TEST_BACKEND!r}: sqlite or postgresql")
+    mapping = pg_server.CatalogMap(request.getfixturevalue("postgres"))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(library_layout, "default_catalog_url", mapping.url_for)
+        patch.setattr(pg_server, "active_map", mapping)
+        yield TEST_BACKEND
 
 
 def corpus_dir() -> Path:

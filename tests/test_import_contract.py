@@ -21,13 +21,6 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "appliance"
 CATALOG = PACKAGE / "catalog"
 
-# 11b moves these: the job queue's and the volumes' SQL go into a catalog module in
-# issue-11b (worked on at the same time); the coordinator removes this list at merge.
-ALLOWED_SQL = {
-    "appliance/ingest/jobs.py",
-    "appliance/ingest/volumes.py",
-}
-
 DRIVERS = ("peewee", "playhouse")
 QUERY_METHODS = frozenset(
     {
@@ -123,20 +116,12 @@ def test_only_catalog_runs_sql() -> None:
     broken = {}
     for path in _modules(PACKAGE):
         rel = _rel(path)
-        if path.is_relative_to(CATALOG) or rel in ALLOWED_SQL:
+        if path.is_relative_to(CATALOG):
             continue
         problems = sql_outside_catalog(path)
         if problems:
             broken[rel] = problems
     assert not broken, f"SQL outside appliance/catalog/: {broken}"
-
-
-def test_allow_list_names_real_offenders() -> None:
-    """The temporary allow-list holds only files that still need it."""
-    for rel in ALLOWED_SQL:
-        path = REPO / rel
-        assert path.is_file(), f"{rel} is allow-listed but gone"
-        assert sql_outside_catalog(path), f"{rel} is allow-listed but runs no SQL any more"
 
 
 def test_catalog_imports_neither_ingest_nor_vision() -> None:

@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from ingest_helpers import ingest, quick_settings
 from moments_helpers import blurred, sharp, write_shot
+from pg_server import copy_catalog
 from web_fixtures import PASSWORD, sign_in, token
 
 from appliance.catalog import trash
@@ -49,6 +50,7 @@ def template(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def library(template: Path, tmp_path: Path) -> Library:
     root = tmp_path / "library"
     shutil.copytree(template, root)
+    copy_catalog(template / "catalog.db", root / "catalog.db")
     return Library(root)
 
 

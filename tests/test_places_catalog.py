@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import TEST_BACKEND
 from ingest_helpers import export, ingest, quick_settings
 from place_truth import BORDER_TRUTH, CORPUS_TRUTH
 
@@ -168,6 +169,9 @@ def test_set_place_by_hand_and_backfill_leaves_it(catalog) -> None:
         places.set_place([photo.id], 0, 0)
 
 
+@pytest.mark.skipif(
+    TEST_BACKEND != "sqlite", reason="builds an old catalogue from a copy of the SQLite file"
+)
 def test_old_library_is_geocoded_by_the_background_job(indexed, tmp_path) -> None:
     library, names = indexed
     old = tmp_path / "catalog.db"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pg_server import copy_catalog
 from werkzeug.test import TestResponse
 
 from appliance.catalog.models import Face
@@ -95,7 +96,8 @@ def build_library(root: Path, corpus: Path) -> Built:
     assert together == sorted([obama, biden]), f"two_people.jpg: people {together}"
     # what a user does once the photos are in: name one person, leave the other unnamed
     name_person(biden, "Joe Biden")
-    db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    if db.backend == "sqlite":  # everything in catalog.db, so copying the folder copies it
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
     return Built(Library(root), settings, ids, obama, biden)
 
@@ -103,6 +105,7 @@ def build_library(root: Path, corpus: Path) -> Built:
 def copy_built(built: Built, root: Path) -> Built:
     """A private copy of a built library (SQLite file and thumbnails) under ``root``."""
     shutil.copytree(built.library.root, root)
+    copy_catalog(built.library.catalog_path, Library(root).catalog_path)
     settings = Settings(library=root, setup_file=root / "no-seed.toml", workers=1)
     return Built(Library(root), settings, built.photo_ids, built.obama_id, built.biden_id)
 

@@ -59,4 +59,5 @@ def any_photo() -> bool:
 def stored_bytes() -> int:
     """The size of every original the library holds in originals/."""
     total = File.select(pw.fn.COALESCE(pw.fn.SUM(File.size), 0))
-    return total.where(File.stored_path.is_null(False)).scalar() or 0
+    # int(): PostgreSQL sums bigints as numeric (a Decimal)
+    return int(total.where(File.stored_path.is_null(False)).scalar() or 0)

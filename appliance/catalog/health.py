@@ -96,7 +96,10 @@ def _backups_hold_photos(library: Library) -> bool:
 
 def check_catalog(library: Library) -> CatalogHealth:
     """ "ok" (usable), "new" (no library yet) or "lost" (photos or backups exist, but the
-    catalog is missing, empty, damaged or holds no photos)."""
+    catalog is missing, empty, damaged or holds no photos). A catalogue on a database
+    server is the server's to keep: it is "ok" here, and opening it says if it is not."""
+    if library.catalog_on_server:
+        return CatalogHealth("ok")
     problem = _catalog_problem(library.catalog_path)
     if problem is None:
         return CatalogHealth("ok")
@@ -118,7 +121,7 @@ def require_usable(library: Library) -> None:
 
 def library_usable(settings: Settings) -> bool:
     """For commands: False (with the explanation on stderr) when the catalog is lost."""
-    library = Library(Path(settings.library_root))
+    library = Library(Path(settings.library_root), settings.catalog_url)
     health = check_catalog(library)
     if not health.ok:
         print(f"shoebox: {health.message}", file=sys.stderr)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import peewee as pw
 
+from appliance.catalog.dialect import byte_order
+from appliance.catalog.fields import to_catalog
 from appliance.catalog.models import File, Location
 
 
@@ -51,8 +53,12 @@ def file_is_stored(file_id: int) -> bool:
 
 def path_prefix(prefix: str) -> pw.Expression:
     """Locations whose path starts with ``prefix``, as a range the path index can serve
-    (SQLite's LIKE is case-insensitive and would scan the whole table)."""
+    (SQLite's LIKE is case-insensitive and would scan the whole table). The range is in
+    code-point order on both backends (PostgreSQL: ``COLLATE "C"``, served by the
+    location_path_c index)."""
     if not prefix:
         raise ValueError("empty path prefix")
+    prefix = to_catalog(prefix)  # as stored (a COLLATE expression skips the field's mapping)
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return (Location.path >= prefix) & (Location.path < upper)
+    path = byte_order(Location.path)
+    return (path >= prefix) & (path < upper)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from appliance.catalog.dialect import data_version
 from appliance.catalog.models import Photo
 from appliance.errors import BadRequest
 
@@ -79,16 +80,17 @@ _cache_lock = threading.Lock()
 def _positions() -> _Positions:
     """Every visible photo position, read once and kept until the catalog changes.
 
-    A connection's ``PRAGMA data_version`` moves when another connection commits and its
-    ``total_changes`` when it writes itself, so the pair says exactly when to read again."""
-    conn = Photo._meta.database.connection()
-    version = (conn.execute("PRAGMA data_version").fetchone()[0], conn.total_changes)
+    `catalog.dialect.data_version` says when to read again (SQLite: exactly; PostgreSQL:
+    after any write)."""
+    db = Photo._meta.database
+    conn = db.connection()
+    version = data_version(db)
     with _cache_lock:
         hit = _cache.get(id(conn))
     if hit is not None and hit[0] == version:
         return hit[1]
     sql, params = Photo.select(Photo.latitude, Photo.longitude, Photo.id).where(_visible()).sql()
-    table = np.array(conn.execute(sql, params).fetchall(), dtype=np.float64).reshape(-1, 3)
+    table = np.array(db.execute_sql(sql, params).fetchall(), dtype=np.float64).reshape(-1, 3)
     found = _Positions(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].astype(np.int64))
     with _cache_lock:
         _cache[id(conn)] = (version, found)

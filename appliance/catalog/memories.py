@@ -13,6 +13,7 @@ from typing import Any
 import peewee as pw
 from peewee import fn
 
+from appliance.catalog.dialect import month_day_sql
 from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
 from appliance.moments.bestof import Candidate, best_of
 from appliance.moments.events import MONTHS, Event, Moment, event_title, split_events
@@ -24,7 +25,7 @@ PER_YEAR = 6  # photos per year in an "on this day" memory
 # Written as literal SQL so it matches the expression index photo_month_day (a bound
 # parameter in place of 6 or 5 would not, and the query would scan the table).
 def month_day() -> pw.SQL:
-    return pw.SQL("substr(sort_time, 6, 5)")
+    return pw.SQL(month_day_sql())
 
 
 MEMORY_COLUMNS = (

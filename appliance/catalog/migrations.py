@@ -88,13 +88,15 @@ def _v5_moments_and_trash(db: pw.Database) -> None:
 
 def create_moments_indexes(db: pw.Database) -> None:
     """Indexes the models cannot declare: an expression index on the month-day."""
+    from appliance.catalog.dialect import month_day_sql
+
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_stack_id ON photo (stack_id)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_trashed_at ON photo (trashed_at)")
     db.execute_sql(  # bursts: same camera, seconds apart
         "CREATE INDEX IF NOT EXISTS photo_camera_time ON photo (camera_model, sort_time)"
     )
     db.execute_sql(  # "on this day": covering, so a memory never reads the table
-        "CREATE INDEX IF NOT EXISTS photo_month_day ON photo (substr(sort_time, 6, 5), "
+        f"CREATE INDEX IF NOT EXISTS photo_month_day ON photo ({month_day_sql(db)}, "
         "status, archived, stack_hidden, trashed_at, sort_time, quality, latitude, longitude)"
     )
 
@@ -157,6 +159,15 @@ def _v9_family_people_and_shares(db: pw.Database) -> None:
     _add_columns(db, m.ShareLink, "password_hash", "allow_download")
 
 
+def _v10_job_leases(db: pw.Database) -> None:
+    """v10: a running job records its claimant and a lease deadline, so jobs of a worker
+    that died on another machine are claimed again (`catalog.queue`)."""
+    _add_columns(db, m.Job, "claimed_by", "lease_until")
+    from appliance.catalog.dialect import create_backend_indexes
+
+    create_backend_indexes(db)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -167,6 +178,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     7: _v7_decisions_and_sidecars,
     8: _v8_video,
     9: _v9_family_people_and_shares,
+    10: _v10_job_leases,
 }
 LATEST = max(STEPS)
 
@@ -184,7 +196,7 @@ def current_version(db: pw.Database) -> int | None:
 
 
 def _stamp(db: pw.Database, version: int) -> None:
-    db.execute_sql(f"INSERT INTO {VERSION_TABLE} (version) VALUES (?)", (version,))
+    db.execute_sql(f"INSERT INTO {VERSION_TABLE} (version) VALUES ({db.param})", (version,))
 
 
 def migrate(db: pw.Database) -> int:
@@ -198,6 +210,7 @@ def migrate(db: pw.Database) -> int:
         if version is None and not db.table_exists(m.Photo._meta.table_name):
             db.create_tables(m.ALL_MODELS, safe=True)
             create_moments_indexes(db)
+            _v10_job_leases(db)  # its backend's indexes
             _v7_decisions_and_sidecars(db)  # its triggers are not part of the models
             _stamp(db, LATEST)
             return LATEST

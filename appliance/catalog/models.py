@@ -250,6 +250,9 @@ class Job(BaseModel):
     error = ByteSafeText(null=True)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
+    # a running job's claim: who (host:pid) and until when (renewed while it works)
+    claimed_by = pw.CharField(null=True)
+    lease_until = pw.DateTimeField(null=True)
 
     class Meta:
         indexes = ((("state", "next_attempt_at"), False),)

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 
 import peewee as pw
 
+from appliance.catalog.dialect import executemany, sync_id_sequence
 from appliance.catalog.models import Face, Photo, PhotoHash, Setting, Stack, database_proxy, utcnow
 from appliance.errors import BadRequest, NotFound
 from appliance.moments.features import Measured
@@ -131,11 +132,11 @@ def _groupable() -> pw.Expression:
 
 
 @functools.cache
-def _similar_sql() -> str:
+def _similar_sql(mark: str) -> str:
     """One indexed look-up per segment (UNION ALL), written once: building this statement
     with the query builder costs ten times more than running it."""
     table = PhotoHash._meta.table_name
-    marks = ",".join("?" * len(probes(0)))
+    marks = ",".join([mark] * len(probes(0)))
     return " UNION ALL ".join(
         f"SELECT photo_id, value FROM {table} WHERE seg{i} IN ({marks})" for i in range(4)
     )
@@ -144,7 +145,9 @@ def _similar_sql() -> str:
 def similar_photos(value: int, radius: int = NEAR_RADIUS) -> list[tuple[int, int]]:
     """(photo id, distance) of every hashed photo within ``radius`` bits, via the index."""
     params = [probe for segment in segments(value) for probe in probes(segment)]
-    rows = PhotoHash._meta.database.execute_sql(_similar_sql(), params).fetchall()
+    rows = PhotoHash._meta.database.execute_sql(
+        _similar_sql(PhotoHash._meta.database.param), params
+    ).fetchall()
     found = {}
     for photo_id, stored in rows:
         distance = hamming(value, to_unsigned(stored))
@@ -288,7 +291,8 @@ def _refresh_chunk(ids: list[int]) -> None:
             best[sid] = max(photos, key=lambda m: (m[1], m[2], -m[0]))[0]
     if not best:
         return
-    Stack._meta.database.connection().executemany(
+    executemany(
+        Stack._meta.database,
         f"UPDATE {Stack._meta.table_name} SET best_photo_id = ?, size = ? WHERE id = ?",
         [(photo_id, len(members[sid]), sid) for sid, photo_id in best.items()],
     )
@@ -409,14 +413,15 @@ def regroup_all() -> int:
             assignments += [(target, p) for p in group]
             touched.add(target)
         # thousands of rows: plain executemany (the query builder would cost more than SQLite)
-        connection = db.connection()
-        connection.executemany(
+        executemany(
+            db,
             f"INSERT INTO {Stack._meta.table_name} (id, reason, size, created_at) "
             "VALUES (?, ?, 0, ?)",
             new_stacks,
         )
-        connection.executemany(
-            f"UPDATE {Photo._meta.table_name} SET stack_id = ? WHERE id = ?", assignments
+        sync_id_sequence(db, Stack)
+        executemany(
+            db, f"UPDATE {Photo._meta.table_name} SET stack_id = ? WHERE id = ?", assignments
         )
         refresh_stacks(touched)
     return len(touched)

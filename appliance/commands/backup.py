@@ -13,12 +13,15 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
     from appliance.catalog.health import check_catalog
     from appliance.library import Library
 
-    library = Library(settings.library_root)
+    library = Library(settings.library_root, settings.catalog_url)
     health = check_catalog(library)
     if not health.ok:
         print(f"shoebox: {health.message}", file=sys.stderr)
         return 4
-    if not library.catalog_path.exists():
+    if library.catalog_on_server:
+        print("shoebox: the catalogue is on a PostgreSQL server: back it up there (pg_dump)")
+        return 2
+    if not library.catalog_exists():
         print(f"shoebox: no library at {library.root}", file=sys.stderr)
         return 2
     try:

@@ -7,7 +7,7 @@ import json
 import shutil
 import sqlite3
 
-from appliance.catalog.db import integrity_ok, open_catalog
+from appliance.catalog.db import open_catalog
 from appliance.catalog.exceptions import CatalogFailure
 from appliance.catalog.health import check_catalog
 from appliance.catalog.migrations import current_version
@@ -24,22 +24,24 @@ def report(settings: Settings) -> dict:
         "vision": describe_vision(models, settings.accelerator, settings.threads or None)
     }
     result["exiftool"] = _exiftool_version()
-    library = Library(settings.library_root)
+    library = Library(settings.library_root, settings.catalog_url)
     result["library"] = {"root": str(library.root)}
     health = check_catalog(library)
     if not health.ok:
         result["library"]["problem"] = health.message
         result["healthy"] = False
         return result
-    if library.catalog_path.exists():
+    if library.catalog_exists():
         try:
-            db = open_catalog(library.catalog_path, check=False)
-            ok, message = integrity_ok(db)
+            catalog = open_catalog(library.catalog_url, check=False)
+            ok, message = catalog.integrity()
         except (CatalogFailure, sqlite3.Error, RuntimeError) as exc:
             result["library"]["problem"] = f"the catalog cannot be opened: {exc}"
             result["healthy"] = False
             return result
-        result["library"].update(schema=current_version(db), integrity=message)
+        result["library"].update(
+            schema=current_version(catalog.db), integrity=message, backend=catalog.backend
+        )
         usage = shutil.disk_usage(library.root)
         result["library"].update(disk_free_gb=round(usage.free / 1e9, 1))
         result["healthy"] = ok

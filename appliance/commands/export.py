@@ -13,11 +13,11 @@ from appliance.library import Library
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    library = Library(settings.library_root)
-    if not library.catalog_path.exists():
+    library = Library(settings.library_root, settings.catalog_url)
+    if not library.catalog_exists():
         print(f"shoebox: no catalog at {library.catalog_path}", file=sys.stderr)
         return 2
-    open_catalog(library.catalog_path)
+    open_catalog(library.catalog_url)
     if args.output:
         partial = args.output.with_name(args.output.name + ".partial")
         with open(partial, "w", encoding="utf-8") as out:

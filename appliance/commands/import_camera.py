@@ -18,8 +18,8 @@ def _import_camera(args: argparse.Namespace, settings: Settings) -> int:
 
     stopping: list[bool] = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    library = Library(settings.library_root).ensure()
-    open_catalog(library.catalog_path, library.backups)
+    library = Library(settings.library_root, settings.catalog_url).ensure()
+    open_catalog(library.catalog_url, library.backups)
     try:
         cameras = [ptp.Camera(args.camera, args.port)] if args.camera else ptp.detect_cameras()
         if not cameras:

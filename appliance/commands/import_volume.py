@@ -29,11 +29,11 @@ def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     from appliance.catalog.models import utcnow
 
-    library = Library(settings.library_root).ensure()
+    library = Library(settings.library_root, settings.catalog_url).ensure()
     plugged = utcnow()  # only this plug's failures decide the exit code
     try:
         uuid = args.uuid or volumes.volume_uuid(args.mountpoint)
-        open_catalog(library.catalog_path, library.backups)
+        open_catalog(library.catalog_url, library.backups)
         report = volumes.queue_volume(args.mountpoint, uuid)
     except volumes.VolumeError as exc:
         print(f"shoebox: {exc}", file=sys.stderr)

@@ -15,7 +15,7 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from appliance.ingest.rebuild import RebuildRefused, rebuild
     from appliance.library import Library
 
-    library = Library(settings.library_root)
+    library = Library(settings.library_root, settings.catalog_url)
     if not library.originals.is_dir():
         print(f"shoebox: {library.originals} does not exist", file=sys.stderr)
         return 2

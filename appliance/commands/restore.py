@@ -20,7 +20,7 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
     from appliance.daemon import worker_lock
     from appliance.library import Library
 
-    library = Library(settings.library_root)
+    library = Library(settings.library_root, settings.catalog_url)
     if args.backup is not None:
         chosen = args.backup if args.backup.exists() else library.backups / args.backup
         if not chosen.is_file():

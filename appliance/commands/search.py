@@ -22,11 +22,11 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     except QueryError as exc:
         print(f"shoebox search: {exc}", file=sys.stderr)
         return 2
-    library = Library(settings.library_root)
-    if not library.catalog_path.exists():
+    library = Library(settings.library_root, settings.catalog_url)
+    if not library.catalog_exists():
         print(f"shoebox search: no catalog at {library.catalog_path}", file=sys.stderr)
         return 2
-    open_catalog(library.catalog_path, check=False)
+    open_catalog(library.catalog_url, check=False)
     try:
         page = search_photos(query, args.cursor, args.limit, labels_for=labels_for)
     except CursorError as exc:

@@ -14,11 +14,11 @@ def _status(args: argparse.Namespace, settings: Settings) -> int:
     from appliance.library import Library
     from appliance.status import format_report, status_report
 
-    library = Library(settings.library_root)
-    if not library.catalog_path.exists():
+    library = Library(settings.library_root, settings.catalog_url)
+    if not library.catalog_exists():
         print(f"shoebox: no library at {library.root}", file=sys.stderr)
         return 2
-    open_catalog(library.catalog_path, check=False)
+    open_catalog(library.catalog_url, check=False)
     report = status_report(library)
     print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
     return 0

@@ -14,7 +14,7 @@ from appliance.library import Library
 def _transcode(args: argparse.Namespace, settings: Settings) -> int:
     if open_library(settings) is None:
         return 2
-    done, failed = run_pending(Library(settings.library_root))
+    done, failed = run_pending(Library(settings.library_root, settings.catalog_url))
     print(f"transcoded {done} movies, {failed} failed")
     return 1 if failed else 0
 

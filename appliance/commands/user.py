@@ -33,8 +33,8 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _user(args: argparse.Namespace, settings: Settings) -> int:
-    library = Library(settings.library_root).ensure()
-    open_catalog(library.catalog_path, check=False)
+    library = Library(settings.library_root, settings.catalog_url).ensure()
+    open_catalog(library.catalog_url, check=False)
     try:
         if args.action == "list":
             for user in list_users():

@@ -60,8 +60,8 @@ def setup_worker(settings: Settings) -> WorkerState:
     exiftool.shared().timeout = max(
         1.0, min(exiftool.DEFAULT_TIMEOUT, settings.per_file_timeout / 2)
     )
-    library = Library(settings.library_root)
-    connect_readonly(library.catalog_path)
+    library = Library(settings.library_root, settings.catalog_url)
+    connect_readonly(library.catalog_url)
     state = WorkerState(settings, library, ThumbnailCache(library.cache), VideoCache(library.cache))
     threads = settings.threads or max(1, default_threads() // max(1, settings.workers))
     if settings.labels:

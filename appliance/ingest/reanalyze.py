@@ -38,7 +38,7 @@ def classify_photos(settings: Settings, everything: bool = False, tick: Tick | N
 
     from appliance.vision.classifier import Classifier
 
-    thumbs = ThumbnailCache(Library(settings.library_root).cache)
+    thumbs = ThumbnailCache(Library(settings.library_root, settings.catalog_url).cache)
     todo = analysis.photos_needing_labels(everything)
     if not todo:
         return 0
@@ -60,7 +60,7 @@ def find_faces(settings: Settings, tick: Tick | None = None) -> int:
     """Look for faces in photos never searched (e.g. imported with faces off); cluster them."""
     from appliance.vision.faces import FaceAnalyzer
 
-    thumbs = ThumbnailCache(Library(settings.library_root).cache)
+    thumbs = ThumbnailCache(Library(settings.library_root, settings.catalog_url).cache)
     todo = analysis.photos_needing_faces()
     if not todo:
         return 0

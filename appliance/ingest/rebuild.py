@@ -47,7 +47,7 @@ def rebuild(
     """Re-catalogue every file under originals/ (see the module docstring).
 
     The caller holds the library's worker lock (no service running)."""
-    library = Library(settings.library_root)
+    library = Library(settings.library_root, settings.catalog_url)
     report = RebuildReport()
     health = check_catalog(library)
     usable = health.state == "ok" and library.catalog_path.exists()

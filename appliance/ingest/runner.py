@@ -9,6 +9,7 @@ worker makes a verified copy in .incoming -> commit (rows + job done, one transa
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterable
@@ -32,6 +33,12 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[Outcome], None]
 
 
+# A shared library's .incoming: a committed copy older than this has no live writer (commit
+# and rename are milliseconds apart); an uncommitted one older than that was abandoned.
+SHARED_SETTLED = 60.0
+SHARED_ABANDONED = 3600.0
+
+
 class Ingestor:
     """Owns the worker processes and the single catalog writer for one run or service."""
 
@@ -39,14 +46,15 @@ class Ingestor:
         self, settings: Settings, library: Library | None = None, rebuilding: bool = False
     ) -> None:
         self.settings = settings
-        self.library = (library or Library(settings.library_root)).ensure()
+        self.library = (library or Library(settings.library_root, settings.catalog_url)).ensure()
         if not rebuilding:  # never import into a fresh catalog beside a lost one
             require_usable(self.library)
-        self.db = open_catalog(self.library.catalog_path, self.library.backups)
+        self.db = open_catalog(self.library.catalog_url, self.library.backups)
         self.pool = WorkerPool(
             settings.workers,
             setup_worker,
-            (settings,),
+            # the workers open the very catalogue this process opened (its resolved URL)
+            (dataclasses.replace(settings, catalog_url=self.db.url),),
             analyze,
             timeout=settings.per_file_timeout,
             time_factor=lambda task: task.time_factor,
@@ -57,14 +65,26 @@ class Ingestor:
         self.after_commit.append(_stack_new_photos)
 
     def __enter__(self) -> Ingestor:
-        recovered = recover_incoming(
-            self.library.incoming, self.library.originals, lookup.stored_path_of
-        )
-        if recovered:
-            log.info("finished %d interrupted imports", recovered)
+        self.recover_incoming()
         trash.reconcile(self.library)
         self.pool.__enter__()
         return self
+
+    def recover_incoming(self, settled: float = SHARED_SETTLED) -> int:
+        """Finish or drop the copies in .incoming that an interrupted import left. In a
+        library shared with other machines' workers (a PostgreSQL catalogue) only copies
+        old enough that no live writer can own them (see `store.recover_incoming`)."""
+        shared = self.db.shared
+        recovered = recover_incoming(
+            self.library.incoming,
+            self.library.originals,
+            lookup.stored_path_of,
+            settled=settled if shared else 0.0,
+            abandoned=SHARED_ABANDONED if shared else 0.0,
+        )
+        if recovered:
+            log.info("finished %d interrupted imports", recovered)
+        return recovered
 
     def __exit__(self, exc_type: object, *exc: object) -> None:
         self.pool.close()

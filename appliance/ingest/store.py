@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import re
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,20 +89,36 @@ def place(verified: Path, target: Path) -> None:
 
 
 def recover_incoming(
-    incoming: Path, originals: Path, stored_path_of: Callable[[str], str | None]
+    incoming: Path,
+    originals: Path,
+    stored_path_of: Callable[[str], str | None],
+    settled: float = 0.0,
+    abandoned: float = 0.0,
 ) -> int:
     """Finish or discard what a crash left in ``.incoming``; return how many were finished.
 
     ``stored_path_of(sha256)`` returns the committed relative path for a content, if any.
+    A library shared by several machines' workers holds their copies in flight: a committed
+    copy is finished only when older than ``settled`` seconds (its writer is gone) and an
+    uncommitted one dropped only when older than ``abandoned``; 0 (one process) means now.
     """
     if not incoming.is_dir():
         return 0
     finished = 0
+    now = time.time()
     for entry in incoming.iterdir():
+        try:
+            age = now - entry.stat().st_mtime
+        except FileNotFoundError:
+            continue  # finished by its own writer meanwhile
+        if age < min(settled, abandoned):
+            continue
         if entry.name.endswith(".partial") or not re.fullmatch(r"[0-9a-f]{64}", entry.name):
             entry.unlink(missing_ok=True)
             continue
         relative = stored_path_of(entry.name)
+        if age < (settled if relative else abandoned):
+            continue
         target = originals / relative if relative else None
         if target is not None and not target.exists() and _hash_from_disk(entry) == entry.name:
             place(entry, target)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance.catalog.models import Setting
+from appliance.catalog.queue import remember_mount, remembered_mount
 from appliance.ingest import jobs
 from appliance.ingest.discover import iter_media_files
 
@@ -112,22 +112,6 @@ def volume_uuid(
             if (os.major(rdev), os.minor(rdev)) == device:
                 return link.name
     raise VolumeError(f"no filesystem UUID known for {mount}; pass it with --uuid")
-
-
-def _mount_key(uuid: str) -> str:
-    return f"volume.{uuid}.mount"
-
-
-def remembered_mount(uuid: str) -> Path | None:
-    """Where the volume was last mounted."""
-    row = Setting.get_or_none(Setting.key == _mount_key(uuid))
-    return Path(row.value) if row else None
-
-
-def remember_mount(uuid: str, mount: Path) -> None:
-    Setting.insert(key=_mount_key(uuid), value=str(mount)).on_conflict(
-        conflict_target=[Setting.key], update={Setting.value: str(mount)}
-    ).execute()
 
 
 def volume_present(uuid: str) -> bool:

@@ -80,12 +80,12 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         trash,
     )
 
-    library = (library or Library(settings.library_root)).ensure()
+    library = (library or Library(settings.library_root, settings.catalog_url)).ensure()
     health = check_catalog(library)
     if not health.ok:
         log.error("%s", health.message)
         return lost_app(health)
-    connect(library.catalog_path)
+    connect(library.catalog_url)
     try:
         consume_seed_file(getattr(settings, "setup_file", None))
     except UserError as exc:
