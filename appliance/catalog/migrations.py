@@ -148,6 +148,15 @@ def _v8_video(db: pw.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS file_content_id ON file (content_id)")
 
 
+def _v9_search_indexes(db: pw.Database) -> None:
+    """v9: search at a million photos: a trigram full-text index over file names and
+    cameras (FTS5 on SQLite, pg_trgm on PostgreSQL), indexes on the place names and a grid
+    key for ``near:`` (see `catalog.search_index`). Existing photos are indexed here."""
+    from appliance.catalog.search_index import create_search_indexes
+
+    create_search_indexes(db)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -157,6 +166,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     6: _v6_places,
     7: _v7_decisions_and_sidecars,
     8: _v8_video,
+    9: _v9_search_indexes,
 }
 LATEST = max(STEPS)
 
@@ -189,6 +199,7 @@ def migrate(db: pw.Database) -> int:
             db.create_tables(m.ALL_MODELS, safe=True)
             create_moments_indexes(db)
             _v7_decisions_and_sidecars(db)  # its triggers are not part of the models
+            _v9_search_indexes(db)  # nor are the search indexes
             _stamp(db, LATEST)
             return LATEST
     version = version or 1  # tables without a version row: the first released schema

@@ -17,6 +17,7 @@ from typing import Any
 import peewee as pw
 from peewee import fn
 
+from appliance.catalog import search_index
 from appliance.catalog.models import (
     Album,
     AlbumPhoto,
@@ -29,6 +30,7 @@ from appliance.catalog.models import (
     PhotoLabel,
     ShareLink,
     Stack,
+    database_proxy,
 )
 from appliance.catalog.places import place_dict
 from appliance.places.names import country_code_for
@@ -82,39 +84,84 @@ def _plain_labels(word: str) -> set[str]:
 
 
 # --- conditions ---------------------------------------------------------------------------
+# Each term has an exact condition, tested on one photo row (correlated EXISTS probes, never
+# a scan of another table), and where an index helps a candidate set: a superset of its
+# photos' ids found through that index (`catalog.search_index`). A search walks the
+# timeline index testing the conditions, unless one candidate set is small: then it starts
+# from those photos (see `_apply_query`).
+
+CANDIDATE_LIMIT = 20_000  # above this many candidates, walking the timeline is cheaper
+
+Candidates = list[pw.SelectQuery]  # photo-id queries; their union holds every match
+
+
+def _label_ids(names: Iterable[str]) -> pw.SelectQuery:
+    lowered = sorted({n.lower() for n in names})
+    return Label.select(Label.id).where(fn.LOWER(Label.name).in_(lowered))
 
 
 def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
-    sub = (
-        PhotoLabel.select(PhotoLabel.photo)
-        .join(Label)
-        .where(fn.LOWER(Label.name).in_(sorted({n.lower() for n in names})))
-        .where(PhotoLabel.removed == False)  # noqa: E712
+    return fn.EXISTS(
+        PhotoLabel.select(pw.SQL("1")).where(
+            (PhotoLabel.photo == Photo.id)
+            & PhotoLabel.label.in_(_label_ids(names))
+            & (PhotoLabel.removed == False)  # noqa: E712
+        )
     )
-    return Photo.id.in_(sub)
 
 
-def _by_id_or_name(
-    sub: pw.ModelSelect, id_field: pw.Field, name_field: pw.Field, value: str | int, contains: bool
-) -> pw.Expression:
-    """Photos of ``sub`` whose person/album is ``value``: an id, a name, or part of one."""
+def _labelled(names: Iterable[str]) -> Candidates:
+    return [
+        PhotoLabel.select(PhotoLabel.photo).where(
+            PhotoLabel.label.in_(_label_ids(names)) & (PhotoLabel.removed == False)  # noqa: E712
+        )
+    ]
+
+
+def _ids_by_id_or_name(
+    model: type[pw.Model], name_field: pw.Field, value: str | int, contains: bool
+) -> pw.SelectQuery:
+    """Ids of people/albums that are ``value``: an id, a name, or (``contains``) part of one."""
+    select = model.select(model.id)
     if isinstance(value, int):
-        sub = sub.where(id_field == value)
-    elif contains:
-        sub = sub.where(name_field.contains(value))
-    else:
-        sub = sub.where(fn.LOWER(name_field) == value.lower())
-    return Photo.id.in_(sub)
+        return select.where(model.id == value)
+    if contains:
+        return select.where(name_field.contains(value))
+    return select.where(fn.LOWER(name_field) == value.lower())
 
 
 def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
-    sub = Face.select(Face.photo).join(Person)
-    return _by_id_or_name(sub, Person.id, Person.name, value, contains)
+    people = _ids_by_id_or_name(Person, Person.name, value, contains)
+    return fn.EXISTS(
+        Face.select(pw.SQL("1")).where((Face.photo == Photo.id) & Face.person.in_(people))
+    )
+
+
+def _with_person(value: str | int, contains: bool = False) -> Candidates:
+    people = _ids_by_id_or_name(Person, Person.name, value, contains)
+    return [Face.select(Face.photo).where(Face.person.in_(people))]
 
 
 def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
-    sub = AlbumPhoto.select(AlbumPhoto.photo).join(Album)
-    return _by_id_or_name(sub, Album.id, Album.title, value, contains)
+    albums = _ids_by_id_or_name(Album, Album.title, value, contains)
+    return fn.EXISTS(
+        AlbumPhoto.select(pw.SQL("1")).where(
+            (AlbumPhoto.photo == Photo.id) & AlbumPhoto.album.in_(albums)
+        )
+    )
+
+
+def _in_album(value: str | int, contains: bool = False) -> Candidates:
+    albums = _ids_by_id_or_name(Album, Album.title, value, contains)
+    return [AlbumPhoto.select(AlbumPhoto.photo).where(AlbumPhoto.album.in_(albums))]
+
+
+def _file_named(word: str) -> pw.Expression:
+    return fn.EXISTS(
+        File.select(pw.SQL("1")).where(
+            (File.photo == Photo.id) & File.original_name.contains(word)
+        )
+    )
 
 
 def _text(column: pw.Field) -> pw.Node:
@@ -123,32 +170,32 @@ def _text(column: pw.Field) -> pw.Node:
 
 def _near(near: Near) -> pw.Expression:
     """Equirectangular distance, accurate to a few percent at family-photo radii."""
-    dlat = near.km / KM_PER_DEGREE
+    lat_lo, lat_hi, lon_lo, lon_hi = search_index.near_box(near.lat, near.lon, near.km)
     coslat = max(math.cos(math.radians(near.lat)), 0.01)
-    dlon = dlat / coslat
-    inner = Photo.alias()
-    dy = (inner.latitude - near.lat) * KM_PER_DEGREE
-    dx = (inner.longitude - near.lon) * (KM_PER_DEGREE * coslat)
-    # A plain scan of the table in a subquery is far cheaper than testing every row while
-    # walking the timeline index.
-    sub = inner.select(inner.id).where(
-        inner.latitude.between(near.lat - dlat, near.lat + dlat)
-        & inner.longitude.between(near.lon - dlon, near.lon + dlon)
+    dy = (Photo.latitude - near.lat) * KM_PER_DEGREE
+    dx = (Photo.longitude - near.lon) * (KM_PER_DEGREE * coslat)
+    return (
+        Photo.latitude.between(lat_lo, lat_hi)
+        & Photo.longitude.between(lon_lo, lon_hi)
         & ((dy * dy + dx * dx) <= near.km * near.km)
     )
-    return Photo.id.in_(sub)
+
+
+def _place_key(name: str, iso_code: bool) -> tuple[str, str | None]:
+    name = " ".join(name.split()).lower()
+    code = country_code_for(name) or (name.upper() if iso_code and len(name) == 2 else None)
+    return name, code
 
 
 def _place(name: str, iso_code: bool = False) -> pw.Expression:
     """A city, region or country name (any case) or a common form (usa, uk); with
     ``iso_code`` also a two-letter ISO code (not for plain words: "it", "be", "in")."""
-    name = " ".join(name.split()).lower()
+    name, code = _place_key(name, iso_code)
     condition = (
         (fn.LOWER(Photo.place_city) == name)
         | (fn.LOWER(Photo.place_region) == name)
         | (fn.LOWER(Photo.place_country) == name)
     )
-    code = country_code_for(name) or (name.upper() if iso_code and len(name) == 2 else None)
     if code:
         condition = condition | (Photo.place_country_code == code)
     return condition
@@ -163,13 +210,13 @@ def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
         | _photos_in_album(word, contains=True)
         | _text(Photo.camera_make).contains(word)
         | _text(Photo.camera_model).contains(word)
-        | Photo.id.in_(File.select(File.photo).where(File.original_name.contains(word)))
+        | _file_named(word)
         | _place(word)
     )
 
 
 def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expression:
-    """The WHERE condition of one parsed term (without its negation)."""
+    """The exact WHERE condition of one parsed term (without its negation)."""
     kind, value = term.kind, term.value
     if kind == "word":
         return _word(value, labels_for)
@@ -206,12 +253,65 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
     raise ValueError(f"unsupported term {kind!r}")
 
 
+def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candidates | None:
+    """Id queries whose union holds every photo the (positive) term matches, found through
+    indexes; None when no index narrows the term (the timeline walk tests it row by row)."""
+    kind, value = term.kind, term.value
+    if kind == "word":
+        text = search_index.text_ids(value)
+        if text is None:
+            return None
+        names = {value.lower()} | {n.lower() for n in labels_for(value)}
+        return [
+            *_labelled(names),
+            *_with_person(value, contains=True),
+            *_in_album(value, contains=True),
+            text,
+            search_index.place_ids(*_place_key(value, iso_code=False)),
+        ]
+    if kind == "label":
+        return _labelled({value} | labels_for(value))
+    if kind == "person":
+        return _with_person(value)
+    if kind == "album":
+        return _in_album(value)
+    if kind == "camera":
+        text = search_index.text_ids(value, names=False)
+        return None if text is None else [text]
+    if kind == "near":
+        near = search_index.near_ids(value.lat, value.lon, value.km)
+        return None if near is None else [near]
+    if kind == "place":
+        return [search_index.place_ids(*_place_key(value, iso_code=True))]
+    return None
+
+
+def _count_upto(candidates: Candidates, limit: int) -> int:
+    """How many ids the candidate queries yield, counting no further than ``limit``."""
+    union_all = candidates[0]
+    for more in candidates[1:]:
+        union_all = union_all + more  # UNION ALL streams: the LIMIT stops it early
+    counted = pw.Select([union_all.limit(limit).alias("c")], [fn.COUNT(pw.SQL("*"))])
+    return counted.bind(database_proxy).scalar()
+
+
 def _apply_query(
-    select: pw.ModelSelect, query: Query | None, labels_for: LabelsFor
+    select: pw.ModelSelect, query: Query | None, labels_for: LabelsFor, use_indexes: bool = True
 ) -> pw.ModelSelect:
+    """Add the query's exact conditions to ``select``; with ``use_indexes``, also restrict it
+    to the smallest candidate set of a positive term when that set is small."""
+    smallest: tuple[int, Candidates] | None = None
     for term in query.terms if query else ():
         condition = term_condition(term, labels_for)
         select = select.where(~condition if term.negated else condition)
+        candidates = None if term.negated or not use_indexes else term_candidates(term, labels_for)
+        if candidates:
+            limit = smallest[0] if smallest else CANDIDATE_LIMIT
+            count = _count_upto(candidates, limit)
+            if count < limit:
+                smallest = (count, candidates)
+    if smallest:
+        select = select.where(Photo.id.in_(search_index.union(smallest[1])))
     return select
 
 

@@ -1,0 +1,183 @@
+"""The indexes behind the search box, so a word or ``near:`` costs the same at a million photos.
+
+Each function here returns the ids of a SUPERSET of the photos a term matches, found
+through an index (or None when no index helps, e.g. a word shorter than three letters);
+`catalog.queries` applies the term's exact condition afterwards, so results never depend
+on which path found them.
+
+- **Words in file names and cameras**: SQLite: an FTS5 table ``photo_search`` (trigram
+  tokenizer: any substring of three or more characters, like ``LIKE '%word%'``) with one
+  row per photo (all its files' original names; camera make and model), kept in step by
+  triggers on ``photo`` and ``file``. PostgreSQL: ``pg_trgm`` GIN indexes on the columns.
+- **Places**: B-tree indexes on ``lower()`` of city, region and country (both backends).
+- **near:**: a grid key (0.1 degree cells, ``cell = lat_row * 3601 + lon_col``), an
+  expression index; a radius becomes one key range per latitude row of its bounding box.
+"""
+
+from __future__ import annotations
+
+import math
+
+import peewee as pw
+from peewee import fn
+
+from appliance.catalog.models import File, Photo, database_proxy
+
+FTS_TABLE = "photo_search"
+MIN_TRIGRAM = 3  # a trigram index cannot look up shorter words
+CELLS_PER_DEGREE = 10
+LON_CELLS = 360 * CELLS_PER_DEGREE + 1
+MAX_GRID_ROWS = 64  # wider radii match so much that walking the timeline is cheaper
+KM_PER_DEGREE = 111.32
+
+
+def _postgres(db: pw.Database | None = None) -> bool:
+    return isinstance(db or database_proxy.obj, pw.PostgresqlDatabase)
+
+
+def grid_key_sql(db: pw.Database | None = None) -> str:
+    """The grid key expression over ``latitude``/``longitude`` (the index's expression)."""
+    n = CELLS_PER_DEGREE
+    if _postgres(db):
+        lat, lon = f"floor((latitude + 90) * {n})::integer", f"floor((longitude + 180) * {n})::integer"
+    else:
+        lat, lon = f"CAST((latitude + 90) * {n} AS INTEGER)", f"CAST((longitude + 180) * {n} AS INTEGER)"
+    return f"({lat} * {LON_CELLS} + {lon})"
+
+
+_NAMES_OF = "(SELECT group_concat(original_name, char(10)) FROM file WHERE photo_id = {id})"
+_REFRESH = (
+    f"DELETE FROM {FTS_TABLE} WHERE rowid = {{id}}; "
+    f"INSERT INTO {FTS_TABLE} (rowid, names, camera) "
+    f"SELECT id, COALESCE({_NAMES_OF.format(id='photo.id')}, ''), "
+    "COALESCE(camera_make, '') || char(10) || COALESCE(camera_model, '') "
+    "FROM photo WHERE id = {id};"
+)
+TRIGGERS = {
+    "search_photo_added": ("AFTER INSERT ON photo", _REFRESH.format(id="NEW.id")),
+    "search_photo_camera": (
+        "AFTER UPDATE OF camera_make, camera_model ON photo",
+        _REFRESH.format(id="NEW.id"),
+    ),
+    "search_photo_deleted": (
+        "AFTER DELETE ON photo",
+        f"DELETE FROM {FTS_TABLE} WHERE rowid = OLD.id;",
+    ),
+    "search_file_added": ("AFTER INSERT ON file", _REFRESH.format(id="NEW.photo_id")),
+    "search_file_changed": (
+        "AFTER UPDATE OF original_name, photo_id ON file",
+        _REFRESH.format(id="OLD.photo_id") + " " + _REFRESH.format(id="NEW.photo_id"),
+    ),
+    "search_file_deleted": ("AFTER DELETE ON file", _REFRESH.format(id="OLD.photo_id")),
+}
+
+
+def create_search_indexes(db: pw.Database) -> None:
+    """Create (idempotently) and fill the search indexes; the migration step calls this."""
+    for column in ("place_city", "place_region", "place_country"):
+        db.execute_sql(
+            f"CREATE INDEX IF NOT EXISTS photo_lower_{column} ON photo (lower({column}))"
+        )
+    db.execute_sql(f"CREATE INDEX IF NOT EXISTS photo_grid_key ON photo ({grid_key_sql(db)})")
+    if _postgres(db):
+        db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for table, column in (
+            ("file", "original_name"),
+            ("photo", "camera_make"),
+            ("photo", "camera_model"),
+        ):
+            db.execute_sql(
+                f"CREATE INDEX IF NOT EXISTS {table}_{column}_trgm ON {table} "
+                f"USING gin ({column} gin_trgm_ops)"
+            )
+        return
+    existed = db.table_exists(FTS_TABLE)
+    db.execute_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} "
+        "USING fts5(names, camera, tokenize = 'trigram')"
+    )
+    for name, (when, action) in TRIGGERS.items():
+        db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {action} END")
+    if not existed:  # backfill: one pass over the files grouped by photo
+        db.execute_sql(
+            f"INSERT INTO {FTS_TABLE} (rowid, names, camera) "
+            "SELECT photo.id, COALESCE(names.n, ''), "
+            "COALESCE(camera_make, '') || char(10) || COALESCE(camera_model, '') FROM photo "
+            "LEFT JOIN (SELECT photo_id, group_concat(original_name, char(10)) AS n "
+            "FROM file GROUP BY photo_id) AS names ON names.photo_id = photo.id"
+        )
+
+
+def _fts_phrase(column: str, word: str) -> str:
+    return "{" + column + "} : \"" + word.replace('"', '""') + '"'
+
+
+def text_ids(word: str, names: bool = True, camera: bool = True) -> pw.SelectQuery | None:
+    """Ids of photos whose file names (``names``) or camera make/model (``camera``) may
+    contain ``word`` (any case); None when the word is too short for the index."""
+    if len(word) < MIN_TRIGRAM:
+        return None
+    if _postgres():
+        parts = []
+        if names:
+            parts.append(File.select(File.photo).where(File.original_name.contains(word)))
+        if camera:
+            parts.append(
+                Photo.select(Photo.id).where(
+                    Photo.camera_make.contains(word) | Photo.camera_model.contains(word)
+                )
+            )
+        return union(parts)
+    columns = " ".join(c for c, on in (("names", names), ("camera", camera)) if on)
+    # FTS5's hidden column named like the table takes the MATCH, whatever the alias
+    fts = pw.Table(FTS_TABLE, ("rowid", FTS_TABLE))
+    match = pw.Expression(getattr(fts, FTS_TABLE), "MATCH", _fts_phrase(columns, word))
+    return fts.select(fts.rowid).where(match)
+
+
+def place_ids(name: str, code: str | None) -> pw.SelectQuery:
+    """Ids of photos whose city, region or country is ``name`` (lower case) or whose ISO
+    country code is ``code``."""
+    parts = [
+        Photo.select(Photo.id).where(fn.LOWER(column) == name)
+        for column in (Photo.place_city, Photo.place_region, Photo.place_country)
+    ]
+    if code:
+        parts.append(Photo.select(Photo.id).where(Photo.place_country_code == code))
+    return union(parts)
+
+
+def near_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    """(lat_lo, lat_hi, lon_lo, lon_hi) of a radius, as the exact condition bounds it."""
+    dlat = km / KM_PER_DEGREE
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def near_ids(lat: float, lon: float, km: float) -> pw.SelectQuery | None:
+    """Ids of photos in the grid cells that cover the radius's bounding box; None when
+    the box spans more than ``MAX_GRID_ROWS`` latitude rows."""
+    lat_lo, lat_hi, lon_lo, lon_hi = near_box(lat, lon, km)
+    n = CELLS_PER_DEGREE
+
+    def cell(value: float, low: float, cells: int) -> int:  # one cell of margin each side
+        return min(max(math.floor((value - low) * n), 0), cells - 1)
+
+    rows = range(cell(lat_lo, -90, 1801) - 1, cell(lat_hi, -90, 1801) + 2)
+    if len(rows) > MAX_GRID_ROWS:
+        return None
+    first, last = max(cell(lon_lo, -180, LON_CELLS) - 1, 0), cell(lon_hi, -180, LON_CELLS) + 1
+    key = pw.SQL(grid_key_sql())
+    ranges = [key.between(r * LON_CELLS + first, r * LON_CELLS + last) for r in rows]
+    condition = ranges[0]
+    for more in ranges[1:]:
+        condition = condition | more
+    return Photo.select(Photo.id).where(condition)
+
+
+def union(parts: list[pw.SelectQuery]) -> pw.SelectQuery:
+    """The UNION of id queries."""
+    query = parts[0]
+    for part in parts[1:]:
+        query = query | part  # UNION
+    return query
