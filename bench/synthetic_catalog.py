@@ -11,14 +11,42 @@ Zipf-like use (common labels on many photos, rare ones on few), 200 albums.
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 EVENT_SIZE = 40
 LABELS = ["cat", "dog", "car", "beach", "tree", "flower", "bird", "mountain", "food", "bicycle"]
 LABELS += [f"thing{i}" for i in range(190)]
 MAKES = ["Canon", "NIKON", "Apple", "SONY", "FUJIFILM", "samsung"]
-FIRST_NAMES = ["Anna", "Ben", "Clara", "David", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Karla", "Leo", "Mia", "Noah", "Olga", "Paul", "Rosa", "Sami", "Tara", "Ugo", "Vera", "Walt", "Xenia", "Yann", "Zoe"]
+FIRST_NAMES = [
+    "Anna",
+    "Ben",
+    "Clara",
+    "David",
+    "Emma",
+    "Felix",
+    "Greta",
+    "Hugo",
+    "Ida",
+    "Jonas",
+    "Karla",
+    "Leo",
+    "Mia",
+    "Noah",
+    "Olga",
+    "Paul",
+    "Rosa",
+    "Sami",
+    "Tara",
+    "Ugo",
+    "Vera",
+    "Walt",
+    "Xenia",
+    "Yann",
+    "Zoe",
+]
 # (city, region, country, ISO code, lat, lon); the first is "home"
 CITIES = [
     ("Lyon", "Auvergne-Rhône-Alpes", "France", "FR", 45.76, 4.84),
@@ -37,8 +65,40 @@ CITIES = [
 
 
 def _h(expr: str, salt: int) -> str:
-    """SQL for a pseudo-random non-negative integer < 2**31 from an integer expression."""
-    return f"((({expr}) * 2654435761 + {salt * 40503 + 12345}) % 4294967296 / 2)"
+    """SQL for a pseudo-random integer in [0, 2**31) from an integer expression: a
+    multiply-xorshift hash (SQLite has no XOR: ``a ^ b = (a | b) - (a & b)``)."""
+
+    def xorshift(x: str, bits: int) -> str:
+        return f"((({x}) | (({x}) >> {bits})) - (({x}) & (({x}) >> {bits})))"
+
+    x = f"((({expr}) * 2654435761 + {salt * 40503 + 12345}) % 4294967296)"
+    x = f"({xorshift(x, 15)} * 2246822519 % 4294967296)"
+    return f"({xorshift(x, 13)} / 2)"
+
+
+def prepare(root: Path, photos: int) -> float:
+    """Make ``root`` a migrated library holding ``photos`` synthetic photos unless it is one
+    already (a cached catalogue is only brought up to the current schema); return the
+    seconds spent generating (0 when cached)."""
+    from appliance.catalog.db import connect
+    from appliance.catalog.search_index import create_search_indexes
+    from appliance.library import Library
+
+    if (root / "catalog.db").exists():
+        connect(Library(root).catalog_path).close()  # migrations only
+        return 0.0
+    t0 = time.perf_counter()
+    part = root.with_name(root.name + ".part")
+    shutil.rmtree(part, ignore_errors=True)
+    library = Library(part).ensure()
+    connect(library.catalog_path).close()
+    generate(library.catalog_path, photos)
+    db = connect(library.catalog_path)
+    create_search_indexes(db)  # the generator dropped them for speed: backfill now
+    db.close()
+    root.parent.mkdir(parents=True, exist_ok=True)
+    part.rename(root)
+    return time.perf_counter() - t0
 
 
 def generate(db_path: Path, photos: int) -> None:
@@ -46,6 +106,12 @@ def generate(db_path: Path, photos: int) -> None:
     con = sqlite3.connect(db_path)
     con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-300000;")
     ev = f"(n / {EVENT_SIZE})"
+    # the search index is filled in one pass afterwards, not row by row by its triggers
+    from appliance.catalog.search_index import FTS_TABLE, TRIGGERS
+
+    for trigger in TRIGGERS:
+        con.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    con.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     con.execute("BEGIN")
     con.executemany("INSERT INTO label (name, categories) VALUES (?, '')", [(n,) for n in LABELS])
     people = [(f"{FIRST_NAMES[i % 25]} {chr(65 + i // 25)}.",) for i in range(60)]
@@ -59,8 +125,11 @@ def generate(db_path: Path, photos: int) -> None:
         " VALUES (?, '', '2020-01-01', '2020-01-01')",
         [(f"{c[0]} trip {y}",) for y in range(2005, 2025) for c in CITIES[:10]],
     )
-    con.execute("CREATE TEMP TABLE city (i INTEGER PRIMARY KEY, city, region, country, cc, lat, lon)")
-    con.executemany("INSERT INTO city VALUES (?, ?, ?, ?, ?, ?, ?)", [(i, *c) for i, c in enumerate(CITIES)])
+    con.execute(
+        "CREATE TEMP TABLE city (i INTEGER PRIMARY KEY, city, region, country, cc, lat, lon)"
+    )
+    cities = [(i, *c) for i, c in enumerate(CITIES)]
+    con.executemany("INSERT INTO city VALUES (?, ?, ?, ?, ?, ?, ?)", cities)
     con.execute("CREATE TEMP TABLE make (i INTEGER PRIMARY KEY, name)")
     con.executemany("INSERT INTO make VALUES (?, ?)", list(enumerate(MAKES)))
     # one row per photo: event day, seconds in the day, GPS city (or -1), camera
@@ -91,7 +160,8 @@ def generate(db_path: Path, photos: int) -> None:
           city.lat + ({_h("g.n", 10)} % 2001 - 1000) / 10000.0,
           city.lon + ({_h("g.n", 11)} % 2001 - 1000) / 10000.0,
           city.cc, city.country, city.region, city.city,
-          CASE WHEN city.i IS NULL THEN NULL ELSE 'gps' END, CASE WHEN city.i IS NULL THEN 0 ELSE 1 END,
+          CASE WHEN city.i IS NULL THEN NULL ELSE 'gps' END,
+          CASE WHEN city.i IS NULL THEN 0 ELSE 1 END,
           4000, 3000, {_h("g.n", 12)} % 33 = 0, {_h("g.n", 13)} % 100 = 0, 1, 1, 0, 0, g.t, g.t
         FROM g JOIN make ON make.i = g.mk LEFT JOIN city ON city.i = g.c
         """
@@ -113,7 +183,7 @@ def generate(db_path: Path, photos: int) -> None:
             f"""
             INSERT OR IGNORE INTO photo_label (photo_id, label_id, confidence, source, removed)
             SELECT id, 1 + CAST({len(LABELS)} * {u} * {u} * {u} AS INTEGER), 0.8, 'model', 0
-            FROM photo WHERE {salt} = 14 OR {_h('id', salt + 10)} % 3 = 0
+            FROM photo WHERE {salt} = 14 OR {_h("id", salt + 10)} % 3 = 0
             """
         )
     # faces on 30 % of photos: family (persons 1-5) on 60 % of them, anyone else otherwise
@@ -122,18 +192,17 @@ def generate(db_path: Path, photos: int) -> None:
         INSERT INTO face (photo_id, box_x, box_y, box_w, box_h, keypoints, score, quality,
           usable, person_id, assignment, created_at)
         SELECT id, 10, 10, 50, 50, '[]', 0.9, 0.5, 1,
-          CASE WHEN {_h('id', 18)} % 10 < 6 THEN 1 + {_h('id', 19)} % 5
-               ELSE 1 + {_h('id', 20)} % 300 END, 'auto', created_at
-        FROM photo WHERE {_h('id', 17)} % 10 < 3
+          CASE WHEN {_h("id", 18)} % 10 < 6 THEN 1 + {_h("id", 19)} % 5
+               ELSE 1 + {_h("id", 20)} % 300 END, 'auto', created_at
+        FROM photo WHERE {_h("id", 17)} % 10 < 3
         """
     )
     con.execute(
         f"""
         INSERT OR IGNORE INTO album_photo (album_id, photo_id, added_at)
-        SELECT 1 + {_h('id / 40', 21)} % 200, id, created_at FROM photo
-        WHERE {_h('id / 40', 22)} % 20 = 0
+        SELECT 1 + {_h("id / 40", 21)} % 200, id, created_at FROM photo
+        WHERE {_h("id / 40", 22)} % 20 = 0
         """
     )
     con.execute("COMMIT")
-    con.execute("ANALYZE")
     con.close()

@@ -84,11 +84,11 @@ def _plain_labels(word: str) -> set[str]:
 
 
 # --- conditions ---------------------------------------------------------------------------
-# Each term has an exact condition, tested on one photo row (correlated EXISTS probes, never
-# a scan of another table), and where an index helps a candidate set: a superset of its
-# photos' ids found through that index (`catalog.search_index`). A search walks the
-# timeline index testing the conditions, unless one candidate set is small: then it starts
-# from those photos (see `_apply_query`).
+# Each term has a condition tested on one photo row (correlated EXISTS probes, never a scan
+# of another table) and, where an index can find them, its candidates: id queries whose
+# union is exactly the photos the term matches (`catalog.search_index`). A search walks the
+# timeline index testing the conditions, unless one term's candidates are few: then it
+# starts from those photos (see `_apply_query`). Tests hold both paths to the same results.
 
 CANDIDATE_LIMIT = 20_000  # above this many candidates, walking the timeline is cheaper
 
@@ -130,6 +130,15 @@ def _ids_by_id_or_name(
     return select.where(fn.LOWER(name_field) == value.lower())
 
 
+def _driven_by(owners: pw.SelectQuery, rows: pw.ModelSelect, owner: pw.Field) -> pw.SelectQuery:
+    """``rows`` whose ``owner`` is one of ``owners`` (a few people or albums), read through
+    the index on ``owner``. Without statistics SQLite would rather scan all the rows and
+    look each owner up; a CROSS JOIN (SQLite's way to fix the order) starts from the owners.
+    """
+    found = owners.alias("owners")
+    return rows.from_(found).join(owner.model, pw.JOIN.CROSS).where(owner == found.c.id)
+
+
 def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
     people = _ids_by_id_or_name(Person, Person.name, value, contains)
     return fn.EXISTS(
@@ -139,7 +148,7 @@ def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expressi
 
 def _with_person(value: str | int, contains: bool = False) -> Candidates:
     people = _ids_by_id_or_name(Person, Person.name, value, contains)
-    return [Face.select(Face.photo).where(Face.person.in_(people))]
+    return [_driven_by(people, Face.select(Face.photo), Face.person)]
 
 
 def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
@@ -153,14 +162,12 @@ def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
 
 def _in_album(value: str | int, contains: bool = False) -> Candidates:
     albums = _ids_by_id_or_name(Album, Album.title, value, contains)
-    return [AlbumPhoto.select(AlbumPhoto.photo).where(AlbumPhoto.album.in_(albums))]
+    return [_driven_by(albums, AlbumPhoto.select(AlbumPhoto.photo), AlbumPhoto.album)]
 
 
 def _file_named(word: str) -> pw.Expression:
     return fn.EXISTS(
-        File.select(pw.SQL("1")).where(
-            (File.photo == Photo.id) & File.original_name.contains(word)
-        )
+        File.select(pw.SQL("1")).where((File.photo == Photo.id) & File.original_name.contains(word))
     )
 
 
@@ -204,14 +211,14 @@ def _place(name: str, iso_code: bool = False) -> pw.Expression:
 def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
     """A plain word: a label or synonym, a person, an album, a camera or a file name."""
     names = {word.lower()} | {n.lower() for n in labels_for(word)}
-    return (
-        _photos_with_labels(names)
-        | _photos_with_person(word, contains=True)
-        | _photos_in_album(word, contains=True)
+    return (  # the photo's own columns first: OR stops at the first true one
+        _place(word)
         | _text(Photo.camera_make).contains(word)
         | _text(Photo.camera_model).contains(word)
+        | _photos_with_labels(names)
+        | _photos_with_person(word, contains=True)
+        | _photos_in_album(word, contains=True)
         | _file_named(word)
-        | _place(word)
     )
 
 
@@ -254,8 +261,8 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
 
 
 def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candidates | None:
-    """Id queries whose union holds every photo the (positive) term matches, found through
-    indexes; None when no index narrows the term (the timeline walk tests it row by row)."""
+    """Id queries whose union is exactly the photos the (positive) term matches, found
+    through indexes; None when no index finds them (the timeline walk tests each row)."""
     kind, value = term.kind, term.value
     if kind == "word":
         text = search_index.text_ids(value)
@@ -279,7 +286,7 @@ def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candid
         text = search_index.text_ids(value, names=False)
         return None if text is None else [text]
     if kind == "near":
-        near = search_index.near_ids(value.lat, value.lon, value.km)
+        near = search_index.near_ids(value.lat, value.lon, value.km, _near(value))
         return None if near is None else [near]
     if kind == "place":
         return [search_index.place_ids(*_place_key(value, iso_code=True))]
@@ -298,20 +305,29 @@ def _count_upto(candidates: Candidates, limit: int) -> int:
 def _apply_query(
     select: pw.ModelSelect, query: Query | None, labels_for: LabelsFor, use_indexes: bool = True
 ) -> pw.ModelSelect:
-    """Add the query's exact conditions to ``select``; with ``use_indexes``, also restrict it
-    to the smallest candidate set of a positive term when that set is small."""
-    smallest: tuple[int, Candidates] | None = None
-    for term in query.terms if query else ():
-        condition = term_condition(term, labels_for)
-        select = select.where(~condition if term.negated else condition)
-        candidates = None if term.negated or not use_indexes else term_candidates(term, labels_for)
+    """Add the query's conditions to ``select``. With ``use_indexes``, the positive term with
+    the fewest candidates (under ``CANDIDATE_LIMIT``) is applied as ``id IN (candidates)``
+    instead of its row condition, so the search starts from those photos; otherwise every
+    row of the timeline is tested in order until the page is full."""
+    terms = list(query.terms) if query else []
+    best: tuple[int, Term, Candidates] | None = None
+    for term in terms if use_indexes else ():
+        candidates = None if term.negated else term_candidates(term, labels_for)
         if candidates:
-            limit = smallest[0] if smallest else CANDIDATE_LIMIT
+            limit = best[0] if best else CANDIDATE_LIMIT
             count = _count_upto(candidates, limit)
             if count < limit:
-                smallest = (count, candidates)
-    if smallest:
-        select = select.where(Photo.id.in_(search_index.union(smallest[1])))
+                best = (count, term, candidates)
+    if best and not isinstance(database_proxy.obj, pw.PostgresqlDatabase):
+        # SQLite would rather walk the timeline index (no sort needed) and probe the ids;
+        # NOT INDEXED leaves it only the rowid look-ups of the candidates
+        select = select.from_(pw.NodeList((Photo, pw.SQL("NOT INDEXED"))))
+    for term in terms:
+        if best and term is best[1]:
+            select = select.where(Photo.id.in_(search_index.union(best[2])))
+            continue
+        condition = term_condition(term, labels_for)
+        select = select.where(~condition if term.negated else condition)
     return select
 
 
@@ -381,12 +397,14 @@ def search_photos(
     archived: bool = False,
     trashed: bool = False,
     where: pw.Expression | None = None,
+    use_indexes: bool = True,
 ) -> Page:
     """One page of matching photos, newest first; ``next_cursor`` is None on the last page.
-    ``where`` narrows further (share links pass the shareable-photo condition)."""
+    ``where`` narrows further (share links pass the shareable-photo condition);
+    ``use_indexes=False`` tests every photo row instead (the benchmark's baseline)."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     base = _base(archived, trashed, _collapses(query, trashed))
-    select = _apply_query(base, query, labels_for)
+    select = _apply_query(base, query, labels_for, use_indexes)
     if where is not None:
         select = select.where(where)
     if cursor:

@@ -39,9 +39,15 @@ def grid_key_sql(db: pw.Database | None = None) -> str:
     """The grid key expression over ``latitude``/``longitude`` (the index's expression)."""
     n = CELLS_PER_DEGREE
     if _postgres(db):
-        lat, lon = f"floor((latitude + 90) * {n})::integer", f"floor((longitude + 180) * {n})::integer"
+        lat, lon = (
+            f"floor((latitude + 90) * {n})::integer",
+            f"floor((longitude + 180) * {n})::integer",
+        )
     else:
-        lat, lon = f"CAST((latitude + 90) * {n} AS INTEGER)", f"CAST((longitude + 180) * {n} AS INTEGER)"
+        lat, lon = (
+            f"CAST((latitude + 90) * {n} AS INTEGER)",
+            f"CAST((longitude + 180) * {n} AS INTEGER)",
+        )
     return f"({lat} * {LON_CELLS} + {lon})"
 
 
@@ -78,7 +84,11 @@ def create_search_indexes(db: pw.Database) -> None:
         db.execute_sql(
             f"CREATE INDEX IF NOT EXISTS photo_lower_{column} ON photo (lower({column}))"
         )
-    db.execute_sql(f"CREATE INDEX IF NOT EXISTS photo_grid_key ON photo ({grid_key_sql(db)})")
+    # covering: the exact distance test reads latitude/longitude from the index, not the rows
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS photo_grid_key "
+        f"ON photo ({grid_key_sql(db)}, latitude, longitude)"
+    )
     if _postgres(db):
         db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         for table, column in (
@@ -109,13 +119,14 @@ def create_search_indexes(db: pw.Database) -> None:
 
 
 def _fts_phrase(column: str, word: str) -> str:
-    return "{" + column + "} : \"" + word.replace('"', '""') + '"'
+    return "{" + column + '} : "' + word.replace('"', '""') + '"'
 
 
 def text_ids(word: str, names: bool = True, camera: bool = True) -> pw.SelectQuery | None:
-    """Ids of photos whose file names (``names``) or camera make/model (``camera``) may
-    contain ``word`` (any case); None when the word is too short for the index."""
-    if len(word) < MIN_TRIGRAM:
+    """Ids of exactly the photos whose file names (``names``) or camera make or model
+    (``camera``) contain ``word`` as ``LIKE '%word%'`` does; None when the index cannot
+    look the word up (shorter than three letters)."""
+    if len(word) < MIN_TRIGRAM or "\n" in word:  # a newline joins the names in the index
         return None
     if _postgres():
         parts = []
@@ -128,11 +139,14 @@ def text_ids(word: str, names: bool = True, camera: bool = True) -> pw.SelectQue
                 )
             )
         return union(parts)
-    columns = " ".join(c for c, on in (("names", names), ("camera", camera)) if on)
-    # FTS5's hidden column named like the table takes the MATCH, whatever the alias
-    fts = pw.Table(FTS_TABLE, ("rowid", FTS_TABLE))
-    match = pw.Expression(getattr(fts, FTS_TABLE), "MATCH", _fts_phrase(columns, word))
-    return fts.select(fts.rowid).where(match)
+    # FTS5's hidden column named like the table takes the MATCH, whatever the alias; the
+    # trigram index finds a superset (it folds the case of every letter, LIKE only ASCII),
+    # LIKE on the stored text keeps exactly what the per-row condition would
+    fts = pw.Table(FTS_TABLE, ("rowid", FTS_TABLE, "names", "camera"))
+    columns = [c for c, on in (("names", names), ("camera", camera)) if on]
+    match = pw.Expression(getattr(fts, FTS_TABLE), "MATCH", _fts_phrase(" ".join(columns), word))
+    like = [getattr(fts, c).contains(word) for c in columns]
+    return fts.select(fts.rowid).where(match & (like[0] | like[-1]))
 
 
 def place_ids(name: str, code: str | None) -> pw.SelectQuery:
@@ -154,9 +168,10 @@ def near_box(lat: float, lon: float, km: float) -> tuple[float, float, float, fl
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-def near_ids(lat: float, lon: float, km: float) -> pw.SelectQuery | None:
-    """Ids of photos in the grid cells that cover the radius's bounding box; None when
-    the box spans more than ``MAX_GRID_ROWS`` latitude rows."""
+def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> pw.SelectQuery | None:
+    """Ids of the photos that meet ``exact`` (the distance condition), looked up in the
+    grid cells that cover the radius's bounding box; None when the box spans more than
+    ``MAX_GRID_ROWS`` latitude rows."""
     lat_lo, lat_hi, lon_lo, lon_hi = near_box(lat, lon, km)
     n = CELLS_PER_DEGREE
 
@@ -172,7 +187,7 @@ def near_ids(lat: float, lon: float, km: float) -> pw.SelectQuery | None:
     condition = ranges[0]
     for more in ranges[1:]:
         condition = condition | more
-    return Photo.select(Photo.id).where(condition)
+    return Photo.select(Photo.id).where(condition & exact)
 
 
 def union(parts: list[pw.SelectQuery]) -> pw.SelectQuery:
