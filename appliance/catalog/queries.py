@@ -92,7 +92,7 @@ def _plain_labels(word: str) -> set[str]:
 
 CANDIDATE_LIMIT = 20_000  # above this many candidates, walking the timeline is cheaper
 
-Candidates = list[pw.SelectQuery]  # photo-id queries; their union holds every match
+Candidates = search_index.Candidates
 
 
 def _label_ids(names: Iterable[str]) -> pw.SelectQuery:
@@ -265,16 +265,17 @@ def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candid
     through indexes; None when no index finds them (the timeline walk tests each row)."""
     kind, value = term.kind, term.value
     if kind == "word":
-        text = search_index.text_ids(value)
-        if text is None:
+        names = search_index.text_ids(value)
+        if names is None:
             return None
-        names = {value.lower()} | {n.lower() for n in labels_for(value)}
+        labels = {value.lower()} | {n.lower() for n in labels_for(value)}
         return [
-            *_labelled(names),
+            *_labelled(labels),
             *_with_person(value, contains=True),
             *_in_album(value, contains=True),
-            text,
-            search_index.place_ids(*_place_key(value, iso_code=False)),
+            *search_index.camera_ids(value),
+            *names,
+            *search_index.place_ids(*_place_key(value, iso_code=False)),
         ]
     if kind == "label":
         return _labelled({value} | labels_for(value))
@@ -283,18 +284,18 @@ def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candid
     if kind == "album":
         return _in_album(value)
     if kind == "camera":
-        text = search_index.text_ids(value, names=False)
-        return None if text is None else [text]
+        return search_index.camera_ids(value)
     if kind == "near":
-        near = search_index.near_ids(value.lat, value.lon, value.km, _near(value))
-        return None if near is None else [near]
+        return search_index.near_ids(value.lat, value.lon, value.km, _near(value))
     if kind == "place":
-        return [search_index.place_ids(*_place_key(value, iso_code=True))]
+        return search_index.place_ids(*_place_key(value, iso_code=True))
     return None
 
 
 def _count_upto(candidates: Candidates, limit: int) -> int:
     """How many ids the candidate queries yield, counting no further than ``limit``."""
+    if not candidates:
+        return 0
     union_all = candidates[0]
     for more in candidates[1:]:
         union_all = union_all + more  # UNION ALL streams: the LIMIT stops it early
@@ -313,7 +314,7 @@ def _apply_query(
     best: tuple[int, Term, Candidates] | None = None
     for term in terms if use_indexes else ():
         candidates = None if term.negated else term_candidates(term, labels_for)
-        if candidates:
+        if candidates is not None:
             limit = best[0] if best else CANDIDATE_LIMIT
             count = _count_upto(candidates, limit)
             if count < limit:

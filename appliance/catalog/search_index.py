@@ -1,14 +1,15 @@
 """The indexes behind the search box, so a word or ``near:`` costs the same at a million photos.
 
-Each function here returns the ids of a SUPERSET of the photos a term matches, found
-through an index (or None when no index helps, e.g. a word shorter than three letters);
-`catalog.queries` applies the term's exact condition afterwards, so results never depend
-on which path found them.
+Each function here returns id queries whose union is EXACTLY the photos a term's row
+condition (in `catalog.queries`) accepts, found through an index, or None when no index
+helps (a word shorter than three letters, a radius wider than the grid rows allowed).
 
-- **Words in file names and cameras**: SQLite: an FTS5 table ``photo_search`` (trigram
-  tokenizer: any substring of three or more characters, like ``LIKE '%word%'``) with one
-  row per photo (all its files' original names; camera make and model), kept in step by
-  triggers on ``photo`` and ``file``. PostgreSQL: ``pg_trgm`` GIN indexes on the columns.
+- **Words in file names**: SQLite: an FTS5 table ``photo_search`` (trigram tokenizer: any
+  substring of three or more characters, like ``LIKE '%word%'``) with one row per photo
+  (its files' original names), kept in step by triggers on ``photo`` and ``file``.
+  PostgreSQL: a ``pg_trgm`` GIN index on ``file.original_name``.
+- **Cameras**: the few distinct makes and models, read by a loose index scan, matched
+  first; then the photos of the matching ones through the same indexes.
 - **Places**: B-tree indexes on ``lower()`` of city, region and country (both backends).
 - **near:**: a grid key (0.1 degree cells, ``cell = lat_row * 3601 + lon_col``), an
   expression index; a radius becomes one key range per latitude row of its bounding box.
@@ -22,6 +23,8 @@ import peewee as pw
 from peewee import fn
 
 from appliance.catalog.models import File, Photo, database_proxy
+
+Candidates = list[pw.SelectQuery]  # photo-id queries; their union is a term's photos
 
 FTS_TABLE = "photo_search"
 MIN_TRIGRAM = 3  # a trigram index cannot look up shorter words
@@ -54,17 +57,11 @@ def grid_key_sql(db: pw.Database | None = None) -> str:
 _NAMES_OF = "(SELECT group_concat(original_name, char(10)) FROM file WHERE photo_id = {id})"
 _REFRESH = (
     f"DELETE FROM {FTS_TABLE} WHERE rowid = {{id}}; "
-    f"INSERT INTO {FTS_TABLE} (rowid, names, camera) "
-    f"SELECT id, COALESCE({_NAMES_OF.format(id='photo.id')}, ''), "
-    "COALESCE(camera_make, '') || char(10) || COALESCE(camera_model, '') "
-    "FROM photo WHERE id = {id};"
+    f"INSERT INTO {FTS_TABLE} (rowid, names) "
+    f"SELECT id, COALESCE({_NAMES_OF.format(id='photo.id')}, '') FROM photo WHERE id = {{id}};"
 )
 TRIGGERS = {
     "search_photo_added": ("AFTER INSERT ON photo", _REFRESH.format(id="NEW.id")),
-    "search_photo_camera": (
-        "AFTER UPDATE OF camera_make, camera_model ON photo",
-        _REFRESH.format(id="NEW.id"),
-    ),
     "search_photo_deleted": (
         "AFTER DELETE ON photo",
         f"DELETE FROM {FTS_TABLE} WHERE rowid = OLD.id;",
@@ -91,28 +88,21 @@ def create_search_indexes(db: pw.Database) -> None:
     )
     if _postgres(db):
         db.execute_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        for table, column in (
-            ("file", "original_name"),
-            ("photo", "camera_make"),
-            ("photo", "camera_model"),
-        ):
-            db.execute_sql(
-                f"CREATE INDEX IF NOT EXISTS {table}_{column}_trgm ON {table} "
-                f"USING gin ({column} gin_trgm_ops)"
-            )
+        db.execute_sql(
+            "CREATE INDEX IF NOT EXISTS file_original_name_trgm ON file "
+            "USING gin (original_name gin_trgm_ops)"
+        )
         return
     existed = db.table_exists(FTS_TABLE)
     db.execute_sql(
-        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} "
-        "USING fts5(names, camera, tokenize = 'trigram')"
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(names, tokenize = 'trigram')"
     )
     for name, (when, action) in TRIGGERS.items():
         db.execute_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {when} BEGIN {action} END")
     if not existed:  # backfill: one pass over the files grouped by photo
         db.execute_sql(
-            f"INSERT INTO {FTS_TABLE} (rowid, names, camera) "
-            "SELECT photo.id, COALESCE(names.n, ''), "
-            "COALESCE(camera_make, '') || char(10) || COALESCE(camera_model, '') FROM photo "
+            f"INSERT INTO {FTS_TABLE} (rowid, names) "
+            "SELECT photo.id, COALESCE(names.n, '') FROM photo "
             "LEFT JOIN (SELECT photo_id, group_concat(original_name, char(10)) AS n "
             "FROM file GROUP BY photo_id) AS names ON names.photo_id = photo.id"
         )
@@ -122,43 +112,53 @@ def _fts_phrase(column: str, word: str) -> str:
     return "{" + column + '} : "' + word.replace('"', '""') + '"'
 
 
-def text_ids(word: str, names: bool = True, camera: bool = True) -> pw.SelectQuery | None:
-    """Ids of exactly the photos whose file names (``names``) or camera make or model
-    (``camera``) contain ``word`` as ``LIKE '%word%'`` does; None when the index cannot
-    look the word up (shorter than three letters)."""
+def text_ids(word: str) -> Candidates | None:
+    """Exactly the photos with a file whose original name contains ``word`` as
+    ``LIKE '%word%'`` does; None when the index cannot look the word up (shorter than
+    three letters)."""
     if len(word) < MIN_TRIGRAM or "\n" in word:  # a newline joins the names in the index
         return None
     if _postgres():
-        parts = []
-        if names:
-            parts.append(File.select(File.photo).where(File.original_name.contains(word)))
-        if camera:
-            parts.append(
-                Photo.select(Photo.id).where(
-                    Photo.camera_make.contains(word) | Photo.camera_model.contains(word)
-                )
-            )
-        return union(parts)
+        return [File.select(File.photo).where(File.original_name.contains(word))]
     # FTS5's hidden column named like the table takes the MATCH, whatever the alias; the
     # trigram index finds a superset (it folds the case of every letter, LIKE only ASCII),
-    # LIKE on the stored text keeps exactly what the per-row condition would
-    fts = pw.Table(FTS_TABLE, ("rowid", FTS_TABLE, "names", "camera"))
-    columns = [c for c, on in (("names", names), ("camera", camera)) if on]
-    match = pw.Expression(getattr(fts, FTS_TABLE), "MATCH", _fts_phrase(" ".join(columns), word))
-    like = [getattr(fts, c).contains(word) for c in columns]
-    return fts.select(fts.rowid).where(match & (like[0] | like[-1]))
+    # LIKE on the stored names keeps exactly what the per-row condition would
+    fts = pw.Table(FTS_TABLE, ("rowid", FTS_TABLE, "names"))
+    match = pw.Expression(getattr(fts, FTS_TABLE), "MATCH", _fts_phrase("names", word))
+    return [fts.select(fts.rowid).where(match & fts.names.contains(word))]
 
 
-def place_ids(name: str, code: str | None) -> pw.SelectQuery:
-    """Ids of photos whose city, region or country is ``name`` (lower case) or whose ISO
-    country code is ``code``."""
+_DISTINCT = (  # a loose index scan: one index seek per distinct value, not one per row
+    "WITH RECURSIVE v(x) AS (SELECT (SELECT MIN({c}) FROM photo) UNION ALL "
+    "SELECT (SELECT MIN({c}) FROM photo WHERE {c} > x) FROM v WHERE x IS NOT NULL) "
+    "SELECT x FROM v WHERE x {like} ? ESCAPE '\\'"
+)
+
+
+def camera_ids(word: str) -> Candidates:
+    """Exactly the photos whose camera make or model contains ``word`` (as LIKE does): the
+    few distinct makes and models are read from their indexes and matched first."""
+    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    like = "ILIKE" if _postgres() else "LIKE"
+    parts = []
+    for column in (Photo.camera_make, Photo.camera_model):
+        sql = _DISTINCT.format(c=column.column_name, like=like)
+        values = [row[0] for row in database_proxy.execute_sql(sql, (pattern,))]
+        if values:
+            parts.append(Photo.select(Photo.id).where(column.in_(values)))
+    return parts
+
+
+def place_ids(name: str, code: str | None) -> Candidates:
+    """Exactly the photos whose city, region or country is ``name`` (lower case) or whose
+    ISO country code is ``code``."""
     parts = [
         Photo.select(Photo.id).where(fn.LOWER(column) == name)
         for column in (Photo.place_city, Photo.place_region, Photo.place_country)
     ]
     if code:
         parts.append(Photo.select(Photo.id).where(Photo.place_country_code == code))
-    return union(parts)
+    return parts
 
 
 def near_box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
@@ -168,10 +168,10 @@ def near_box(lat: float, lon: float, km: float) -> tuple[float, float, float, fl
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> pw.SelectQuery | None:
-    """Ids of the photos that meet ``exact`` (the distance condition), looked up in the
-    grid cells that cover the radius's bounding box; None when the box spans more than
-    ``MAX_GRID_ROWS`` latitude rows."""
+def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> Candidates | None:
+    """Exactly the photos that meet ``exact`` (the distance condition), read from the grid
+    cells that cover the radius's bounding box: one range of the covering grid index per
+    latitude row. None when the box spans more than ``MAX_GRID_ROWS`` rows."""
     lat_lo, lat_hi, lon_lo, lon_hi = near_box(lat, lon, km)
     n = CELLS_PER_DEGREE
 
@@ -183,16 +183,19 @@ def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> pw.Sele
         return None
     first, last = max(cell(lon_lo, -180, LON_CELLS) - 1, 0), cell(lon_hi, -180, LON_CELLS) + 1
     key = pw.SQL(grid_key_sql())
-    ranges = [key.between(r * LON_CELLS + first, r * LON_CELLS + last) for r in rows]
-    condition = ranges[0]
-    for more in ranges[1:]:
-        condition = condition | more
-    return Photo.select(Photo.id).where(condition & exact)
+    return [
+        Photo.select(Photo.id).where(
+            key.between(r * LON_CELLS + first, r * LON_CELLS + last) & exact
+        )
+        for r in rows
+    ]
 
 
-def union(parts: list[pw.SelectQuery]) -> pw.SelectQuery:
-    """The UNION of id queries."""
+def union(parts: Candidates) -> pw.Node:
+    """The UNION of id queries (no rows when there are none)."""
+    if not parts:
+        return Photo.select(Photo.id).where(pw.SQL("1 = 0"))
     query = parts[0]
     for part in parts[1:]:
-        query = query | part  # UNION
+        query = query | part
     return query
