@@ -90,7 +90,7 @@ def _plain_labels(word: str) -> set[str]:
 # timeline index testing the conditions, unless one term's candidates are few: then it
 # starts from those photos (see `_apply_query`). Tests hold both paths to the same results.
 
-CANDIDATE_LIMIT = 20_000  # above this many candidates, walking the timeline is cheaper
+CANDIDATE_LIMIT = 10_000  # above this many candidates, walking the timeline is cheaper
 
 Candidates = search_index.Candidates
 

@@ -81,6 +81,12 @@ def create_search_indexes(db: pw.Database) -> None:
         db.execute_sql(
             f"CREATE INDEX IF NOT EXISTS photo_lower_{column} ON photo (lower({column}))"
         )
+    # covering: a label's or a person's photos come from the index alone
+    db.execute_sql(
+        "CREATE INDEX IF NOT EXISTS photo_label_label_photo "
+        "ON photo_label (label_id, removed, photo_id)"
+    )
+    db.execute_sql("CREATE INDEX IF NOT EXISTS face_person_photo ON face (person_id, photo_id)")
     # covering: the exact distance test reads latitude/longitude from the index, not the rows
     db.execute_sql(
         "CREATE INDEX IF NOT EXISTS photo_grid_key "
