@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -81,8 +82,12 @@ QUERIES = [
 
 
 def _catalogue(path: Path) -> None:
-    rng = random.Random(11)
     connect(path)
+    _fill()
+
+
+def _fill() -> None:
+    rng = random.Random(11)
     labels = [Label.create(name=n) for n in ("cat", "dog", "tree")]
     people = [Person.create(name=n) for n in ("Anna Berg", "Ben", "Joanna", None)]
     albums = [Album.create(title=t) for t in ("Summer trip", "Winter")]
@@ -248,8 +253,8 @@ def test_the_planner_uses_the_indexes(catalogue) -> None:
     parts = queries.term_candidates(parse_query("canon").terms[0], _kitty)
     plan = "\n".join(_plan(part) for part in parts)
     for index in (
-        "photo_label_label_id_removed",  # labels
-        "face_person_id",  # people (from the few matching names)
+        "COVERING INDEX photo_label_label_photo",  # labels
+        "COVERING INDEX face_person_photo",  # people (from the few matching names)
         "album_photo_album_id_photo_id",  # albums
         "photo_camera_make",  # cameras
         "VIRTUAL TABLE INDEX",  # file names: FTS5 MATCH
@@ -263,3 +268,67 @@ def test_the_planner_uses_the_indexes(catalogue) -> None:
     assert "USING INTEGER PRIMARY KEY" in _plan(_page_query("label:dog"))
     assert "photo_status_archived_sort_time_id" in _plan(_page_query(""))
     assert "photo_status_archived_sort_time_id" in _plan(_page_query("ab"))
+
+
+# --- PostgreSQL: the same equality on a real server (pg_trgm instead of FTS5) ------------
+
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory):
+    """A throwaway PostgreSQL 15 server on a Unix socket (initdb refuses root: it runs as
+    the ``postgres`` user)."""
+    psycopg2 = pytest.importorskip("psycopg2", reason="psycopg2 is not installed")
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"no PostgreSQL 15 server binaries in {PG_BIN}")
+    import os
+    import pwd
+    import shutil
+    import subprocess
+
+    user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
+    home = Path(tempfile.mkdtemp(prefix="shoebox-pg-"))
+    run_as = ["runuser", "-u", "postgres", "--"] if user else []
+    if user:
+        os.chown(home, user.pw_uid, user.pw_gid)
+    data = home / "data"
+    subprocess.run([*run_as, PG_BIN / "initdb", "-A", "trust", "-U", "postgres", "-D", data],
+                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*run_as, PG_BIN / "pg_ctl", "-D", data, "-w", "-l", home / "log",
+         "-o", f"-k {home} -c listen_addresses='' -p 54329", "start"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    try:
+        yield {"host": str(home), "port": 54329, "user": "postgres", "database": "postgres"}
+    finally:
+        subprocess.run([*run_as, PG_BIN / "pg_ctl", "-D", data, "-m", "fast", "stop"],
+                       capture_output=True)  # fmt: skip
+        shutil.rmtree(home, ignore_errors=True)
+    del psycopg2
+
+
+def test_postgresql_search_equals_the_row_by_row_scan(postgres, monkeypatch) -> None:
+    import peewee as pw
+
+    from appliance.catalog.models import ALL_MODELS
+
+    db = pw.PostgresqlDatabase(**postgres)
+    database_proxy.initialize(db)
+    db.create_tables(ALL_MODELS)
+    search_index.create_search_indexes(db)
+    _fill()
+    found = 0
+    for limit in (queries.CANDIDATE_LIMIT, 1):
+        monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)
+        for text in QUERIES:
+            scanned = _ids(text, use_indexes=False)
+            assert _ids(text, use_indexes=True) == scanned, text
+            found += bool(scanned)
+    assert found == 2 * (len(QUERIES) - 1)  # ILIKE folds É too: only nothingmatchesthis
+    trgm = db.execute_sql(
+        "SELECT indexdef FROM pg_indexes WHERE indexname = 'file_original_name_trgm'"
+    )
+    assert "gin_trgm_ops" in trgm.fetchone()[0]
+    db.close()

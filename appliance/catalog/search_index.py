@@ -137,7 +137,7 @@ def text_ids(word: str) -> Candidates | None:
 _DISTINCT = (  # a loose index scan: one index seek per distinct value, not one per row
     "WITH RECURSIVE v(x) AS (SELECT (SELECT MIN({c}) FROM photo) UNION ALL "
     "SELECT (SELECT MIN({c}) FROM photo WHERE {c} > x) FROM v WHERE x IS NOT NULL) "
-    "SELECT x FROM v WHERE x {like} ? ESCAPE '\\'"
+    "SELECT x FROM v WHERE x {like} {param} ESCAPE '\\'"
 )
 
 
@@ -148,7 +148,7 @@ def camera_ids(word: str) -> Candidates:
     like = "ILIKE" if _postgres() else "LIKE"
     parts = []
     for column in (Photo.camera_make, Photo.camera_model):
-        sql = _DISTINCT.format(c=column.column_name, like=like)
+        sql = _DISTINCT.format(c=column.column_name, like=like, param=database_proxy.obj.param)
         values = [row[0] for row in database_proxy.execute_sql(sql, (pattern,))]
         if values:
             parts.append(Photo.select(Photo.id).where(column.in_(values)))
