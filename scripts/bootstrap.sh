@@ -22,6 +22,8 @@ if [ "${1:-run}" = "test" ]; then
   command -v xmllint >/dev/null 2>&1 || want+=(libxml2-utils)
   command -v nft >/dev/null 2>&1 || want+=(nftables)
   command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
+  # a throwaway PostgreSQL 15 server for the search indexes' test (pg_trgm is in the package)
+  [ -x /usr/lib/postgresql/15/bin/initdb ] || want+=(postgresql-15)
   # fonts so that screenshots of the UI render text
   [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
 fi
