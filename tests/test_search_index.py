@@ -76,6 +76,8 @@ QUERIES = [
     "canon year:2020",
     "lyon -favorite:yes",
     "img person:#1",
+    "person:#1 place:fr",  # two terms, each common here: an intersection
+    "label:cat place:fr camera:canon",
     "-canon",
     "nothingmatchesthis",
 ]
@@ -144,12 +146,18 @@ def _kitty(word: str) -> set[str]:
     return {"cat"} if word.lower() == "kitty" else queries._plain_labels(word)
 
 
-@pytest.mark.parametrize("limit", [queries.CANDIDATE_LIMIT, 10**9, 1])
-def test_indexed_search_equals_the_row_by_row_scan(catalogue, monkeypatch, limit) -> None:
-    """Whatever path the planner takes (candidates first, or the timeline walk), every query
-    gives the same photos in the same order as testing each row."""
+@pytest.mark.parametrize(
+    "limit,intersect",
+    [(queries.CANDIDATE_LIMIT, queries.INTERSECT_LIMIT), (10**9, 0), (1, 1), (1, 10**9), (1, 60)],
+)
+def test_indexed_search_equals_the_row_by_row_scan(
+    catalogue, monkeypatch, limit, intersect
+) -> None:
+    """Whatever path the planner takes (candidates first, an intersection, or the timeline
+    walk), every query gives the same photos in the same order as testing each row."""
     connect(catalogue)
     monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)
+    monkeypatch.setattr(queries, "INTERSECT_LIMIT", intersect)
     found = 0
     for text in QUERIES:
         scanned = _ids(text, use_indexes=False)
@@ -246,7 +254,7 @@ def _page_query(text: str):
     return select.order_by(Photo.sort_time.desc(), Photo.id.desc()).limit(61)
 
 
-def test_the_planner_uses_the_indexes(catalogue) -> None:
+def test_the_planner_uses_the_indexes(catalogue, monkeypatch) -> None:
     """The candidate queries read indexes, never a whole table; with few candidates the page
     query starts from their rowids; otherwise it walks the timeline index."""
     connect(catalogue)
@@ -268,6 +276,9 @@ def test_the_planner_uses_the_indexes(catalogue) -> None:
     assert "USING INTEGER PRIMARY KEY" in _plan(_page_query("label:dog"))
     assert "photo_status_archived_sort_time_id" in _plan(_page_query(""))
     assert "photo_status_archived_sort_time_id" in _plan(_page_query("ab"))
+    monkeypatch.setattr(queries, "CANDIDATE_LIMIT", 1)  # both terms common: intersect them
+    plan = _plan(_page_query("person:#1 place:fr"))
+    assert "USING INTEGER PRIMARY KEY" in plan and "INTERSECT" in plan
 
 
 # --- PostgreSQL: the same equality on a real server (pg_trgm instead of FTS5) ------------
@@ -321,7 +332,7 @@ def test_postgresql_search_equals_the_row_by_row_scan(postgres, monkeypatch) -> 
     _fill()
     found = 0
     for limit in (queries.CANDIDATE_LIMIT, 1):
-        monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)
+        monkeypatch.setattr(queries, "CANDIDATE_LIMIT", limit)  # 1: intersections
         for text in QUERIES:
             scanned = _ids(text, use_indexes=False)
             assert _ids(text, use_indexes=True) == scanned, text

@@ -91,6 +91,7 @@ def _plain_labels(word: str) -> set[str]:
 # starts from those photos (see `_apply_query`). Tests hold both paths to the same results.
 
 CANDIDATE_LIMIT = 10_000  # above this many candidates, walking the timeline is cheaper
+INTERSECT_LIMIT = 100_000  # two terms under this many each: intersect their candidates
 
 Candidates = search_index.Candidates
 
@@ -303,29 +304,53 @@ def _count_upto(candidates: Candidates, limit: int) -> int:
     return counted.bind(database_proxy).scalar()
 
 
+def _drivers(terms: list[Term], labels_for: LabelsFor) -> tuple[list[Term], pw.SelectQuery] | None:
+    """The terms to apply as one ``id IN (...)`` the search starts from, and that id query:
+    the positive term with the fewest candidates when under ``CANDIDATE_LIMIT``; else the
+    INTERSECT of two or more terms that each have under ``INTERSECT_LIMIT`` (two common
+    terms whose combination is rare); None: walk the timeline."""
+    counted: list[tuple[int, Term, Candidates]] = []
+    best: tuple[int, Term, Candidates] | None = None
+    for term in terms:
+        candidates = None if term.negated else term_candidates(term, labels_for)
+        if candidates is None:
+            continue
+        limit = best[0] if best else CANDIDATE_LIMIT
+        count = _count_upto(candidates, limit)
+        if count < limit:
+            best = (count, term, candidates)
+        counted.append((count, term, candidates))
+    if best:
+        return [best[1]], search_index.union(best[2])
+    if len(counted) < 2:
+        return None
+    limit = INTERSECT_LIMIT
+    fewer = [(t, c) for _, t, c in counted if _count_upto(c, limit) < limit]
+    if len(fewer) < 2:
+        return None
+    query = search_index.union(fewer[0][1])
+    for _, candidates in fewer[1:]:
+        query = query & search_index.union(candidates)  # INTERSECT
+    return [t for t, _ in fewer], query
+
+
 def _apply_query(
     select: pw.ModelSelect, query: Query | None, labels_for: LabelsFor, use_indexes: bool = True
 ) -> pw.ModelSelect:
-    """Add the query's conditions to ``select``. With ``use_indexes``, the positive term with
-    the fewest candidates (under ``CANDIDATE_LIMIT``) is applied as ``id IN (candidates)``
-    instead of its row condition, so the search starts from those photos; otherwise every
-    row of the timeline is tested in order until the page is full."""
+    """Add the query's conditions to ``select``. With ``use_indexes``, the terms chosen by
+    `_drivers` become ``id IN (candidates)`` instead of their row conditions, so the search
+    starts from those photos; otherwise the timeline is walked in order, testing every row,
+    until the page is full."""
     terms = list(query.terms) if query else []
-    best: tuple[int, Term, Candidates] | None = None
-    for term in terms if use_indexes else ():
-        candidates = None if term.negated else term_candidates(term, labels_for)
-        if candidates is not None:
-            limit = best[0] if best else CANDIDATE_LIMIT
-            count = _count_upto(candidates, limit)
-            if count < limit:
-                best = (count, term, candidates)
-    if best and not isinstance(database_proxy.obj, pw.PostgresqlDatabase):
+    drivers = _drivers(terms, labels_for) if use_indexes and terms else None
+    if drivers and not isinstance(database_proxy.obj, pw.PostgresqlDatabase):
         # SQLite would rather walk the timeline index (no sort needed) and probe the ids;
         # NOT INDEXED leaves it only the rowid look-ups of the candidates
         select = select.from_(pw.NodeList((Photo, pw.SQL("NOT INDEXED"))))
+    if drivers:
+        select = select.where(Photo.id.in_(drivers[1]))
     for term in terms:
-        if best and term is best[1]:
-            select = select.where(Photo.id.in_(search_index.union(best[2])))
+        if drivers and any(term is t for t in drivers[0]):
             continue
         condition = term_condition(term, labels_for)
         select = select.where(~condition if term.negated else condition)
