@@ -91,7 +91,7 @@ def _plain_labels(word: str) -> set[str]:
 # starts from those photos (see `_apply_query`). Tests hold both paths to the same results.
 
 CANDIDATE_LIMIT = 10_000  # above this many candidates, walking the timeline is cheaper
-INTERSECT_LIMIT = 100_000  # two terms under this many each: intersect their candidates
+INTERSECT_LIMIT = 50_000  # two terms under this many each: intersect their candidates
 
 Candidates = search_index.Candidates
 

@@ -11,7 +11,7 @@ helps (a word shorter than three letters, a radius wider than the grid rows allo
 - **Cameras**: the few distinct makes and models, read by a loose index scan, matched
   first; then the photos of the matching ones through the same indexes.
 - **Places**: B-tree indexes on ``lower()`` of city, region and country (both backends).
-- **near:**: a grid key (0.1 degree cells, ``cell = lat_row * 3601 + lon_col``), an
+- **near:**: a grid key (0.01 degree cells, about 1 km: ``lat_row * 36001 + lon_col``), an
   expression index; a radius becomes one key range per latitude row of its bounding box.
 """
 
@@ -28,9 +28,10 @@ Candidates = list[pw.SelectQuery]  # photo-id queries; their union is a term's p
 
 FTS_TABLE = "photo_search"
 MIN_TRIGRAM = 3  # a trigram index cannot look up shorter words
-CELLS_PER_DEGREE = 10
+CELLS_PER_DEGREE = 100  # ~1 km cells: a small radius reads little more than its circle
 LON_CELLS = 360 * CELLS_PER_DEGREE + 1
-MAX_GRID_ROWS = 64  # wider radii match so much that walking the timeline is cheaper
+LAT_CELLS = 180 * CELLS_PER_DEGREE + 1
+MAX_GRID_ROWS = 200  # ~110 km; wider radii match so much that the timeline walk is cheaper
 KM_PER_DEGREE = 111.32
 
 
@@ -184,7 +185,7 @@ def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> Candida
     def cell(value: float, low: float, cells: int) -> int:  # one cell of margin each side
         return min(max(math.floor((value - low) * n), 0), cells - 1)
 
-    rows = range(cell(lat_lo, -90, 1801) - 1, cell(lat_hi, -90, 1801) + 2)
+    rows = range(cell(lat_lo, -90, LAT_CELLS) - 1, cell(lat_hi, -90, LAT_CELLS) + 2)
     if len(rows) > MAX_GRID_ROWS:
         return None
     first, last = max(cell(lon_lo, -180, LON_CELLS) - 1, 0), cell(lon_hi, -180, LON_CELLS) + 1
