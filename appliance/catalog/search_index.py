@@ -11,7 +11,7 @@ helps (a word shorter than three letters, a radius wider than the grid rows allo
 - **Cameras**: the few distinct makes and models, read by a loose index scan, matched
   first; then the photos of the matching ones through the same indexes.
 - **Places**: B-tree indexes on ``lower()`` of city, region and country (both backends).
-- **near:**: a grid key (0.01 degree cells, about 1 km: ``lat_row * 36001 + lon_col``), an
+- **near:**: a grid key (1/30 degree cells, about 3.7 km: ``lat_row * 10801 + lon_col``), an
   expression index; a radius becomes one key range per latitude row of its bounding box.
 """
 
@@ -28,10 +28,10 @@ Candidates = list[pw.SelectQuery]  # photo-id queries; their union is a term's p
 
 FTS_TABLE = "photo_search"
 MIN_TRIGRAM = 3  # a trigram index cannot look up shorter words
-CELLS_PER_DEGREE = 100  # ~1 km cells: a small radius reads little more than its circle
+CELLS_PER_DEGREE = 30  # ~3.7 km: a small radius reads a few cells, a 50 km one ~30 rows
 LON_CELLS = 360 * CELLS_PER_DEGREE + 1
 LAT_CELLS = 180 * CELLS_PER_DEGREE + 1
-MAX_GRID_ROWS = 200  # ~110 km; wider radii match so much that the timeline walk is cheaper
+MAX_GRID_ROWS = 64  # ~110 km; wider radii match so much that the timeline walk is cheaper
 KM_PER_DEGREE = 111.32
 
 
