@@ -13,7 +13,7 @@ from conftest import TEST_BACKEND
 from ingest_helpers import export, ingest, quick_settings
 from place_truth import BORDER_TRUTH, CORPUS_TRUTH
 
-from appliance.catalog import places
+from appliance.catalog import places, search_index
 from appliance.catalog.db import connect
 from appliance.catalog.migrations import LATEST, STEPS, current_version, migrate
 from appliance.catalog.models import Photo
@@ -181,6 +181,10 @@ def test_old_library_is_geocoded_by_the_background_job(indexed, tmp_path) -> Non
     # make it a catalog of the schema before places: no place columns
     places_step = next(v for v, step in STEPS.items() if step.__name__.endswith("_places"))
     db.execute_sql("DROP INDEX IF EXISTS photo_place_country_code")
+    for column in places.PLACE_COLUMNS:  # the search step's indexes (a later step) go too
+        db.execute_sql(f"DROP INDEX IF EXISTS photo_lower_{column}")
+    for trigger in search_index.TRIGGERS:
+        db.execute_sql(f"DROP TRIGGER IF EXISTS {trigger}")
     for column in (*places.PLACE_COLUMNS, "place_source", "places_version"):
         db.execute_sql(f"ALTER TABLE photo DROP COLUMN {column}")
     db.execute_sql("DELETE FROM schema_version")

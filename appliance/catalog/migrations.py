@@ -168,6 +168,15 @@ def _v10_job_leases(db: pw.Database) -> None:
     create_backend_indexes(db)
 
 
+def _v11_search_indexes(db: pw.Database) -> None:
+    """v11: search at a million photos: a trigram full-text index over file names and
+    cameras (FTS5 on SQLite, pg_trgm on PostgreSQL), indexes on the place names and a grid
+    key for ``near:`` (see `catalog.search_index`). Existing photos are indexed here."""
+    from appliance.catalog.search_index import create_search_indexes
+
+    create_search_indexes(db)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -179,6 +188,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     8: _v8_video,
     9: _v9_family_people_and_shares,
     10: _v10_job_leases,
+    11: _v11_search_indexes,
 }
 LATEST = max(STEPS)
 
@@ -212,6 +222,7 @@ def migrate(db: pw.Database) -> int:
             create_moments_indexes(db)
             _v10_job_leases(db)  # its backend's indexes
             _v7_decisions_and_sidecars(db)  # its triggers are not part of the models
+            _v11_search_indexes(db)  # nor are the search indexes
             _stamp(db, LATEST)
             return LATEST
     version = version or 1  # tables without a version row: the first released schema

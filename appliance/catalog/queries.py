@@ -19,6 +19,7 @@ from typing import Any
 import peewee as pw
 from peewee import fn
 
+from appliance.catalog import search_index
 from appliance.catalog.models import (
     Album,
     AlbumPhoto,
@@ -31,6 +32,7 @@ from appliance.catalog.models import (
     PhotoLabel,
     ShareLink,
     Stack,
+    database_proxy,
 )
 from appliance.catalog.photo_fields import shared_fields
 from appliance.errors import BadRequest
@@ -85,36 +87,80 @@ def _plain_labels(word: str) -> set[str]:
 
 
 # --- conditions ---------------------------------------------------------------------------
+# Each term has a condition tested on one photo row (correlated EXISTS probes, never a scan
+# of another table) and, where an index can find them, its candidates: id queries whose
+# union is exactly the photos the term matches (`catalog.search_index`). A search walks the
+# timeline index testing the conditions, unless one term's candidates are few: then it
+# starts from those photos (see `_apply_query`). Tests hold both paths to the same results.
+
+CANDIDATE_LIMIT = 10_000  # above this many candidates, walking the timeline is cheaper
+INTERSECT_LIMIT = 50_000  # two terms under this many each: intersect their candidates
+
+Candidates = search_index.Candidates
+
+
+def _label_ids(names: Iterable[str]) -> pw.SelectQuery:
+    lowered = sorted({n.lower() for n in names})
+    return Label.select(Label.id).where(fn.LOWER(Label.name).in_(lowered))
 
 
 def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
-    sub = (
-        PhotoLabel.select(PhotoLabel.photo)
-        .join(Label)
-        .where(fn.LOWER(Label.name).in_(sorted({n.lower() for n in names})))
-        .where(PhotoLabel.removed == False)  # noqa: E712
+    return fn.EXISTS(
+        PhotoLabel.select(pw.SQL("1")).where(
+            (PhotoLabel.photo == Photo.id)
+            & PhotoLabel.label.in_(_label_ids(names))
+            & (PhotoLabel.removed == False)  # noqa: E712
+        )
     )
-    return Photo.id.in_(sub)
 
 
-def _by_id_or_name(
-    sub: pw.ModelSelect, id_field: pw.Field, name_field: pw.Field, value: str | int, contains: bool
-) -> pw.Expression:
-    """Photos of ``sub`` whose person/album is ``value``: an id, a name, or part of one."""
+def _labelled(names: Iterable[str]) -> Candidates:
+    return [
+        PhotoLabel.select(PhotoLabel.photo).where(
+            PhotoLabel.label.in_(_label_ids(names)) & (PhotoLabel.removed == False)  # noqa: E712
+        )
+    ]
+
+
+def _ids_by_id_or_name(
+    model: type[pw.Model], name_field: pw.Field, value: str | int, contains: bool
+) -> pw.SelectQuery:
+    """Ids of people/albums that are ``value``: an id, a name, or (``contains``) part of one."""
+    select = model.select(model.id)
     if isinstance(value, int):
-        sub = sub.where(id_field == value)
-    elif contains:
-        sub = sub.where(name_field.contains(value))
-    else:
-        sub = sub.where(fn.LOWER(name_field) == value.lower())
-    return Photo.id.in_(sub)
+        return select.where(model.id == value)
+    if contains:
+        return select.where(name_field.contains(value))
+    return select.where(fn.LOWER(name_field) == value.lower())
+
+
+def _driven_by(owners: pw.SelectQuery, rows: pw.ModelSelect, owner: pw.Field) -> pw.SelectQuery:
+    """``rows`` whose ``owner`` is one of ``owners`` (a few people or albums), read through
+    the index on ``owner``. Without statistics SQLite would rather scan all the rows and
+    look each owner up; a CROSS JOIN (SQLite's way to fix the order) starts from the owners.
+    """
+    found = owners.alias("owners")
+    return rows.from_(found).join(owner.model, pw.JOIN.CROSS).where(owner == found.c.id)
+
+
+def _people_ids(value: str | int, contains: bool) -> pw.SelectQuery:
+    """Ids of the people ``value`` names: an id, part of a name (``contains``), or a name
+    given whole or by its words (see `name_matches`)."""
+    if isinstance(value, str) and not contains:
+        return Person.select(Person.id).where(name_matches(Person.name, value))
+    return _ids_by_id_or_name(Person, Person.name, value, contains)
 
 
 def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
-    sub = Face.select(Face.photo).join(Person)
-    if isinstance(value, str) and not contains:
-        return Photo.id.in_(sub.where(name_matches(Person.name, value)))
-    return _by_id_or_name(sub, Person.id, Person.name, value, contains)
+    people = _people_ids(value, contains)
+    return fn.EXISTS(
+        Face.select(pw.SQL("1")).where((Face.photo == Photo.id) & Face.person.in_(people))
+    )
+
+
+def _with_person(value: str | int, contains: bool = False) -> Candidates:
+    people = _people_ids(value, contains)
+    return [_driven_by(people, Face.select(Face.photo), Face.person)]
 
 
 def name_matches(column: pw.Field, value: str) -> pw.Expression:
@@ -125,8 +171,23 @@ def name_matches(column: pw.Field, value: str) -> pw.Expression:
 
 
 def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
-    sub = AlbumPhoto.select(AlbumPhoto.photo).join(Album)
-    return _by_id_or_name(sub, Album.id, Album.title, value, contains)
+    albums = _ids_by_id_or_name(Album, Album.title, value, contains)
+    return fn.EXISTS(
+        AlbumPhoto.select(pw.SQL("1")).where(
+            (AlbumPhoto.photo == Photo.id) & AlbumPhoto.album.in_(albums)
+        )
+    )
+
+
+def _in_album(value: str | int, contains: bool = False) -> Candidates:
+    albums = _ids_by_id_or_name(Album, Album.title, value, contains)
+    return [_driven_by(albums, AlbumPhoto.select(AlbumPhoto.photo), AlbumPhoto.album)]
+
+
+def _file_named(word: str) -> pw.Expression:
+    return fn.EXISTS(
+        File.select(pw.SQL("1")).where((File.photo == Photo.id) & File.original_name.contains(word))
+    )
 
 
 def _text(column: pw.Field) -> pw.Node:
@@ -135,32 +196,32 @@ def _text(column: pw.Field) -> pw.Node:
 
 def _near(near: Near) -> pw.Expression:
     """Equirectangular distance, accurate to a few percent at family-photo radii."""
-    dlat = near.km / KM_PER_DEGREE
+    lat_lo, lat_hi, lon_lo, lon_hi = search_index.near_box(near.lat, near.lon, near.km)
     coslat = max(math.cos(math.radians(near.lat)), 0.01)
-    dlon = dlat / coslat
-    inner = Photo.alias()
-    dy = (inner.latitude - near.lat) * KM_PER_DEGREE
-    dx = (inner.longitude - near.lon) * (KM_PER_DEGREE * coslat)
-    # A plain scan of the table in a subquery is far cheaper than testing every row while
-    # walking the timeline index.
-    sub = inner.select(inner.id).where(
-        inner.latitude.between(near.lat - dlat, near.lat + dlat)
-        & inner.longitude.between(near.lon - dlon, near.lon + dlon)
+    dy = (Photo.latitude - near.lat) * KM_PER_DEGREE
+    dx = (Photo.longitude - near.lon) * (KM_PER_DEGREE * coslat)
+    return (
+        Photo.latitude.between(lat_lo, lat_hi)
+        & Photo.longitude.between(lon_lo, lon_hi)
         & ((dy * dy + dx * dx) <= near.km * near.km)
     )
-    return Photo.id.in_(sub)
+
+
+def _place_key(name: str, iso_code: bool) -> tuple[str, str | None]:
+    name = " ".join(name.split()).lower()
+    code = country_code_for(name) or (name.upper() if iso_code and len(name) == 2 else None)
+    return name, code
 
 
 def _place(name: str, iso_code: bool = False) -> pw.Expression:
     """A city, region or country name (any case) or a common form (usa, uk); with
     ``iso_code`` also a two-letter ISO code (not for plain words: "it", "be", "in")."""
-    name = " ".join(name.split()).lower()
+    name, code = _place_key(name, iso_code)
     condition = (
         (fn.LOWER(Photo.place_city) == name)
         | (fn.LOWER(Photo.place_region) == name)
         | (fn.LOWER(Photo.place_country) == name)
     )
-    code = country_code_for(name) or (name.upper() if iso_code and len(name) == 2 else None)
     if code:
         condition = condition | (Photo.place_country_code == code)
     return condition
@@ -169,19 +230,19 @@ def _place(name: str, iso_code: bool = False) -> pw.Expression:
 def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
     """A plain word: a label or synonym, a person, an album, a camera or a file name."""
     names = {word.lower()} | {n.lower() for n in labels_for(word)}
-    return (
-        _photos_with_labels(names)
-        | _photos_with_person(word, contains=True)
-        | _photos_in_album(word, contains=True)
+    return (  # the photo's own columns first: OR stops at the first true one
+        _place(word)
         | _text(Photo.camera_make).contains(word)
         | _text(Photo.camera_model).contains(word)
-        | Photo.id.in_(File.select(File.photo).where(File.original_name.contains(word)))
-        | _place(word)
+        | _photos_with_labels(names)
+        | _photos_with_person(word, contains=True)
+        | _photos_in_album(word, contains=True)
+        | _file_named(word)
     )
 
 
 def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expression:
-    """The WHERE condition of one parsed term (without its negation)."""
+    """The exact WHERE condition of one parsed term (without its negation)."""
     kind, value = term.kind, term.value
     if kind == "or":
         alternatives = [term_condition(t, labels_for) for t in value]
@@ -222,10 +283,104 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
     raise ValueError(f"unsupported term {kind!r}")
 
 
+def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candidates | None:
+    """Id queries whose union is exactly the photos the (positive) term matches, found
+    through indexes; None when no index finds them (the timeline walk tests each row)."""
+    kind, value = term.kind, term.value
+    if kind == "or":  # the union of its alternatives, when each is positive and indexed
+        if any(t.negated for t in value):
+            return None
+        parts = [term_candidates(t, labels_for) for t in value]
+        if any(part is None for part in parts):
+            return None
+        return [candidate for part in parts for candidate in part]
+    if kind == "word":
+        names = search_index.text_ids(value)
+        if names is None:
+            return None
+        labels = {value.lower()} | {n.lower() for n in labels_for(value)}
+        return [
+            *_labelled(labels),
+            *_with_person(value, contains=True),
+            *_in_album(value, contains=True),
+            *search_index.camera_ids(value),
+            *names,
+            *search_index.place_ids(*_place_key(value, iso_code=False)),
+        ]
+    if kind == "label":
+        return _labelled({value} | labels_for(value))
+    if kind == "person":
+        return _with_person(value)
+    if kind == "album":
+        return _in_album(value)
+    if kind == "camera":
+        return search_index.camera_ids(value)
+    if kind == "near":
+        return search_index.near_ids(value.lat, value.lon, value.km, _near(value))
+    if kind == "place":
+        return search_index.place_ids(*_place_key(value, iso_code=True))
+    return None
+
+
+def _count_upto(candidates: Candidates, limit: int) -> int:
+    """How many ids the candidate queries yield, counting no further than ``limit``."""
+    if not candidates:
+        return 0
+    union_all = candidates[0]
+    for more in candidates[1:]:
+        union_all = union_all + more  # UNION ALL streams: the LIMIT stops it early
+    counted = pw.Select([union_all.limit(limit).alias("c")], [fn.COUNT(pw.SQL("*"))])
+    return counted.bind(database_proxy).scalar()
+
+
+def _drivers(terms: list[Term], labels_for: LabelsFor) -> tuple[list[Term], pw.SelectQuery] | None:
+    """The terms to apply as one ``id IN (...)`` the search starts from, and that id query:
+    the positive term with the fewest candidates when under ``CANDIDATE_LIMIT``; else the
+    INTERSECT of two or more terms that each have under ``INTERSECT_LIMIT`` (two common
+    terms whose combination is rare); None: walk the timeline."""
+    counted: list[tuple[int, Term, Candidates]] = []
+    best: tuple[int, Term, Candidates] | None = None
+    for term in terms:
+        candidates = None if term.negated else term_candidates(term, labels_for)
+        if candidates is None:
+            continue
+        limit = best[0] if best else CANDIDATE_LIMIT
+        count = _count_upto(candidates, limit)
+        if count < limit:
+            best = (count, term, candidates)
+        counted.append((count, term, candidates))
+    if best:
+        return [best[1]], search_index.union(best[2])
+    if len(counted) < 2:
+        return None
+    limit = INTERSECT_LIMIT
+    fewer = [(t, c) for _, t, c in counted if _count_upto(c, limit) < limit]
+    if len(fewer) < 2:
+        return None
+    query = search_index.union(fewer[0][1])
+    for _, candidates in fewer[1:]:
+        query = query & search_index.union(candidates)  # INTERSECT
+    return [t for t, _ in fewer], query
+
+
 def _apply_query(
-    select: pw.ModelSelect, query: Query | None, labels_for: LabelsFor
+    select: pw.ModelSelect, query: Query | None, labels_for: LabelsFor, use_indexes: bool = True
 ) -> pw.ModelSelect:
-    for term in query.terms if query else ():
+    """Add the query's conditions to ``select``. With ``use_indexes``, the terms chosen by
+    `_drivers` become ``id IN (candidates)`` instead of their row conditions, so the search
+    starts from those photos; otherwise the timeline is walked in order, testing every row,
+    until the page is full."""
+    terms = list(query.terms) if query else []
+    drivers = _drivers(terms, labels_for) if use_indexes and terms else None
+    if drivers and not isinstance(database_proxy.obj, pw.PostgresqlDatabase):
+        # SQLite would rather walk the timeline index (no sort needed) and probe the ids;
+        # NOT INDEXED leaves it only the rowid look-ups of the candidates
+        select = select.from_(pw.NodeList((Photo, pw.SQL("NOT INDEXED"))))
+    if drivers:
+        select = select.where(Photo.id.in_(drivers[1]))
+    for term in terms:
+        if drivers and any(term is t for t in drivers[0]):
+            continue
         condition = term_condition(term, labels_for)
         select = select.where(~condition if term.negated else condition)
     return select
@@ -297,12 +452,14 @@ def search_photos(
     archived: bool = False,
     trashed: bool = False,
     where: pw.Expression | None = None,
+    use_indexes: bool = True,
 ) -> Page:
     """One page of matching photos, newest first; ``next_cursor`` is None on the last page.
-    ``where`` narrows further (share links pass the shareable-photo condition)."""
+    ``where`` narrows further (share links pass the shareable-photo condition);
+    ``use_indexes=False`` tests every photo row instead (the benchmark's baseline)."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     base = _base(archived, trashed, _collapses(query, trashed))
-    select = _apply_query(base, query, labels_for)
+    select = _apply_query(base, query, labels_for, use_indexes)
     if where is not None:
         select = select.where(where)
     if cursor:
