@@ -105,7 +105,10 @@ def build_disk(
             "/tmp/shoebox-src/image-build/install.sh --no-start --hostname shoebox --port80 "
             f"--wheel /tmp/wheelhouse/{wheel} " + " ".join(install_options)
         )
-        run(["chroot", str(root), "sh", "-c", command])
+        # No network namespace: the install must not reach out (apt, pip, anything).
+        # A clean environment: nothing of the host's (PIP_*, proxies) leaks into the box.
+        env = ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8"]
+        run(["unshare", "--net", "chroot", str(root), *env, "sh", "-c", command])
     finally:
         for api in ("sys", "dev", "proc"):
             subprocess.run(["umount", "-R", "-l", str(root / api)], check=False)
