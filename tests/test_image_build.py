@@ -439,3 +439,36 @@ def test_prepare_makes_no_folders_under_an_empty_library_mount_point(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert "library disk not mounted" in result.stdout
     assert list(library.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind and tmpfs mounts need root")
+def test_prepare_sees_through_the_sandbox_bind_of_an_empty_mount_point(tmp_path: Path) -> None:
+    """ReadWritePaths= binds the empty folder onto itself in the service's namespace, where
+    the "+" step runs: that is no disk. A filesystem mounted there is."""
+    library = tmp_path / "srv/shoebox"
+    library.mkdir(parents=True)
+    conf = tmp_path / "tmpfiles.conf"
+    conf.write_text(f"d {library}/inbox 0775 - - -\n")
+    env = {
+        **os.environ,
+        "SHOEBOX_BOOT_DIRS": str(tmp_path / "boot"),
+        "SHOEBOX_STATE_DIR": str(tmp_path / "state"),
+        "SHOEBOX_TMPFILES": str(conf),
+        "SHOEBOX_LIBRARY_DISK": "1",
+        "SHOEBOX_LIBRARY_MOUNT": str(library),
+    }
+    subprocess.run(["mount", "--bind", str(library), str(library)], check=True)
+    try:
+        result = _run([str(BUILD / "files/shoebox-prepare")], env=env)
+        assert result.returncode == 0, result.stderr
+        assert "library disk not mounted" in result.stdout
+        assert list(library.iterdir()) == []
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "disk", str(library)], check=True)
+        try:
+            result = _run([str(BUILD / "files/shoebox-prepare")], env=env)
+            assert result.returncode == 0, result.stderr
+            assert (library / "inbox").is_dir()
+        finally:
+            subprocess.run(["umount", str(library)], check=True)
+    finally:
+        subprocess.run(["umount", str(library)], check=True)

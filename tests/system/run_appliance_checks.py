@@ -154,12 +154,6 @@ def no_doubles(vm: Vm) -> None:
     )
 
 
-def http_answer(vm: Vm, port: str, path: str, code: int) -> tuple[int, str] | None:
-    """(status, body) of a GET when its status is ``code``, else None (for wait_until)."""
-    reply = vm.http(port, path)
-    return reply if reply[0] == code else None
-
-
 def waiting_for_disk(vm: Vm) -> str:
     """The service's sd_notify STATUS when it waits for its library disk, else ''."""
     status = service(vm, "StatusText")
@@ -187,7 +181,7 @@ def phase_boot_without_disk(vm: Vm) -> None:
     check("no library disk: the service waits and says so (STATUS)", True, status)
     code, body = wait_until(
         "the waiting page on 8080",
-        lambda: http_answer(vm, "web", "/", 503),
+        lambda: vm.http_when("web", "/", 503),
         300,
         3,
     )
@@ -359,7 +353,7 @@ def phase_library_pull(vm: Vm, library: Path) -> None:
     status = wait_until("STATUS: waiting for the library disk", lambda: waiting_for_disk(vm), 300)
     code, body = wait_until(
         "the waiting page on 8080 after the pull",
-        lambda: http_answer(vm, "web", "/login", 503),
+        lambda: vm.http_when("web", "/login", 503),
         120,
         3,
     )
@@ -512,30 +506,32 @@ def main() -> int:
     library_disk_image(library)
     summary["build_s"] = round(time.monotonic() - started)
     vm = Vm(work, disk, kernel, initrd)
+    failure = ""
     try:
         with vm:
-            phase_boot_without_disk(vm)
-            phase_library_plugged(vm, library)
-            phase_usb(vm, work, photos)
-            phase_memory(vm, "usb")
-            phase_watchdog(vm)
-            phase_library_pull(vm, library)
-            phase_reset(vm, work, photos)
-            phase_memory(vm, "reset")
-            save_artifacts(vm, args.artifacts)
-    except (VmError, OSError, subprocess.SubprocessError) as exc:
-        log(f"FAILED: {exc}")
-        if vm.process and vm.process.poll() is None:
-            save_artifacts(vm, args.artifacts)
-        serial = work / "serial.log"
-        if serial.exists():
-            print("--- last lines of the serial console ---")
-            print("\n".join(serial.read_text(errors="replace").splitlines()[-40:]))
-        log(f"partial SUMMARY {summary}; logs in {args.artifacts}")
-        return 1
+            try:
+                phase_boot_without_disk(vm)
+                phase_library_plugged(vm, library)
+                phase_usb(vm, work, photos)
+                phase_memory(vm, "usb")
+                phase_watchdog(vm)
+                phase_library_pull(vm, library)
+                phase_reset(vm, work, photos)
+                phase_memory(vm, "reset")
+            except (VmError, OSError, subprocess.SubprocessError) as exc:
+                failure = str(exc) or repr(exc)
+            save_artifacts(vm, args.artifacts)  # while the VM still runs
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    if failure:
+        log(f"FAILED: {failure}")
+        print("--- last lines of the serial console ---")
+        serial = args.artifacts / "vm-serial.log"
+        if serial.exists():
+            print("\n".join(serial.read_text(errors="replace").splitlines()[-40:]))
+        log(f"partial SUMMARY {summary}; logs in {args.artifacts}")
+        return 1
     summary["total_s"] = round(time.monotonic() - started)
     log("SUMMARY " + ", ".join(f"{k}={v}" for k, v in summary.items()))
     return 0

@@ -68,15 +68,20 @@ def free_port() -> int:
 
 
 def build_disk(
-    work: Path, wheelhouse: Path, install_options: tuple[str, ...] = (), setup_file: str = ""
+    work: Path,
+    wheelhouse: Path,
+    install_options: tuple[str, ...] = (),
+    setup_file: str = "",
+    arch: str = "amd64",
 ) -> tuple[Path, Path, Path]:
     """A fresh root disk from the cached rootfs with Shoebox installed by install.sh.
 
     Returns (disk image, kernel, initrd). install.sh runs in a chroot exactly as on a box
-    without internet: pip from the wheelhouse only, Debian packages already there.
+    without internet: pip from the wheelhouse only, Debian packages already there. An
+    arm64 chroot runs under qemu-user (binfmt).
     """
-    rootfs = CACHE / "rootfs-amd64.tar"
-    run([str(REPO / "tests/system/build-rootfs.sh"), str(CACHE), "amd64"])
+    rootfs = CACHE / f"rootfs-{arch}.tar"
+    run([str(REPO / "tests/system/build-rootfs.sh"), str(CACHE), arch])
     root = work / "root"
     if root.exists():
         shutil.rmtree(root)
@@ -167,10 +172,16 @@ def make_stick(
 
 
 class Vm:
-    """qemu-system-x86_64 with the disk, user networking (ssh, 80, 8080 forwarded), a monitor."""
+    """QEMU with the disk, user networking (ssh, 80, 8080 forwarded), a monitor.
 
-    def __init__(self, work: Path, disk: Path, kernel: Path, initrd: Path) -> None:
+    amd64: qemu-system-x86_64 -M pc; arm64: qemu-system-aarch64 -M virt, Cortex-A72.
+    """
+
+    def __init__(
+        self, work: Path, disk: Path, kernel: Path, initrd: Path, arch: str = "amd64"
+    ) -> None:
         self.work, self.disk, self.kernel, self.initrd = work, disk, kernel, initrd
+        self.arch = arch
         self.ports = {"ssh": free_port(), "http": free_port(), "web": free_port()}
         self.monitor_path = work / "monitor.sock"
         self.serial = work / "serial.log"
@@ -190,10 +201,17 @@ class Vm:
             for name, guest in (("ssh", 22), ("http", 80), ("web", 8080))
         )
         kvm = os.environ.get("SHOEBOX_VM_ACCEL") == "kvm" and os.access("/dev/kvm", os.W_OK)
-        cmd = ["qemu-system-x86_64", "-M", "pc", "-smp", "2", "-m", str(MEMORY_MB)]
-        cmd += ["-enable-kvm", "-cpu", "host"] if kvm else ["-accel", "tcg", "-cpu", "max"]
+        if self.arch == "arm64":
+            kvm = False
+            cmd = ["qemu-system-aarch64", "-M", "virt", "-cpu", "cortex-a72", "-accel", "tcg"]
+            console = "ttyAMA0"
+        else:
+            cmd = ["qemu-system-x86_64", "-M", "pc"]
+            cmd += ["-enable-kvm", "-cpu", "host"] if kvm else ["-accel", "tcg", "-cpu", "max"]
+            console = "ttyS0"
+        cmd += ["-smp", "2", "-m", str(MEMORY_MB)]
         cmd += ["-kernel", str(self.kernel), "-initrd", str(self.initrd)]
-        cmd += ["-append", "root=/dev/vda rw console=ttyS0 quiet mitigations=off"]
+        cmd += ["-append", f"root=/dev/vda rw console={console} quiet mitigations=off"]
         cmd += ["-drive", f"file={self.disk},if=virtio,format=raw,cache=unsafe"]
         cmd += ["-netdev", f"user,id=net0,{forwards}", "-device", "virtio-net-pci,netdev=net0"]
         cmd += ["-device", "qemu-xhci,id=xhci", "-display", "none"]
@@ -265,6 +283,11 @@ class Vm:
                 return response.status, response.read().decode(errors="replace")
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode(errors="replace")
+
+    def http_when(self, port_name: str, path: str, code: int) -> tuple[int, str] | None:
+        """(status, body) of a GET when its status is ``code``, else None (for wait_until)."""
+        reply = self.http(port_name, path)
+        return reply if reply[0] == code else None
 
     def sql(self, query: str, db: str = "/srv/shoebox/catalog.db") -> str:
         return self.ssh(f"sqlite3 -readonly -cmd '.timeout 10000' {db} \"{query}\"")
