@@ -45,8 +45,13 @@ def library_state(
     settings: Settings,
     mountinfo: Path = Path("/proc/self/mountinfo"),
     sys_block: Path = SYS_BLOCK,
+    writable: bool = False,
 ) -> LibraryState:
-    """Whether the configured library may be opened (always, unless it is on a disk)."""
+    """Whether the configured library may be opened (always, unless it is on a disk).
+
+    ``writable`` (the service): the disk must also be writable by this process; a disk just
+    plugged in belongs to root until shoebox-library-disk.service has prepared it, and a
+    disk remounted read-only after errors cannot hold a library either."""
     if not settings.library_disk:
         return LibraryState(True)
     root = settings.library_root
@@ -62,6 +67,8 @@ def library_state(
         os.listdir(root)
     except OSError as exc:
         return LibraryState(False, f"{waiting}: the disk cannot be read ({exc.strerror})")
+    if writable and not os.access(root, os.W_OK):
+        return LibraryState(False, f"{waiting}: the disk cannot be written (not prepared yet?)")
     return LibraryState(True, mount_id=mount_id)
 
 

@@ -268,6 +268,11 @@ def test_install_lays_out_the_appliance(installed: Path) -> None:
     assert "Environment=SHOEBOX_LIBRARY_DISK=1" in disk_unit
     rules = (root / "etc/udev/rules.d/89-shoebox-library.rules").read_text()
     assert 'ENV{SYSTEMD_WANTS}+="srv-shoebox.mount"' in rules
+    # A new disk belongs to root: a root step gives it the library's folders and owner.
+    assert 'ENV{SYSTEMD_WANTS}+="shoebox-library-disk.service"' in rules
+    prepare_disk = (units / "shoebox-library-disk.service").read_text()
+    assert "Requires=srv-shoebox.mount" in prepare_disk
+    assert "systemd-tmpfiles --create /usr/lib/tmpfiles.d/shoebox.conf" in prepare_disk
 
 
 def test_install_again_changes_nothing_and_keeps_settings_and_library(

@@ -222,9 +222,12 @@ def drain_volume(
 
 
 def wait_for_daemon(
-    uuid: str, poll: float = 1.0, should_stop: Callable[[], bool] = lambda: False
+    uuid: str, poll: float = 5.0, should_stop: Callable[[], bool] = lambda: False
 ) -> dict[str, int]:
-    """Wait while the running daemon works through this volume's jobs; return counts."""
+    """Wait while the running daemon works through this volume's jobs; return counts.
+
+    Polls every ``poll`` s: the daemon notices an unplug itself, so this loop only needs to
+    be cheap (it shares a small CPU with the import it waits for)."""
     while not should_stop():
         counts = jobs.counts(uuid)
         if counts["pending"] + counts["running"] == 0:

@@ -133,7 +133,7 @@ def wait_imported(vm: Vm, wanted: set[str], what: str) -> float:
         f"every photo of {what} in the library ({len(wanted)})",
         lambda: wanted <= set(stored_hashes(vm)),
         IMPORT_TIMEOUT,
-        5,
+        10,
     )
     wait_until(
         f"the import unit of {what} to finish",
@@ -267,7 +267,7 @@ def phase_usb(vm: Vm, work: Path, photos: Photos) -> None:
     options = wait_until("card A mounted", lambda: vm.ssh(VOLUME_OPTIONS, check=False), 300, 1)
     check("volume mounted read-only", options.split(",")[0] == "ro", options)
     wait_until(
-        "a first photo of card A", lambda: a_hashes & set(stored_hashes(vm)), IMPORT_TIMEOUT, 2
+        "a first photo of card A", lambda: a_hashes & set(stored_hashes(vm)), IMPORT_TIMEOUT, 3
     )
     vm.unplug("carda")
     got = len(a_hashes & set(stored_hashes(vm)))
@@ -398,11 +398,10 @@ def phase_reset(vm: Vm, work: Path, photos: Photos) -> None:
         "a first photo of the reset stick",
         lambda: wanted & set(stored_hashes(vm)),
         IMPORT_TIMEOUT,
-        2,
+        3,
     )
-    vm.monitor("system_reset")
+    vm.reset()
     log("system_reset (hard reset) mid-import")
-    vm.started = time.monotonic()
     # Counted after the reset: what the disk kept (a photo being committed may have made it).
     vm.wait_for_ssh(BOOT_TIMEOUT)
     wait_until(
