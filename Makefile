@@ -28,9 +28,13 @@ test-postgresql: setup
 	SHOEBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS)
 
 # The real appliance in a Debian 12 VM (QEMU, TCG): see tests/system/README.md. Needs root.
+# The log: test-artifacts/appliance/run.log (with the VM's journal and serial console).
 test-appliance: setup
 	scripts/bootstrap.sh appliance
-	$(BIN)/python tests/system/run_appliance_checks.py
+	mkdir -p test-artifacts/appliance
+	{ $(BIN)/python -u tests/system/run_appliance_checks.py 2>&1; echo $$? >test-artifacts/appliance/rc; } \
+		| tee test-artifacts/appliance/run.log
+	exit $$(cat test-artifacts/appliance/rc)
 
 lint: setup
 	$(BIN)/ruff check appliance tests bench models scripts

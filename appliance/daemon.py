@@ -38,6 +38,9 @@ LOCK_FILE = "worker.lock"
 IDLE_WAIT = 0.25  # seconds between queue polls when idle
 STATUS_EVERY = 2.0
 LIBRARY_CHECK_EVERY = 5.0  # seconds between checks that a library disk is still there
+# A batch may take the sum of its files' time limits plus this (worker (re)starts, commits)
+# before the systemd watchdog stops being fed for it.
+BATCH_ALLOWANCE = 120.0
 
 
 class LibraryLost(RuntimeError):
@@ -195,7 +198,7 @@ class Daemon:
         """
         from appliance.library_disk import library_state, waiting_app
 
-        state = library_state(self.settings)
+        state = library_state(self.settings, writable=True)
         if state.available:
             return True
         log.warning("%s", state.reason)
@@ -207,7 +210,7 @@ class Daemon:
                 self.notifier.notify(ready=1, status=state.reason, watchdog=1)
                 if self.stop_event.wait(2.0):
                     return False
-                state = library_state(self.settings)
+                state = library_state(self.settings, writable=True)
         finally:
             if server:
                 server.stop()
@@ -326,7 +329,7 @@ class Daemon:
             if batch:
                 self.current = [j.path for j in batch]
                 self._publish(force=True)
-                with self._heartbeat():
+                with self._heartbeat(self._batch_limit(batch)):
                     self._run_batch(ingestor, batch, volume_present)
                 if self.transcoder:
                     self.transcoder.wake()  # new movies may need a transcode
@@ -364,19 +367,31 @@ class Daemon:
             log.error("places: background geocoding failed: %s", exc)
             return 0
 
-    @contextmanager
-    def _heartbeat(self) -> Iterator[None]:
-        """Keep the published heartbeat fresh while one long file holds the main loop.
+    def _batch_limit(self, batch: list[Any]) -> float:
+        """The longest a batch may hold the main loop: every file's time limit (a retried
+        file has a longer one) plus an allowance for worker (re)starts."""
+        limits = (self.settings.per_file_timeout * jobs.time_factor(job) for job in batch)
+        return sum(limits) + BATCH_ALLOWANCE
 
-        Only the status file is refreshed here; the systemd watchdog is still fed by the main
-        loop alone, so a hung pipeline is still caught.
+    @contextmanager
+    def _heartbeat(self, limit: float = BATCH_ALLOWANCE) -> Iterator[None]:
+        """Keep the published heartbeat and the systemd watchdog fresh while one batch holds
+        the main loop, for at most ``limit`` seconds.
+
+        A batch of long files (a retried file's limit is several times per_file_timeout) may
+        legitimately outlast WatchdogSec; the worker pool enforces each file's limit. Past
+        ``limit`` those limits have failed: the watchdog is no longer fed, so a hung
+        pipeline is still caught and restarted.
         """
         done = threading.Event()
+        deadline = time.monotonic() + limit
 
         def beat() -> None:
             while not done.wait(STATUS_EVERY):
                 with suppress(OSError):
                     self._publish(force=True)
+                if time.monotonic() < deadline:
+                    self.notifier.notify(watchdog=1)
 
         thread = threading.Thread(target=beat, name="heartbeat", daemon=True)
         thread.start()

@@ -4,8 +4,9 @@ With ``library_disk`` on, the library root is the mount point of a disk (label S
 the appliance). Without the disk that folder is an empty directory on the SD card: a
 library must never be created or served there (its catalogue would hide the real one,
 and the setup page would be offered again). The disk is usable when the root is a mount
-point whose block device still exists; a pulled disk whose mount lingers (ext4 keeps it
-until the last file is closed) counts as absent too.
+point of a whole filesystem (not the SD card's folder that systemd binds onto itself for
+``ReadWritePaths=``) whose block device still exists; a pulled disk whose mount lingers
+(ext4 keeps it until the last file is closed) counts as absent too.
 
 The daemon and the web UI consult :func:`library_state` only; issue-9's lost-catalogue
 check runs once the disk is there.
@@ -35,7 +36,7 @@ def _mount(root: Path, mountinfo: Path) -> tuple[int, tuple[int, int]] | None:
     from appliance.ingest.volumes import mount_of
 
     try:
-        return mount_of(root, mountinfo)
+        return mount_of(root, mountinfo, whole_filesystem=True)
     except OSError:
         return None
 
@@ -44,8 +45,13 @@ def library_state(
     settings: Settings,
     mountinfo: Path = Path("/proc/self/mountinfo"),
     sys_block: Path = SYS_BLOCK,
+    writable: bool = False,
 ) -> LibraryState:
-    """Whether the configured library may be opened (always, unless it is on a disk)."""
+    """Whether the configured library may be opened (always, unless it is on a disk).
+
+    ``writable`` (the service): the disk must also be writable by this process; a disk just
+    plugged in belongs to root until shoebox-library-disk.service has prepared it, and a
+    disk remounted read-only after errors cannot hold a library either."""
     if not settings.library_disk:
         return LibraryState(True)
     root = settings.library_root
@@ -61,6 +67,8 @@ def library_state(
         os.listdir(root)
     except OSError as exc:
         return LibraryState(False, f"{waiting}: the disk cannot be read ({exc.strerror})")
+    if writable and not os.access(root, os.W_OK):
+        return LibraryState(False, f"{waiting}: the disk cannot be written (not prepared yet?)")
     return LibraryState(True, mount_id=mount_id)
 
 

@@ -178,6 +178,7 @@ put 0644 "$here/files/10-models.conf" "$units/shoebox-import@.service.d/10-model
 put 0644 "$repo/systemd/udev/90-shoebox-usb.rules" "$etc/udev/rules.d/90-shoebox-usb.rules"
 put 0644 "$repo/systemd/udev/91-shoebox-camera.rules" "$etc/udev/rules.d/91-shoebox-camera.rules"
 put 0644 "$here/files/89-shoebox-library.rules" "$etc/udev/rules.d/89-shoebox-library.rules"
+put 0644 "$here/files/shoebox-library-disk.service" "$units/shoebox-library-disk.service"
 put 0644 "$repo/systemd/sysusers.d/shoebox.conf" "$root/usr/lib/sysusers.d/shoebox.conf"
 put 0644 "$repo/systemd/tmpfiles.d/shoebox.conf" "$root/usr/lib/tmpfiles.d/shoebox.conf"
 put 0644 "$here/avahi/shoebox.service" "$etc/avahi/services/shoebox.service"

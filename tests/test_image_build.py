@@ -268,6 +268,11 @@ def test_install_lays_out_the_appliance(installed: Path) -> None:
     assert "Environment=SHOEBOX_LIBRARY_DISK=1" in disk_unit
     rules = (root / "etc/udev/rules.d/89-shoebox-library.rules").read_text()
     assert 'ENV{SYSTEMD_WANTS}+="srv-shoebox.mount"' in rules
+    # A new disk belongs to root: a root step gives it the library's folders and owner.
+    assert 'ENV{SYSTEMD_WANTS}+="shoebox-library-disk.service"' in rules
+    prepare_disk = (units / "shoebox-library-disk.service").read_text()
+    assert "Requires=srv-shoebox.mount" in prepare_disk
+    assert "systemd-tmpfiles --create /usr/lib/tmpfiles.d/shoebox.conf" in prepare_disk
 
 
 def test_install_again_changes_nothing_and_keeps_settings_and_library(
@@ -439,3 +444,36 @@ def test_prepare_makes_no_folders_under_an_empty_library_mount_point(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert "library disk not mounted" in result.stdout
     assert list(library.iterdir()) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="bind and tmpfs mounts need root")
+def test_prepare_sees_through_the_sandbox_bind_of_an_empty_mount_point(tmp_path: Path) -> None:
+    """ReadWritePaths= binds the empty folder onto itself in the service's namespace, where
+    the "+" step runs: that is no disk. A filesystem mounted there is."""
+    library = tmp_path / "srv/shoebox"
+    library.mkdir(parents=True)
+    conf = tmp_path / "tmpfiles.conf"
+    conf.write_text(f"d {library}/inbox 0775 - - -\n")
+    env = {
+        **os.environ,
+        "SHOEBOX_BOOT_DIRS": str(tmp_path / "boot"),
+        "SHOEBOX_STATE_DIR": str(tmp_path / "state"),
+        "SHOEBOX_TMPFILES": str(conf),
+        "SHOEBOX_LIBRARY_DISK": "1",
+        "SHOEBOX_LIBRARY_MOUNT": str(library),
+    }
+    subprocess.run(["mount", "--bind", str(library), str(library)], check=True)
+    try:
+        result = _run([str(BUILD / "files/shoebox-prepare")], env=env)
+        assert result.returncode == 0, result.stderr
+        assert "library disk not mounted" in result.stdout
+        assert list(library.iterdir()) == []
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "disk", str(library)], check=True)
+        try:
+            result = _run([str(BUILD / "files/shoebox-prepare")], env=env)
+            assert result.returncode == 0, result.stderr
+            assert (library / "inbox").is_dir()
+        finally:
+            subprocess.run(["umount", str(library)], check=True)
+    finally:
+        subprocess.run(["umount", str(library)], check=True)

@@ -43,6 +43,55 @@ def test_empty_mount_point_is_not_a_library(tmp_path: Path) -> None:
     assert "not plugged in" in state.reason and str(root) in state.reason
 
 
+def test_the_sandbox_bind_of_the_empty_mount_point_is_not_a_library(tmp_path: Path) -> None:
+    """systemd's ReadWritePaths= binds the SD card's empty folder onto itself in the
+    service's namespace: a mount at the library root, but of a folder, not of a disk."""
+    root = tmp_path / "srv"
+    root.mkdir()
+    info = tmp_path / "mountinfo"
+    info.write_text(
+        "22 1 254:1 / / ro,relatime shared:1 - ext4 /dev/vda rw\n"
+        f"95 22 254:1 {root} {root} rw,relatime shared:1 - ext4 /dev/vda rw\n"
+    )
+    sys_block = tmp_path / "sys-dev-block"
+    (sys_block / "254:1").mkdir(parents=True)
+    settings = Settings(library=root, library_disk=True)
+    state = library_state(settings, mountinfo=info, sys_block=sys_block)
+    assert not state.available and "not plugged in" in state.reason
+    # The disk mounted there (and bound onto itself by the sandbox) is the library.
+    (sys_block / "8:1").mkdir()
+    with info.open("a") as lines:
+        lines.write(f"96 95 8:1 / {root} rw,relatime shared:40 - ext4 /dev/sda1 rw\n")
+        lines.write(f"97 96 8:1 / {root} rw,relatime shared:40 - ext4 /dev/sda1 rw\n")
+    assert library_state(settings, mountinfo=info, sys_block=sys_block).available
+
+
+def test_a_disk_the_service_cannot_write_is_not_ready_for_it(tmp_path: Path) -> None:
+    """A new disk belongs to root until shoebox-library-disk.service prepares it; a disk
+    remounted read-only after errors cannot hold the library either."""
+    root = tmp_path / "srv"
+    root.mkdir()
+    sys_block = tmp_path / "sys-dev-block"
+    (sys_block / "8:1").mkdir(parents=True)
+    info = _mountinfo(tmp_path, root, "8:1")
+    settings = Settings(library=root, library_disk=True)
+    as_root = os.geteuid() == 0  # root writes anywhere, except on a read-only filesystem
+    if as_root:
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "disk", str(root)], check=True)
+    else:
+        root.chmod(0o555)
+    try:
+        assert library_state(settings, mountinfo=info, sys_block=sys_block).available
+        state = library_state(settings, mountinfo=info, sys_block=sys_block, writable=True)
+        assert not state.available and "cannot be written" in state.reason
+    finally:
+        if as_root:
+            subprocess.run(["umount", str(root)], check=True)
+        else:
+            root.chmod(0o755)
+    assert library_state(settings, mountinfo=info, sys_block=sys_block, writable=True).available
+
+
 def test_a_pulled_disk_whose_mount_lingers_is_absent(tmp_path: Path) -> None:
     root = tmp_path / "srv"
     root.mkdir()

@@ -65,15 +65,21 @@ def _unescape_mountinfo(text: str) -> str:
 
 
 def mount_of(
-    mount: Path, mountinfo: Path = Path("/proc/self/mountinfo")
+    mount: Path, mountinfo: Path = Path("/proc/self/mountinfo"), whole_filesystem: bool = False
 ) -> tuple[int, tuple[int, int]] | None:
     """(mount id, (major, minor)) of the filesystem mounted exactly at ``mount``, None if
     not a mount. The mount id is new for every mount, so a disk pulled and plugged back
-    (even into the same device number) is told apart from the one mounted before."""
+    (even into the same device number) is told apart from the one mounted before.
+
+    ``whole_filesystem``: only a filesystem's root counts, not a folder of one bound onto
+    itself, as systemd's ``ReadWritePaths=`` does in a service's sandbox: there an empty
+    mount point on the SD card would otherwise look like a mounted disk."""
     target = str(Path(mount).resolve())
     found = None
     for line in mountinfo.read_text(encoding="utf-8", errors="replace").splitlines():
         fields = line.split()
+        if whole_filesystem and len(fields) > 3 and fields[3] != "/":
+            continue
         if len(fields) > 4 and _unescape_mountinfo(fields[4]) == target:
             major, minor = fields[2].split(":")
             found = (int(fields[0]), (int(major), int(minor)))  # the last one wins (stacked)
@@ -200,9 +206,12 @@ def drain_volume(
 
 
 def wait_for_daemon(
-    uuid: str, poll: float = 1.0, should_stop: Callable[[], bool] = lambda: False
+    uuid: str, poll: float = 5.0, should_stop: Callable[[], bool] = lambda: False
 ) -> dict[str, int]:
-    """Wait while the running daemon works through this volume's jobs; return counts."""
+    """Wait while the running daemon works through this volume's jobs; return counts.
+
+    Polls every ``poll`` s: the daemon notices an unplug itself, so this loop only needs to
+    be cheap (it shares a small CPU with the import it waits for)."""
     while not should_stop():
         counts = jobs.counts(uuid)
         if counts["pending"] + counts["running"] == 0:

@@ -8,24 +8,29 @@ set -euo pipefail
 cache=${1:?usage: build-rootfs.sh CACHE_DIR [ARCH]}
 arch=${2:-amd64}
 out=$cache/rootfs-$arch.tar
-[ -s "$out" ] && { echo "rootfs: $out (cached)"; exit 0; }
 # The mirror apt uses (the first "URIs:" or "deb" line that is not commented out).
 mirror=${SHOEBOX_DEBIAN_MIRROR:-$(cat /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null |
     sed -nE 's/^(URIs:|deb)[[:space:]]+(\[[^]]*\][[:space:]]+)?(https?:\/\/[^ ]*\/debian)\/?([[:space:]].*)?$/\3/p' | head -1 || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 kernel=linux-image-$arch
 [ "$arch" = arm64 ] && kernel=linux-image-arm64
-# The appliance's own packages (install.sh: python3-venv avahi-daemon gphoto2, nftables for
-# --port80) and what the test drives it with (ssh, sqlite3, curl, avahi-utils, dosfstools).
+# The appliance's own packages (install.sh: python3-venv avahi-daemon gphoto2
+# libimage-exiftool-perl ffmpeg, nftables for --port80) and what the test drives it with
+# (ssh, sqlite3, curl, avahi-utils, dosfstools).
+runtime=python3,python3-venv,dbus,avahi-daemon,gphoto2,libimage-exiftool-perl,ffmpeg,nftables
 packages=systemd-sysv,udev,kmod,initramfs-tools,$kernel,openssh-server,iproute2,procps,
-packages+=python3,python3-venv,dbus,avahi-daemon,avahi-utils,libnss-mdns,gphoto2,nftables,
-packages+=sqlite3,curl,ca-certificates,dosfstools,e2fsprogs
+packages+=$runtime,avahi-utils,libnss-mdns,sqlite3,curl,ca-certificates,dosfstools,e2fsprogs
 # SHOEBOX_ROOTFS_FLAVOUR=user: no kernel or services, for running under qemu-user only.
 flavour=${SHOEBOX_ROOTFS_FLAVOUR:-vm}
 if [ "$flavour" = user ]; then
-    packages=python3,python3-venv,sqlite3,dbus,avahi-daemon,gphoto2,nftables,systemd
+    packages=$runtime,sqlite3,systemd
     out=$cache/rootfs-$arch-user.tar
-    [ -s "$out" ] && { echo "rootfs: $out (cached)"; exit 0; }
+fi
+# The cache is valid for this package list only (a stamp beside the tarball).
+stamp="$out.packages"
+if [ -s "$out" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$packages" ]; then
+    echo "rootfs: $out (cached)"
+    exit 0
 fi
 dir=$cache/rootfs-$arch-$flavour.tmp
 rm -rf "$dir"
@@ -49,5 +54,6 @@ fi
 rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
 tar -C "$dir" -cf "$out.partial" .
 mv "$out.partial" "$out"
+echo "$packages" >"$stamp"
 rm -rf "$dir"
 echo "rootfs: $out ($(du -sh "$out" | cut -f1))"

@@ -19,16 +19,8 @@ if [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
     exit 1
 fi
 SHOEBOX_ROOTFS_FLAVOUR=user "$repo/tests/system/build-rootfs.sh" "$cache" arm64
-amd64=$cache/wheelhouse-amd64
+"$repo/tests/system/build-wheelhouse-arm64.sh" "$cache"
 wheels=$cache/wheelhouse-arm64
-mkdir -p "$wheels"
-# Pure-Python wheels (shoebox, face-recognition-models built from its sdist) come from the
-# amd64 wheelhouse; every binary wheel is downloaded for aarch64 / CPython 3.11.
-cp "$amd64"/*-none-any.whl "$wheels"/
-python3 -m pip download -q --only-binary=:all: --platform manylinux_2_28_aarch64 \
-    --platform manylinux2014_aarch64 --platform manylinux_2_17_aarch64 \
-    --python-version 3.11 --implementation cp --abi cp311 \
-    --find-links "$wheels" -d "$wheels" "$(ls "$wheels"/shoebox_appliance-*.whl)"
 root=$(mktemp -d /var/tmp/shoebox-arm64.XXXXXX)
 cleanup() {
     umount -l "$root/proc" "$root/dev" 2>/dev/null || true
