@@ -11,6 +11,7 @@ from web_fixtures import Built
 from appliance.catalog.users import create_user
 from appliance.web.openapi import ROUTES
 from appliance.web.openapi_moments import ROUTES as MOMENTS_ROUTES
+from appliance.web.openapi_family import OPERATIONS as FAMILY_OPERATIONS
 
 PUBLIC = {"auth.setup", "auth.login", "static", "share.album", "share.photos", "share.thumb"}
 SAMPLE = {
@@ -111,7 +112,8 @@ def test_openapi_describes_every_api_route(member: FlaskClient, app: Flask) -> N
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len("/api/v1") :])
             actual |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert described == actual
-    assert len(ROUTES) + len(MOMENTS_ROUTES) == len(actual)
+    family = sum(len(ops) for ops in FAMILY_OPERATIONS.values())
+    assert len(ROUTES) + len(MOMENTS_ROUTES) + family == len(actual)
 
 
 def test_unknown_api_route_is_json_404(member: FlaskClient) -> None:

@@ -65,6 +65,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         auth,
         browse,
         labels,
+        live,
         media,
         moments,
         people,
@@ -75,6 +76,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         share,
         status,
         trash,
+        uploads,
     )
 
     library = (library or Library(settings.library_root)).ensure()
@@ -116,6 +118,8 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(trash.bp)
     app.register_blueprint(moments.bp)
+    app.register_blueprint(uploads.bp)
+    app.register_blueprint(live.bp)
     return app
 
 
