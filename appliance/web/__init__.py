@@ -124,11 +124,19 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
 
 
 def _template_globals() -> dict[str, Any]:
+    from flask import current_app
+
+    from appliance.web.describe import photo_alt
+    from appliance.web.permissions import can
+
     user = g.get("user")
     return {
         "csrf_token": security.csrf_token,
         "user": user,
         "is_admin": bool(user and user.role == "admin"),
+        "can": lambda action, obj=None: can(user, action, obj),
+        "upload_max_mb": current_app.config["SHOEBOX_SETTINGS"].upload_max_mb,
+        "photo_alt": photo_alt,
     }
 
 
