@@ -139,3 +139,13 @@ def test_member_uploads_but_visitor_cannot(app: Flask, admin: FlaskClient) -> No
     carol = app.test_client()
     sign_in(carol, "carol")
     assert _upload(carol, "a.jpg", b"\xff\xd8 tiny").status_code == 201
+
+
+def test_empty_trash_deletes_photos_with_named_faces(admin: FlaskClient, web: Built) -> None:
+    """A named face deleted with its photo queues no sidecar for a photo that is gone."""
+    two = web.photo_ids["faces/face_recognition/two_people.jpg"]
+    headers = {"X-CSRF-Token": token(admin)}
+    assert admin.delete(f"/api/v1/photos/{two}", headers=headers).status_code == 200
+    emptied = admin.delete("/api/v1/trash", headers=headers)
+    assert emptied.status_code == 200 and emptied.json["deleted"] == 1
+    assert Photo.get_or_none(Photo.id == two) is None

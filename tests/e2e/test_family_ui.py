@@ -381,6 +381,7 @@ def test_trash_photos_and_albums_by_the_permission_table(
     admin = open_page(browser, server, size, user="mum")
     admin.goto(server + f"/photo/{web.photo_ids[OBAMA]}")
     admin.click("[data-action=trash-photo]")
+    expect(admin).not_to_have_url(re.compile(rf"/photo/{web.photo_ids[OBAMA]}\b"))
     admin.goto(server + "/trash")
     expect(admin.locator(".tile")).to_have_count(1)
     admin.click("[data-action=empty-trash]")
