@@ -396,7 +396,8 @@ def test_dark_mode_follows_the_system_and_the_toggle(
     server: str, browser: object, size: str
 ) -> None:
     expect = sync_api.expect
-    page = open_page(browser, server, size, color_scheme="dark")
+    # bypass_csp: only so that axe-core (a test tool) can be injected as a script
+    page = open_page(browser, server, size, color_scheme="dark", bypass_csp=True)
     background = "rgb(21, 24, 29)"
     expect(page.locator("body")).to_have_css("background-color", background)
     shot(page, f"dark-timeline-{size}")
@@ -424,7 +425,7 @@ def test_dark_mode_follows_the_system_and_the_toggle(
 def test_axe_finds_no_serious_violations(
     server: str, browser: object, web: Built, size: str
 ) -> None:
-    page = open_page(browser, server, size)
+    page = open_page(browser, server, size, bypass_csp=True)  # to inject axe-core
     pages = {
         "timeline": "/",
         "viewer": f"/photo/{web.photo_ids[TWO]}",
