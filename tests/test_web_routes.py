@@ -10,8 +10,8 @@ from web_fixtures import Built
 
 from appliance.catalog.users import create_user
 from appliance.web.openapi import ROUTES
-from appliance.web.openapi_moments import ROUTES as MOMENTS_ROUTES
 from appliance.web.openapi_family import OPERATIONS as FAMILY_OPERATIONS
+from appliance.web.openapi_moments import ROUTES as MOMENTS_ROUTES
 
 PUBLIC = {"auth.setup", "auth.login", "static", "share.album", "share.photos", "share.thumb"}
 SAMPLE = {

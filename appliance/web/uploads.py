@@ -43,7 +43,7 @@ def safe_name(name: str) -> str:
     base = _UNSAFE.sub("_", base).strip(" .") or "upload"
     stem, dot, ext = base.rpartition(".")
     if dot and 0 < len(ext) <= 10:
-        return f"{stem[: 110]}.{ext}" if stem else f"upload.{ext}"
+        return f"{stem[:110]}.{ext}" if stem else f"upload.{ext}"
     return base[:120]
 
 

@@ -87,9 +87,13 @@ def swipe(page: object, selector: str, dx: float, dy: float) -> None:
         """([sel, dx, dy]) => {
           const el = document.querySelector(sel); const r = el.getBoundingClientRect();
           const x = r.left + r.width / 2, y = r.top + r.height / 3;
-          const t = (cx, cy) => new Touch({identifier: 1, target: el, clientX: cx, clientY: cy});
-          el.dispatchEvent(new TouchEvent('touchstart', {touches: [t(x, y)], changedTouches: [t(x, y)], bubbles: true}));
-          el.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [t(x + dx, y + dy)], bubbles: true}));
+          const t = (cx, cy) =>
+            new Touch({identifier: 1, target: el, clientX: cx, clientY: cy});
+          const start = t(x, y), end = t(x + dx, y + dy);
+          el.dispatchEvent(new TouchEvent('touchstart',
+            {touches: [start], changedTouches: [start], bubbles: true}));
+          el.dispatchEvent(new TouchEvent('touchend',
+            {touches: [], changedTouches: [end], bubbles: true}));
         }""",
         [selector, dx, dy],
     )
@@ -328,8 +332,10 @@ def test_upload_button_and_drop_through_the_import(
         """(bytes) => {
           const dt = new DataTransfer();
           dt.items.add(new File([new Uint8Array(bytes)], 'scream.jpg', {type: 'image/jpeg'}));
-          document.body.dispatchEvent(new DragEvent('dragenter', {dataTransfer: dt, bubbles: true}));
-          document.body.dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true, cancelable: true}));
+          const fire = (type) => document.body.dispatchEvent(
+            new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+          fire('dragenter');
+          fire('drop');
         }""",
         list(data),
     )
