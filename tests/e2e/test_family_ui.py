@@ -315,6 +315,13 @@ def test_upload_button_and_drop_through_the_import(
     expect(page.locator("#uploads li[data-state=waiting]")).to_have_count(3)
     expect(page.locator("#uploads progress").first).to_have_attribute("value", "100")
     shot(page, f"upload-waiting-{size}")
+    # no service runs in this test: the status strip says so instead of "3 waiting"
+    other = page.context.new_page()
+    other.goto(server + "/")
+    expect(other.locator("#status-strip")).to_contain_text(
+        "3 waiting to be imported: the import service is not running"
+    )
+    other.close()
     run_import_queue(web)
     expect(page.locator("#uploads li[data-state=added]")).to_have_count(1)
     expect(page.locator("#uploads li[data-state=duplicate]")).to_contain_text(

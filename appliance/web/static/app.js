@@ -134,7 +134,7 @@ function initGrid() {
       grid.append(h, tiles);
     }
     const day = (p.time || "").slice(0, 10);
-    if (day !== lastDay) {  // a day header: its date, and "Select day" while selecting
+    if (day !== lastDay) {  // a day header, shown while selecting: its date, "Select day"
       lastDay = day;
       tiles.append(dayHeader(day));
     }
