@@ -191,10 +191,13 @@ def test_viewer_actions_gestures_faces_and_slideshow(
     page.locator(".tile").nth(2).click()
     expect(page).to_have_url(re.compile(r"/photo/\d+"))
     first = page.url
+    page.wait_for_load_state()  # the viewer's scripts listen from DOMContentLoaded on
     swipe(page, ".stage", -200, 10)
     expect(page).not_to_have_url(first)
+    page.wait_for_load_state()
     swipe(page, ".stage", 200, 10)
     expect(page).to_have_url(first)
+    page.wait_for_load_state()
     swipe(page, ".stage", 5, 250)
     expect(page).to_have_url(re.compile(r"/(\?.*)?$"))
     expect(page.locator(".tile").first).to_be_visible()
