@@ -244,6 +244,7 @@ def test_timeline_position_scrubber_selection_and_bulk_actions(
     )
     page.locator(f".tile[data-id='{before}']").click()
     expect(page).to_have_url(re.compile(rf"/photo/{before}\b"))
+    page.wait_for_load_state()  # the viewer's keys work from DOMContentLoaded on
     page.keyboard.press("ArrowRight")
     expect(page).to_have_url(re.compile(rf"/photo/{two}\b"))
     page.click("[data-action=back]")
