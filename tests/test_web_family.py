@@ -149,3 +149,14 @@ def test_empty_trash_deletes_photos_with_named_faces(admin: FlaskClient, web: Bu
     emptied = admin.delete("/api/v1/trash", headers=headers)
     assert emptied.status_code == 200 and emptied.json["deleted"] == 1
     assert Photo.get_or_none(Photo.id == two) is None
+
+
+def test_share_link_icon_is_inline_svg(admin: FlaskClient, web: Built) -> None:
+    headers = {"X-CSRF-Token": token(admin)}
+    album = admin.post("/api/v1/albums", json={"title": "Ours", "photo_ids": []}, headers=headers)
+    album_id = album.json["id"]
+    shared = admin.post(f"/api/v1/albums/{album_id}/shares", json={}, headers=headers)
+    assert shared.status_code in (200, 201)
+    page = admin.get(f"/albums/{album_id}").text
+    assert '<svg class="svgico"' in page and "🔗" not in page
+    assert "fonts.googleapis" not in page and "@font-face" not in page
