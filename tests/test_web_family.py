@@ -160,3 +160,19 @@ def test_share_link_icon_is_inline_svg(admin: FlaskClient, web: Built) -> None:
     page = admin.get(f"/albums/{album_id}").text
     assert '<svg class="svgico"' in page and "🔗" not in page
     assert "fonts.googleapis" not in page and "@font-face" not in page
+
+
+def test_served_quietly_with_enough_threads(tmp_path: Path) -> None:
+    """waitress's "Task queue depth" notices stay out of the default log; live streams do
+    not starve the pages of threads."""
+    import logging
+
+    from appliance.config import Settings
+    from appliance.daemon import WEB_THREADS, WebServer, placeholder_app
+
+    server = WebServer(Settings(library=tmp_path, port=0), app=placeholder_app)
+    try:
+        assert logging.getLogger("waitress.queue").getEffectiveLevel() > logging.WARNING
+        assert server.server.adj.threads == WEB_THREADS >= 8
+    finally:
+        server.server.close()
