@@ -149,14 +149,6 @@ def _v8_video(db: pw.Database) -> None:
 
 
 # version -> step that brings version-1 to version. Append new steps at the end.
-def _v9_trash_empties_with_faces(db: pw.Database) -> None:
-    """v9: deleting a photo for good (emptying the trash) no longer queues a sidecar for
-    the photo just deleted (its named faces' delete trigger broke the foreign key)."""
-    from appliance.catalog.sidecar_triggers import recreate_delete_triggers
-
-    recreate_delete_triggers(db)
-
-
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
     3: _v3_file_warnings,
@@ -165,7 +157,6 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     6: _v6_places,
     7: _v7_decisions_and_sidecars,
     8: _v8_video,
-    9: _v9_trash_empties_with_faces,
 }
 LATEST = max(STEPS)
 

@@ -18,9 +18,6 @@ _QUEUE = (
     "ON CONFLICT(photo_id) DO UPDATE SET due_at = excluded.due_at"
 )
 _DUE = f"datetime('now', '+{DEBOUNCE_SECONDS} seconds')"
-# A label or face deleted with its photo (emptying the trash) queues nothing: no photo left.
-_PHOTO_LEFT = "EXISTS (SELECT 1 FROM photo WHERE photo.id = OLD.photo_id)"
-DELETE_TRIGGERS = ("sidecar_label_deleted", "sidecar_face_deleted")
 
 TRIGGERS = {
     "sidecar_photo_decision": (
@@ -38,7 +35,7 @@ TRIGGERS = {
     ),
     "sidecar_label_deleted": (
         "AFTER DELETE ON photo_label WHEN OLD.source = 'manual'",
-        _QUEUE.format(select=f"SELECT OLD.photo_id, {_DUE} WHERE {_PHOTO_LEFT}"),
+        _QUEUE.format(select=f"SELECT OLD.photo_id, {_DUE} WHERE true"),
     ),
     "sidecar_face_person": (
         "AFTER UPDATE OF person_id ON face WHEN NEW.person_id IS NOT OLD.person_id",
@@ -50,7 +47,7 @@ TRIGGERS = {
     ),
     "sidecar_face_deleted": (
         "AFTER DELETE ON face WHEN OLD.person_id IS NOT NULL",
-        _QUEUE.format(select=f"SELECT OLD.photo_id, {_DUE} WHERE {_PHOTO_LEFT}"),
+        _QUEUE.format(select=f"SELECT OLD.photo_id, {_DUE} WHERE true"),
     ),
     "sidecar_person_named": (
         "AFTER UPDATE OF name ON person WHEN NEW.name IS NOT OLD.name",
@@ -73,13 +70,6 @@ RATING_TRIGGERS = {
         "UPDATE photo SET rating = 0 WHERE id = NEW.id",
     ),
 }
-
-
-def recreate_delete_triggers(db: pw.Database) -> None:
-    """Replace the delete triggers of older catalogs with the current ones."""
-    for name in DELETE_TRIGGERS:
-        db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
-    create_triggers(db)
 
 
 def create_triggers(db: pw.Database) -> None:
