@@ -54,6 +54,8 @@ class Settings:
     # First-run seed (TOML: username, password) on the boot partition, consumed on start.
     setup_file: Path = Path("/boot/firmware/shoebox-setup.toml")
     log_level: str = "INFO"
+    # Largest file the browser upload accepts, in MiB (a phone's long video fits).
+    upload_max_mb: int = 2048
 
     @property
     def library_root(self) -> Path:

@@ -37,6 +37,7 @@ STATUS_FILE = "daemon.json"
 LOCK_FILE = "worker.lock"
 IDLE_WAIT = 0.25  # seconds between queue polls when idle
 STATUS_EVERY = 2.0
+WEB_THREADS = 12
 LIBRARY_CHECK_EVERY = 5.0  # seconds between checks that a library disk is still there
 # A batch may take the sum of its files' time limits plus this (worker (re)starts, commits)
 # before the systemd watchdog stops being fed for it.
@@ -124,8 +125,15 @@ class WebServer:
     def __init__(self, settings: Settings, app: Callable | None = None) -> None:
         from waitress.server import create_server
 
+        # Live-update streams (/api/v1/live) hold a thread each for up to half a minute:
+        # enough threads that pages never queue behind them, and waitress's "Task queue
+        # depth" notices (a busy moment, not a fault) stay out of the default log.
+        logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         self.server = create_server(
-            app or web_app(settings), host=settings.host, port=settings.port, threads=4
+            app or web_app(settings),
+            host=settings.host,
+            port=settings.port,
+            threads=WEB_THREADS,
         )
         self.thread = threading.Thread(target=self._serve, name="web", daemon=True)
 

@@ -56,6 +56,11 @@ class Library:
         return self.root / "staging"
 
     @property
+    def uploads(self) -> Path:
+        """Files uploaded from a browser, each waiting for its import job (library's disk)."""
+        return self.root / "uploads"
+
+    @property
     def sidecars(self) -> Path:
         """XMP sidecars of files catalogued in place (index): a mirror of their paths."""
         return self.root / "sidecars"

@@ -12,6 +12,7 @@ from appliance.catalog.users import create_user
 from appliance.web.openapi import ROUTES
 from appliance.web.openapi_family import ROUTES as FAMILY_ROUTES
 from appliance.web.openapi_moments import ROUTES as MOMENTS_ROUTES
+from appliance.web.openapi_timeline import OPERATIONS as TIMELINE_OPERATIONS
 
 PUBLIC = {
     "auth.setup",
@@ -122,7 +123,8 @@ def test_openapi_describes_every_api_route(member: FlaskClient, app: Flask) -> N
             path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule[len("/api/v1") :])
             actual |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert described == actual
-    assert len(ROUTES) + len(MOMENTS_ROUTES) + len(FAMILY_ROUTES) == len(actual)
+    timeline = sum(len(ops) for ops in TIMELINE_OPERATIONS.values())
+    assert len(ROUTES) + len(MOMENTS_ROUTES) + len(FAMILY_ROUTES) + timeline == len(actual)
 
 
 def test_unknown_api_route_is_json_404(member: FlaskClient) -> None:

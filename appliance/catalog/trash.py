@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from appliance.catalog import stacks
-from appliance.catalog.models import Album, AlbumTrash, File, Photo, utcnow
+from appliance.catalog.models import Album, AlbumTrash, Face, File, Photo, PhotoLabel, utcnow
 from appliance.errors import BadRequest
 from appliance.library import Library
 
@@ -123,7 +123,13 @@ def empty_trash(library: Library, older_than_days: float | None = None) -> int:
     paths = _stored_paths(ids)
     with Photo._meta.database.atomic():
         for start in range(0, len(ids), 500):
-            Photo.delete().where(Photo.id.in_(ids[start : start + 500])).execute()
+            chunk = ids[start : start + 500]
+            # faces and labels first, while their photo exists: their delete triggers queue
+            # a sidecar, which the photo's delete then removes (a cascade from the photo
+            # would queue one for a photo already gone and break the foreign key)
+            Face.delete().where(Face.photo.in_(chunk)).execute()
+            PhotoLabel.delete().where(PhotoLabel.photo.in_(chunk)).execute()
+            Photo.delete().where(Photo.id.in_(chunk)).execute()
         if album_ids:
             Album.delete().where(Album.id.in_(album_ids)).execute()
     aside = trash_root(library)

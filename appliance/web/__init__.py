@@ -67,6 +67,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         browse,
         faces,
         labels,
+        live,
         media,
         moments,
         people,
@@ -78,6 +79,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         share,
         status,
         trash,
+        uploads,
     )
 
     library = (library or Library(settings.library_root, settings.catalog_url)).ensure()
@@ -122,15 +124,25 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(moments.bp)
     app.register_blueprint(faces.bp)
     app.register_blueprint(people_api.bp)
+    app.register_blueprint(uploads.bp)
+    app.register_blueprint(live.bp)
     return app
 
 
 def _template_globals() -> dict[str, Any]:
+    from flask import current_app
+
+    from appliance.web.describe import photo_alt
+    from appliance.web.permissions import can
+
     user = g.get("user")
     return {
         "csrf_token": security.csrf_token,
         "user": user,
         "is_admin": bool(user and user.role == "admin"),
+        "can": lambda action, obj=None: can(user, action, obj),
+        "upload_max_mb": current_app.config["SHOEBOX_SETTINGS"].upload_max_mb,
+        "photo_alt": photo_alt,
     }
 
 

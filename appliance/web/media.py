@@ -89,7 +89,8 @@ def content_disposition(disposition: str, name: str) -> str:
 
 def cached(response: Response, etag: str) -> Response:
     response.set_etag(etag)
-    response.cache_control.private = True
+    response.cache_control.no_cache = None  # send_file's default when given no max_age
+    response.cache_control.public = True  # addressed by content hash: never changes
     response.cache_control.max_age = YEAR
     response.cache_control.immutable = True
     return response.make_conditional(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from appliance.web import openapi_family, openapi_moments
+from appliance.web import openapi_family, openapi_moments, openapi_timeline
 
 _ID = {"type": "integer"}
 _IDS = {"type": "array", "items": _ID}
@@ -398,6 +398,7 @@ def spec() -> dict[str, Any]:
         paths.setdefault(path, {})[method] = _operation(path, summary, query, props, admin, method)
     openapi_moments.add_paths(paths)
     openapi_family.add_paths(paths)
+    openapi_timeline.add_paths(paths)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -16,6 +16,8 @@ and show only ``catalog.photos.shareable`` photos of their one album.
 | person.hide       | yes   | no              | no                 |
 | photo.trash       | yes   | yes             | no                 |
 | photo.restore     | yes   | yes             | no                 |
+| photo.upload      | yes   | yes             | no                 |
+| photo.download    | yes   | yes             | if the link allows |
 | trash.empty       | yes   | no              | no                 |
 | photo.delete      | yes   | no              | no                 |
 | album.view        | yes   | yes             | shared album only  |
@@ -43,6 +45,8 @@ EVERY_USER = frozenset(
         "person.edit",
         "photo.trash",
         "photo.restore",
+        "photo.upload",
+        "photo.download",
         "album.view",
         "album.create",
     }

@@ -44,7 +44,9 @@ def serve(app: Any) -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    server = create_server(app, host="127.0.0.1", port=port, threads=4)
+    from appliance.daemon import WEB_THREADS  # as the service serves it
+
+    server = create_server(app, host="127.0.0.1", port=port, threads=WEB_THREADS)
     threading.Thread(target=server.run, daemon=True).start()
     try:
         yield f"http://127.0.0.1:{port}"

@@ -33,8 +33,16 @@ class Network:
         self.failed: list[str] = []
         self.requests: list[str] = []
         context.route("**/*", self._route)
-        context.on("requestfailed", lambda r: self.failed.append(f"{r.url} {r.failure}"))
+        context.on("requestfailed", self._request_failed)
         context.on("response", self._response)
+
+    def _request_failed(self, request: object) -> None:
+        # the timeline's live-update stream never ends by itself: leaving the page cuts it
+        cut_stream = request.url.startswith(self.origin + "/api/v1/live") and (
+            request.failure == "net::ERR_ABORTED"
+        )
+        if not cut_stream:
+            self.failed.append(f"{request.url} {request.failure}")
 
     def _route(self, route: object) -> None:
         url = route.request.url

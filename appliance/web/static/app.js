@@ -80,7 +80,18 @@ function initGrid() {
   if (grid.dataset.link) sessionStorage.setItem("shoebox.grid", location.pathname + location.search);
   const sentinel = $("#sentinel");
   const items = [];
-  let cursor = null, loading = false, finished = false, lastMonth = null, tiles = null;
+  let cursor = null, loading = false, finished = false, lastMonth = null, lastDay = null, tiles = null;
+  // timeline.js pages on (jump to a month, restore a position) and starts over (new photos)
+  grid.loadMore = () => loadMore();
+  grid.isFinished = () => finished;
+  grid.reset = () => {
+    items.length = 0;
+    cursor = null; finished = false; lastMonth = null; lastDay = null; tiles = null;
+    grid.replaceChildren();
+    sentinel.classList.remove("done");
+    $("#grid-empty").hidden = true;
+    return loadMore();
+  };
 
   async function loadMore() {
     if (loading || finished) return;
@@ -103,6 +114,7 @@ function initGrid() {
     } finally {
       loading = false;
     }
+    grid.dispatchEvent(new CustomEvent("grid:page", { detail: { finished } }));  // timeline.js
     // Keep loading while the sentinel is still on screen (tall screens, few photos).
     if (!finished && sentinel.getBoundingClientRect().top < innerHeight + 600) loadMore();
   }
@@ -111,17 +123,26 @@ function initGrid() {
     const month = (p.time || "").slice(0, 7);
     if (month !== lastMonth || !tiles) {
       lastMonth = month;
+      lastDay = null;
       const h = document.createElement("h2");
       h.className = "month";
+      h.dataset.month = month;
       const [y, m] = month.split("-").map(Number);
       h.textContent = y ? monthFmt.format(new Date(y, (m || 1) - 1, 1)) : "Undated";
       tiles = document.createElement("div");
       tiles.className = "tiles";
       grid.append(h, tiles);
     }
+    const day = (p.time || "").slice(0, 10);
+    if (day !== lastDay) {  // a day header, shown while selecting: its date, "Select day"
+      lastDay = day;
+      tiles.append(dayHeader(day));
+    }
     const a = document.createElement("a");
     a.className = "tile";
     a.dataset.id = p.id;
+    a.dataset.day = day;
+    a.setAttribute("aria-label", tileName(p));
     a.dataset.index = items.length;
     items.push(p);
     if (grid.dataset.link) {
@@ -181,6 +202,31 @@ function initGrid() {
     if (entries.some((en) => en.isIntersecting)) loadMore();
   }, { rootMargin: "800px" }).observe(sentinel);
   loadMore();
+}
+
+const dayFmt = new Intl.DateTimeFormat(undefined, { weekday: "long", day: "numeric", month: "long" });
+const tileFmt = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "long", year: "numeric", hour: "2-digit", minute: "2-digit" });
+
+function dayHeader(day) {
+  const box = document.createElement("div");
+  box.className = "day";
+  box.dataset.day = day;
+  const [y, m, d] = day.split("-").map(Number);
+  const text = document.createElement("span");
+  text.textContent = y ? dayFmt.format(new Date(y, m - 1, d)) : "Undated";
+  const pick = document.createElement("button");
+  pick.type = "button";
+  pick.dataset.selectDay = day;
+  pick.textContent = "Select day";
+  box.append(text, pick);
+  return box;
+}
+
+// A tile's accessible name: what it is, when, and its marks.
+function tileName(p) {
+  const what = p.kind === "video" ? "Video" : (p.motion === "live" || p.motion === "motion") ? "Live photo" : "Photo";
+  const when = p.time ? tileFmt.format(new Date(p.time.slice(0, 19))) : "undated";
+  return `${what}, ${when}${p.favorite ? ", favourite" : ""}${p.stack && p.stack.count > 1 ? `, stack of ${p.stack.count}` : ""}`;
 }
 
 // The tile's corner mark: ▶ 0:05 for a video, LIVE for a Live/Motion Photo, GIF, RAW.
@@ -586,7 +632,10 @@ function renderStatus(st) {
     if (st.active) {
       strip.innerHTML = '<span class="bar"><i></i></span>';
       const text = document.createElement("span");
-      text.textContent = `Importing: ${st.queue} waiting` + (st.eta_seconds ? `, about ${fmtDuration(st.eta_seconds)} left` : "");
+      const running = st.daemon && st.daemon.alive;
+      text.textContent = running
+        ? `Importing: ${st.queue} waiting` + (st.eta_seconds ? `, about ${fmtDuration(st.eta_seconds)} left` : "")
+        : `${st.queue} waiting to be imported: the import service is not running`;
       const link = document.createElement("a");
       link.href = "/status";
       link.textContent = "Details";

@@ -1,0 +1,114 @@
+"""Upload from the browser: each file is streamed into the library's ``uploads/`` folder
+(on the library's disk, fsynced, then renamed into place) and queued as an import job with
+policy "move", so the service imports it like an inbox file: deduplication, the crash-safe
+copy into originals/, broken files recorded with their reason. The page asks
+``GET /api/v1/uploads?ids=..`` how each file is doing."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from appliance.catalog.timeline import UPLOAD_SOURCE, upload_states
+from appliance.ingest import jobs
+from appliance.web.api import fail
+from appliance.web.permissions import can
+
+bp = Blueprint("uploads", __name__, url_prefix="/api/v1")
+CHUNK = 1024 * 1024
+MAX_IDS = 500
+_UNSAFE = re.compile(r"[^\w.\- ()+]+")
+
+
+class UploadRefused(ValueError):
+    """The body cannot become an upload (``status``: the HTTP answer)."""
+
+    status = 400
+
+
+class UploadTooLarge(UploadRefused):
+    status = 413
+
+
+def safe_name(name: str) -> str:
+    """A plain file name from what the browser sent: no folders, no control or odd
+    characters, not hidden, at most 120 characters, its extension kept."""
+    base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
+    base = _UNSAFE.sub("_", base).strip(" .") or "upload"
+    stem, dot, ext = base.rpartition(".")
+    if dot and 0 < len(ext) <= 10:
+        return f"{stem[:110]}.{ext}" if stem else f"upload.{ext}"
+    return base[:120]
+
+
+def _limit() -> int:
+    return int(current_app.config["SHOEBOX_SETTINGS"].upload_max_mb) * 1024 * 1024
+
+
+def _receive(folder: Path, name: str, limit: int) -> Path:
+    """Stream the request body to ``folder/name`` (written as a hidden partial file, fsynced,
+    then renamed); raise UploadRefused when it is empty, UploadTooLarge over ``limit``."""
+    folder.mkdir(parents=True)
+    partial, target = folder / f".{name}.part", folder / name
+    size = 0
+    try:
+        with open(partial, "xb") as out:
+            while chunk := request.stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise UploadTooLarge(f"larger than the upload limit of {limit // 2**20} MiB")
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if size == 0:
+            raise UploadRefused("the file is empty")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        folder.rmdir()
+        raise
+    return target
+
+
+@bp.post("/uploads")
+def upload() -> Any:
+    """One file per request (the body is the file, ``name`` its file name)."""
+    if not can(g.get("user"), "photo.upload"):
+        fail(403, "your role may not add photos")
+    limit = _limit()
+    if (request.content_length or 0) > limit:
+        fail(413, f"larger than the upload limit of {limit // 2**20} MiB")
+    request.max_content_length = limit  # this route only; the app's limit is for JSON
+    name = safe_name(request.args.get("name", ""))
+    library = current_app.config["SHOEBOX_LIBRARY"]
+    folder = library.uploads / secrets.token_hex(8)
+    try:
+        path = _receive(folder, name, limit)
+    except UploadRefused as exc:
+        fail(exc.status, str(exc))
+    stat = path.stat()
+    job = jobs.enqueue(path, UPLOAD_SOURCE, "move", None, stat.st_size, stat.st_mtime)
+    if job is None:  # cannot happen for a new folder; never leave a file without a job
+        path.unlink(missing_ok=True)
+        fail(409, "this upload is already queued")
+    response = jsonify(id=job.id, name=name, size=stat.st_size, state="waiting")
+    response.status_code = 201
+    return response
+
+
+@bp.get("/uploads")
+def states() -> Any:
+    raw = request.args.get("ids", "")
+    try:
+        ids = [int(part) for part in raw.split(",") if part.strip()]
+    except ValueError:
+        fail(400, "ids must be comma-separated numbers")
+    if len(ids) > MAX_IDS or any(not 0 < i < 2**63 for i in ids):
+        fail(400, f"at most {MAX_IDS} ids, each a positive number")
+    return jsonify(uploads=[s.as_json() for s in upload_states(ids)])

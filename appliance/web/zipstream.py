@@ -1,0 +1,72 @@
+"""A zip archive streamed while it is written: ZIP_STORED members (photos are compressed
+already), data descriptors because the output cannot seek, so memory stays at one chunk
+whatever the size of the download."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+CHUNK = 256 * 1024
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+class _Pipe:
+    """A write-only, non-seekable file for ZipFile; :meth:`take` hands over what it got."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+        self._offset = 0
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(bytes(data))
+        self._offset += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._offset
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data, self._parts = b"".join(self._parts), []
+        return data
+
+
+def member_name(name: str, taken: str, used: set[str]) -> str:
+    """``YYYY-MM-DD name.ext``: no folders, no control or reserved characters, unique in the
+    archive (``(2)`` before the extension)."""
+    clean = _UNSAFE.sub("_", name).strip(" .") or "photo"
+    base = f"{taken} {clean}".strip()
+    stem, dot, ext = base.rpartition(".")
+    candidate, n = base, 1
+    while candidate.lower() in used:
+        n += 1
+        candidate = f"{stem} ({n}).{ext}" if dot else f"{base} ({n})"
+    used.add(candidate.lower())
+    return candidate
+
+
+def stream_zip(files: Iterable[tuple[str, Path]]) -> Iterator[bytes]:
+    """Yield the bytes of a zip holding each ``(name, path)``; a file that cannot be read
+    is left out and listed in ``MISSING.txt`` at the end."""
+    pipe = _Pipe()
+    missing: list[str] = []
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for name, path in files:
+            try:
+                source = open(path, "rb")  # noqa: SIM115 - closed below, before the next file
+            except OSError as exc:
+                missing.append(f"{name}: {exc.strerror or exc}")
+                continue
+            with source, archive.open(name, "w", force_zip64=True) as member:
+                while chunk := source.read(CHUNK):
+                    member.write(chunk)
+                    yield pipe.take()
+            yield pipe.take()
+        if missing:
+            archive.writestr("MISSING.txt", "\n".join(missing) + "\n")
+    yield pipe.take()

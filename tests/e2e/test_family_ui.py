@@ -1,0 +1,464 @@
+"""The family UI in Debian's headless Chromium at desktop (1280x800) and phone (390x844)
+sizes: phones first (search, navigation, sign out, viewer actions, swipes, face boxes),
+upload (button and drop, per-file progress, through the real import queue), the trash,
+the timeline (position across the viewer, scrubber, live updates, selection, bulk
+actions, zip), polish (dark mode, slideshow, names) and axe-core on the main pages.
+Screenshots go to test-artifacts/family-*.png."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
+from web_fixtures import BIDEN, OBAMA, PASSWORD, TWO, Built
+
+from appliance.catalog.models import Album, Photo
+from appliance.catalog.users import create_user
+from appliance.ingest import jobs
+from appliance.ingest.runner import Ingestor
+from appliance.web import create_app
+
+sync_api = require_chromium()
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture
+def server(web: Built) -> Iterator[str]:
+    app = create_app(web.settings, web.library)
+    create_user("mum", PASSWORD, "admin")
+    create_user("kid", PASSWORD, "member")
+    with serve(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with chromium(sync_api) as browser:
+        yield browser
+
+
+def shot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"family-{name}.png"))
+
+
+def open_page(browser: object, server: str, size: str, user: str = "mum", **extra: object):
+    phone = size == "phone"
+    context = browser.new_context(
+        viewport=SIZES[size], is_mobile=phone, has_touch=phone, accept_downloads=True, **extra
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(server + "/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    sync_api.expect(page.locator(".tile").first).to_be_visible()
+    return page
+
+
+def in_viewport(page: object, selector: str) -> None:
+    """Visible, inside the window, and the topmost element at its centre (not covered)."""
+    locator = page.locator(selector).first
+    sync_api.expect(locator).to_be_visible()
+    box = locator.bounding_box()
+    view = page.viewport_size
+    assert box and box["x"] >= 0 and box["y"] >= 0, (selector, box)
+    assert box["x"] + box["width"] <= view["width"] + 1, (selector, box)
+    assert box["y"] + box["height"] <= view["height"] + 1, (selector, box)
+    hit = locator.evaluate(
+        """(el, [x, y]) => { const top = document.elementFromPoint(x, y);
+           return !!top && (el.contains(top) || top.contains(el)); }""",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit, f"{selector} is covered by another element"
+
+
+def swipe(page: object, selector: str, dx: float, dy: float) -> None:
+    """A one-finger swipe as touch events (Playwright only taps)."""
+    page.evaluate(
+        """([sel, dx, dy]) => {
+          const el = document.querySelector(sel); const r = el.getBoundingClientRect();
+          const x = r.left + r.width / 2, y = r.top + r.height / 3;
+          const t = (cx, cy) =>
+            new Touch({identifier: 1, target: el, clientX: cx, clientY: cy});
+          const start = t(x, y), end = t(x + dx, y + dy);
+          el.dispatchEvent(new TouchEvent('touchstart',
+            {touches: [start], changedTouches: [start], bubbles: true}));
+          el.dispatchEvent(new TouchEvent('touchend',
+            {touches: [], changedTouches: [end], bubbles: true}));
+        }""",
+        [selector, dx, dy],
+    )
+
+
+def run_import_queue(web: Built) -> None:
+    """What the service's main loop does with due jobs: one batch through the pipeline."""
+    with Ingestor(web.settings, web.library) as ingestor:
+        jobs.execute(ingestor, jobs.claim_due(50), lambda _uuid: True)
+
+
+def axe_check(page: object, name: str) -> None:
+    """Inject the vendored axe-core; fail on any serious or critical violation."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))"
+        ".slice(0, 5)}))"
+    )
+    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{name}: {bad}"
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_phones_first_navigation_search_and_sign_out(
+    server: str, browser: object, size: str
+) -> None:
+    expect = sync_api.expect
+    page = open_page(browser, server, size)
+    in_viewport(page, ".searchbox input")
+    in_viewport(page, ".usermenu summary")
+    in_viewport(page, "[data-upload]")
+    for label in ("Photos", "People", "Things", "Places", "Albums", "Favourites"):
+        in_viewport(page, f".mainnav a:has-text('{label}')")
+    search = page.locator(".searchbox input").bounding_box()
+    nav = page.locator(".mainnav").bounding_box()
+    apart_x = nav["x"] >= search["x"] + search["width"] or nav["x"] + nav["width"] <= search["x"]
+    apart_y = nav["y"] >= search["y"] + search["height"] or nav["y"] + nav["height"] <= search["y"]
+    assert apart_x or apart_y, "the navigation covers the search box"
+    # every tile has a name a screen reader can say
+    names = page.locator(".tile").evaluate_all("ts => ts.map(t => t.getAttribute('aria-label'))")
+    assert all(n and re.match(r"(Photo|Video|Live photo), ", n) for n in names), names
+    shot(page, f"timeline-{size}")
+    page.fill(".searchbox input", "kitty")
+    page.press(".searchbox input", "Enter")
+    expect(page.locator(".tile")).to_have_count(2)
+    page.click(".mainnav a:has-text('People')")
+    expect(page).to_have_url(re.compile(r"/people$"))
+    shot(page, f"people-{size}")
+    page.click(".usermenu summary")
+    in_viewport(page, ".usermenu button:has-text('Sign out')")
+    shot(page, f"account-menu-{size}")
+    page.click(".usermenu button:has-text('Sign out')")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_viewer_actions_gestures_faces_and_slideshow(
+    server: str, browser: object, web: Built, size: str
+) -> None:
+    expect = sync_api.expect
+    page = open_page(browser, server, size)
+    two = web.photo_ids[TWO]
+    page.goto(server + f"/photo/{two}")
+    for selector in (
+        "[data-action=back]",
+        "[data-action=favorite]",
+        "[data-action=archive]",
+        "a[aria-label='Download original']",
+        "[data-action=trash-photo]",
+        "#faces-toggle",
+        "#slideshow-start",
+        "[data-action=info]",
+    ):
+        in_viewport(page, selector)
+    alt = page.locator("#main-img").get_attribute("alt")
+    assert alt.startswith("Photo, 7 July 2022") and "Joe Biden" in alt, alt
+    boxes = page.locator(".facebox")
+    expect(boxes).to_have_count(2)
+    # phones have no hover: the boxes show at once; on a desktop the toggle shows them
+    if size == "desktop":
+        page.mouse.move(0, 0)
+        expect(boxes.first).to_have_css("opacity", "0")
+        page.click("#faces-toggle")
+    expect(boxes.first).to_have_css("opacity", "1")
+    expect(page.locator("#faces-toggle")).to_have_attribute("aria-pressed", "true")
+    page.reload()
+    expect(boxes.first).to_have_css("opacity", "1")  # the choice is remembered
+    shot(page, f"viewer-faces-{size}")
+
+    # swipe left: the next older photo; swipe right: back; swipe down: back to the grid
+    page.goto(server + "/")
+    page.locator(".tile").nth(2).click()
+    expect(page).to_have_url(re.compile(r"/photo/\d+"))
+    first = page.url
+    page.wait_for_load_state()  # the viewer's scripts listen from DOMContentLoaded on
+    swipe(page, ".stage", -200, 10)
+    expect(page).not_to_have_url(first)
+    page.wait_for_load_state()
+    swipe(page, ".stage", 200, 10)
+    expect(page).to_have_url(first)
+    page.wait_for_load_state()
+    swipe(page, ".stage", 5, 250)
+    expect(page).to_have_url(re.compile(r"/(\?.*)?$"))
+    expect(page.locator(".tile").first).to_be_visible()
+
+    # slideshow: the next photo comes by itself, a key stops it
+    page.locator(".tile").first.click()
+    start = page.url
+    page.click("#slideshow-start")
+    expect(page.locator("body")).to_have_class(re.compile("slideshow"))
+    shot(page, f"slideshow-{size}")
+    expect(page).not_to_have_url(start, timeout=9000)
+    expect(page.locator("body")).to_have_class(re.compile("slideshow"))
+    page.keyboard.press("Space")
+    expect(page.locator("body")).not_to_have_class(re.compile("slideshow"))
+    here = page.url
+    page.wait_for_timeout(4500)
+    assert page.url == here
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_timeline_position_scrubber_selection_and_bulk_actions(
+    server: str, browser: object, web: Built, size: str
+) -> None:
+    expect = sync_api.expect
+    page = open_page(browser, server, size, user="kid")  # a member: every bulk action
+    page.goto(server + "/?limit=3")
+    # the scrubber jumps to a year (buttons; on phones the month list)
+    if size == "desktop":
+        expect(page.locator("#scrubber button").first).to_have_text("2023")
+        page.click("#scrubber button:has-text('2022')")
+    else:
+        page.select_option(".scrub-select", "2022-07")
+    header = page.locator(".month[data-month^='2022-07']")
+    expect(header).to_be_in_viewport()
+    shot(page, f"scrubber-{size}")
+
+    # open a photo far down, step to the next, come back: the grid is where it was
+    two = web.photo_ids[TWO]
+    before = page.evaluate(
+        f"(() => {{ const ts = [...document.querySelectorAll('.tile')];"
+        f" return ts[ts.findIndex(t => t.dataset.id === '{two}') - 1].dataset.id; }})()"
+    )
+    page.locator(f".tile[data-id='{before}']").click()
+    expect(page).to_have_url(re.compile(rf"/photo/{before}\b"))
+    page.wait_for_load_state()  # the viewer's keys work from DOMContentLoaded on
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(re.compile(rf"/photo/{two}\b"))
+    page.click("[data-action=back]")
+    expect(page.locator(f".tile[data-id='{two}']")).to_be_in_viewport()
+    assert page.evaluate("scrollY") > 300
+
+    # selection: a tile, then shift-click a range; a whole day
+    page.goto(server + "/")
+    page.click("[data-action=select-mode]")
+    tiles = page.locator(".tile")
+    tiles.nth(0).click()
+    tiles.nth(3).click(modifiers=["Shift"])
+    expect(page.locator("#selcount")).to_have_text("4 selected")
+    page.click("[data-action=select-mode]:has-text('Done')")
+    page.click("[data-action=select-mode]")
+    day = page.locator(".day[data-day='2022-07-07'] button")
+    day.click()
+    expect(page.locator("#selcount")).to_have_text("1 selected")
+    tiles.nth(0).click()
+    expect(page.locator("#selcount")).to_have_text("2 selected")
+    shot(page, f"selection-{size}")
+    selected = page.evaluate("[...selected]")
+
+    # download the selection as one zip
+    with page.expect_download() as info:
+        page.click("[data-action=sel-zip]")
+    data = Path(info.value.path()).read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert len(archive.namelist()) == 2 and archive.testzip() is None
+    # favourite, then archive (members may), then delete to the trash
+    page.click("[data-action=sel-favorite]")
+    expect(page.locator("#toast")).to_contain_text("favourites")
+    assert all(Photo.get_by_id(i).favorite for i in selected)
+    page.click("[data-action=select-mode]")
+    page.locator(f".tile[data-id='{selected[0]}']").click()
+    page.click("[data-action=sel-archive]")
+    expect(page.locator(f".tile[data-id='{selected[0]}']")).to_have_count(0)
+    assert Photo.get_by_id(selected[0]).archived
+    page.click("[data-action=select-mode]")
+    page.locator(f".tile[data-id='{selected[1]}']").click()
+    page.click("[data-action=sel-trash]")
+    expect(page.locator(f".tile[data-id='{selected[1]}']")).to_have_count(0)
+    assert Photo.get_by_id(selected[1]).trashed_at is not None
+    # add to an album
+    page.click("[data-action=select-mode]")
+    page.locator(".tile").first.click()
+    page.click("[data-action=sel-album]")
+    page.locator("dialog select").select_option("new")
+    page.click("dialog button[type=submit]")
+    page.fill("dialog input", f"Picked {size}")
+    page.click("dialog button[type=submit]")
+    expect(page.locator("h1")).to_have_text(f"Picked {size}")
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_upload_button_and_drop_through_the_import(
+    server: str, browser: object, web: Built, corpus: Path, tmp_path: Path, size: str
+) -> None:
+    expect = sync_api.expect
+    page = open_page(browser, server, size, user="kid")
+    count = page.locator(".tile").count()
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8\xff\xe0 this is not a photo" * 20)
+    page.set_input_files(
+        "#upload-input",
+        [corpus / "misc/dlib/mmod_cars_test_image2.jpg", corpus / OBAMA, broken],
+    )
+    rows = page.locator("#uploads li")
+    expect(rows).to_have_count(3)
+    expect(page.locator("#uploads li[data-state=waiting]")).to_have_count(3)
+    expect(page.locator("#uploads progress").first).to_have_attribute("value", "100")
+    shot(page, f"upload-waiting-{size}")
+    # no service runs in this test: the status strip says so instead of "3 waiting"
+    other = page.context.new_page()
+    other.goto(server + "/")
+    expect(other.locator("#status-strip")).to_contain_text(
+        "3 waiting to be imported: the import service is not running"
+    )
+    other.close()
+    run_import_queue(web)
+    expect(page.locator("#uploads li[data-state=added]")).to_have_count(1)
+    expect(page.locator("#uploads li[data-state=duplicate]")).to_contain_text(
+        "already in the library"
+    )
+    failed = page.locator("#uploads li[data-state=failed]")
+    expect(failed).to_contain_text("failed: ")
+    # the timeline shows the new photo without a reload (server-sent events)
+    expect(page.locator(".tile")).to_have_count(count + 1, timeout=15_000)
+    shot(page, f"upload-done-{size}")
+
+    # drag and drop: a file dropped anywhere on the page is uploaded too
+    data = (corpus / "misc/dlib/scream.jpg").read_bytes()
+    page.evaluate(
+        """(bytes) => {
+          const dt = new DataTransfer();
+          dt.items.add(new File([new Uint8Array(bytes)], 'scream.jpg', {type: 'image/jpeg'}));
+          const fire = (type) => document.body.dispatchEvent(
+            new DragEvent(type, {dataTransfer: dt, bubbles: true, cancelable: true}));
+          fire('dragenter');
+          fire('drop');
+        }""",
+        list(data),
+    )
+    expect(rows).to_have_count(4)
+    expect(rows.nth(3)).to_have_attribute("data-state", "waiting")
+    run_import_queue(web)
+    expect(rows.nth(3)).to_have_attribute("data-state", "added")
+    assert not page.errors, page.errors
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_trash_photos_and_albums_by_the_permission_table(
+    server: str, browser: object, web: Built, size: str
+) -> None:
+    expect = sync_api.expect
+    page = open_page(browser, server, size, user="kid")
+    photo = web.photo_ids[BIDEN]
+    # a member moves a photo to the trash from the viewer
+    page.goto(server + f"/photo/{photo}")
+    page.click("[data-action=trash-photo]")
+    expect(page).not_to_have_url(re.compile(rf"/photo/{photo}\b"))
+    # and deletes an album of their own (it goes to the trash too)
+    page.goto(server + "/albums")
+    page.click("[data-action=new-album]")
+    page.fill("dialog input", f"Kid's album {size}")
+    page.click("dialog button[type=submit]")
+    expect(page.locator("h1")).to_have_text(f"Kid's album {size}")
+    page.click("[data-action=delete-album]")
+    page.click("dialog button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/albums$"))
+    page.click(".usermenu summary")
+    page.click(".usermenu a:has-text('Trash')")
+    expect(page.locator(".tile")).to_have_count(1)
+    expect(page.locator(".trashed-album")).to_contain_text(f"Kid's album {size}")
+    expect(page.locator("[data-action=empty-trash]")).to_have_count(0)  # admins only
+    shot(page, f"trash-{size}")
+    page.click(".trashed-album [data-action=restore-album]")
+    expect(page.locator(".trashed-album")).to_have_count(0)
+    page.click("[data-action=select-mode]")
+    page.locator(".tile").first.click()
+    page.click("[data-action=sel-restore]")
+    expect(page.locator(".tile")).to_have_count(0)
+    assert Photo.get_by_id(photo).trashed_at is None
+    assert Album.get_or_none(Album.title == f"Kid's album {size}") is not None
+    page.context.close()
+
+    # an admin empties the trash; an album owned by the kid is not the admin's to hide
+    admin = open_page(browser, server, size, user="mum")
+    admin.goto(server + f"/photo/{web.photo_ids[OBAMA]}")
+    admin.click("[data-action=trash-photo]")
+    expect(admin).not_to_have_url(re.compile(rf"/photo/{web.photo_ids[OBAMA]}\b"))
+    admin.goto(server + "/trash")
+    expect(admin.locator(".tile")).to_have_count(1)
+    admin.click("[data-action=empty-trash]")
+    admin.click("dialog button[type=submit]")
+    expect(admin.locator(".tile")).to_have_count(0)
+    assert Photo.get_or_none(Photo.id == web.photo_ids[OBAMA]) is None
+    admin.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_dark_mode_follows_the_system_and_the_toggle(
+    server: str, browser: object, size: str
+) -> None:
+    expect = sync_api.expect
+    # bypass_csp: only so that axe-core (a test tool) can be injected as a script
+    page = open_page(browser, server, size, color_scheme="dark", bypass_csp=True)
+    background = "rgb(21, 24, 29)"
+    expect(page.locator("body")).to_have_css("background-color", background)
+    shot(page, f"dark-timeline-{size}")
+    page.click(".usermenu summary")
+    toggle = page.locator("[data-theme-toggle]")
+    expect(toggle).to_have_text("Theme: automatic")
+    toggle.click()  # dark
+    toggle.click()  # light
+    expect(toggle).to_have_text("Theme: light")
+    expect(page.locator("body")).to_have_css("background-color", "rgb(246, 245, 242)")
+    page.reload()
+    expect(page.locator("body")).to_have_css("background-color", "rgb(246, 245, 242)")
+    axe_check(page, "timeline (light chosen)")
+    page.emulate_media(color_scheme="light")
+    page.click(".usermenu summary")
+    page.locator("[data-theme-toggle]").click()  # automatic
+    page.locator("[data-theme-toggle]").click()  # dark
+    expect(page.locator("body")).to_have_css("background-color", background)
+    page.keyboard.press("Escape")
+    axe_check(page, "timeline (dark)")
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_axe_finds_no_serious_violations(
+    server: str, browser: object, web: Built, size: str
+) -> None:
+    page = open_page(browser, server, size, bypass_csp=True)  # to inject axe-core
+    pages = {
+        "timeline": "/",
+        "viewer": f"/photo/{web.photo_ids[TWO]}",
+        "people": "/people",
+        "albums": "/albums",
+        "trash": "/trash",
+        "search": "/search?q=cat",
+    }
+    for name, path in pages.items():
+        page.goto(server + path)
+        page.wait_for_load_state("networkidle")
+        axe_check(page, f"{name} at {size}")
+        shot(page, f"axe-{name}-{size}")
+    page.goto(server + "/")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none", "focus is not visible"
+    page.context.close()
