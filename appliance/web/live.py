@@ -11,7 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, stream_with_context
 
 from appliance.catalog.timeline import change_marker, months, zip_members
-from appliance.web.adapters import status_report
+from appliance.status import web_status
 from appliance.web.api import fail
 from appliance.web.media import UnsafePath, original_path
 from appliance.web.permissions import can
@@ -25,7 +25,7 @@ MAX_ZIP = 2000
 
 def snapshot() -> dict[str, Any]:
     """The timeline's change marker and the import queue, as the stream sends them."""
-    report = status_report(current_app.config["SHOEBOX_LIBRARY"])
+    report = web_status(current_app.config["SHOEBOX_LIBRARY"])
     daemon = report.get("daemon") or {}
     return change_marker() | {
         "queue": report["queue"],
