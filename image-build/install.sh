@@ -234,6 +234,8 @@ if [ "$library_disk" = 1 ]; then
     grep -v '^d /srv/shoebox' "$repo/systemd/tmpfiles.d/shoebox.conf" |
         put_text 0644 "$etc/tmpfiles.d/shoebox.conf"
     put 0644 "$here/files/30-library-disk.conf" "$units/shoebox.service.d/30-library-disk.conf"
+    put 0644 "$here/files/srv-shoebox-lazy-unmount.conf" \
+        "$units/srv-shoebox.mount.d/lazy-unmount.conf"
     run install -d -m 0755 "$root/srv/shoebox"
 fi
 
