@@ -40,7 +40,7 @@ def source_of(library: Library, file: File) -> Path:
     """The movie to transcode: a Motion Photo's extracted movie, or the file itself."""
     if file.kind != "video":
         return VideoCache(library.cache).motion(file.sha256)
-    from appliance.web.media import original_path  # one definition of "the served copy"
+    from appliance.originals import original_path  # one definition of "the served copy"
 
     return original_path(library, file)
 

@@ -11,9 +11,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, stream_with_context
 
 from appliance.catalog.timeline import change_marker, months, zip_members
+from appliance.originals import UnsafePath, original_path
 from appliance.status import web_status
 from appliance.web.api import fail
-from appliance.web.media import UnsafePath, original_path
 from appliance.web.permissions import can
 from appliance.web.zipstream import member_name, stream_zip
 

@@ -8,29 +8,25 @@ symlinks).
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
 from werkzeug.http import dump_options_header
 
-from appliance.catalog.files import find_file, present_locations
+from appliance.catalog.files import find_file
 from appliance.catalog.models import File
 from appliance.catalog.photos import has_thumbnail
 from appliance.library import Library
 from appliance.media.thumbs import SIZES, ThumbnailCache
 from appliance.media.videocache import VideoCache
+from appliance.originals import UnsafePath, original_path
+from appliance.originals import inside as _inside
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 YEAR = 365 * 24 * 3600
 
 bp = Blueprint("media", __name__, url_prefix="/media")
-
-
-class UnsafePath(PermissionError):
-    """A catalog path that must not be served."""
 
 
 def library() -> Library:
@@ -41,36 +37,6 @@ def check_sha(sha256: str) -> str:
     if not SHA256.fullmatch(sha256 or ""):
         abort(404)
     return sha256
-
-
-def _inside(path: Path, base: Path) -> Path:
-    base = base.resolve()
-    resolved = path.resolve()
-    if not resolved.is_relative_to(base):
-        raise UnsafePath(f"{path} leaves {base}")
-    return resolved
-
-
-def original_path(lib: Library, file: File) -> Path:
-    """The file to serve for ``file``; raises UnsafePath or FileNotFoundError."""
-    if file.stored_path:
-        rel = Path(file.stored_path)
-        if rel.is_absolute() or ".." in rel.parts:
-            raise UnsafePath(f"stored path {file.stored_path!r} is not a plain relative path")
-        path = _inside(lib.originals / rel, lib.originals)
-        if path.is_file():
-            return path
-        raise FileNotFoundError(file.stored_path)
-    for loc in present_locations(file.id):
-        path = Path(loc.path)
-        if not path.is_absolute() or ".." in path.parts:
-            continue
-        # Indexed in place: refuse any symlink on the way, so a link cannot lead elsewhere.
-        if os.path.realpath(path) != os.path.normpath(path):
-            raise UnsafePath(f"{path} goes through a symlink")
-        if path.is_file():
-            return path
-    raise FileNotFoundError(f"no readable copy of {file.sha256}")
 
 
 def content_disposition(disposition: str, name: str) -> str:

@@ -32,8 +32,9 @@ from appliance.catalog.app_settings import share_base_url
 from appliance.catalog.models import ShareLink
 from appliance.catalog.photos import shareable
 from appliance.catalog.queries import search_photos, sha_in_album
+from appliance.originals import UnsafePath, original_path
 from appliance.search.query import Query, Term
-from appliance.web.media import UnsafePath, check_sha, original_path, send_thumb
+from appliance.web.media import check_sha, send_thumb
 from appliance.web.security import public
 
 bp = Blueprint("share", __name__, url_prefix="/s")
