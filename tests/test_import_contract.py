@@ -134,6 +134,18 @@ def test_catalog_imports_neither_ingest_nor_vision() -> None:
     assert not broken, broken
 
 
+def test_the_pipeline_never_imports_the_web_app() -> None:
+    """ingest/, media/ and vision/ run in the service and the workers, never through Flask."""
+    broken = []
+    for package in ("ingest", "media", "vision"):
+        for path in _modules(PACKAGE / package):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for line, module, _ in _imports(tree):
+                if module.startswith("appliance.web"):
+                    broken.append(f"{_rel(path)}:{line} imports {module}")
+    assert not broken, broken
+
+
 def test_the_checker_sees_what_it_must(tmp_path: Path) -> None:
     """The rules catch each kind of offence (so a green run means something)."""
     offender = tmp_path / "offender.py"
