@@ -3,7 +3,7 @@
 Usage: .venv/bin/python bench/bench_geocode_datasets.py [N]
 Each candidate runs in its own process: load time, resident memory after load (VmRSS minus the
 interpreter's), lookups/s on N random land-ish coordinates, and country/city hits on the corpus
-GPS positions (the truth table in tests/test_places_geocode.py). Candidates that are not
+GPS positions (the truth table in tests/places/test_places_geocode.py). Candidates that are not
 installed are skipped: `pip install reverse-geocode rgeocoder reverse-geocoder` to run them all.
 """
 

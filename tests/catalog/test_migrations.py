@@ -11,7 +11,7 @@ from appliance.catalog import models as m
 from appliance.catalog.db import connect, integrity_ok
 from appliance.catalog.migrations import LATEST, SchemaTooNew, current_version
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 
 
 def _columns(db_path: Path) -> dict[str, set[str]]:

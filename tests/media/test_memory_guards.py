@@ -17,7 +17,7 @@ from appliance.media.guards import TOO_LARGE, decoded_bytes
 from appliance.media.heif_extents import check_heif
 from appliance.media.render import render
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 LIMIT_MB = 600
 
 

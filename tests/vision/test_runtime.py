@@ -13,7 +13,7 @@ import pytest
 from appliance.vision import runtime
 from appliance.vision.classifier import Classifier, model_paths
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FALLBACK_LINE = "no Edge TPU found, classifying on the CPU"
 
 edgetpu_present = runtime.edgetpu_status()[0]

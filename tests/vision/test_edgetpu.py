@@ -21,7 +21,7 @@ from appliance.vision.classifier import Classifier
 from appliance.vision.label_rules import LabelRules
 from appliance.vision.runtime import load_model
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 EDGETPU_DIR = REPO / "models/edgetpu"
 
 

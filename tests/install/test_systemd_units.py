@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 UNITS = REPO / "systemd"
 PREFIX = "/opt/shoebox/"
 # Documented in systemd/README.md: the highest exposure score we accept (0 safe .. 10 unsafe).

@@ -17,7 +17,7 @@ import pytest
 from appliance.config import Settings
 from appliance.library_disk import library_state
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _mountinfo(tmp_path: Path, mount: Path, device: str) -> Path:

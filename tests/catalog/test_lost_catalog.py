@@ -199,7 +199,7 @@ def test_service_with_a_lost_catalog_says_so_and_imports_nothing(library: Path) 
     import subprocess
     import sys
 
-    from test_daemon_crash import daemon_env
+    from tests.service.test_daemon_crash import daemon_env
 
     (library / "catalog.db").write_bytes(b"")
     inbox = library.parent / "inbox"

@@ -13,7 +13,7 @@ from appliance.ingest import jobs, volumes
 from appliance.ingest.runner import Ingestor
 from appliance.ingest.workers import WorkerPool
 from appliance.library import Library
-from tests.test_daemon_crash import make_jpegs, sha256
+from tests.service.test_daemon_crash import make_jpegs, sha256
 
 
 def _same_names_sizes_and_times(card_a: Path, card_b: Path) -> dict[str, str]:

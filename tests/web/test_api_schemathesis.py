@@ -30,7 +30,7 @@ from appliance.web.openapi import spec
 
 EXAMPLES = 12
 COUNTS: Counter[str] = Counter()
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from appliance.commands import capture as capture_command
 from appliance.config import Settings
 from appliance.ingest.watcher import InboxWatcher
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2024, 5, 17, 9, 30, 12)
 
 

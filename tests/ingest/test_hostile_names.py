@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 from ingest_helpers import make_jpeg, quick_settings
-from test_daemon_crash import daemon_env, query, wait_for
 from web_fixtures import Built
 
 from appliance.catalog.fields import from_catalog, to_catalog
 from appliance.catalog.models import File
 from appliance.cli import main
 from appliance.ingest.discover import iter_media_files
+from tests.service.test_daemon_crash import daemon_env, query, wait_for
 
 BAD = os.fsdecode(b"bad\xff\xfename.jpg")  # not UTF-8: surrogate escapes in Python
 

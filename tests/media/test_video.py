@@ -404,7 +404,7 @@ def test_movie_content_identifier_is_catalogued(tmp_path: Path, corpus: Path) ->
 def test_the_service_transcodes_in_the_background(tmp_path: Path, corpus: Path) -> None:
     """`shoebox run`: an HEVC movie dropped into the inbox is imported, then transcoded by
     the service's background job; SIGTERM stops it cleanly."""
-    from test_daemon_crash import start_daemon, stop, wait_for
+    from tests.service.test_daemon_crash import start_daemon, stop, wait_for
 
     library, inbox = tmp_path / "library", tmp_path / "inbox"
     inbox.mkdir()

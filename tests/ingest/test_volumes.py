@@ -19,7 +19,7 @@ from appliance.ingest.volumes import (
     iter_volume_media,
     volume_uuid,
 )
-from tests.test_daemon_crash import daemon_env, make_jpegs, query, sha256, wait_for
+from tests.service.test_daemon_crash import daemon_env, make_jpegs, query, sha256, wait_for
 
 UUID = "1A2B-3C4D"
 
@@ -125,7 +125,7 @@ def test_volume_unplugged_mid_import_resumes_without_duplicates(tmp_path: Path) 
 
 
 def test_with_the_service_running_the_volume_is_handed_to_it(tmp_path: Path) -> None:
-    from tests.test_daemon_crash import start_daemon, stop
+    from tests.service.test_daemon_crash import start_daemon, stop
 
     library, inbox, mount = tmp_path / "library", tmp_path / "inbox", tmp_path / "sdb1"
     inbox.mkdir()

@@ -17,7 +17,7 @@ import pytest
 
 from appliance.config import Settings, load_settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "image-build"
 INSTALL = BUILD / "install.sh"
 STAGE = BUILD / "stage-shoebox"
