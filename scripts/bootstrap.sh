@@ -3,7 +3,7 @@
 #   scripts/bootstrap.sh run    what `make run` needs (python3-venv, libimage-exiftool-perl,
 #                               ffmpeg)
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
-#                               shellcheck, xmllint, nft for the appliance image checks,
+#                               the shellcheck linter, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import, PostgreSQL for the second
 #                               catalogue backend)
 #   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
@@ -35,6 +35,8 @@ if [ "${1:-run}" = "appliance" ]; then # make test-appliance: build and boot a D
   command -v mkfs.fat >/dev/null 2>&1 || want+=(dosfstools)
   command -v ssh >/dev/null 2>&1 || want+=(openssh-client)
   command -v qemu-aarch64-static >/dev/null 2>&1 || want+=(qemu-user-static binfmt-support)
+  # the arm64 image boot (tests/system/boot_arm64_image.py): qemu-system-aarch64 -M virt
+  command -v qemu-system-aarch64 >/dev/null 2>&1 || want+=(qemu-system-arm)
 fi
 [ ${#want[@]} -eq 0 ] && exit 0
 
