@@ -88,7 +88,9 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--photos", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--keep", type=Path, help="the library to reuse/keep (default: /tmp)")
+    parser.add_argument(
+        "--keep", type=Path, help="SQLite: the library to reuse/keep (default: /tmp)"
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     if args.backend == "sqlite":

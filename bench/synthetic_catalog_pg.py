@@ -29,11 +29,11 @@ def prepare_pg(url: str, photos: int) -> float:
     return the seconds spent."""
     import psycopg2
 
-    from appliance.catalog.db import Catalog, _postgres
+    from appliance.catalog.db import Catalog
 
     t0 = time.perf_counter()
-    Catalog.open(url).db.close()  # the schema, by the real migrations
-    db = _postgres(url)
+    db = Catalog.open(url).db  # the schema, by the real migrations
+    db.close()
     con = psycopg2.connect(database=db.database, **db.connect_params)
     try:
         con.autocommit = True
