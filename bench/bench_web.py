@@ -7,10 +7,13 @@ indexes (every photo row tested while walking the timeline, `search_photos(...,
 use_indexes=False)`, SQL only), and the deep page with OFFSET. Prints p50/p95 per case and
 the RSS of this process, which serves the app (target: p95 < 50 ms, RSS < 150 MB).
 
-The catalogue is generated once per size (`bench/synthetic_catalog.py`: a million photos
-in a minute or two) and cached in /tmp/shoebox-bench-web-N between runs.
+SQLite (default): the catalogue is generated once per size (`bench/synthetic_catalog.py`)
+and cached in /tmp/shoebox-bench-web-N between runs. ``--backend postgresql``: a throwaway
+PostgreSQL cluster (tests/pg_server.py, gone at the end) gets the same distribution from
+`bench/synthetic_catalog_pg.py` every run, and the app serves it through ``catalog_url``.
 
     .venv/bin/python bench/bench_web.py [--photos 1000000] [--runs 30] [--keep DIR]
+        [--backend sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import multiprocessing
 import resource
 import statistics
 import sys
+import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -29,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic_catalog import prepare  # noqa: E402
+from synthetic_catalog_pg import prepare_pg  # noqa: E402
 
 CASES = [
     ("timeline, first page", None),
@@ -83,13 +88,34 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--photos", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=30)
-    parser.add_argument("--keep", type=Path, help="the library to reuse/keep (default: /tmp)")
+    parser.add_argument(
+        "--keep", type=Path, help="SQLite: the library to reuse/keep (default: /tmp)"
+    )
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    root = args.keep or Path(f"/tmp/shoebox-bench-web-{args.photos}")
+    if args.backend == "sqlite":
+        root = args.keep or Path(f"/tmp/shoebox-bench-web-{args.photos}")
+        return bench(args, root, "")
+    from tests.pg_server import PostgresServer
+
+    server = PostgresServer().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="shoebox-bench-web-pg-") as library:
+            return bench(args, Path(library), server.new_database("bench"))
+    finally:
+        server.stop()
+
+
+def bench(args: argparse.Namespace, root: Path, catalog_url: str) -> int:
+    """Generate (or reuse) the catalogue, then time the cases through the app."""
     # generating and migrating run in a child process, so this one's RSS is the web's only
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        seconds = pool.apply(prepare, (root, args.photos))
-    print(f"catalogue: {args.photos} photos in {root}", end="")
+        if catalog_url:
+            seconds = pool.apply(prepare_pg, (catalog_url, args.photos))
+        else:
+            seconds = pool.apply(prepare, (root, args.photos))
+    where = catalog_url.split("?")[0] if catalog_url else root
+    print(f"catalogue: {args.photos} photos in {where}", end="")
     print(f" (generated in {seconds:.0f} s)" if seconds else " (cached)")
 
     from appliance.catalog.models import Photo, User
@@ -101,7 +127,8 @@ def main() -> int:
     from appliance.search.synonyms import labels_for
     from appliance.web import create_app
 
-    app = create_app(Settings(library=root, setup_file=root / "none"), Library(root))
+    settings = Settings(library=root, setup_file=root / "none", catalog_url=catalog_url)
+    app = create_app(settings, Library(root, catalog_url))
     if not User.select().where(User.username == "bench").exists():
         create_user("bench", "bench password", "admin")
     client = app.test_client()

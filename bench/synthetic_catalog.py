@@ -116,8 +116,8 @@ def generate(db_path: Path, photos: int) -> None:
     con.executemany("INSERT INTO label (name, categories) VALUES (?, '')", [(n,) for n in LABELS])
     people = [(f"{FIRST_NAMES[i % 25]} {chr(65 + i // 25)}.",) for i in range(60)]
     con.executemany(
-        "INSERT INTO person (name, face_count, hidden, created_at, updated_at)"
-        " VALUES (?, 0, 0, '2020-01-01', '2020-01-01')",
+        "INSERT INTO person (name, face_count, hidden, cover_chosen, created_at, updated_at)"
+        " VALUES (?, 0, 0, 0, '2020-01-01', '2020-01-01')",
         people + [(None,)] * 240,
     )
     con.executemany(
@@ -190,8 +190,8 @@ def generate(db_path: Path, photos: int) -> None:
     con.execute(
         f"""
         INSERT INTO face (photo_id, box_x, box_y, box_w, box_h, keypoints, score, quality,
-          usable, person_id, assignment, created_at)
-        SELECT id, 10, 10, 50, 50, '[]', 0.9, 0.5, 1,
+          usable, dismissed, person_id, assignment, created_at)
+        SELECT id, 10, 10, 50, 50, '[]', 0.9, 0.5, 1, 0,
           CASE WHEN {_h("id", 18)} % 10 < 6 THEN 1 + {_h("id", 19)} % 5
                ELSE 1 + {_h("id", 20)} % 300 END, 'auto', created_at
         FROM photo WHERE {_h("id", 17)} % 10 < 3
