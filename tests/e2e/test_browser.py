@@ -79,6 +79,7 @@ def test_family_paths(server: str, browser: object, web: Built) -> None:
     # open a photo, step with the keyboard
     page.locator(".tile").first.click()
     expect(page.locator("#main-img")).to_be_visible()
+    page.wait_for_load_state()  # the viewer's keys listen from DOMContentLoaded on
     first_url = page.url
     page.keyboard.press("ArrowRight")
     expect(page).not_to_have_url(first_url)

@@ -204,12 +204,15 @@ def test_viewer_actions_gestures_faces_and_slideshow(
 
     # slideshow: the next photo comes by itself, a key stops it
     page.locator(".tile").first.click()
+    expect(page).to_have_url(re.compile(r"/photo/\d+"))
+    page.wait_for_load_state()  # the slideshow button works from DOMContentLoaded on
     start = page.url
     page.click("#slideshow-start")
     expect(page.locator("body")).to_have_class(re.compile("slideshow"))
     shot(page, f"slideshow-{size}")
     expect(page).not_to_have_url(start, timeout=9000)
     expect(page.locator("body")).to_have_class(re.compile("slideshow"))
+    page.wait_for_load_state()  # the next photo's page listens for keys from DOMContentLoaded
     page.keyboard.press("Space")
     expect(page.locator("body")).not_to_have_class(re.compile("slideshow"))
     here = page.url
