@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from waitress import wasyncore
 from waitress.server import create_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,11 +48,18 @@ def serve(app: Any) -> Iterator[str]:
     from appliance.daemon import WEB_THREADS  # as the service serves it
 
     server = create_server(app, host="127.0.0.1", port=port, threads=WEB_THREADS)
-    threading.Thread(target=server.run, daemon=True).start()
+    loop = threading.Thread(target=server.run, daemon=True)
+    loop.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.close()
+        # Stop the whole server, not only its listening socket: waitress's close() leaves
+        # the loop thread polling its wake-up pipe's closed descriptor numbers, and the next
+        # test's Playwright driver pipe can reuse them: the loop then swallowed the driver's
+        # handshake and the next test hung (seen once in a clean-clone run).
+        server.task_dispatcher.shutdown(timeout=5)
+        wasyncore.close_all(server._map)
+        loop.join(timeout=10)
 
 
 @contextmanager
