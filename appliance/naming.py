@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["NoFreeName", "destination", "safe_name"]
+from appliance.media.hashing import sha256_file
+
+__all__ = ["NoFreeName", "destination", "safe_name", "unrecorded_copy"]
 
 
 class NoFreeName(OSError):
@@ -37,17 +39,9 @@ def safe_name(name: str, fallback: str = "photo") -> str:
     return f"{stem}.{ext[:16]}" if ext else stem
 
 
-def destination(
-    taken: dt.datetime | None,
-    original_name: str,
-    is_taken: Callable[[str], bool],
-    originals: Path,
-) -> str:
-    """A free relative path ``YYYY/MM/name`` (``undated/`` when the date is unknown).
-
-    ``is_taken(relative)`` says whether the catalog already reserved a name; the disk is
-    checked too. Collisions get `` (1)``, `` (2)``... before the extension.
-    """
+def _candidates(taken: dt.datetime | None, original_name: str) -> Iterator[str]:
+    """``YYYY/MM/name`` (``undated/`` when the date is unknown), then `` (1)``, `` (2)``...
+    before the extension."""
     folder = f"{taken:%Y}/{taken:%m}" if taken else "undated"
     name = safe_name(original_name)
     stem, dot, ext = name.rpartition(".")
@@ -55,7 +49,45 @@ def destination(
         stem, ext = name, ""
     for counter in range(100_000):
         candidate_name = name if counter == 0 else f"{stem} ({counter}){'.' + ext if ext else ''}"
-        relative = f"{folder}/{candidate_name}"
+        yield f"{folder}/{candidate_name}"
+
+
+def destination(
+    taken: dt.datetime | None,
+    original_name: str,
+    is_taken: Callable[[str], bool],
+    originals: Path,
+) -> str:
+    """A free relative path for a new original (see :func:`_candidates`).
+
+    ``is_taken(relative)`` says whether the catalog already reserved a name; the disk is
+    checked too.
+    """
+    relative = ""
+    for relative in _candidates(taken, original_name):
         if not is_taken(relative) and not (originals / relative).exists():
             return relative
-    raise NoFreeName(f"no free name for {original_name} in {folder}")
+    raise NoFreeName(f"no free name for {original_name} in {relative.rpartition('/')[0]}")
+
+
+def unrecorded_copy(
+    taken: dt.datetime | None,
+    original_name: str,
+    is_taken: Callable[[str], bool],
+    originals: Path,
+    sha256: str,
+) -> str | None:
+    """The relative path of a stored copy of this very content that no catalog row names.
+
+    An import that was cut off between placing its copy and its row reaching the disk (a
+    power cut) leaves such a file; importing the content again takes that copy instead of
+    storing a second one under a new name. Only names the import would have chosen are
+    looked at, up to the first free one.
+    """
+    for relative in _candidates(taken, original_name):
+        path = originals / relative
+        if not path.exists():
+            return None
+        if not is_taken(relative) and path.is_file() and sha256_file(path) == sha256:
+            return relative
+    return None

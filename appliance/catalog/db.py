@@ -25,11 +25,13 @@ from appliance.catalog.models import ALL_MODELS, database_proxy
 
 log = logging.getLogger(__name__)
 
-# WAL lets the web process read while the daemon writes; NORMAL is durable across power cuts
-# in WAL mode except for the last transactions, which the job queue redoes.
+# WAL lets the web process read while the daemon writes. FULL makes every commit durable
+# before it returns: the import places a file in originals/ right after committing its row,
+# and NORMAL lost such rows in a power cut (seen in the VM's hard reset) while the placed
+# file survived, so the redone job stored the photo twice. One fsync per commit.
 PRAGMAS = {
     "journal_mode": "wal",
-    "synchronous": "normal",
+    "synchronous": "full",
     "foreign_keys": 1,
     "busy_timeout": 15000,
     "cache_size": -8000,

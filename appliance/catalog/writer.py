@@ -18,7 +18,7 @@ from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_fac
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
 from appliance.catalog.places import place_columns
-from appliance.naming import destination
+from appliance.naming import destination, unrecorded_copy
 from appliance.records import Analysis, Outcome
 
 METADATA_FIELDS = (
@@ -266,10 +266,11 @@ def _create_file(
     placement = None
     stored_path = _adopted_path(analysis, originals) if analysis.error is None else None
     if analysis.incoming is not None and analysis.error is None:
-        stored_path = destination(
-            values["taken_at"], analysis.task.path.name, lookup.is_stored_path_taken, originals
-        )
-        placement = Placement(analysis.incoming, stored_path)
+        naming = (values["taken_at"], analysis.task.path.name, lookup.is_stored_path_taken)
+        stored_path = unrecorded_copy(*naming, originals, analysis.sha256)
+        if stored_path is None:  # the usual case: a new name, the verified copy goes there
+            stored_path = destination(*naming, originals)
+            placement = Placement(analysis.incoming, stored_path)
     file = File.create(
         photo=photo,
         sha256=analysis.sha256,

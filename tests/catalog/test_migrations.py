@@ -79,6 +79,8 @@ def test_pragmas_are_set(tmp_path: Path) -> None:
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    # FULL (2): a commit is on the disk before the import places the file it names
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
     db.close()
 
 
