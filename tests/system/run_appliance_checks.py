@@ -398,9 +398,9 @@ def phase_reset(vm: Vm, work: Path, photos: Photos) -> None:
         IMPORT_TIMEOUT,
         3,
     )
+    committed = set(stored_hashes(vm))  # every row a reader saw committed before the cut
     vm.reset()
-    log("system_reset (hard reset) mid-import")
-    # Counted after the reset: what the disk kept (a photo being committed may have made it).
+    log(f"system_reset (hard reset) mid-import, {len(committed)} photos committed")
     vm.wait_for_ssh(BOOT_TIMEOUT)
     wait_until(
         "the library served again after the reset (/login 200)",
@@ -413,6 +413,12 @@ def phase_reset(vm: Vm, work: Path, photos: Photos) -> None:
     summary["reset_kept"] = f"{kept}/{len(wanted)}"
     integrity = vm.sql("pragma integrity_check")
     check("catalogue integrity after the reset", integrity == "ok", integrity)
+    lost = committed - set(stored_hashes(vm))
+    check(
+        "every photo committed before the reset is still catalogued",
+        not lost,
+        f"{len(committed) - len(lost)}/{len(committed)}",
+    )
     seconds = wait_imported(vm, wanted, "the reset stick (resumed after boot)")
     vm.unplug("stickr")
     check(
