@@ -3,25 +3,7 @@
 "use strict";
 
 (() => {
-  const $ = (sel, root = document) => root.querySelector(sel);
-  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
-
-  async function call(method, url, body) {
-    const opts = { method, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" }, credentials: "same-origin" };
-    if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-    const res = await fetch(url, opts);
-    const data = await res.json().catch(() => null);
-    if (!res.ok) throw new Error((data && data.error) || `request failed (${res.status})`);
-    return data;
-  }
-
-  function say(message) {
-    const el = $("#toast");
-    if (!el) return;
-    el.textContent = message;
-    el.hidden = false;
-    setTimeout(() => { el.hidden = true; }, 2600);
-  }
+  // $, api() and toast() come from app.js (loaded first, deferred in order).
 
   function el(tag, props = {}, ...children) {
     const node = Object.assign(document.createElement(tag), props);
@@ -33,7 +15,7 @@
   // choices and as the input's autocomplete list.
   async function nameDialog(faceId, current) {
     let names = [];
-    try { names = (await call("GET", `/api/v1/faces/${faceId}/names`)).names; } catch (e) { names = []; }
+    try { names = (await api("GET", `/api/v1/faces/${faceId}/names`)).names; } catch (e) { names = []; }
     return new Promise((resolve) => {
       const listId = `names-${faceId}`;
       const input = el("input", { name: "name", value: current || "", placeholder: "Name", autocomplete: "off", maxLength: 200 });
@@ -71,12 +53,12 @@
   async function nameFace(faceId, current) {
     const name = await nameDialog(faceId, current);
     if (!name) return;
-    await call("POST", `/api/v1/faces/${faceId}/name`, { name });
+    await api("POST", `/api/v1/faces/${faceId}/name`, { name });
     location.reload();
   }
 
   async function coverDialog(personId) {
-    const { faces } = await call("GET", `/api/v1/people/${personId}/faces`);
+    const { faces } = await api("GET", `/api/v1/people/${personId}/faces`);
     const dlg = el("dialog", { className: "cover-dialog" });
     dlg.setAttribute("aria-label", "Choose the cover face");
     const list = el("ul", { className: "plain merge-choices" });
@@ -84,8 +66,8 @@
       const b = el("button", { type: "button", className: "merge-choice" }, el("img", { src: f.crop_url, alt: `Face ${f.id}`, width: 64, height: 64 }));
       b.dataset.coverFace = String(f.id);
       b.addEventListener("click", async () => {
-        await call("POST", `/api/v1/people/${personId}/cover`, { face_id: f.id });
-        dlg.close(); dlg.remove(); say("Cover chosen");
+        await api("POST", `/api/v1/people/${personId}/cover`, { face_id: f.id });
+        dlg.close(); dlg.remove(); toast("Cover chosen");
       });
       list.append(el("li", {}, b));
     });
@@ -99,26 +81,26 @@
   const handlers = [
     ["[data-face-name]", (b) => nameFace(b.dataset.faceName, b.dataset.name)],
     ["[data-face-accept]", async (b) => {
-      await call("POST", `/api/v1/faces/${b.dataset.faceAccept}/name`, { name: b.dataset.name });
+      await api("POST", `/api/v1/faces/${b.dataset.faceAccept}/name`, { name: b.dataset.name });
       b.closest("[data-unknown-face]").remove();
-      say(`Named ${b.dataset.name}`);
+      toast(`Named ${b.dataset.name}`);
     }],
     ["[data-face-dismiss]", async (b) => {
-      await call("POST", `/api/v1/faces/${b.dataset.faceDismiss}/dismiss`, { dismissed: true });
+      await api("POST", `/api/v1/faces/${b.dataset.faceDismiss}/dismiss`, { dismissed: true });
       b.closest("[data-unknown-face]").remove();
-      say("Dismissed");
+      toast("Dismissed");
     }],
     ["[data-people-merge]", () => $("#merge-dialog").showModal()],
     ["[data-close-dialog]", (b) => b.closest("dialog").close()],
     ["[data-merge-from]", async (b) => {
       if (!confirm(`Merge ${b.dataset.mergeName} into this person?`)) return;
-      await call("POST", `/api/v1/people/${b.dataset.mergeInto}/merge`, { from_id: Number(b.dataset.mergeFrom) });
+      await api("POST", `/api/v1/people/${b.dataset.mergeInto}/merge`, { from_id: Number(b.dataset.mergeFrom) });
       location.reload();
     }],
     ["[data-people-cover]", (b) => coverDialog(b.dataset.peopleCover)],
     ["[data-people-hide]", async (b) => {
       const hidden = b.dataset.hidden !== "true";
-      await call("POST", `/api/v1/people/${b.dataset.peopleHide}/hide`, { hidden });
+      await api("POST", `/api/v1/people/${b.dataset.peopleHide}/hide`, { hidden });
       location.href = hidden ? "/people" : location.href;
     }],
   ];
@@ -130,14 +112,14 @@
     if (box) {
       e.stopPropagation();
       e.preventDefault();
-      nameFace(box.dataset.face, box.dataset.name).catch((err) => say(err.message));
+      nameFace(box.dataset.face, box.dataset.name).catch((err) => toast(err.message));
       return;
     }
     for (const [selector, run] of handlers) {
       const target = e.target.closest(selector);
       if (target) {
         e.preventDefault();
-        Promise.resolve(run(target)).catch((err) => say(err.message));
+        Promise.resolve(run(target)).catch((err) => toast(err.message));
         return;
       }
     }

@@ -3,27 +3,7 @@
 "use strict";
 
 (() => {
-  const $ = (sel, root = document) => root.querySelector(sel);
-  const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
-
-  async function call(method, url, body) {
-    const res = await fetch(url, {
-      method, credentials: "same-origin",
-      headers: { "X-CSRF-Token": csrf(), Accept: "application/json", "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const data = await res.json().catch(() => null);
-    if (!res.ok) throw new Error((data && data.error) || `request failed (${res.status})`);
-    return data;
-  }
-
-  function say(message) {
-    const el = $("#toast");
-    if (!el) return;
-    el.textContent = message;
-    el.hidden = false;
-    setTimeout(() => { el.hidden = true; }, 2600);
-  }
+  // $, api() and toast() come from app.js (loaded first, deferred in order).
 
   function shareDialog(albumId) {
     const dlg = document.createElement("dialog");
@@ -51,12 +31,12 @@
       e.preventDefault();
       const f = form.elements;
       try {
-        const share = await call("POST", `/api/v1/albums/${albumId}/shares`, {
+        const share = await api("POST", `/api/v1/albums/${albumId}/shares`, {
           expires_days: f.expiry.value ? Number(f.expiry.value) : null,
           password: f.password.value || null,
           allow_download: f.download.checked,
         });
-        try { await navigator.clipboard.writeText(share.url); say("Link copied"); } catch (err) { say("Link created"); }
+        try { await navigator.clipboard.writeText(share.url); toast("Link copied"); } catch (err) { toast("Link created"); }
         close();
         location.reload();
       } catch (err) {
@@ -81,9 +61,9 @@
   if (base) base.addEventListener("submit", async (e) => {
     e.preventDefault();
     try {
-      const saved = await call("PATCH", "/api/v1/settings", { share_base_url: base.elements.share_base_url.value.trim() || null });
+      const saved = await api("PATCH", "/api/v1/settings", { share_base_url: base.elements.share_base_url.value.trim() || null });
       base.elements.share_base_url.value = saved.share_base_url || "";
-      say("Saved");
-    } catch (err) { say(err.message); }
+      toast("Saved");
+    } catch (err) { toast(err.message); }
   });
 })();
