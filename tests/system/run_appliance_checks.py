@@ -37,16 +37,17 @@ WATCHDOG_WINDOW = 120  # the service must run this long (at least) without a res
 summary: dict[str, object] = {}
 # Mount options of the volume being imported (a stick without a partition table is "sda").
 VOLUME_OPTIONS = "findmnt -rn -o TARGET,OPTIONS | awk '$1 ~ \"^/run/shoebox/volumes/\" {print $2}'"
-# Corpus photos for the sticks, each used once: small portraits with one face (250x250) and
-# two small photos without faces. Emulated (TCG) analysis is slow: a 500x375 group photo
-# with 7 faces took over 5 minutes of one emulated CPU (and its worker crashed, SIGSEGV).
+# Corpus photos for the sticks, each used once: small portraits with one face (150x150) and
+# one photo without a face (the cat, 451x300). Emulated (TCG) analysis is slow: a 500x375
+# group photo with 7 faces took over 5 minutes of one emulated CPU (and its worker crashed,
+# SIGSEGV), and a 600x400 one (coffee) took minutes on a loaded host: face detection tiles.
 PHOTO_POOL = (
     "faces/dlib/johns/John_Savage/000291_01099214.jpg",
     "misc/skimage/chelsea.jpg",
     "faces/dlib/johns/John_Shimkus/000396_03227722.jpg",
     "faces/dlib/johns/John_Simm/000309_00470287.jpg",
     "faces/dlib/johns/John_Schneider/000326_00926139.jpg",
-    "misc/skimage/coffee.jpg",
+    "faces/dlib/johns/John_Salley/000179_02159509.jpg",
     "faces/dlib/johns/John_Salley/000197_02159525.jpg",
     "faces/dlib/johns/John_Savage/000289_01099139.jpg",
     "faces/dlib/johns/John_Shimkus/000383_03227939.jpg",
