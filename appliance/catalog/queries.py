@@ -99,9 +99,13 @@ INTERSECT_LIMIT = 50_000  # two terms under this many each: intersect their cand
 Candidates = search_index.Candidates
 
 
-def _label_ids(names: Iterable[str]) -> pw.SelectQuery:
+def _label_ids(names: Iterable[str]) -> list[int]:
+    """The ids of the labels named ``names`` (any case), read now: the search SQL gets them
+    as literals, so each planner sees which labels it is (PostgreSQL's per-value statistics
+    of ``photo_label.label_id``), not a subquery it must guess the size of."""
     lowered = sorted({n.lower() for n in names})
-    return Label.select(Label.id).where(fn.LOWER(Label.name).in_(lowered))
+    rows = Label.select(Label.id).where(fn.LOWER(Label.name).in_(lowered)).tuples()
+    return sorted(row[0] for row in rows)
 
 
 def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
@@ -115,39 +119,39 @@ def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
 
 
 def _labelled(names: Iterable[str]) -> Candidates:
-    return [
-        PhotoLabel.select(PhotoLabel.photo).where(
-            PhotoLabel.label.in_(_label_ids(names)) & (PhotoLabel.removed == False)  # noqa: E712
-        )
-    ]
+    ids = _label_ids(names)
+    return (
+        [
+            PhotoLabel.select(PhotoLabel.photo).where(
+                PhotoLabel.label.in_(ids) & (PhotoLabel.removed == False)  # noqa: E712
+            )
+        ]
+        if ids
+        else []
+    )
 
 
 def _ids_by_id_or_name(
     model: type[pw.Model], name_field: pw.Field, value: str | int, contains: bool
-) -> pw.SelectQuery:
-    """Ids of people/albums that are ``value``: an id, a name, or (``contains``) part of one."""
+) -> list[int]:
+    """Ids of people/albums that are ``value``: an id, a name, or (``contains``) part of one;
+    read now, for the same reason as `_label_ids`."""
     select = model.select(model.id)
     if isinstance(value, int):
-        return select.where(model.id == value)
-    if contains:
-        return select.where(name_field.contains(value))
-    return select.where(fn.LOWER(name_field) == value.lower())
+        select = select.where(model.id == value)
+    elif contains:
+        select = select.where(name_field.contains(value))
+    else:
+        select = select.where(fn.LOWER(name_field) == value.lower())
+    return sorted(row[0] for row in select.tuples())
 
 
-def _driven_by(owners: pw.SelectQuery, rows: pw.ModelSelect, owner: pw.Field) -> pw.SelectQuery:
-    """``rows`` whose ``owner`` is one of ``owners`` (a few people or albums), read through
-    the index on ``owner``. Without statistics SQLite would rather scan all the rows and
-    look each owner up; a CROSS JOIN (SQLite's way to fix the order) starts from the owners.
-    """
-    found = owners.alias("owners")
-    return rows.from_(found).join(owner.model, pw.JOIN.CROSS).where(owner == found.c.id)
-
-
-def _people_ids(value: str | int, contains: bool) -> pw.SelectQuery:
+def _people_ids(value: str | int, contains: bool) -> list[int]:
     """Ids of the people ``value`` names: an id, part of a name (``contains``), or a name
     given whole or by its words (see `name_matches`)."""
     if isinstance(value, str) and not contains:
-        return Person.select(Person.id).where(name_matches(Person.name, value))
+        rows = Person.select(Person.id).where(name_matches(Person.name, value)).tuples()
+        return sorted(row[0] for row in rows)
     return _ids_by_id_or_name(Person, Person.name, value, contains)
 
 
@@ -160,7 +164,7 @@ def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expressi
 
 def _with_person(value: str | int, contains: bool = False) -> Candidates:
     people = _people_ids(value, contains)
-    return [_driven_by(people, Face.select(Face.photo), Face.person)]
+    return [Face.select(Face.photo).where(Face.person.in_(people))] if people else []
 
 
 def name_matches(column: pw.Field, value: str) -> pw.Expression:
@@ -181,7 +185,9 @@ def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
 
 def _in_album(value: str | int, contains: bool = False) -> Candidates:
     albums = _ids_by_id_or_name(Album, Album.title, value, contains)
-    return [_driven_by(albums, AlbumPhoto.select(AlbumPhoto.photo), AlbumPhoto.album)]
+    return (
+        [AlbumPhoto.select(AlbumPhoto.photo).where(AlbumPhoto.album.in_(albums))] if albums else []
+    )
 
 
 def _file_named(word: str) -> pw.Expression:

@@ -178,7 +178,8 @@ def near_box(lat: float, lon: float, km: float) -> tuple[float, float, float, fl
 def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> Candidates | None:
     """Exactly the photos that meet ``exact`` (the distance condition), read from the grid
     cells that cover the radius's bounding box: one range of the covering grid index per
-    latitude row. None when the box spans more than ``MAX_GRID_ROWS`` rows."""
+    latitude row, the ranges joined as a ``VALUES`` list (one small query, whatever the
+    radius). None when the box spans more than ``MAX_GRID_ROWS`` rows."""
     lat_lo, lat_hi, lon_lo, lon_hi = near_box(lat, lon, km)
     n = CELLS_PER_DEGREE
 
@@ -189,13 +190,10 @@ def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> Candida
     if len(rows) > MAX_GRID_ROWS:
         return None
     first, last = max(cell(lon_lo, -180, LON_CELLS) - 1, 0), cell(lon_hi, -180, LON_CELLS) + 1
-    key = pw.SQL(grid_key_sql())
-    return [
-        Photo.select(Photo.id).where(
-            key.between(r * LON_CELLS + first, r * LON_CELLS + last) & exact
-        )
-        for r in rows
-    ]
+    ranges = ", ".join(f"({r * LON_CELLS + first}, {r * LON_CELLS + last})" for r in rows)
+    grid_rows = pw.SQL(f"(VALUES {ranges}) AS grid_rows")  # integers only: no quoting needed
+    in_range = pw.SQL(f"{grid_key_sql()} BETWEEN grid_rows.column1 AND grid_rows.column2")
+    return [Photo.select(Photo.id).from_(Photo, grid_rows).where(in_range & exact)]
 
 
 def union(parts: Candidates) -> pw.Node:
