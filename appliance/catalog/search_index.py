@@ -221,10 +221,18 @@ def near_ids(lat: float, lon: float, km: float, exact: pw.Expression) -> Candida
     if len(rows) > MAX_GRID_ROWS:
         return None
     first, last = max(cell(lon_lo, -180, LON_CELLS) - 1, 0), cell(lon_hi, -180, LON_CELLS) + 1
-    ranges = ", ".join(f"({r * LON_CELLS + first}, {r * LON_CELLS + last})" for r in rows)
-    grid_rows = pw.SQL(f"(VALUES {ranges}) AS grid_rows")  # integers only: no quoting needed
-    in_range = pw.SQL(f"{grid_key_sql()} BETWEEN grid_rows.column1 AND grid_rows.column2")
-    return [Photo.select(Photo.id).from_(Photo, grid_rows).where(in_range & exact)]
+    key, ranges = grid_key_sql(), [(r * LON_CELLS + first, r * LON_CELLS + last) for r in rows]
+    if _postgres():  # one index range scan per row (a BitmapOr); integers: nothing to quote
+        in_range = " OR ".join(f"{key} BETWEEN {lo} AND {hi}" for lo, hi in ranges)
+        return [Photo.select(Photo.id).where(pw.SQL(f"({in_range})") & exact)]
+    # SQLite: the rows as a VALUES list, each a range search of the covering index
+    grid_rows = pw.SQL("(VALUES " + ", ".join(f"({lo}, {hi})" for lo, hi in ranges) + ")")
+    in_range = pw.SQL(f"{key} BETWEEN grid_rows.column1 AND grid_rows.column2")
+    return [
+        Photo.select(Photo.id)
+        .from_(Photo, pw.NodeList((grid_rows, pw.SQL("AS grid_rows"))))
+        .where(in_range & exact)
+    ]
 
 
 def union(parts: Candidates) -> pw.Node:
