@@ -102,6 +102,14 @@ PG_CANDIDATE_LIMIT = 5_000
 Candidates = search_index.Candidates
 
 
+def _probe(rows: pw.SelectQuery) -> pw.Expression:
+    """``EXISTS (rows)``, tested row by row through the correlated index. On PostgreSQL an
+    ``OFFSET 0`` keeps it so: the planner would otherwise turn it into a hashed subplan
+    (hash all 262,000 photos of a frequent label before the first photo of the page), since
+    it counts the probes for every row of the timeline, not the few a LIMIT needs."""
+    return fn.EXISTS(rows.offset(0) if _postgres() else rows)
+
+
 def _label_ids(names: Iterable[str]) -> list[int]:
     """The ids of the labels named ``names`` (any case), read now: the search SQL gets them
     as literals, so each planner sees which labels it is (PostgreSQL's per-value statistics
@@ -112,7 +120,7 @@ def _label_ids(names: Iterable[str]) -> list[int]:
 
 
 def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
-    return fn.EXISTS(
+    return _probe(
         PhotoLabel.select(pw.SQL("1")).where(
             (PhotoLabel.photo == Photo.id)
             & PhotoLabel.label.in_(_label_ids(names))
@@ -160,7 +168,7 @@ def _people_ids(value: str | int, contains: bool) -> list[int]:
 
 def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
     people = _people_ids(value, contains)
-    return fn.EXISTS(
+    return _probe(
         Face.select(pw.SQL("1")).where((Face.photo == Photo.id) & Face.person.in_(people))
     )
 
@@ -179,7 +187,7 @@ def name_matches(column: pw.Field, value: str) -> pw.Expression:
 
 def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
     albums = _ids_by_id_or_name(Album, Album.title, value, contains)
-    return fn.EXISTS(
+    return _probe(
         AlbumPhoto.select(pw.SQL("1")).where(
             (AlbumPhoto.photo == Photo.id) & AlbumPhoto.album.in_(albums)
         )
@@ -194,7 +202,7 @@ def _in_album(value: str | int, contains: bool = False) -> Candidates:
 
 
 def _file_named(word: str) -> pw.Expression:
-    return fn.EXISTS(
+    return _probe(
         File.select(pw.SQL("1")).where((File.photo == Photo.id) & File.original_name.contains(word))
     )
 
