@@ -48,7 +48,8 @@ def _owner() -> str | None:
 class PostgresServer:
     """One cluster; :meth:`new_database` hands out empty databases by URL."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared_buffers: str = "32MB") -> None:
+        self.shared_buffers = shared_buffers
         bindir = postgres_bin()
         if bindir is None:
             raise RuntimeError("PostgreSQL is not installed (Debian: apt-get install postgresql)")
@@ -77,7 +78,7 @@ class PostgresServer:
         options = (
             f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
-            "-c shared_buffers=32MB"
+            f"-c shared_buffers={self.shared_buffers}"
         )
         self._run(
             "pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),

@@ -44,6 +44,9 @@ _skip_write_lock: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
+PG_SESSION_OPTIONS = "-c jit=off -c max_parallel_workers_per_gather=0"
+
+
 class CatalogError(RuntimeError):
     """The catalog cannot be opened safely."""
 
@@ -114,6 +117,9 @@ def _postgres(url: str) -> PostgresCatalogDatabase:
     if parts.password:
         options["password"] = unquote(parts.password)
     options.setdefault("application_name", f"shoebox-{os.getpid()}")
+    # the catalogue's queries are short (a page of 61, a look-up): compiling them (JIT, ~30
+    # ms) or starting parallel workers costs more than it saves; a URL's own options win
+    options.setdefault("options", PG_SESSION_OPTIONS)
     return PostgresCatalogDatabase(unquote(parts.path.lstrip("/")), **options)
 
 

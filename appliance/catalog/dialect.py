@@ -8,8 +8,11 @@ from appliance.catalog.models import database_proxy
 
 
 def is_postgres(db: pw.Database | None = None) -> bool:
-    """Is ``db`` (default: the bound catalogue) a PostgreSQL database?"""
+    """Is ``db`` (default: the bound catalogue; a model's ``_meta.database`` is the proxy,
+    looked through) a PostgreSQL database?"""
     target = db if db is not None else database_proxy.obj
+    if isinstance(target, pw.DatabaseProxy):
+        target = target.obj
     return isinstance(target, pw.PostgresqlDatabase)
 
 

@@ -7,13 +7,14 @@ photo, so a memory never repeats a near-duplicate.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections import defaultdict
 from typing import Any
 
 import peewee as pw
 from peewee import fn
 
-from appliance.catalog.dialect import month_day_sql
+from appliance.catalog.dialect import data_version, month_day_sql
 from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
 from appliance.moments.bestof import Candidate, best_of
 from appliance.moments.events import MONTHS, Event, Moment, event_title, split_events
@@ -38,7 +39,7 @@ MEMORY_COLUMNS = (
 )
 
 
-def photo_place(photo: Photo) -> str | None:
+def photo_place(photo: Any) -> str | None:
     """The place name of a photo for event titles: whatever the catalog knows (the places
     issue's reverse geocoding adds the fields; until then there is none)."""
     for name in PLACE_FIELDS:
@@ -57,21 +58,43 @@ def _visible() -> pw.Expression:
     )
 
 
-def _moment(photo: Photo) -> Moment:
+def _moment(photo: Any) -> Moment:
     return Moment(photo.id, photo.sort_time, photo.latitude, photo.longitude, photo_place(photo))
+
+
+_day_cache: dict[int, tuple[Any, tuple, list[dict[str, Any]]]] = {}
+_day_cache_lock = threading.Lock()
 
 
 def on_this_day(day: dt.date, per_year: int = PER_YEAR) -> list[dict[str, Any]]:
     """``[{"title", "year", "photos": [ids]}]``, newest year first: the best photos taken on
-    the same calendar day (month and day) of every earlier year."""
+    the same calendar day (month and day) of every earlier year.
+
+    A day's memories are kept per connection until the catalogue changes
+    (`catalog.dialect.data_version`): the timeline page asks on every load, and at a million
+    photos a calendar day holds ~2,700 of them."""
+    db = Photo._meta.database
+    conn = db.connection()
+    key = (data_version(db), day, per_year)
+    with _day_cache_lock:
+        hit = _day_cache.get(id(conn))
+    if hit is None or hit[0] is not conn or hit[1] != key:
+        hit = (conn, key, _on_this_day(day, per_year))
+        with _day_cache_lock:  # the connection is kept with it, so its id is not reused
+            _day_cache[id(conn)] = hit
+    return [dict(memory, photos=list(memory["photos"])) for memory in hit[2]]
+
+
+def _on_this_day(day: dt.date, per_year: int) -> list[dict[str, Any]]:
     wanted = f"{day.month:02d}-{day.day:02d}"
     rows = (
         Photo.select(*MEMORY_COLUMNS)
         .where(month_day() == wanted)
         .where(_visible())
         .where(Photo.sort_time < dt.datetime(day.year, 1, 1))
+        .namedtuples()  # plain rows: a model object per photo costs more than the query
     )
-    by_year: dict[int, list[Photo]] = defaultdict(list)
+    by_year: dict[int, list[Any]] = defaultdict(list)
     for photo in rows:
         by_year[photo.sort_time.year].append(photo)
     memories = []

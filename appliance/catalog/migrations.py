@@ -177,6 +177,15 @@ def _v11_search_indexes(db: pw.Database) -> None:
     create_search_indexes(db)
 
 
+def _v12_covering_candidate_indexes(db: pw.Database) -> None:
+    """v12: on PostgreSQL the indexes a search reads its candidates from (places, country
+    code, cameras, the ``near:`` grid key) include the photo id, so reading them needs no
+    heap fetch per photo (`search_index.cover_candidate_indexes`); nothing on SQLite."""
+    from appliance.catalog.search_index import cover_candidate_indexes
+
+    cover_candidate_indexes(db)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -189,6 +198,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     9: _v9_family_people_and_shares,
     10: _v10_job_leases,
     11: _v11_search_indexes,
+    12: _v12_covering_candidate_indexes,
 }
 LATEST = max(STEPS)
 

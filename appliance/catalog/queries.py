@@ -95,17 +95,32 @@ def _plain_labels(word: str) -> set[str]:
 
 CANDIDATE_LIMIT = 10_000  # above this many candidates, walking the timeline is cheaper
 INTERSECT_LIMIT = 50_000  # two terms under this many each: intersect their candidates
+# PostgreSQL fetches each candidate's row from the heap (~5 us, against ~1 us for SQLite's
+# rowid look-up) and plans a term given by literal ids well by itself: fewer candidates pay
+PG_CANDIDATE_LIMIT = 5_000
 
 Candidates = search_index.Candidates
 
 
-def _label_ids(names: Iterable[str]) -> pw.SelectQuery:
+def _probe(rows: pw.SelectQuery) -> pw.Expression:
+    """``EXISTS (rows)``, tested row by row through the correlated index. On PostgreSQL an
+    ``OFFSET 0`` keeps it so: the planner would otherwise turn it into a hashed subplan
+    (hash all 262,000 photos of a frequent label before the first photo of the page), since
+    it counts the probes for every row of the timeline, not the few a LIMIT needs."""
+    return fn.EXISTS(rows.offset(0) if _postgres() else rows)
+
+
+def _label_ids(names: Iterable[str]) -> list[int]:
+    """The ids of the labels named ``names`` (any case), read now: the search SQL gets them
+    as literals, so each planner sees which labels it is (PostgreSQL's per-value statistics
+    of ``photo_label.label_id``), not a subquery it must guess the size of."""
     lowered = sorted({n.lower() for n in names})
-    return Label.select(Label.id).where(fn.LOWER(Label.name).in_(lowered))
+    rows = Label.select(Label.id).where(fn.LOWER(Label.name).in_(lowered)).tuples()
+    return sorted(row[0] for row in rows)
 
 
 def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
-    return fn.EXISTS(
+    return _probe(
         PhotoLabel.select(pw.SQL("1")).where(
             (PhotoLabel.photo == Photo.id)
             & PhotoLabel.label.in_(_label_ids(names))
@@ -115,52 +130,52 @@ def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
 
 
 def _labelled(names: Iterable[str]) -> Candidates:
-    return [
-        PhotoLabel.select(PhotoLabel.photo).where(
-            PhotoLabel.label.in_(_label_ids(names)) & (PhotoLabel.removed == False)  # noqa: E712
-        )
-    ]
+    ids = _label_ids(names)
+    return (
+        [
+            PhotoLabel.select(PhotoLabel.photo).where(
+                PhotoLabel.label.in_(ids) & (PhotoLabel.removed == False)  # noqa: E712
+            )
+        ]
+        if ids
+        else []
+    )
 
 
 def _ids_by_id_or_name(
     model: type[pw.Model], name_field: pw.Field, value: str | int, contains: bool
-) -> pw.SelectQuery:
-    """Ids of people/albums that are ``value``: an id, a name, or (``contains``) part of one."""
+) -> list[int]:
+    """Ids of people/albums that are ``value``: an id, a name, or (``contains``) part of one;
+    read now, for the same reason as `_label_ids`."""
     select = model.select(model.id)
     if isinstance(value, int):
-        return select.where(model.id == value)
-    if contains:
-        return select.where(name_field.contains(value))
-    return select.where(fn.LOWER(name_field) == value.lower())
+        select = select.where(model.id == value)
+    elif contains:
+        select = select.where(name_field.contains(value))
+    else:
+        select = select.where(fn.LOWER(name_field) == value.lower())
+    return sorted(row[0] for row in select.tuples())
 
 
-def _driven_by(owners: pw.SelectQuery, rows: pw.ModelSelect, owner: pw.Field) -> pw.SelectQuery:
-    """``rows`` whose ``owner`` is one of ``owners`` (a few people or albums), read through
-    the index on ``owner``. Without statistics SQLite would rather scan all the rows and
-    look each owner up; a CROSS JOIN (SQLite's way to fix the order) starts from the owners.
-    """
-    found = owners.alias("owners")
-    return rows.from_(found).join(owner.model, pw.JOIN.CROSS).where(owner == found.c.id)
-
-
-def _people_ids(value: str | int, contains: bool) -> pw.SelectQuery:
+def _people_ids(value: str | int, contains: bool) -> list[int]:
     """Ids of the people ``value`` names: an id, part of a name (``contains``), or a name
     given whole or by its words (see `name_matches`)."""
     if isinstance(value, str) and not contains:
-        return Person.select(Person.id).where(name_matches(Person.name, value))
+        rows = Person.select(Person.id).where(name_matches(Person.name, value)).tuples()
+        return sorted(row[0] for row in rows)
     return _ids_by_id_or_name(Person, Person.name, value, contains)
 
 
 def _photos_with_person(value: str | int, contains: bool = False) -> pw.Expression:
     people = _people_ids(value, contains)
-    return fn.EXISTS(
+    return _probe(
         Face.select(pw.SQL("1")).where((Face.photo == Photo.id) & Face.person.in_(people))
     )
 
 
 def _with_person(value: str | int, contains: bool = False) -> Candidates:
     people = _people_ids(value, contains)
-    return [_driven_by(people, Face.select(Face.photo), Face.person)]
+    return [Face.select(Face.photo).where(Face.person.in_(people))] if people else []
 
 
 def name_matches(column: pw.Field, value: str) -> pw.Expression:
@@ -172,7 +187,7 @@ def name_matches(column: pw.Field, value: str) -> pw.Expression:
 
 def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
     albums = _ids_by_id_or_name(Album, Album.title, value, contains)
-    return fn.EXISTS(
+    return _probe(
         AlbumPhoto.select(pw.SQL("1")).where(
             (AlbumPhoto.photo == Photo.id) & AlbumPhoto.album.in_(albums)
         )
@@ -181,11 +196,13 @@ def _photos_in_album(value: str | int, contains: bool = False) -> pw.Expression:
 
 def _in_album(value: str | int, contains: bool = False) -> Candidates:
     albums = _ids_by_id_or_name(Album, Album.title, value, contains)
-    return [_driven_by(albums, AlbumPhoto.select(AlbumPhoto.photo), AlbumPhoto.album)]
+    return (
+        [AlbumPhoto.select(AlbumPhoto.photo).where(AlbumPhoto.album.in_(albums))] if albums else []
+    )
 
 
 def _file_named(word: str) -> pw.Expression:
-    return fn.EXISTS(
+    return _probe(
         File.select(pw.SQL("1")).where((File.photo == Photo.id) & File.original_name.contains(word))
     )
 
@@ -333,28 +350,37 @@ def _count_upto(candidates: Candidates, limit: int) -> int:
     return counted.bind(database_proxy).scalar()
 
 
+def _postgres() -> bool:
+    return isinstance(database_proxy.obj, pw.PostgresqlDatabase)
+
+
+def _candidate_limit() -> int:
+    return min(CANDIDATE_LIMIT, PG_CANDIDATE_LIMIT) if _postgres() else CANDIDATE_LIMIT
+
+
 def _drivers(terms: list[Term], labels_for: LabelsFor) -> tuple[list[Term], pw.SelectQuery] | None:
     """The terms to apply as one ``id IN (...)`` the search starts from, and that id query:
     the positive term with the fewest candidates when under ``CANDIDATE_LIMIT``; else the
     INTERSECT of two or more terms that each have under ``INTERSECT_LIMIT`` (two common
     terms whose combination is rare); None: walk the timeline."""
+    indexed = [
+        (term, candidates)
+        for term in terms
+        if not term.negated and (candidates := term_candidates(term, labels_for)) is not None
+    ]
+    single = _candidate_limit()
+    # with two or more terms, each is counted once, far enough to know both answers
+    most = max(single, INTERSECT_LIMIT) if len(indexed) > 1 else single
     counted: list[tuple[int, Term, Candidates]] = []
     best: tuple[int, Term, Candidates] | None = None
-    for term in terms:
-        candidates = None if term.negated else term_candidates(term, labels_for)
-        if candidates is None:
-            continue
-        limit = best[0] if best else CANDIDATE_LIMIT
-        count = _count_upto(candidates, limit)
-        if count < limit:
+    for term, candidates in indexed:
+        count = _count_upto(candidates, best[0] if best else most)
+        if count < (best[0] if best else single):
             best = (count, term, candidates)
         counted.append((count, term, candidates))
     if best:
         return [best[1]], search_index.union(best[2])
-    if len(counted) < 2:
-        return None
-    limit = INTERSECT_LIMIT
-    fewer = [(t, c) for _, t, c in counted if _count_upto(c, limit) < limit]
+    fewer = [(t, c) for count, t, c in counted if count < INTERSECT_LIMIT]
     if len(fewer) < 2:
         return None
     query = search_index.union(fewer[0][1])
@@ -372,11 +398,15 @@ def _apply_query(
     until the page is full."""
     terms = list(query.terms) if query else []
     drivers = _drivers(terms, labels_for) if use_indexes and terms else None
-    if drivers and not isinstance(database_proxy.obj, pw.PostgresqlDatabase):
+    if drivers and _postgres():
+        # PostgreSQL, too, would rather walk the timeline (it expects the LIMIT to be met
+        # early, though a rare term's photos cluster in time): an ARRAY of the candidates is
+        # computed first (an InitPlan), then only their primary-key look-ups are planned
+        select = select.where(Photo.id == fn.ANY(pw.NodeList((pw.SQL("ARRAY"), drivers[1]))))
+    elif drivers:
         # SQLite would rather walk the timeline index (no sort needed) and probe the ids;
         # NOT INDEXED leaves it only the rowid look-ups of the candidates
         select = select.from_(pw.NodeList((Photo, pw.SQL("NOT INDEXED"))))
-    if drivers:
         select = select.where(Photo.id.in_(drivers[1]))
     for term in terms:
         if drivers and any(term is t for t in drivers[0]):

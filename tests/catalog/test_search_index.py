@@ -182,6 +182,81 @@ def test_candidates_are_exact(catalogue) -> None:
             assert from_index == by_rows, term.text
 
 
+# Label, person and album ids are read first and reach the search SQL as literals (so the
+# planners see which label or person it is); these queries are checked against a truth
+# computed here from the rows, not against another path of the same code.
+ID_QUERIES = [
+    "label:cat",
+    "label:CAT",
+    "kitty",  # a synonym of cat (among the word's other alternatives)
+    "-label:dog",
+    "label:nosuchlabel",
+    'person:"Anna Berg"',
+    "person:anna",  # a whole word of the name
+    "person:#2",
+    "person:nobody",
+    'album:"summer trip"',
+    "album:#2",
+    "joanna",  # part of a person's name
+    "label:cat person:Ben",
+]
+
+
+def _truth(text: str) -> set[int]:
+    """The photos a query of `ID_QUERIES` matches, computed in Python from the rows."""
+    labels = [(pl.photo_id, pl.label.name.lower()) for pl in PhotoLabel.select() if not pl.removed]
+    faces = [(f.photo_id, f.person_id, f.person.name if f.person_id else None) for f in Face]
+    albums = [(ap.photo_id, ap.album_id, ap.album.title.lower()) for ap in AlbumPhoto.select()]
+    everyone = {p.id for p in Photo.select(Photo.id)}
+
+    def label(name: str) -> set[int]:
+        return {photo for photo, label_name in labels if label_name == name}
+
+    def person(match) -> set[int]:
+        return {photo for photo, pid, name in faces if match(pid, name or "")}
+
+    def album(match) -> set[int]:
+        return {photo for photo, aid, title in albums if match(aid, title)}
+
+    return {
+        "label:cat": label("cat"),
+        "label:CAT": label("cat"),
+        "kitty": label("cat"),  # no camera, file, place, person or album says kitty
+        "-label:dog": everyone - label("dog"),
+        "label:nosuchlabel": set(),
+        'person:"Anna Berg"': person(lambda pid, name: name == "Anna Berg"),
+        "person:anna": person(lambda pid, name: name == "Anna Berg"),
+        "person:#2": person(lambda pid, name: pid == 2),
+        "person:nobody": set(),
+        'album:"summer trip"': album(lambda aid, title: title == "summer trip"),
+        "album:#2": album(lambda aid, title: aid == 2),
+        "joanna": person(lambda pid, name: "joanna" in name.lower()),
+        "label:cat person:Ben": label("cat") & person(lambda pid, name: name == "Ben"),
+    }[text]
+
+
+def _search_sql(text: str) -> str:
+    select = queries._apply_query(queries._base(), parse_query(text), _kitty)
+    return select.sql()[0]
+
+
+def _check_ids_are_literals() -> None:
+    for text in ID_QUERIES:
+        expected = _truth(text)
+        assert expected or text in ("label:nosuchlabel", "person:nobody"), text
+        for use_indexes in (True, False):
+            assert set(_ids(text, use_indexes)) == expected, (text, use_indexes)
+        if text.startswith(("label:", "person:", "album:")):
+            sql = _search_sql(text)
+            for table in ('"label"', '"person"', '"album"'):
+                assert f"FROM {table}" not in sql, (text, sql)
+
+
+def test_label_person_and_album_ids_reach_the_sql_as_literals(catalogue) -> None:
+    connect(catalogue)
+    _check_ids_are_literals()
+
+
 def test_short_words_and_wide_radii_fall_back_to_row_tests(catalogue) -> None:
     connect(catalogue)
     assert queries.term_candidates(parse_query("ab").terms[0]) is None
@@ -258,7 +333,13 @@ def test_the_planner_uses_the_indexes(catalogue, monkeypatch) -> None:
     """The candidate queries read indexes, never a whole table; with few candidates the page
     query starts from their rowids; otherwise it walks the timeline index."""
     connect(catalogue)
-    parts = queries.term_candidates(parse_query("canon").terms[0], _kitty)
+    # a word's alternatives that find nothing (no label "canon") are left out, so several
+    # words together read every index
+    parts = [
+        part
+        for word in ("canon", "kitty", "anna", "trip")
+        for part in queries.term_candidates(parse_query(word).terms[0], _kitty)
+    ]
     plan = "\n".join(_plan(part) for part in parts)
     for index in (
         "COVERING INDEX photo_label_label_photo",  # labels
@@ -338,6 +419,7 @@ def test_postgresql_search_equals_the_row_by_row_scan(postgres, monkeypatch) -> 
             assert _ids(text, use_indexes=True) == scanned, text
             found += bool(scanned)
     assert found == 2 * (len(QUERIES) - 1)  # ILIKE folds É too: only nothingmatchesthis
+    _check_ids_are_literals()
     trgm = db.execute_sql(
         "SELECT indexdef FROM pg_indexes WHERE indexname = 'file_original_name_trgm'"
     )
