@@ -250,6 +250,9 @@ def test_timeline_position_scrubber_selection_and_bulk_actions(
     page.wait_for_load_state()  # the viewer's keys work from DOMContentLoaded on
     page.keyboard.press("ArrowRight")
     expect(page).to_have_url(re.compile(rf"/photo/{two}\b"))
+    # Back once the page's scripts run: clicked earlier, the plain link (the server's "/")
+    # is followed and the grid of "?limit=3" is not the one left (seen on a loaded box).
+    page.wait_for_load_state()
     page.click("[data-action=back]")
     expect(page.locator(f".tile[data-id='{two}']")).to_be_in_viewport()
     assert page.evaluate("scrollY") > 300
@@ -285,11 +288,13 @@ def test_timeline_position_scrubber_selection_and_bulk_actions(
     page.locator(f".tile[data-id='{selected[0]}']").click()
     page.click("[data-action=sel-archive]")
     expect(page.locator(f".tile[data-id='{selected[0]}']")).to_have_count(0)
+    page.wait_for_load_state()  # the action reloads the page: its buttons work once loaded
     assert Photo.get_by_id(selected[0]).archived
     page.click("[data-action=select-mode]")
     page.locator(f".tile[data-id='{selected[1]}']").click()
     page.click("[data-action=sel-trash]")
     expect(page.locator(f".tile[data-id='{selected[1]}']")).to_have_count(0)
+    page.wait_for_load_state()
     assert Photo.get_by_id(selected[1]).trashed_at is not None
     # add to an album
     page.click("[data-action=select-mode]")
@@ -383,12 +388,14 @@ def test_trash_photos_and_albums_by_the_permission_table(
     expect(page).to_have_url(re.compile(r"/albums$"))
     page.click(".usermenu summary")
     page.click(".usermenu a:has-text('Trash')")
+    page.wait_for_load_state()
     expect(page.locator(".tile")).to_have_count(1)
     expect(page.locator(".trashed-album")).to_contain_text(f"Kid's album {size}")
     expect(page.locator("[data-action=empty-trash]")).to_have_count(0)  # admins only
     shot(page, f"trash-{size}")
     page.click(".trashed-album [data-action=restore-album]")
     expect(page.locator(".trashed-album")).to_have_count(0)
+    page.wait_for_load_state()  # restoring reloads the page
     page.click("[data-action=select-mode]")
     page.locator(".tile").first.click()
     page.click("[data-action=sel-restore]")
