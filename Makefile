@@ -27,12 +27,14 @@ test-postgresql: setup
 	scripts/bootstrap.sh test
 	SHOEBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS)
 
-# The real appliance in a Debian 12 VM (QEMU, TCG): see tests/system/README.md. Needs root.
+# The real appliance in a Debian 12 VM (QEMU, TCG): see tests/system/README.md. Needs root
+# (debootstrap, chroot): run as root, or through sudo.
 # The log: test-artifacts/appliance/run.log (with the VM's journal and serial console).
+AS_ROOT := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 test-appliance: setup
 	scripts/bootstrap.sh appliance
 	mkdir -p test-artifacts/appliance
-	{ $(BIN)/python -u tests/system/run_appliance_checks.py 2>&1; echo $$? >test-artifacts/appliance/rc; } \
+	{ $(AS_ROOT) $(BIN)/python -u tests/system/run_appliance_checks.py 2>&1; echo $$? >test-artifacts/appliance/rc; } \
 		| tee test-artifacts/appliance/run.log
 	exit $$(cat test-artifacts/appliance/rc)
 
