@@ -102,7 +102,11 @@ def build_disk(
     if setup_file:
         (root / "boot/firmware").mkdir(parents=True, exist_ok=True)
         (root / "boot/firmware/shoebox-setup.toml").write_text(setup_file)
-    for api in ("proc", "dev", "sys"):
+    # An arm64 chroot runs under qemu-user: LiteRT segfaulted there while the host's x86
+    # /sys CPU topology was visible, so it gets no /sys and a Cortex-A72 (test only).
+    apis = ("proc", "dev", "sys") if arch == "amd64" else ("proc", "dev")
+    emulated = [] if arch == "amd64" else ["QEMU_CPU=cortex-a72"]
+    for api in apis:
         run(["mount", "--rbind" if api != "proc" else "--bind", f"/{api}", str(root / api)])
     try:
         command = (
@@ -113,9 +117,10 @@ def build_disk(
         # No network namespace: the install must not reach out (apt, pip, anything).
         # A clean environment: nothing of the host's (PIP_*, proxies) leaks into the box.
         env = ["env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8"]
+        env += emulated
         run(["unshare", "--net", "chroot", str(root), *env, "sh", "-c", command])
     finally:
-        for api in ("sys", "dev", "proc"):
+        for api in reversed(apis):
             subprocess.run(["umount", "-R", "-l", str(root / api)], check=False)
     shutil.rmtree(src)
     shutil.rmtree(root / "tmp/wheelhouse")
