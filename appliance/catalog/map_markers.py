@@ -9,13 +9,12 @@ GROUP BY in SQLite takes ~100 ms of CPU.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from appliance.catalog.dialect import data_version
+from appliance.catalog.connection_cache import ConnectionCache
 from appliance.catalog.models import Photo
 from appliance.errors import BadRequest
 
@@ -73,28 +72,20 @@ class _Positions:
     ids: np.ndarray
 
 
-_cache: dict[int, tuple[tuple[int, int], _Positions]] = {}
-_cache_lock = threading.Lock()
+_kept: ConnectionCache[_Positions] = ConnectionCache()
 
 
 def _positions() -> _Positions:
-    """Every visible photo position, read once and kept until the catalog changes.
+    """Every visible photo position, read once and kept until the catalog changes
+    (`catalog.connection_cache`)."""
+    return _kept.get(None, _read_positions)
 
-    `catalog.dialect.data_version` says when to read again (SQLite: exactly; PostgreSQL:
-    after any write)."""
+
+def _read_positions() -> _Positions:
     db = Photo._meta.database
-    conn = db.connection()
-    version = data_version(db)
-    with _cache_lock:
-        hit = _cache.get(id(conn))
-    if hit is not None and hit[0] == version:
-        return hit[1]
     sql, params = Photo.select(Photo.latitude, Photo.longitude, Photo.id).where(_visible()).sql()
     table = np.array(db.execute_sql(sql, params).fetchall(), dtype=np.float64).reshape(-1, 3)
-    found = _Positions(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].astype(np.int64))
-    with _cache_lock:
-        _cache[id(conn)] = (version, found)
-    return found
+    return _Positions(table[:, 0].copy(), table[:, 1].copy(), table[:, 2].astype(np.int64))
 
 
 def clusters(bbox: BBox, zoom: int) -> list[dict[str, Any]]:

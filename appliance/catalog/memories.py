@@ -7,14 +7,14 @@ photo, so a memory never repeats a near-duplicate.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections import defaultdict
 from typing import Any
 
 import peewee as pw
 from peewee import fn
 
-from appliance.catalog.dialect import data_version, month_day_sql
+from appliance.catalog.connection_cache import ConnectionCache
+from appliance.catalog.dialect import month_day_sql
 from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
 from appliance.moments.bestof import Candidate, best_of
 from appliance.moments.events import MONTHS, Event, Moment, event_title, split_events
@@ -62,8 +62,7 @@ def _moment(photo: Any) -> Moment:
     return Moment(photo.id, photo.sort_time, photo.latitude, photo.longitude, photo_place(photo))
 
 
-_day_cache: dict[int, tuple[Any, tuple, list[dict[str, Any]]]] = {}
-_day_cache_lock = threading.Lock()
+_days: ConnectionCache[list[dict[str, Any]]] = ConnectionCache()
 
 
 def on_this_day(day: dt.date, per_year: int = PER_YEAR) -> list[dict[str, Any]]:
@@ -71,18 +70,10 @@ def on_this_day(day: dt.date, per_year: int = PER_YEAR) -> list[dict[str, Any]]:
     the same calendar day (month and day) of every earlier year.
 
     A day's memories are kept per connection until the catalogue changes
-    (`catalog.dialect.data_version`): the timeline page asks on every load, and at a million
+    (`catalog.connection_cache`): the timeline page asks on every load, and at a million
     photos a calendar day holds ~2,700 of them."""
-    db = Photo._meta.database
-    conn = db.connection()
-    key = (data_version(db), day, per_year)
-    with _day_cache_lock:
-        hit = _day_cache.get(id(conn))
-    if hit is None or hit[0] is not conn or hit[1] != key:
-        hit = (conn, key, _on_this_day(day, per_year))
-        with _day_cache_lock:  # the connection is kept with it, so its id is not reused
-            _day_cache[id(conn)] = hit
-    return [dict(memory, photos=list(memory["photos"])) for memory in hit[2]]
+    kept = _days.get((day, per_year), lambda: _on_this_day(day, per_year))
+    return [dict(memory, photos=list(memory["photos"])) for memory in kept]
 
 
 def _on_this_day(day: dt.date, per_year: int) -> list[dict[str, Any]]:
