@@ -62,6 +62,9 @@ CITIES = [
     ("Kyoto", "Kyoto", "Japan", "JP", 35.01, 135.77),
     ("Chamonix", "Auvergne-Rhône-Alpes", "France", "FR", 45.92, 6.87),
 ]
+# 60 named people (a family of five among them) and 240 unnamed clusters; 200 albums
+PEOPLE = [f"{FIRST_NAMES[i % 25]} {chr(65 + i // 25)}." for i in range(60)] + [None] * 240
+ALBUMS = [f"{c[0]} trip {y}" for y in range(2005, 2025) for c in CITIES[:10]]
 
 
 def _h(expr: str, salt: int) -> str:
@@ -114,16 +117,15 @@ def generate(db_path: Path, photos: int) -> None:
     con.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
     con.execute("BEGIN")
     con.executemany("INSERT INTO label (name, categories) VALUES (?, '')", [(n,) for n in LABELS])
-    people = [(f"{FIRST_NAMES[i % 25]} {chr(65 + i // 25)}.",) for i in range(60)]
     con.executemany(
         "INSERT INTO person (name, face_count, hidden, cover_chosen, created_at, updated_at)"
         " VALUES (?, 0, 0, 0, '2020-01-01', '2020-01-01')",
-        people + [(None,)] * 240,
+        [(name,) for name in PEOPLE],
     )
     con.executemany(
         "INSERT INTO album (title, description, created_at, updated_at)"
         " VALUES (?, '', '2020-01-01', '2020-01-01')",
-        [(f"{c[0]} trip {y}",) for y in range(2005, 2025) for c in CITIES[:10]],
+        [(title,) for title in ALBUMS],
     )
     con.execute(
         "CREATE TEMP TABLE city (i INTEGER PRIMARY KEY, city, region, country, cc, lat, lon)"

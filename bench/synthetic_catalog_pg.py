@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from synthetic_catalog import CITIES, EVENT_SIZE, FIRST_NAMES, LABELS, MAKES
+from synthetic_catalog import ALBUMS, CITIES, EVENT_SIZE, LABELS, MAKES, PEOPLE
 
 LOADED_TABLES = ("photo", "file", "photo_label", "face", "album_photo", "label", "person")
 
@@ -72,16 +72,15 @@ def generate(cur, photos: int) -> None:  # noqa: ANN001 (a psycopg2 cursor)
     """Fill an empty, migrated catalogue with ``photos`` photos (one transaction)."""
     ev = f"(n / {EVENT_SIZE})"
     cur.executemany("INSERT INTO label (name, categories) VALUES (%s, '')", [(n,) for n in LABELS])
-    people = [(f"{FIRST_NAMES[i % 25]} {chr(65 + i // 25)}.",) for i in range(60)]
     cur.executemany(
         "INSERT INTO person (name, face_count, hidden, cover_chosen, created_at, updated_at)"
         " VALUES (%s, 0, false, false, '2020-01-01', '2020-01-01')",
-        people + [(None,)] * 240,
+        [(name,) for name in PEOPLE],
     )
     cur.executemany(
         "INSERT INTO album (title, description, created_at, updated_at)"
         " VALUES (%s, '', '2020-01-01', '2020-01-01')",
-        [(f"{c[0]} trip {y}",) for y in range(2005, 2025) for c in CITIES[:10]],
+        [(title,) for title in ALBUMS],
     )
     cur.execute(
         "CREATE TEMP TABLE city (i integer PRIMARY KEY, city text, region text, country text,"
