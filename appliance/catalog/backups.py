@@ -176,11 +176,20 @@ class BackupSchedule:
     def note_change(self) -> None:
         self.changed = True
 
+    def _see_others_backups(self) -> None:
+        """Another process may have backed up since (``open_catalog`` of an import command
+        takes the day's backup): count its backup, so the service takes no second one."""
+        newest = list_backups(self.backup_dir)
+        if newest and (self.last is None or newest[0].taken > self.last):
+            self.last = newest[0].taken
+
     def due(self, now: dt.datetime | None = None) -> str | None:
         """Why a backup is due now ("changes", "nightly"), or None."""
         now = now or dt.datetime.now()
         if self.quiet_until is not None and now < self.quiet_until and not self.changed:
             return None
+        if self.last is None or self.last.date() < now.date():
+            self._see_others_backups()
         if self.last is None or self.last.date() < now.date():
             return "nightly"
         if self.changed and (now - self.last).total_seconds() >= self.interval:

@@ -153,6 +153,19 @@ def test_backup_schedule_after_changes_at_most_hourly_and_nightly(library: Path)
     assert [b.taken for b in kept] == [noon + dt.timedelta(minutes=61)]
 
 
+def test_backup_schedule_counts_a_backup_another_process_took(library: Path) -> None:
+    """`shoebox import-volume` opens the catalogue and takes the day's backup; the service,
+    started before it, takes no second "nightly" one the same day."""
+    lib = Library(library)
+    schedule = BackupSchedule(lib.catalog_path, lib.backups)  # the service, no backup yet
+    noon = dt.datetime(2026, 5, 5, 12, 0, 0)
+    take_backup(lib.catalog_path, lib.backups, noon)  # the import command's
+    assert schedule.due(noon + dt.timedelta(minutes=2)) is None
+    assert schedule.run_if_due(noon + dt.timedelta(minutes=2)) is None
+    assert len(list_backups(lib.backups)) == 1
+    assert schedule.due(noon + dt.timedelta(hours=12, minutes=1)) == "nightly"
+
+
 def test_backups_keep_seven_daily_and_four_weekly(library: Path) -> None:
     lib = Library(library)
     start = dt.datetime(2026, 1, 1, 3, 0, 0)

@@ -343,7 +343,7 @@ def unit_copies(installed: Path, tmp_path: Path) -> Path:
 
 
 def _verify(units: Path) -> subprocess.CompletedProcess[str]:
-    names = ["shoebox.service", "shoebox-import@sdb1.service", "shoebox-port80.service"]
+    names = ["shoebox.service", "shoebox-import@sdb1_23.service", "shoebox-port80.service"]
     env = {**os.environ, "SYSTEMD_UNIT_PATH": f"{units}:"}  # ":" keeps the built-in path
     return _run(["systemd-analyze", "verify", "--man=no", *names], env=env, cwd=units)
 

@@ -19,7 +19,7 @@ EXPOSURE_THRESHOLD = 2.5
 SERVICES = [
     "shoebox.service",
     "shoebox-import@.service",
-    "shoebox-import@sdb1.service",
+    "shoebox-import@sdb1_23.service",
     "shoebox-import-camera.service",
 ]
 
@@ -44,7 +44,7 @@ def unit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for name in ("shoebox.service", "shoebox-import@.service", "shoebox-import-camera.service"):
         text = (UNITS / name).read_text().replace(PREFIX, f"{root}/opt/shoebox/")
         (units / name).write_text(text)
-    shutil.copy(units / "shoebox-import@.service", units / "shoebox-import@sdb1.service")
+    shutil.copy(units / "shoebox-import@.service", units / "shoebox-import@sdb1_23.service")
     return units
 
 
@@ -124,13 +124,26 @@ def test_service_requirements_from_the_issue() -> None:
     assert not re.search(r"^MemoryDenyWriteExecute=yes", text, re.M)
     assert not re.search(r"^DynamicUser=yes", text, re.M)
     template = (UNITS / "shoebox-import@.service").read_text()
-    assert "BindsTo=dev-%i.device" in template and "After=dev-%i.device" in template
+    # bound to the plug's own link (/dev/shoebox/<instance>), see the udev rule
+    assert "BindsTo=dev-shoebox-%i.device" in template
+    assert re.search(r"^After=dev-shoebox-%i\.device ", template, re.M)
+    assert all("/dev/shoebox/%I" in ln for ln in template.splitlines() if "mount-volume" in ln)
 
 
-def test_udev_rule_starts_the_unit_and_never_mounts() -> None:
+def test_udev_rule_starts_one_unit_per_plug_and_never_mounts() -> None:
+    """The instance is <kernel name>_<disk sequence>: a card put in while the previous
+    card's instance of the same slot is still stopping gets a new instance (systemd drops
+    a device's wanted start that conflicts with a stop job: systemd issue #11526)."""
     rule = (UNITS / "udev/90-shoebox-usb.rules").read_text()
     active = [ln for ln in rule.splitlines() if ln.strip() and not ln.startswith("#")]
-    assert any('SYSTEMD_WANTS}+="shoebox-import@%k.service"' in ln for ln in active)
+    assert 'ENV{SHOEBOX_VOLUME}="%k_$env{DISKSEQ}"' in active
+    assert any('IMPORT{parent}="DISKSEQ"' in ln and 'DEVTYPE}=="partition"' in ln for ln in active)
+    link = next(ln for ln in active if "SYMLINK" in ln)
+    assert 'SYMLINK+="shoebox/$env{SHOEBOX_VOLUME}"' in link and "ACTION" not in link
+    wants = next(ln for ln in active if "SYSTEMD_WANTS" in ln)
+    assert wants.startswith('ACTION=="add", ')
+    assert 'SYSTEMD_WANTS}+="shoebox-import@$env{SHOEBOX_VOLUME}.service"' in wants
+    assert active[0] == 'ACTION=="remove", GOTO="shoebox_end"'
     assert not any(re.search(r"\bRUN\+?=|mount", ln) for ln in active)
 
 

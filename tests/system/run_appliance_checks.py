@@ -35,8 +35,12 @@ ACTIVE_TIMEOUT = 600  # SSH to shoebox.service active
 IMPORT_TIMEOUT = 1200  # one stick of a few photos, labels and faces on, TCG
 WATCHDOG_WINDOW = 120  # the service must run this long (at least) without a restart
 summary: dict[str, object] = {}
-# Mount options of the volume being imported (a stick without a partition table is "sda").
-VOLUME_OPTIONS = "findmnt -rn -o TARGET,OPTIONS | awk '$1 ~ \"^/run/shoebox/volumes/\" {print $2}'"
+# Mount points and options of the volumes being imported (/run/shoebox/volumes/sdb_7: a
+# stick without a partition table, the 7th disk the kernel saw).
+VOLUME_MOUNTS = "findmnt -rn -o TARGET,OPTIONS | awk '$1 ~ \"^/run/shoebox/volumes/\"'"
+# Card A's import unit stops slowly (as when a worker still holds a file of the pulled
+# card), so card C is plugged into the same slot while it is still stopping.
+SLOW_STOP = "/run/systemd/system/shoebox-import@.service.d/90-test-slow-stop.conf"
 # Corpus photos for the sticks, each used once: small portraits with one face (150x150) and
 # one photo without a face (the cat, 451x300). Emulated (TCG) analysis is slow: a 500x375
 # group photo with 7 faces took over 5 minutes of one emulated CPU (and its worker crashed,
@@ -102,13 +106,25 @@ def check(name: str, ok: bool, detail: str = "") -> None:
         raise VmError(f"{name}: {detail}")
 
 
-def import_units(vm: Vm) -> str:
-    """The shoebox-import@ units systemd knows: 'NAME ACTIVE SUB' lines."""
-    return vm.ssh(
-        "systemctl list-units 'shoebox-import@*' --all --plain --no-legend"
-        " | awk '{print $1, $3, $4}'",
+def import_units(vm: Vm) -> dict[str, str]:
+    """The shoebox-import@ units systemd knows: name -> ACTIVE state (active, deactivating,
+    inactive, failed ...)."""
+    out = vm.ssh(
+        "systemctl list-units 'shoebox-import@*' --all --plain --no-legend | awk '{print $1, $3}'",
         check=False,
     )
+    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
+
+
+def imports_finished(vm: Vm) -> bool:
+    """No import unit is starting, running or stopping."""
+    return all(state in ("inactive", "failed") for state in import_units(vm).values())
+
+
+def volume_mounts(vm: Vm) -> dict[str, str]:
+    """Mounted removable volumes: mount point -> options."""
+    out = vm.ssh(VOLUME_MOUNTS, check=False)
+    return dict(line.split(" ", 1) for line in out.splitlines() if " " in line)
 
 
 def import_results(vm: Vm) -> str:
@@ -134,12 +150,7 @@ def wait_imported(vm: Vm, wanted: set[str], what: str) -> float:
         IMPORT_TIMEOUT,
         10,
     )
-    wait_until(
-        f"the import unit of {what} to finish",
-        lambda: " active " not in f" {import_units(vm)} ".replace("\n", " "),
-        300,
-        3,
-    )
+    wait_until(f"the import unit of {what} to finish", lambda: imports_finished(vm), 300, 3)
     return time.monotonic() - start
 
 
@@ -261,10 +272,15 @@ def phase_usb(vm: Vm, work: Path, photos: Photos) -> None:
     a_hashes, c_hashes, w_hashes = hashes_of(card_a), hashes_of(card_c), hashes_of(stick_w)
 
     # Card A (FAT dirty bit set): plug, check the read-only mount, pull it mid-import.
+    vm.ssh(
+        f"mkdir -p {Path(SLOW_STOP).parent} && printf '[Service]\\nExecStopPost=/bin/sleep 15\\n'"
+        f" >{SLOW_STOP} && systemctl daemon-reload"
+    )
     started = time.monotonic()
     vm.plug("carda", images["carda"])
-    options = wait_until("card A mounted", lambda: vm.ssh(VOLUME_OPTIONS, check=False), 300, 1)
-    check("volume mounted read-only", options.split(",")[0] == "ro", options)
+    mounts = wait_until("card A mounted", lambda: volume_mounts(vm), 300, 1)
+    card_a_mount, options = next(iter(mounts.items()))
+    check("volume mounted read-only", options.split(",")[0] == "ro", f"{card_a_mount} {options}")
     wait_until(
         "a first photo of card A", lambda: a_hashes & set(stored_hashes(vm)), IMPORT_TIMEOUT, 3
     )
@@ -277,23 +293,35 @@ def phase_usb(vm: Vm, work: Path, photos: Photos) -> None:
         got < len(a_hashes),
         f"{got}/{len(a_hashes)} imported when pulled",
     )
-    wait_until(
-        "the import unit to stop after the unplug",
-        lambda: " active " not in f" {import_units(vm)} ".replace("\n", " "),
-        300,
-        3,
+
+    # Card C: the same slot, the same file names, other photos, put in at once, while card
+    # A's import unit is still stopping (systemd dropped such a start: CI saw card C ignored).
+    card_a_unit = wait_until(
+        "card A's import unit to stop",
+        lambda: next((u for u, st in import_units(vm).items() if st == "deactivating"), None),
+        60,
+        1,
     )
+    vm.plug("cardc", images["cardc"])
+    stopping = import_units(vm).get(card_a_unit, "gone")
+    check(
+        "card C plugged while card A's import unit was still stopping",
+        stopping == "deactivating",
+        f"{card_a_unit}: {stopping}",
+    )
+    seconds = wait_imported(vm, c_hashes, "card C")
     result = import_results(vm)
     check(
         "unplug mid-import leaves the unit successful (exit 75)",
         "exit-code" not in result,
         f"Result={result or '(unit collected)'}",
     )
-    check("volume unmounted after the unplug", vm.ssh(VOLUME_OPTIONS, check=False) == "")
-
-    # Card C: the same slot, the same file names, other photos.
-    vm.plug("cardc", images["cardc"])
-    seconds = wait_imported(vm, c_hashes, "card C")
+    check(
+        "card A's volume unmounted after the unplug",
+        card_a_mount not in volume_mounts(vm),
+        f"{card_a_mount}; mounted now: {sorted(volume_mounts(vm))}",
+    )
+    vm.ssh(f"rm {SLOW_STOP} && systemctl daemon-reload")
     vm.unplug("cardc")
     check(
         "second card with the same names in the same slot: all its photos",
@@ -327,7 +355,7 @@ def phase_usb(vm: Vm, work: Path, photos: Photos) -> None:
                 "journalctl -b --no-pager -o cat | grep -c 'new files queued' || true", check=False
             )
             != units_before
-            and " active " not in f" {import_units(vm)} ".replace("\n", " ")
+            and imports_finished(vm)
         ),
         600,
         3,
