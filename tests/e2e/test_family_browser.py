@@ -70,6 +70,11 @@ def test_faces_and_people(page: tuple[object, str], server: str, web: Built) -> 
             "i => i.complete && i.naturalWidth > 0", arg=crops.nth(i).element_handle()
         )
     shot(page, size, "viewer-people")
+    # every name is shown whole, at phone width too (it wraps, never "Unnamed · a…")
+    names = page.locator("#people-panel .facepick span")
+    for i in range(names.count()):
+        width = names.nth(i).evaluate("s => [s.scrollWidth, s.clientWidth, s.textContent]")
+        assert width[0] <= width[1], f"{size}: {width[2]!r} is cut ({width[0]} > {width[1]} px)"
     # naming the unnamed face: the dialog shows the face and the existing names
     unnamed = page.locator("#people-panel [data-face-name][data-name='']").first
     unnamed.scroll_into_view_if_needed()
