@@ -22,6 +22,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from appliance.catalog import queue as job_queue
 from appliance.catalog.backups import BackupSchedule
 from appliance.catalog.exceptions import DatabaseError
 from appliance.catalog.fields import shown
@@ -262,7 +263,7 @@ class Daemon:
             with Ingestor(self.settings, self.library) as ingestor:
                 if not self.library.catalog_on_server:  # a server's backups are its own
                     self.backups = BackupSchedule(self.library.catalog_path, self.library.backups)
-                reset = jobs.reset_running()
+                reset = job_queue.reset_running()
                 if reset:
                     log.info("%d jobs interrupted by a crash are queued again", reset)
                 watcher = InboxWatcher(
@@ -333,7 +334,7 @@ class Daemon:
             self.check_library()
             self.enqueue_inbox_files(watcher.due())
             self.skipped.update(watcher.skipped)
-            batch = jobs.claim_due(batch_size)
+            batch = job_queue.claim_due(batch_size)
             if batch:
                 self.current = [j.path for j in batch]
                 self._publish(force=True)
@@ -360,7 +361,7 @@ class Daemon:
             log.exception("a batch failed unexpectedly; its files are retried later")
             for job in batch:
                 with suppress(Exception):
-                    jobs.mark_failed(job.id, f"unexpected error: {type(exc).__name__}: {exc}")
+                    job_queue.mark_failed(job.id, f"unexpected error: {type(exc).__name__}: {exc}")
             return
         if self.backups and any(o.status in ("added", "duplicate") for o in outcomes):
             self.backups.note_change()
@@ -414,7 +415,7 @@ class Daemon:
         for path in paths:
             try:
                 st = path.stat()
-                job = jobs.enqueue(path, "inbox", "move", None, st.st_size, st.st_mtime)
+                job = job_queue.enqueue(path, "inbox", "move", None, st.st_size, st.st_mtime)
             except OSError:
                 continue
             except Exception as exc:  # noqa: BLE001 - one odd file never stops the service

@@ -15,10 +15,10 @@ import time
 from typing import Any
 
 from appliance.catalog import import_status
+from appliance.catalog import queue as job_queue
 from appliance.catalog.backups import list_backups
 from appliance.catalog.fields import shown
 from appliance.catalog.models import utcnow
-from appliance.ingest import jobs
 from appliance.library import Library
 
 RATE_WINDOW = dt.timedelta(minutes=10)
@@ -89,7 +89,7 @@ def status_report(library: Library) -> dict[str, Any]:
     """Everything `shoebox status` shows, as plain JSON-able data."""
     now = utcnow()
     daemon = daemon_state(library)
-    queue = jobs.counts()
+    queue = job_queue.counts()
     rate = _rate(now)
     left = queue["pending"] + queue["running"]
     sources: list[dict[str, Any]] = [

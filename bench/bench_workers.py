@@ -29,9 +29,9 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from pg_server import PostgresServer  # noqa: E402
 
+from appliance.catalog import queue as job_queue  # noqa: E402
 from appliance.catalog.db import Catalog  # noqa: E402
 from appliance.catalog.models import Photo  # noqa: E402
-from appliance.ingest import jobs  # noqa: E402
 
 
 def make_photos(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
@@ -52,7 +52,7 @@ def run(server: PostgresServer, photos: list[Path], root: Path, processes: int, 
     catalog = Catalog.open(url)
     for path in photos:
         stat = path.stat()
-        jobs.enqueue(path, "import", "copy", None, stat.st_size, stat.st_mtime)
+        job_queue.enqueue(path, "import", "copy", None, stat.st_size, stat.st_mtime)
     env = {
         **os.environ,
         "SHOEBOX_CONFIG": "",

@@ -69,9 +69,9 @@ def import_queued(
         else:
             print("the shoebox service is importing; waiting for it to finish")
             counts = volumes.wait_for_daemon(uuid, should_stop=should_stop)
-    from appliance.ingest import jobs
+    from appliance.catalog import queue as job_queue
 
-    counts = jobs.counts(uuid, failed_since) if failed_since else counts
+    counts = job_queue.counts(uuid, failed_since) if failed_since else counts
     print("jobs: " + ", ".join(f"{state} {n}" for state, n in counts.items()))
     return counts
 

@@ -1,9 +1,9 @@
 """Running the job queue's claimed jobs through the pipeline.
 
 The queue itself (enqueue, claim with leases, settle, pause and resume a volume) is the
-catalogue's: `appliance.catalog.queue`, whose functions are re-exported here for the
-daemon, the volume importer and the worker. Rows left ``running`` by a crash are claimed
-again (reset at start-up, or their lease runs out); the pipeline makes re-running safe.
+catalogue's: `appliance.catalog.queue`, which the daemon, the volume importer and the
+worker call directly. Rows left ``running`` by a crash are claimed again (reset at
+start-up, or their lease runs out); the pipeline makes re-running safe.
 """
 
 from __future__ import annotations
@@ -13,30 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from appliance.catalog.models import Job
-from appliance.catalog.queue import (  # noqa: F401 - the queue's API, re-exported
-    ACTIVE,
+from appliance.catalog.queue import (
     LEASE_SECONDS,
-    MAX_ATTEMPTS,
-    STATES,
     TIMED_OUT,
-    TIMEOUT_ATTEMPTS,
     LeaseKeeper,
-    backoff_seconds,
-    claim_due,
-    claimant_id,
-    counts,
-    enqueue,
-    mark_done,
     mark_failed,
     mark_timed_out,
     mark_vanished,
-    next_due_in,
-    pause,
     pause_volume,
-    renew,
-    reset_running,
-    resume_volume,
-    retry_later,
     still_running,
 )
 from appliance.records import FileTask, Outcome

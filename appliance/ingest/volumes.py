@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from appliance.catalog import queue as job_queue
 from appliance.catalog.queue import remember_mount, remembered_mount
 from appliance.ingest import jobs
 from appliance.ingest.discover import iter_media_files
@@ -172,7 +173,7 @@ def queue_volume(mount: Path, uuid: str) -> VolumeReport:
     old = remembered_mount(uuid)
     remember_mount(uuid, mount)
     report = VolumeReport(uuid, mount, roots)
-    report.resumed = jobs.resume_volume(uuid, mount, old)
+    report.resumed = job_queue.resume_volume(uuid, mount, old)
     for root in roots:
         for path in iter_media_files(root):
             try:
@@ -180,9 +181,9 @@ def queue_volume(mount: Path, uuid: str) -> VolumeReport:
             except OSError as exc:
                 log.warning("cannot read %s: %s", path, exc)
                 continue
-            job = jobs.enqueue(path, "volume", "copy", uuid, st.st_size, st.st_mtime)
+            job = job_queue.enqueue(path, "volume", "copy", uuid, st.st_size, st.st_mtime)
             report.queued += job is not None
-    report.counts = jobs.counts(uuid)
+    report.counts = job_queue.counts(uuid)
     return report
 
 
@@ -194,15 +195,15 @@ def drain_volume(
 ) -> dict[str, int]:
     """Process this volume's jobs in this process until none is pending; return counts."""
     while not should_stop():
-        batch = jobs.claim_due(batch_size, volume_uuid=uuid)
+        batch = job_queue.claim_due(batch_size, volume_uuid=uuid)
         if batch:
             jobs.execute(ingestor, batch, volume_present)  # type: ignore[arg-type]
             continue
-        wait = jobs.next_due_in(volume_uuid=uuid)
+        wait = job_queue.next_due_in(volume_uuid=uuid)
         if wait is None:
             break
         time.sleep(min(wait, 1.0) + 0.05)
-    return jobs.counts(uuid)
+    return job_queue.counts(uuid)
 
 
 def wait_for_daemon(
@@ -213,10 +214,10 @@ def wait_for_daemon(
     Polls every ``poll`` s: the daemon notices an unplug itself, so this loop only needs to
     be cheap (it shares a small CPU with the import it waits for)."""
     while not should_stop():
-        counts = jobs.counts(uuid)
+        counts = job_queue.counts(uuid)
         if counts["pending"] + counts["running"] == 0:
             return counts
         if not volume_present(uuid):
-            jobs.pause_volume(uuid, "volume removed; waiting for it to return")
+            job_queue.pause_volume(uuid, "volume removed; waiting for it to return")
         time.sleep(poll)
-    return jobs.counts(uuid)
+    return job_queue.counts(uuid)

@@ -15,8 +15,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from appliance.catalog import queue as job_queue
 from appliance.catalog.timeline import UPLOAD_SOURCE, upload_states
-from appliance.ingest import jobs
 from appliance.web.api import fail
 from appliance.web.permissions import can
 
@@ -93,7 +93,7 @@ def upload() -> Any:
     except UploadRefused as exc:
         fail(exc.status, str(exc))
     stat = path.stat()
-    job = jobs.enqueue(path, UPLOAD_SOURCE, "move", None, stat.st_size, stat.st_mtime)
+    job = job_queue.enqueue(path, UPLOAD_SOURCE, "move", None, stat.st_size, stat.st_mtime)
     if job is None:  # cannot happen for a new folder; never leave a file without a job
         path.unlink(missing_ok=True)
         fail(409, "this upload is already queued")

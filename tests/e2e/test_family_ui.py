@@ -17,6 +17,7 @@ import pytest
 from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
 from web_fixtures import BIDEN, OBAMA, PASSWORD, TWO, Built
 
+from appliance.catalog import queue as job_queue
 from appliance.catalog.models import Album, Photo
 from appliance.catalog.users import create_user
 from appliance.ingest import jobs
@@ -102,7 +103,7 @@ def swipe(page: object, selector: str, dx: float, dy: float) -> None:
 def run_import_queue(web: Built) -> None:
     """What the service's main loop does with due jobs: one batch through the pipeline."""
     with Ingestor(web.settings, web.library) as ingestor:
-        jobs.execute(ingestor, jobs.claim_due(50), lambda _uuid: True)
+        jobs.execute(ingestor, job_queue.claim_due(50), lambda _uuid: True)
 
 
 def axe_check(page: object, name: str) -> None:

@@ -6,6 +6,7 @@ import os
 import time
 from pathlib import Path
 
+from appliance.catalog import queue as job_queue
 from appliance.catalog.db import connect
 from appliance.catalog.models import Job, utcnow
 from appliance.config import Settings
@@ -46,10 +47,10 @@ def test_a_second_card_in_the_same_slot_is_never_taken_for_the_first(tmp_path: P
         (tmp_path / "a").rename(slot)
         report = volumes.queue_volume(slot, "AAAA-0001")
         assert report.queued == 6
-        first = jobs.claim_due(3, volume_uuid="AAAA-0001")
+        first = job_queue.claim_due(3, volume_uuid="AAAA-0001")
         jobs.execute(ingestor, first, volumes.volume_present)
         slot.rename(tmp_path / "a")  # card A pulled: its other jobs pause
-        assert jobs.pause_volume("AAAA-0001") == 3
+        assert job_queue.pause_volume("AAAA-0001") == 3
         (tmp_path / "b").rename(slot)  # card B in the same slot, same file names
         report_b = volumes.queue_volume(slot, "BBBB-0002")
         assert report_b.queued == 6, "card B's files were taken for card A's"
@@ -61,16 +62,16 @@ def test_a_second_card_in_the_same_slot_is_never_taken_for_the_first(tmp_path: P
         volumes.drain_volume(ingestor, "AAAA-0001", 2)
     stored = [sha256(p) for p in library.originals.rglob("*") if p.is_file()]
     assert sorted(stored) == sorted(contents)  # every photo of both cards, none twice
-    assert jobs.counts("AAAA-0001")["done"] == 6 and jobs.counts("BBBB-0002")["done"] == 6
+    assert job_queue.counts("AAAA-0001")["done"] == 6 and job_queue.counts("BBBB-0002")["done"] == 6
 
 
 def test_same_path_other_volume_gets_its_own_job(tmp_path: Path) -> None:
     connect(tmp_path / "catalog.db")
     path = "/run/shoebox/volumes/sda1/DCIM/100CANON/IMG_0001.JPG"
-    first = jobs.enqueue(path, "volume", "copy", "AAAA", 100, 1.0)
-    jobs.mark_done(first.id)
-    assert jobs.enqueue(path, "volume", "copy", "AAAA", 100, 1.0) is None  # same card
-    assert jobs.enqueue(path, "volume", "copy", "BBBB", 100, 1.0) is not None  # other card
+    first = job_queue.enqueue(path, "volume", "copy", "AAAA", 100, 1.0)
+    job_queue.mark_done(first.id)
+    assert job_queue.enqueue(path, "volume", "copy", "AAAA", 100, 1.0) is None  # same card
+    assert job_queue.enqueue(path, "volume", "copy", "BBBB", 100, 1.0) is not None  # other card
 
 
 def _sleep_for(_state: None, seconds: float) -> float:
@@ -96,19 +97,19 @@ def test_timed_out_volume_files_retry_longer_and_revive_when_the_volume_returns(
     tmp_path: Path,
 ) -> None:
     connect(tmp_path / "catalog.db")
-    job = jobs.enqueue("/v/a.jpg", "volume", "copy", "CARD", 1, 1.0)
+    job = job_queue.enqueue("/v/a.jpg", "volume", "copy", "CARD", 1, 1.0)
     plugged = utcnow()
     factors = []
-    for _ in range(jobs.TIMEOUT_ATTEMPTS):
-        (claimed,) = jobs.claim_due(1, volume_uuid="CARD")
+    for _ in range(job_queue.TIMEOUT_ATTEMPTS):
+        (claimed,) = job_queue.claim_due(1, volume_uuid="CARD")
         factors.append(jobs.time_factor(claimed))
-        jobs.mark_timed_out(claimed, "timed out after 120 s")
+        job_queue.mark_timed_out(claimed, "timed out after 120 s")
     assert factors == [1.0, 2.0, 4.0]
     assert Job.get_by_id(job.id).state == "failed"
-    assert jobs.counts("CARD", plugged)["failed"] == 1
+    assert job_queue.counts("CARD", plugged)["failed"] == 1
     time.sleep(0.01)
     next_plug = utcnow()
-    assert jobs.counts("CARD", next_plug)["failed"] == 0  # an earlier plug's failure
-    assert jobs.resume_volume("CARD") == 1  # the card returns: one more, longer try
-    (claimed,) = jobs.claim_due(1, volume_uuid="CARD")
+    assert job_queue.counts("CARD", next_plug)["failed"] == 0  # an earlier plug's failure
+    assert job_queue.resume_volume("CARD") == 1  # the card returns: one more, longer try
+    (claimed,) = job_queue.claim_due(1, volume_uuid="CARD")
     assert jobs.time_factor(claimed) == 8.0

@@ -18,9 +18,9 @@ import pytest
 from pg_server import PostgresServer
 from PIL import Image
 
+from appliance.catalog import queue as job_queue
 from appliance.catalog.db import Catalog
 from appliance.catalog.models import File, Job, Photo
-from appliance.ingest import jobs
 from appliance.library import Library
 
 FILES = 24
@@ -84,7 +84,7 @@ def test_two_workers_share_the_queue_and_a_killed_ones_jobs_are_redone(
     catalog = Catalog.open(url)
     for path in sources:
         stat = path.stat()
-        jobs.enqueue(path, "import", "copy", None, stat.st_size, stat.st_mtime)
+        job_queue.enqueue(path, "import", "copy", None, stat.st_size, stat.st_mtime)
 
     logs = tmp_path / "a.log", tmp_path / "b.log"
     a, b = _worker(library, url, logs[0]), _worker(library, url, logs[1])
@@ -108,7 +108,13 @@ def test_two_workers_share_the_queue_and_a_killed_ones_jobs_are_redone(
                 process.kill()
                 process.wait()
 
-    assert jobs.counts() == {"pending": 0, "running": 0, "done": FILES, "failed": 0, "paused": 0}
+    assert job_queue.counts() == {
+        "pending": 0,
+        "running": 0,
+        "done": FILES,
+        "failed": 0,
+        "paused": 0,
+    }
     redone = Job.select().where(Job.id.in_(held))
     assert all(j.claimed_by.endswith(f":{b.pid}") for j in redone), "A's claims were not redone"
     assert Job.select().where(_claimed_by(a)).count() > 0  # A did part of the work

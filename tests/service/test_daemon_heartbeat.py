@@ -50,7 +50,7 @@ def test_watchdog_is_fed_during_a_long_batch_until_its_limit(tmp_path: Path, mon
 def test_batch_limit_counts_every_file_and_longer_retries(tmp_path: Path) -> None:
     from types import SimpleNamespace
 
-    from appliance.ingest.jobs import TIMED_OUT
+    from appliance.catalog.queue import TIMED_OUT
 
     service = Daemon(Settings(library=tmp_path / "lib", per_file_timeout=100), web=False)
     fresh = SimpleNamespace(error=None, attempts=0)

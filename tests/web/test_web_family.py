@@ -12,6 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from web_fixtures import OBAMA, PASSWORD, Built, sign_in, token
 
+from appliance.catalog import queue as job_queue
 from appliance.catalog.models import Job, Photo
 from appliance.catalog.users import create_user
 from appliance.ingest import jobs
@@ -32,7 +33,7 @@ def _upload(client: FlaskClient, name: str, data: bytes) -> object:
 def _run_queue(web: Built) -> None:
     """What the service's main loop does with due jobs (one batch, the real pipeline)."""
     with Ingestor(web.settings, web.library) as ingestor:
-        jobs.execute(ingestor, jobs.claim_due(50), lambda _uuid: True)
+        jobs.execute(ingestor, job_queue.claim_due(50), lambda _uuid: True)
 
 
 def test_upload_imports_through_the_queue(member: FlaskClient, web: Built, corpus: Path) -> None:
