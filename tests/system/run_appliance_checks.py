@@ -261,13 +261,13 @@ def phase_usb(vm: Vm, work: Path, photos: Photos) -> None:
     card_c = photos.take(2)  # the same names as card A's first two, other photos
     stick_w = photos.take(2, names_from=100)
     images = {}
-    for name, files, vid, dirty in (
-        ("carda", card_a, "A1A1A1A1", True),
-        ("cardc", card_c, "C3C3C3C3", False),
-        ("stickw", stick_w, "B2B2B2B2", True),
+    for name, files, vid, dirty, partitioned in (
+        ("carda", card_a, "A1A1A1A1", True, False),
+        ("cardc", card_c, "C3C3C3C3", False, False),
+        ("stickw", stick_w, "B2B2B2B2", True, True),  # a partition, as cameras format cards
     ):
         images[name] = work / f"{name}.img"
-        make_stick(images[name], files, name.upper(), vid, dirty=dirty)
+        make_stick(images[name], files, name.upper(), vid, dirty=dirty, partitioned=partitioned)
     before = {name: sha(path.read_bytes()) for name, path in images.items()}
     a_hashes, c_hashes, w_hashes = hashes_of(card_a), hashes_of(card_c), hashes_of(stick_w)
 
@@ -340,8 +340,20 @@ def phase_usb(vm: Vm, work: Path, photos: Photos) -> None:
     )
     no_doubles(vm)
 
-    # Write-protected stick (a locked SD card), dirty bit set.
+    # Write-protected stick (a locked SD card), dirty bit set, its filesystem in a partition.
+    known = set(import_units(vm))
     vm.plug("stickw", images["stickw"], read_only=True)
+    unit = wait_until(
+        "the write-protected stick's import unit",
+        lambda: next(iter(set(import_units(vm)) - known), None),
+        300,
+        1,
+    )
+    check(
+        "a partition's import unit is named after it and its disk's sequence number",
+        re.fullmatch(r"shoebox-import@sd[a-z]1_\d+\.service", unit) is not None,
+        unit,
+    )
     seconds = wait_imported(vm, w_hashes, "the write-protected stick")
     count = len(stored_hashes(vm))
     vm.unplug("stickw")

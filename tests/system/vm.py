@@ -151,12 +151,50 @@ def ssh_key(work: Path) -> Path:
 
 
 def make_stick(
-    path: Path, photos: dict[str, bytes], label: str, volume_id: str, dirty: bool = False
+    path: Path,
+    photos: dict[str, bytes],
+    label: str,
+    volume_id: str,
+    dirty: bool = False,
+    partitioned: bool = False,
 ) -> None:
-    """A FAT32 image with ``photos`` (relative path -> bytes), built without mounting."""
+    """A FAT32 image with ``photos`` (relative path -> bytes), built without mounting.
+
+    ``partitioned``: the filesystem is in an MBR partition (type 0x0c) at 1 MiB, as a camera
+    formats a card (the kernel shows it as sdX1); else it fills the disk (sdX)."""
     path.unlink(missing_ok=True)
-    run(["mkfs.fat", "-F", "32", "-n", label, "-i", volume_id, "-C", str(path), "65536"])
-    staging = path.with_suffix(".files")
+    filesystem = path.with_suffix(".fs") if partitioned else path
+    filesystem.unlink(missing_ok=True)
+    run(["mkfs.fat", "-F", "32", "-n", label, "-i", volume_id, "-C", str(filesystem), "65536"])
+    _copy_photos(filesystem, photos)
+    if dirty:  # the "volume was not cleanly unmounted" flag fsck.fat would clear
+        with filesystem.open("r+b") as image:
+            image.seek(FAT32_STATE)
+            state = image.read(1)[0]
+            image.seek(FAT32_STATE)
+            image.write(bytes([state | 1]))
+    if partitioned:
+        data = filesystem.read_bytes()
+        filesystem.unlink()
+        path.write_bytes(_mbr(PARTITION_START, len(data) // 512) + data)
+
+
+PARTITION_START = 2048  # sectors: 1 MiB, where fdisk puts the first partition
+
+
+def _mbr(start: int, sectors: int) -> bytes:
+    """An MBR with one FAT32 (LBA) partition, padded to the partition's start."""
+    entry = bytes([0x00, 0xFE, 0xFF, 0xFF, 0x0C, 0xFE, 0xFF, 0xFF])
+    entry += start.to_bytes(4, "little") + sectors.to_bytes(4, "little")
+    sector = bytearray(512)
+    sector[0x1BE : 0x1BE + 16] = entry
+    sector[510:512] = b"\x55\xaa"
+    return bytes(sector) + bytes(512 * (start - 1))
+
+
+def _copy_photos(filesystem: Path, photos: dict[str, bytes]) -> None:
+    """Copy ``photos`` into the FAT image with mtools (no mount), with a fixed mtime."""
+    staging = filesystem.with_suffix(".files")
     if staging.exists():
         shutil.rmtree(staging)
     for rel, data in photos.items():
@@ -164,14 +202,8 @@ def make_stick(
         (staging / rel).write_bytes(data)
         os.utime(staging / rel, (1_700_000_000, 1_700_000_000))
     env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
-    run(["mcopy", "-s", "-m", "-i", str(path), str(staging / "DCIM"), "::"], env=env)
+    run(["mcopy", "-s", "-m", "-i", str(filesystem), str(staging / "DCIM"), "::"], env=env)
     shutil.rmtree(staging)
-    if dirty:  # the "volume was not cleanly unmounted" flag fsck.fat would clear
-        with path.open("r+b") as image:
-            image.seek(FAT32_STATE)
-            state = image.read(1)[0]
-            image.seek(FAT32_STATE)
-            image.write(bytes([state | 1]))
 
 
 # --- the VM -------------------------------------------------------------------------------
