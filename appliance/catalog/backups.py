@@ -176,6 +176,9 @@ class BackupSchedule:
     def note_change(self) -> None:
         self.changed = True
 
+    def _backed_up_on(self, day: dt.date) -> bool:
+        return self.last is not None and self.last.date() >= day
+
     def _see_others_backups(self) -> None:
         """Another process may have backed up since (``open_catalog`` of an import command
         takes the day's backup): count its backup, so the service takes no second one."""
@@ -188,10 +191,10 @@ class BackupSchedule:
         now = now or dt.datetime.now()
         if self.quiet_until is not None and now < self.quiet_until and not self.changed:
             return None
-        if self.last is None or self.last.date() < now.date():
+        if not self._backed_up_on(now.date()):
             self._see_others_backups()
-        if self.last is None or self.last.date() < now.date():
-            return "nightly"
+            if not self._backed_up_on(now.date()):
+                return "nightly"
         if self.changed and (now - self.last).total_seconds() >= self.interval:
             return "changes"
         return None

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance.catalog import queue as job_queue
-from appliance.catalog.queue import remember_mount, remembered_mount
 from appliance.ingest import jobs
 from appliance.ingest.discover import iter_media_files
 
@@ -127,7 +126,7 @@ def volume_present(uuid: str) -> bool:
     When that folder is a mount point, the filesystem there must be this volume: another
     card in the same slot is not.
     """
-    mount = remembered_mount(uuid)
+    mount = job_queue.remembered_mount(uuid)
     if mount is None:
         return False
     try:
@@ -170,8 +169,8 @@ def queue_volume(mount: Path, uuid: str) -> VolumeReport:
     if not uuid:
         raise VolumeError("a volume needs a UUID")
     roots = find_media_roots(mount)
-    old = remembered_mount(uuid)
-    remember_mount(uuid, mount)
+    old = job_queue.remembered_mount(uuid)
+    job_queue.remember_mount(uuid, mount)
     report = VolumeReport(uuid, mount, roots)
     report.resumed = job_queue.resume_volume(uuid, mount, old)
     for root in roots:
