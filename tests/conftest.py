@@ -12,6 +12,12 @@ import pytest
 from pg_server import PostgresServer
 
 from appliance import library as library_layout
+from appliance.catalog.file_guard import GUARD_ENV, install_guard
+
+# Only SQLite opens catalog.db: the rule is enforced in this process and, through the
+# environment, in every `shoebox` process the tests start (appliance/__init__.py).
+os.environ[GUARD_ENV] = "1"
+install_guard()
 
 REPO = Path(__file__).resolve().parents[1]
 

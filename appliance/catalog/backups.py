@@ -226,18 +226,18 @@ class BackupSchedule:
 def set_aside(catalog: Path, label: str, now: dt.datetime | None = None) -> Path | None:
     """Rename ``catalog`` (and its -wal/-shm files) to ``catalog.db.<label>-<time>``, never
     deleting anything; return the new name (None when there was no catalog)."""
-    if not catalog.exists():
-        for suffix in ("-wal", "-shm"):
-            Path(f"{catalog}{suffix}").unlink(missing_ok=True)
-        return None
     stamp = f"{(now or dt.datetime.now()):%Y%m%d-%H%M%S}"
     aside = catalog.with_name(f"{catalog.name}.{label}-{stamp}")
-    os.replace(catalog, aside)
-    for suffix in ("-wal", "-shm"):
+    existed = catalog.exists()
+    if existed:
+        os.replace(catalog, aside)
+    # a WAL is set aside with its database, never deleted: it may hold commits (a "hot"
+    # journal); without its database it is kept beside where the database would be
+    for suffix in ("-wal", "-journal", "-shm"):
         extra = Path(f"{catalog}{suffix}")
         if extra.exists():
             os.replace(extra, Path(f"{aside}{suffix}"))
-    return aside
+    return aside if existed else None
 
 
 def restore_backup(backup: Path, catalog: Path) -> Path | None:

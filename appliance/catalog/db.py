@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import peewee as pw
 
 from appliance import library as library_layout
+from appliance.catalog.file_guard import check_catalog_location
 from appliance.catalog.migrations import migrate
 from appliance.catalog.models import ALL_MODELS, database_proxy
 
@@ -132,6 +133,9 @@ def _sqlite(path: Path, readonly: bool) -> pw.SqliteDatabase:
             check_same_thread=False,
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    problem = check_catalog_location(path)
+    if problem:
+        raise CatalogError(problem)
     # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE). The daemon,
     # the web process and the CLI all read before they write (duplicate checks, clustering,
     # setup); a deferred transaction whose snapshot went stale would fail at its first write

@@ -14,7 +14,6 @@ from appliance.catalog.backups import list_backups, photo_count
 from appliance.config import Settings
 from appliance.library import Library
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 WAY_BACK = (
     "restore the newest backup with `shoebox restore`, or re-catalogue every file under "
     "originals/ with `shoebox rebuild`"
@@ -54,18 +53,20 @@ def has_originals(library: Library) -> bool:
 
 
 def _catalog_problem(path: Path) -> str | None:
-    """Why the catalog file is unusable, None when it opens and holds photos."""
-    if not path.exists():
-        return "catalog.db is missing"
+    """Why the catalog file is unusable, None when it opens and holds photos.
+
+    Only SQLite opens the file: a plain ``open()``/``close()`` of ``catalog.db`` in a
+    process that holds SQLite connections cancels that process's POSIX locks, and another
+    process may then checkpoint and delete the WAL still being written (SQLite's "How To
+    Corrupt", 2.2.1). ``stat`` opens nothing; SQLite itself reports a damaged header."""
     try:
-        with open(path, "rb") as fh:
-            header = fh.read(len(SQLITE_HEADER))
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "catalog.db is missing"
     except OSError as exc:
         return f"catalog.db cannot be read ({exc.strerror or exc})"
-    if not header:
+    if size == 0:
         return "catalog.db is empty (0 bytes)"
-    if header != SQLITE_HEADER:
-        return "catalog.db is not an SQLite database (damaged header)"
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=15)
         try:
@@ -79,7 +80,9 @@ def _catalog_problem(path: Path) -> str | None:
                 return "catalog.db holds no photos"
         finally:
             con.close()
-    except sqlite3.Error as exc:
+    except sqlite3.DatabaseError as exc:
+        if "not a database" in str(exc):
+            return "catalog.db is not an SQLite database (damaged header)"
         return f"catalog.db cannot be opened ({exc})"
     return None
 
