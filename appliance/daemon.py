@@ -363,7 +363,7 @@ class Daemon:
                 with suppress(Exception):
                     job_queue.mark_failed(job.id, f"unexpected error: {type(exc).__name__}: {exc}")
             return
-        if self.backups and any(o.status in ("added", "duplicate") for o in outcomes):
+        if self.backups and any(o.status in ("added", "duplicate", "restored") for o in outcomes):
             self.backups.note_change()
 
     def _place_some_photos(self) -> int:

@@ -9,7 +9,10 @@ from typing import Any, Literal
 # index: catalog in place; copy/move: into originals/; adopt: a file already under
 # originals/ (rebuild), catalogued where it is as the library's own copy
 Policy = Literal["index", "copy", "move", "adopt"]
-Status = Literal["added", "duplicate", "unchanged", "failed"]
+# restored: content of a photo in the trash was brought in again by a move (an inbox file,
+# an upload, `import --move`): the photo comes back from the trash rather than the only
+# live copy being deleted as a duplicate of a photo on its way out
+Status = Literal["added", "duplicate", "restored", "unchanged", "failed"]
 
 
 @dataclass(frozen=True)

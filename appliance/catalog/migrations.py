@@ -186,6 +186,12 @@ def _v12_covering_candidate_indexes(db: pw.Database) -> None:
     cover_candidate_indexes(db)
 
 
+def _v13_job_outcomes(db: pw.Database) -> None:
+    """v13: a finished job records what became of its file (an upload brought back from
+    the trash says "restored", not "duplicate")."""
+    _add_columns(db, m.Job, "outcome")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -199,6 +205,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     10: _v10_job_leases,
     11: _v11_search_indexes,
     12: _v12_covering_candidate_indexes,
+    13: _v13_job_outcomes,
 }
 LATEST = max(STEPS)
 

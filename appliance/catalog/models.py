@@ -248,6 +248,8 @@ class Job(BaseModel):
     mtime = pw.FloatField(null=True)
     file = pw.ForeignKeyField(File, null=True, on_delete="SET NULL")
     error = ByteSafeText(null=True)
+    # what became of a finished job's file: added | duplicate | restored | unchanged | failed
+    outcome = pw.CharField(null=True)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
     # a running job's claim: who (host:pid) and until when (renewed while it works)

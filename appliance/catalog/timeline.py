@@ -79,6 +79,8 @@ def _upload_state(job: Job, file: File | None) -> UploadState:
     photo = Photo.get_or_none(Photo.id == file.photo_id)
     if file.error or photo is None or photo.status != "ok":
         return UploadState(job.id, "failed", file.error or "the file could not be read")
+    if job.outcome == "restored":
+        return UploadState(job.id, "restored", None, photo.id)
     duplicate = file.created_at is not None and file.created_at < job.created_at
     return UploadState(job.id, "duplicate" if duplicate else "added", None, photo.id)
 

@@ -100,12 +100,24 @@ def restore_photos(library: Library, photo_ids: Iterable[int]) -> int:
     if not ids:
         return 0
     with Photo._meta.database.atomic():
-        Photo.update(trashed_at=None, stack_id=None, stack_hidden=False).where(
-            Photo.id.in_(ids)
-        ).execute()
-    _place_files(library, ids, trashed=False)
-    stacks.group_photos(ids)
+        mark_restored(ids)
+    put_back(library, ids)
     return len(ids)
+
+
+def mark_restored(photo_ids: list[int]) -> None:
+    """The catalogue half of a restore (inside the caller's transaction)."""
+    Photo.update(trashed_at=None, stack_id=None, stack_hidden=False).where(
+        Photo.id.in_(photo_ids)
+    ).execute()
+
+
+def put_back(library: Library, photo_ids: list[int]) -> None:
+    """The files half of a restore, after its commit: originals back from ``.trash``, the
+    photos back in their near-duplicates' stacks (:func:`reconcile` redoes the moves after
+    a crash)."""
+    _place_files(library, photo_ids, trashed=False)
+    stacks.group_photos(photo_ids)
 
 
 def empty_trash(library: Library, older_than_days: float | None = None) -> int:

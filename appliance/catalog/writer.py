@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from appliance.catalog import decisions, live_photos, lookup, sidecars, stacks
+from appliance.catalog import decisions, live_photos, lookup, sidecars, stacks, trash
 from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
@@ -74,14 +74,19 @@ def commit(analysis: Analysis, originals: Path) -> Committed:
 def _finish_job(analysis: Analysis, outcome: Outcome) -> None:
     if analysis.task.job_id is not None:
         state = "failed" if outcome.status == "failed" else "done"
-        finish_job(analysis.task.job_id, state, outcome.file_id, outcome.error)
+        finish_job(analysis.task.job_id, state, outcome.file_id, outcome.error, outcome.status)
 
 
 def finish_job(
-    job_id: int, state: str, file_id: int | None = None, error: str | None = None
+    job_id: int,
+    state: str,
+    file_id: int | None = None,
+    error: str | None = None,
+    outcome: str | None = None,
 ) -> None:
-    """Mark a daemon job finished (inside the caller's transaction, if any)."""
-    Job.update(state=state, file=file_id, error=error, updated_at=utcnow()).where(
+    """Mark a daemon job finished (inside the caller's transaction, if any); ``outcome`` is
+    what became of its file (an :data:`~appliance.records.Status`)."""
+    Job.update(state=state, file=file_id, error=error, outcome=outcome, updated_at=utcnow()).where(
         Job.id == job_id
     ).execute()
 
@@ -136,7 +141,17 @@ def _record_duplicate(analysis: Analysis, known: File, originals: Path) -> Commi
         File.update(stored_path=relative).where(File.id == known.id).execute()
         placement = Placement(analysis.incoming, relative)
     _upsert_location(analysis, known)
-    return Committed(Outcome(analysis.task, "duplicate", known.photo_id, known.id), placement)
+    status = "duplicate"
+    if analysis.task.policy == "move" and _in_trash(known.photo_id):
+        # the source is deleted after this commit: its content must not then live only in
+        # the trash, to be gone for good when the trash is emptied
+        trash.mark_restored([known.photo_id])
+        status = "restored"
+    return Committed(Outcome(analysis.task, status, known.photo_id, known.id), placement)
+
+
+def _in_trash(photo_id: int) -> bool:
+    return Photo.select().where((Photo.id == photo_id) & Photo.trashed_at.is_null(False)).exists()
 
 
 def _adopted_path(analysis: Analysis, originals: Path) -> str | None:

@@ -50,6 +50,8 @@ def run_ingest(folders: list[Path], policy: Policy, settings: Settings) -> int:
         f"{len(outcomes)} files: {counts['added']} added, {counts['duplicate']} duplicates, "
         f"{counts['unchanged']} unchanged, {counts['failed']} failed, {missing} now missing"
     )
+    if counts["restored"]:
+        print(f"{counts['restored']} photos were in the trash and are back in the library")
     if edited:
         print(f"{edited} sidecars edited outside Shoebox were read")
     for outcome in sorted(outcomes, key=lambda o: str(o.task.path)):

@@ -166,7 +166,12 @@ class Ingestor:
         elif analysis.incoming is not None:
             analysis.incoming.unlink(missing_ok=True)  # content was already stored
         outcome = committed.outcome
-        if analysis.task.policy == "move" and outcome.status in ("added", "duplicate"):
+        if outcome.status == "restored":
+            log.info(
+                "%s brought photo %s back from the trash", analysis.task.path, outcome.photo_id
+            )
+            trash.put_back(self.library, [outcome.photo_id])
+        if analysis.task.policy == "move" and outcome.status in ("added", "duplicate", "restored"):
             self._delete_source(analysis.task.path, outcome)
             drop_moved_sidecar(analysis.task.path)
         return outcome

@@ -14,7 +14,7 @@ _UPLOAD_STATE = {
     "required": ["id", "state"],
     "properties": {
         "id": _ID,
-        "state": {"enum": ["waiting", "importing", "added", "duplicate", "failed"]},
+        "state": {"enum": ["waiting", "importing", "added", "duplicate", "restored", "failed"]},
         "error": {"type": ["string", "null"]},
         "photo_id": {"type": ["integer", "null"]},
     },

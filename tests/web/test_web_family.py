@@ -177,3 +177,24 @@ def test_served_quietly_with_enough_threads(tmp_path: Path) -> None:
         assert server.server.adj.threads == WEB_THREADS >= 8
     finally:
         server.server.close()
+
+
+def test_uploading_a_trashed_photo_restores_it(
+    admin: FlaskClient, web: Built, corpus: Path
+) -> None:
+    """Issue 28.3: the upload of content whose photo is in the trash brings the photo back;
+    the upload is never deleted as a "duplicate" of a photo that emptying the trash removes."""
+    photo_id = web.photo_ids[OBAMA]
+    headers = {"X-CSRF-Token": token(admin)}
+    assert admin.delete(f"/api/v1/photos/{photo_id}", headers=headers).status_code == 200
+    sent = _upload(admin, "obama again.jpg", (corpus / OBAMA).read_bytes())
+    assert sent.status_code == 201, sent.json
+    _run_queue(web)
+    state = admin.get(f"/api/v1/uploads?ids={sent.json['id']}").json["uploads"][0]
+    assert state["state"] == "restored" and state["photo_id"] == photo_id, state
+    assert Photo.get_by_id(photo_id).trashed_at is None
+    assert admin.delete("/api/v1/trash", headers=headers).status_code == 200
+    stored = [p for p in web.library.originals.rglob("*.jpg") if ".trash" not in p.parts]
+    kept = {p.read_bytes() for p in stored}
+    assert (corpus / OBAMA).read_bytes() in kept, "emptying the trash lost the only copy"
+    assert Photo.get_or_none(Photo.id == photo_id) is not None

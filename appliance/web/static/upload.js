@@ -5,10 +5,11 @@
 "use strict";
 
 const UPLOADS_AT_ONCE = 2;
-const FINAL = new Set(["added", "duplicate", "failed"]);
+const FINAL = new Set(["added", "duplicate", "restored", "failed"]);
 const STATE_TEXT = {
   queued: "queued", sending: "sending", waiting: "waiting for import", importing: "importing",
-  added: "added", duplicate: "already in the library", failed: "failed",
+  added: "added", duplicate: "already in the library",
+  restored: "was in the trash: restored", failed: "failed",
 };
 
 function uploadPanel() {
