@@ -1,5 +1,5 @@
 """Shoebox: a home-hosted photo library appliance."""
 
-from appliance.catalog.file_guard import install_guard_if_asked
+from appliance.catalog.file_guard import install_guard_unless_disabled
 
-install_guard_if_asked()  # the tests enforce "only SQLite opens catalog.db" in every process
+install_guard_unless_disabled()  # only SQLite opens catalog.db (catalog.file_guard)

@@ -14,8 +14,8 @@ from pg_server import PostgresServer
 from appliance import library as library_layout
 from appliance.catalog.file_guard import GUARD_ENV, install_guard
 
-# Only SQLite opens catalog.db: the rule is enforced in this process and, through the
-# environment, in every `shoebox` process the tests start (appliance/__init__.py).
+# Only SQLite opens catalog.db: the rule is enforced in this process and in every `shoebox`
+# process the tests start (appliance/__init__.py), whatever the developer's environment says.
 os.environ[GUARD_ENV] = "1"
 install_guard()
 

@@ -5,7 +5,8 @@ SQLite Database File"; docs/architecture.md lists every hazard and where it is h
 - :func:`check_catalog_location` refuses a catalogue file on a network filesystem (broken
   or missing locks) or with more than one hard link (SQLite locks by inode, and a second
   name would pair the file with the wrong journal).
-- :func:`install_guard` (tests, and ``SHOEBOX_GUARD_CATALOG_FILE=1``) makes any ``open()``
+- :func:`install_guard` (in every Shoebox process, unless ``SHOEBOX_GUARD_CATALOG_FILE=0``)
+  makes any ``open()``
   of ``catalog.db``, ``-wal``, ``-shm`` or ``-journal`` by Shoebox's own code, and any
   ``os.fork()`` by it, raise :class:`CatalogFileRuleBroken` instead of happening: a plain
   ``open()``/``close()`` cancels every SQLite lock the process holds, and a forked child
@@ -114,7 +115,8 @@ def install_guard() -> None:
         _installed = True
 
 
-def install_guard_if_asked() -> None:
-    """Install the guard when ``SHOEBOX_GUARD_CATALOG_FILE=1`` (the tests set it)."""
-    if os.environ.get(GUARD_ENV, "") not in ("", "0"):
+def install_guard_unless_disabled() -> None:
+    """Install the guard unless ``SHOEBOX_GUARD_CATALOG_FILE=0``: a broken rule is then an
+    exception in the code that broke it, never a commit lost later in another process."""
+    if os.environ.get(GUARD_ENV, "1") != "0":
         install_guard()
