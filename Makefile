@@ -23,7 +23,7 @@ PG_TESTS := tests/ingest/test_jobs.py tests/ingest/test_volumes.py tests/ingest/
 	tests/moments/test_moments_bursts.py tests/ingest/test_ingest.py tests/ingest/test_hostile_names.py \
 	tests/web/test_web_api.py tests/web/test_web_routes.py tests/web/test_web_auth.py \
 	tests/web/test_web_share.py tests/web/test_web_media.py tests/web/test_moments_web.py \
-	tests/web/test_downloads.py tests/web/test_uploads_disk.py
+	tests/web/test_downloads.py
 test-postgresql: setup
 	scripts/bootstrap.sh test
 	SHOEBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS)

@@ -21,14 +21,12 @@ import argparse
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +37,6 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flask import abort, current_app, send_file  # noqa: E402
-from waitress import wasyncore  # noqa: E402
-from waitress.server import create_server  # noqa: E402
 
 from appliance.catalog.albums import (  # noqa: E402
     active_share,
@@ -50,13 +46,13 @@ from appliance.catalog.albums import (  # noqa: E402
 )
 from appliance.catalog.photos import shareable  # noqa: E402
 from appliance.config import Settings  # noqa: E402
-from appliance.daemon import WEB_THREADS  # noqa: E402
 from appliance.ingest.runner import Ingestor  # noqa: E402
 from appliance.library import Library  # noqa: E402
 from appliance.originals import original_path  # noqa: E402
 from appliance.records import FileTask  # noqa: E402
 from appliance.web import create_app  # noqa: E402
 from appliance.web.security import public  # noqa: E402
+from tests.e2e.browsers import serve  # noqa: E402
 
 
 def make_photos(folder: Path, count: int) -> list[Path]:
@@ -145,22 +141,6 @@ def measure(url: str, cache: Path, spill: Path, visitors: int) -> dict[str, floa
     }
 
 
-def served(app: Any, run: Callable[[str], None]) -> None:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = create_server(app, host="127.0.0.1", port=port, threads=WEB_THREADS)
-    loop = threading.Thread(target=server.run, daemon=True)
-    loop.start()
-    try:
-        run(f"http://127.0.0.1:{port}")
-    finally:
-        server.task_dispatcher.shutdown(timeout=5)
-        wasyncore.close_all(server._map)
-        loop.join(timeout=10)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--photos", type=int, default=20)
@@ -205,7 +185,8 @@ def main() -> None:
                 f"{base}/s/{token}/download.zip", cache, spill, args.visitors
             )
 
-        served(app, run)
+        with serve(app) as base:  # the tests' waitress server (the service's thread count)
+            run(base)
         print(f"{args.visitors} visitors at once, album of {len(ids)} photos;", end=" ")
         print(f"load average {os.getloadavg()[0]:.2f}")
         print(
