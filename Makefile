@@ -22,7 +22,8 @@ PG_TESTS := tests/ingest/test_jobs.py tests/ingest/test_reimport_trashed.py test
 	tests/catalog/test_people.py tests/catalog/test_memories_cache.py tests/catalog/test_sidecars.py tests/catalog/test_edits.py tests/catalog/test_places_catalog.py \
 	tests/moments/test_moments_bursts.py tests/ingest/test_ingest.py tests/ingest/test_hostile_names.py \
 	tests/web/test_web_api.py tests/web/test_web_routes.py tests/web/test_web_auth.py \
-	tests/web/test_web_share.py tests/web/test_web_media.py tests/web/test_moments_web.py
+	tests/web/test_web_share.py tests/web/test_web_media.py tests/web/test_moments_web.py \
+	tests/web/test_downloads.py
 test-postgresql: setup
 	scripts/bootstrap.sh test
 	SHOEBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS)

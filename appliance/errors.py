@@ -8,6 +8,8 @@ chooses a status by reading an error's text.
 
 from __future__ import annotations
 
+import errno
+
 
 class ShoeboxError(Exception):
     """An error a user can act on; ``status`` is the HTTP status that reports it."""
@@ -37,3 +39,25 @@ class Conflict(ShoeboxError):
     """The request clashes with the current state: 409."""
 
     status = 409
+
+
+DISK_FULL = "the library disk is full"
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+
+
+class DiskFull(ShoeboxError):
+    """The library's disk has no room left: 507 Insufficient Storage."""
+
+    status = 507
+
+    def __init__(self, message: str = DISK_FULL) -> None:
+        super().__init__(message)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk is full: an OSError (ENOSPC, EDQUOT) or a database
+    error ("database or disk is full", PostgreSQL's "No space left on device")."""
+    if isinstance(exc, OSError):
+        return exc.errno in DISK_FULL_ERRNOS
+    text = str(exc).lower()
+    return "disk is full" in text or "no space left" in text

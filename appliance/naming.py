@@ -14,7 +14,11 @@ from pathlib import Path
 
 from appliance.media.hashing import sha256_file
 
-__all__ = ["NoFreeName", "destination", "safe_name", "unrecorded_copy"]
+__all__ = ["NAME_BYTES", "NoFreeName", "cut_utf8", "destination", "safe_name", "unrecorded_copy"]
+
+# At most this many UTF-8 bytes in a name Shoebox makes: filesystems count bytes (255 on
+# ext4, exFAT, btrfs), and a name may still get `` (99999)`` or a ``.part`` around it.
+NAME_BYTES = 200
 
 
 class NoFreeName(OSError):
@@ -22,6 +26,12 @@ class NoFreeName(OSError):
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+
+
+def cut_utf8(text: str, limit: int) -> str:
+    """The longest start of ``text`` whose UTF-8 has at most ``limit`` bytes (never half a
+    character)."""
+    return text.encode("utf-8")[: max(0, limit)].decode("utf-8", "ignore")
 
 
 def safe_name(name: str, fallback: str = "photo") -> str:
@@ -35,8 +45,9 @@ def safe_name(name: str, fallback: str = "photo") -> str:
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    stem = stem[:120]
-    return f"{stem}.{ext[:16]}" if ext else stem
+    ext = ext[:16]
+    stem = cut_utf8(stem[:120], NAME_BYTES - len(ext.encode("utf-8")) - 1)
+    return f"{stem}.{ext}" if ext else stem
 
 
 def _candidates(taken: dt.datetime | None, original_name: str) -> Iterator[str]:

@@ -146,7 +146,7 @@ def create_share(
     get_album(album_id)
     expires_at = None
     if expires_days is not None:
-        if not 0 < float(expires_days) <= 3650:
+        if not 1 <= float(expires_days) <= 3650:  # NaN fails too
             raise AlbumError("a share link expires after 1 to 3650 days, or never")
         expires_at = utcnow() + dt.timedelta(days=float(expires_days))
     password_hash = None

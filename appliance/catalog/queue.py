@@ -223,11 +223,16 @@ def mark_failed(job_id: int, error: str, now: dt.datetime | None = None) -> str:
     return state
 
 
-def mark_vanished(job_id: int) -> None:
-    """The file went away before it was imported: failed for good."""
-    Job.update(state="failed", error="the file vanished before it was imported").where(
+def mark_given_up(job_id: int, error: str) -> None:
+    """Failed for good, whatever the attempts: no retry would help."""
+    Job.update(state="failed", error=error[:2000], updated_at=utcnow()).where(
         Job.id == job_id
     ).execute()
+
+
+def mark_vanished(job_id: int) -> None:
+    """The file went away before it was imported: failed for good."""
+    mark_given_up(job_id, "the file vanished before it was imported")
 
 
 def still_running(job_ids: Iterable[int]) -> list[int]:

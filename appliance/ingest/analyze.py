@@ -17,6 +17,7 @@ from typing import Any
 from appliance.catalog import lookup
 from appliance.catalog.db import connect_readonly
 from appliance.config import Settings
+from appliance.errors import DISK_FULL, DISK_FULL_ERRNOS
 from appliance.ingest.store import copy_verified
 from appliance.library import Library
 from appliance.media import exiftool
@@ -35,8 +36,6 @@ from appliance.vision.runtime import default_threads
 log = logging.getLogger(__name__)
 
 RENDERABLE = {"image", "raw"}
-DISK_FULL = "the library disk is full"
-DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 @dataclass

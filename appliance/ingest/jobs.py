@@ -8,6 +8,7 @@ start-up, or their lease runs out); the pipeline makes re-running safe.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,11 +19,14 @@ from appliance.catalog.queue import (
     TIMED_OUT,
     LeaseKeeper,
     mark_failed,
+    mark_given_up,
     mark_timed_out,
     mark_vanished,
     pause_volume,
     still_running,
 )
+from appliance.catalog.timeline import UPLOAD_SOURCE
+from appliance.errors import DISK_FULL
 from appliance.records import FileTask, Outcome
 
 if TYPE_CHECKING:
@@ -66,8 +70,20 @@ def execute(
             mark_timed_out(job, outcome.error or TIMED_OUT)
         elif not Path(job.path).exists():
             mark_vanished(job.id)
+        elif job.source == UPLOAD_SOURCE and (outcome.error or "").startswith(DISK_FULL):
+            _give_up_upload(job)
         else:
             mark_failed(job.id, outcome.error or "transient error")
     for job_id in still_running(by_id):  # never leave a claimed job running
         mark_failed(job_id, "the pipeline returned no outcome")
     return outcomes
+
+
+def _give_up_upload(job: Job) -> None:
+    """A browser upload the full disk cannot take: failed with that reason, and its file
+    and folder (``uploads/<token>/``) removed, which gives the disk its room back."""
+    mark_given_up(job.id, DISK_FULL)
+    path = Path(job.path)
+    with contextlib.suppress(OSError):
+        path.unlink()
+        path.parent.rmdir()

@@ -21,6 +21,7 @@ from appliance.catalog.exceptions import CatalogFailure, OperationalError
 from appliance.catalog.fields import shown
 from appliance.catalog.health import require_usable
 from appliance.config import Settings
+from appliance.errors import is_disk_full
 from appliance.ingest.analyze import DISK_FULL, DISK_FULL_ERRNOS, analyze, setup_worker
 from appliance.ingest.sidecar_copy import carry_sidecar, drop_moved_sidecar
 from appliance.ingest.store import place, recover_incoming
@@ -154,7 +155,7 @@ class Ingestor:
         except OperationalError as exc:  # catalog locked or disk full: not this file's fault
             if analysis.incoming is not None:
                 analysis.incoming.unlink(missing_ok=True)
-            reason = DISK_FULL if "full" in str(exc).lower() else f"catalog busy: {exc}"
+            reason = DISK_FULL if is_disk_full(exc) else f"catalog busy: {exc}"
             return Outcome(analysis.task, "failed", error=reason, transient=True)
         except (CatalogFailure, ValueError, TypeError, OverflowError) as exc:
             log.exception("could not record %s", analysis.task.path)
@@ -174,7 +175,14 @@ class Ingestor:
         if analysis.task.policy == "move" and outcome.status in ("added", "duplicate", "restored"):
             self._delete_source(analysis.task.path, outcome)
             drop_moved_sidecar(analysis.task.path)
+            self._drop_upload_folder(analysis.task.path)
         return outcome
+
+    def _drop_upload_folder(self, path: Path) -> None:
+        """A browser upload's own folder (``uploads/<token>/``) goes with its file."""
+        if path.parent.parent.resolve() == self.library.uploads.resolve():
+            with contextlib.suppress(OSError):  # not empty (someone put a file there): kept
+                path.parent.rmdir()
 
     def _delete_source(self, path: Path, outcome: Outcome) -> None:
         if outcome.file_id is None or not lookup.file_is_stored(outcome.file_id):

@@ -1,8 +1,11 @@
 """Writing Shoebox's decisions into an XMP sidecar through ExifTool (never into an original).
 
 The values go to ExifTool as JSON (``-j=``), so names with commas or braces need no
-escaping. A new sidecar is created (``-o``); an existing one (ours, digiKam's, darktable's)
-is updated in place and keeps every tag Shoebox does not manage. Tags written:
+escaping. ExifTool's JSON reader interprets two things inside strings (a ``base64:``
+prefix is decoded, ``\\u0041`` is unescaped twice), so every text value is sent
+base64-encoded (:func:`literal`): the sidecar holds exactly what was typed. A new sidecar
+is created (``-o``); an existing one (ours, digiKam's, darktable's) is updated in place
+and keeps every tag Shoebox does not manage. Tags written:
 
 - ``xmp:Rating`` (favourite = 5), ``dc:title``, ``dc:description``
 - manual labels as ``dc:subject`` and ``lr:hierarchicalSubject`` (existing hierarchies such
@@ -14,6 +17,7 @@ is updated in place and keeps every tag Shoebox does not manage. Tags written:
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -117,6 +121,18 @@ def tag_values(decisions: Decisions, existing_hierarchy: list[str]) -> dict[str,
     return values
 
 
+def literal(value: Any) -> Any:
+    """``value`` with every string base64-encoded for ExifTool's JSON import, which
+    decodes ``base64:`` values to their exact bytes and interprets nothing else in them."""
+    if isinstance(value, str):
+        return "base64:" + base64.b64encode(value.encode("utf-8")).decode()
+    if isinstance(value, list):
+        return [literal(v) for v in value]
+    if isinstance(value, dict):
+        return {k: literal(v) for k, v in value.items()}
+    return value
+
+
 def write_sidecar(path: Path, decisions: Decisions, timeout: float | None = None) -> None:
     """Create or update the sidecar at ``path``. Raises ExifToolError on failure."""
     engine = exiftool.shared()
@@ -127,7 +143,7 @@ def write_sidecar(path: Path, decisions: Decisions, timeout: float | None = None
         existing = [str(v) for v in (found if isinstance(found, list) else [found])]
     values = tag_values(decisions, existing)
     clear = [f"-{tag}=" for tag in MANAGED] if path.exists() else []  # then set anew
-    values = {k: v for k, v in values.items() if v is not None}
+    values = {k: literal(v) for k, v in values.items() if v is not None}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(suffix=".json", prefix=".xmp-")
     try:

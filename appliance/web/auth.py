@@ -89,7 +89,7 @@ def login() -> Any:
         return redirect(url_for("auth.setup"))
     error, status = None, 200
     if request.method == "POST":
-        wait = _limiter().retry_after(_client())
+        wait = _limiter().attempt(_client())  # counted now: parallel tries cannot slip by
         if wait:
             error, status = f"too many attempts: try again in {wait} seconds", 429
         else:
@@ -98,7 +98,6 @@ def login() -> Any:
                 _limiter().succeeded(_client())
                 sign_in(user)
                 return redirect(_safe_next(request.args.get("next")))
-            _limiter().failed(_client())
             error, status = "wrong user name or password", 401
     response = current_app.make_response(
         (render_template("login.html", error=error, title="Sign in"), status)

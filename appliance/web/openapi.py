@@ -114,7 +114,7 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         "Create a read-only share link",
         {},
         {
-            "expires_days": {"type": ["number", "null"]},
+            "expires_days": {"type": ["number", "null"], "minimum": 1, "maximum": 3650},
             "password": {"type": ["string", "null"]},
             "allow_download": _BOOL,
         },

@@ -62,7 +62,8 @@ OPERATIONS: dict[str, dict[str, dict[str, Any]]] = {
                         "properties": {"id": _ID, "name": _STR, "size": _ID, "state": _STR},
                     },
                     "Queued",
-                )
+                ),
+                "507": _json(_ERROR, "The library disk is full: nothing of the upload is kept"),
             }
             | _errors(),
         },

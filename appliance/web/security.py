@@ -80,31 +80,32 @@ class SessionInterface(SecureCookieSessionInterface):
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per client in ``window`` seconds."""
+    """At most ``attempts`` failed logins per client in ``window`` seconds.
+
+    :meth:`attempt` checks the limit and counts the try in one step (under one lock), so
+    parallel tries cannot all pass the check before any of them is counted; a try that
+    turns out right is forgiven by :meth:`succeeded`."""
 
     def __init__(self, attempts: int = 5, window: float = 300.0, max_clients: int = 10000):
         self.attempts, self.window, self.max_clients = attempts, window, max_clients
         self._failures: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def retry_after(self, client: str) -> int:
-        """Seconds until this client may try again (0: now)."""
+    def attempt(self, client: str) -> int:
+        """Count a try of this client and return 0, or, over the limit, the seconds until
+        it may try again (and count nothing)."""
         now = time.monotonic()
         with self._lock:
             recent = [t for t in self._failures.get(client, []) if now - t < self.window]
-            self._failures[client] = recent
-            if len(recent) < self.attempts:
-                return 0
-            return max(1, int(self.window - (now - recent[0])) + 1)
-
-    def failed(self, client: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._failures) >= self.max_clients:
+            if len(recent) >= self.attempts:
+                self._failures[client] = recent
+                return max(1, int(self.window - (now - recent[0])) + 1)
+            if client not in self._failures and len(self._failures) >= self.max_clients:
                 stale = [c for c, ts in self._failures.items() if not ts or now - ts[-1] > 60]
                 for c in stale or list(self._failures)[: self.max_clients // 2]:
                     self._failures.pop(c, None)
-            self._failures.setdefault(client, []).append(now)
+            self._failures[client] = recent + [now]
+            return 0
 
     def succeeded(self, client: str) -> None:
         with self._lock:

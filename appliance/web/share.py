@@ -8,9 +8,6 @@ visitors download the album's originals as one zip.
 
 from __future__ import annotations
 
-import tempfile
-import zipfile
-from pathlib import PurePath
 from typing import Any
 
 from flask import (
@@ -22,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -36,6 +32,7 @@ from appliance.originals import UnsafePath, original_path
 from appliance.search.query import Query, Term
 from appliance.web.media import check_sha, send_thumb
 from appliance.web.security import public
+from appliance.web.zipstream import member_name, zip_response
 
 bp = Blueprint("share", __name__, url_prefix="/s")
 VISITOR_FIELDS = ("id", "sha256", "time", "kind", "width", "height", "duration")
@@ -92,11 +89,10 @@ def unlock(token: str) -> Any:
     share = _share(token, opened=False)
     limiter = current_app.extensions["shoebox_limiter"]
     client = f"share:{request.remote_addr}"
-    wait = limiter.retry_after(client)
+    wait = limiter.attempt(client)  # checked and counted in one step
     if wait:
         abort(429, f"too many tries: wait {wait} s")
     if not share_password_ok(share, request.form.get("password", "")):
-        limiter.failed(client)
         page = render_template("share_password.html", title="Shared album", token=token, wrong=True)
         return _noindex(Response(page, status=401))
     limiter.succeeded(client)
@@ -124,43 +120,26 @@ def thumb(token: str, size: str, sha256: str) -> Response:
     return send_thumb(sha256, size)
 
 
-def _zip_name(name: str, used: set[str]) -> str:
-    """A plain file name for the zip (no folders), made unique with " (2)"."""
-    base = PurePath(name.replace("\\", "/")).name or "photo"
-    stem, dot, ext = base.rpartition(".")
-    stem, ext = (stem, dot + ext) if dot and stem else (base, "")
-    candidate, n = base, 1
-    while candidate.lower() in used:
-        n += 1
-        candidate = f"{stem} ({n}){ext}"
-    used.add(candidate.lower())
-    return candidate
-
-
 @bp.get("/<token>/download.zip")
 @public
 def download(token: str) -> Response:
     """The album's originals as one zip (stored, not compressed: photos do not shrink),
-    when the link allows downloads."""
+    when the link allows downloads; streamed while it is written, like the signed-in zip,
+    so no visitor costs a copy of the album on disk."""
     share = _share(token)
     if not share.allow_download:
         abort(403, "this link does not allow downloads")
     library = current_app.config["SHOEBOX_LIBRARY"]
-    spool = tempfile.TemporaryFile(dir=library.cache)  # noqa: SIM115 - send_file closes it
     used: set[str] = set()
-    with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        for file in shared_files(share.album_id, shareable()):
-            try:
-                path = original_path(library, file)
-            except (FileNotFoundError, UnsafePath):
-                continue
-            name = file.original_name or f"{file.sha256[:12]}"
-            archive.write(path, _zip_name(str(name), used))
-    spool.seek(0)
+    entries = []
+    for file in shared_files(share.album_id, shareable()):
+        try:
+            path = original_path(library, file)
+        except (FileNotFoundError, UnsafePath):
+            continue
+        entries.append((member_name(str(file.original_name or file.sha256[:12]), "", used), path))
     title = album_of_share(share).title
     safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in title).strip() or "album"
-    response = send_file(
-        spool, mimetype="application/zip", as_attachment=True, download_name=f"{safe}.zip"
-    )
+    response = zip_response(entries, f"{safe}.zip")
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -6,6 +6,7 @@ copy into originals/, broken files recorded with their reason. The page asks
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -17,6 +18,8 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from appliance.catalog import queue as job_queue
 from appliance.catalog.timeline import UPLOAD_SOURCE, upload_states
+from appliance.errors import DiskFull, is_disk_full
+from appliance.naming import NAME_BYTES, cut_utf8
 from appliance.web.api import fail
 from appliance.web.permissions import can
 
@@ -38,26 +41,38 @@ class UploadTooLarge(UploadRefused):
 
 def safe_name(name: str) -> str:
     """A plain file name from what the browser sent: no folders, no control or odd
-    characters, not hidden, at most 120 characters, its extension kept."""
+    characters, not hidden, at most 120 characters and ``NAME_BYTES`` bytes of UTF-8 (the
+    filesystem counts bytes), its extension kept."""
     base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
     base = _UNSAFE.sub("_", base).strip(" .") or "upload"
     stem, dot, ext = base.rpartition(".")
     if dot and 0 < len(ext) <= 10:
-        return f"{stem[:110]}.{ext}" if stem else f"upload.{ext}"
-    return base[:120]
+        stem = cut_utf8(stem[:110], NAME_BYTES - len(ext.encode("utf-8")) - 1)
+        return f"{stem}.{ext}" if stem else f"upload.{ext}"
+    return cut_utf8(base[:120], NAME_BYTES)
 
 
 def _limit() -> int:
     return int(current_app.config["SHOEBOX_SETTINGS"].upload_max_mb) * 1024 * 1024
 
 
+def _discard(folder: Path) -> None:
+    """Remove an upload's folder and whatever is in it (a partial file, the file)."""
+    for path in folder.iterdir() if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            path.unlink()
+    with contextlib.suppress(OSError):
+        folder.rmdir()
+
+
 def _receive(folder: Path, name: str, limit: int) -> Path:
     """Stream the request body to ``folder/name`` (written as a hidden partial file, fsynced,
-    then renamed); raise UploadRefused when it is empty, UploadTooLarge over ``limit``."""
-    folder.mkdir(parents=True)
+    then renamed); raise UploadRefused when it is empty, UploadTooLarge over ``limit``,
+    DiskFull without room. Nothing of a refused upload stays."""
     partial, target = folder / f".{name}.part", folder / name
     size = 0
     try:
+        folder.mkdir(parents=True)
         with open(partial, "xb") as out:
             while chunk := request.stream.read(CHUNK):
                 size += len(chunk)
@@ -69,11 +84,25 @@ def _receive(folder: Path, name: str, limit: int) -> Path:
         if size == 0:
             raise UploadRefused("the file is empty")
         os.replace(partial, target)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        folder.rmdir()
+    except BaseException as exc:
+        _discard(folder)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
         raise
     return target
+
+
+def _enqueue(path: Path) -> Any:
+    """The import job of a received upload (None: already queued); the file and its folder
+    are removed when the catalogue cannot take the job."""
+    stat = path.stat()
+    try:
+        return job_queue.enqueue(path, UPLOAD_SOURCE, "move", None, stat.st_size, stat.st_mtime)
+    except BaseException as exc:
+        _discard(path.parent)
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
 
 
 @bp.post("/uploads")
@@ -90,14 +119,13 @@ def upload() -> Any:
     folder = library.uploads / secrets.token_hex(8)
     try:
         path = _receive(folder, name, limit)
-    except UploadRefused as exc:
+        job = _enqueue(path)
+    except (UploadRefused, DiskFull) as exc:
         fail(exc.status, str(exc))
-    stat = path.stat()
-    job = job_queue.enqueue(path, UPLOAD_SOURCE, "move", None, stat.st_size, stat.st_mtime)
     if job is None:  # cannot happen for a new folder; never leave a file without a job
-        path.unlink(missing_ok=True)
+        _discard(folder)
         fail(409, "this upload is already queued")
-    response = jsonify(id=job.id, name=name, size=stat.st_size, state="waiting")
+    response = jsonify(id=job.id, name=name, size=job.size, state="waiting")
     response.status_code = 201
     return response
 

@@ -5,12 +5,17 @@ whatever the size of the download."""
 from __future__ import annotations
 
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from urllib.parse import quote
+
+from flask import Response
 
 CHUNK = 256 * 1024
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _Pipe:
@@ -36,10 +41,16 @@ class _Pipe:
         return data
 
 
+def readable(name: str) -> str:
+    """``name`` as text a zip can carry: each byte that was not UTF-8 (kept as a surrogate
+    escape, ``\\udcff``) becomes U+FFFD, so the rest of the name stays readable."""
+    return _SURROGATE.sub("\ufffd", name)
+
+
 def member_name(name: str, taken: str, used: set[str]) -> str:
-    """``YYYY-MM-DD name.ext``: no folders, no control or reserved characters, unique in the
-    archive (``(2)`` before the extension)."""
-    clean = _UNSAFE.sub("_", name).strip(" .") or "photo"
+    """``YYYY-MM-DD name.ext`` (``name.ext`` without ``taken``): readable, no folders, no
+    control or reserved characters, unique in the archive (``(2)`` before the extension)."""
+    clean = _UNSAFE.sub("_", readable(name)).strip(" .") or "photo"
     base = f"{taken} {clean}".strip()
     stem, dot, ext = base.rpartition(".")
     candidate, n = base, 1
@@ -70,3 +81,19 @@ def stream_zip(files: Iterable[tuple[str, Path]]) -> Iterator[bytes]:
         if missing:
             archive.writestr("MISSING.txt", "\n".join(missing) + "\n")
     yield pipe.take()
+
+
+def zip_response(files: Iterable[tuple[str, Path]], download_name: str) -> Response:
+    """A download of :func:`stream_zip`'s bytes, sent while they are written (nothing is
+    spooled to disk); ``download_name`` may be any text (RFC 6266 ``filename*``)."""
+    response = Response(stream_zip(files), mimetype="application/zip")
+    ascii_name = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode()
+    ascii_name = ascii_name.replace('"', "").replace("\\", "")
+    if ascii_name.startswith("."):  # nothing of the name was ASCII
+        ascii_name = "download" + ascii_name
+    disposition = f'attachment; filename="{ascii_name}"'
+    if ascii_name != download_name:
+        disposition += f"; filename*=UTF-8''{quote(download_name, safe='')}"
+    response.headers["Content-Disposition"] = disposition
+    response.headers["Cache-Control"] = "no-store"
+    return response

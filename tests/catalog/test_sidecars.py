@@ -11,10 +11,12 @@ import pytest
 from ingest_helpers import ingest, quick_settings, sha256
 
 from appliance.catalog import sidecars
+from appliance.catalog.edits import set_text
 from appliance.catalog.labels import add_manual_label
 from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, SidecarPending
 from appliance.catalog.people import name_face
 from appliance.library import Library
+from appliance.media.xmp_read import read_sidecar
 
 BIDEN = "faces/face_recognition/biden.jpg"
 
@@ -296,3 +298,30 @@ def test_a_darktable_sidecar_travels_with_the_import(tmp_path: Path, corpus: Pat
     assert tags["Creator"] == "darktable user"  # foreign tags kept
     assert tags["Subject"] == "pier"  # the decision, now also Shoebox's
     assert manual_labels(outcome.photo_id) == {"pier"}
+
+
+def test_typed_values_reach_the_sidecar_exactly_as_typed(imported_face, tmp_path: Path) -> None:
+    """ExifTool's JSON import decodes ``base64:`` values and unescapes ``\\u0041``: neither
+    may change what a person typed, or a rebuild would bring back something else."""
+    settings, photo_id = imported_face
+    library = Library(tmp_path / "lib")
+    title = "base64:L2V0Yy9wYXNzd2Q="  # "/etc/passwd" once decoded
+    description = r"C:\u0041dir and \\u00e9 stay as typed"
+    label = "base64:abcdefghijklmnop"  # still base64 once lowercased
+    name = "base64:Sm9lIEJpZGVu"
+    set_text(photo_id, title=title, description=description)
+    add_manual_label(photo_id, label)
+    (face,) = Face.select().where(Face.photo == photo_id)
+    name_face(face.id, name)
+    assert sidecars.flush(library, everything=True) == 1
+    (path,) = sidecars.sidecar_paths(library, photo_id)
+
+    tags = exiftool_json(path, "-XMP:all")
+    assert tags["Title"] == title and tags["Description"] == description
+    assert tags["Subject"] == label and tags["PersonInImage"] == name
+    (region,) = exiftool_json(path, "-struct", "-RegionInfo")["RegionInfo"]["RegionList"]
+    assert region["Name"] == name
+    # what a rebuild reads back
+    side = read_sidecar(path)
+    assert (side.title, side.description) == (title, description)
+    assert side.keywords == [label] and side.people == [name]

@@ -7,9 +7,11 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Flask
 from flask.testing import FlaskClient
+from small_disk import small_disk
 from web_fixtures import OBAMA, PASSWORD, Built, sign_in, token
 
 from appliance.catalog import queue as job_queue
@@ -20,6 +22,9 @@ from appliance.ingest.runner import Ingestor
 from appliance.web import live
 from appliance.web.permissions import can
 from appliance.web.uploads import safe_name
+
+UPLOADED = "misc/dlib/mmod_cars_test_image2.jpg"  # not in the web library yet
+DISK_FULL = "the library disk is full"
 
 
 def _upload(client: FlaskClient, name: str, data: bytes) -> object:
@@ -68,6 +73,62 @@ def test_upload_imports_through_the_queue(member: FlaskClient, web: Built, corpu
     # moved into the library: the imported uploads are gone, the broken one is kept
     left = [p for p in web.library.uploads.rglob("*") if p.is_file()]
     assert [p.name for p in left] == ["broken.jpg"]
+
+
+def _state(client: FlaskClient, job_id: int) -> dict:
+    (state,) = client.get(f"/api/v1/uploads?ids={job_id}").json["uploads"]
+    return state
+
+
+def _left_in_uploads(web: Built) -> list[str]:
+    root = web.library.uploads
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*")) if root.exists() else []
+
+
+def test_a_long_japanese_name_uploads_and_imports(
+    member: FlaskClient, web: Built, corpus: Path
+) -> None:
+    name = "夏休みの写真" * 20 + ".jpg"  # 120 characters, 364 bytes of UTF-8
+    response = _upload(member, quote(name), (corpus / UPLOADED).read_bytes())
+    assert response.status_code == 201, response.data
+    stored = response.json["name"]
+    assert stored.endswith(".jpg") and stored.startswith("夏休みの写真")
+    assert len(stored.encode()) <= 200 and len(safe_name(name).encode()) <= 200
+    _run_queue(web)
+    state = _state(member, response.json["id"])
+    assert state["state"] == "added", state
+    assert _left_in_uploads(web) == []
+
+
+def test_an_imported_upload_leaves_no_folder(member: FlaskClient, web: Built, corpus: Path) -> None:
+    response = _upload(member, "cars.jpg", (corpus / UPLOADED).read_bytes())
+    assert response.status_code == 201
+    assert len(_left_in_uploads(web)) == 2  # uploads/<token>/ and its file
+    _run_queue(web)
+    assert _state(member, response.json["id"])["state"] == "added"
+    assert _left_in_uploads(web) == []
+
+
+def test_a_full_disk_while_receiving_says_so(member: FlaskClient, web: Built) -> None:
+    with small_disk(web.library.uploads, "256k"):
+        response = _upload(member, "big.jpg", b"\xff" * (1024 * 1024))
+        assert response.status_code == 507 and response.mimetype == "application/json"
+        assert response.json == {"error": DISK_FULL}
+        assert _left_in_uploads(web) == []  # neither the partial file nor its folder
+    assert Job.select().where(Job.source == "upload").count() == 0
+
+
+def test_a_full_disk_while_importing_fails_the_upload(
+    member: FlaskClient, web: Built, corpus: Path
+) -> None:
+    response = _upload(member, "cars.jpg", (corpus / UPLOADED).read_bytes())
+    assert response.status_code == 201
+    job_id = response.json["id"]
+    with small_disk(web.library.originals, "64k"):  # no room for the library's copy
+        _run_queue(web)
+        state = _state(member, job_id)
+    assert state["state"] == "failed" and state["error"] == DISK_FULL, state
+    assert _left_in_uploads(web) == []  # the disk gets its room back
 
 
 def test_upload_limits_and_rights(app: Flask, member: FlaskClient, web: Built) -> None:

@@ -78,3 +78,20 @@ def test_revoked_and_expired_links_stop_working(
         headers={"X-CSRF-Token": token(member)},
     )
     assert bad.status_code == 400
+
+
+def test_a_link_expires_after_1_to_3650_days_as_its_message_says(
+    member: FlaskClient, web: Built
+) -> None:
+    album, _ = make_share(member, web)
+    h = {"X-CSRF-Token": token(member)}
+    for days in (0.00001, 0.5, 0.999, 3650.5, 1e9):
+        bad = member.post(f"/api/v1/albums/{album}/shares", json={"expires_days": days}, headers=h)
+        assert bad.status_code == 400, days
+        assert bad.json["error"] == "a share link expires after 1 to 3650 days, or never"
+    for days in (1, 1.5, 3650):
+        made = member.post(f"/api/v1/albums/{album}/shares", json={"expires_days": days}, headers=h)
+        assert made.status_code == 201, days
+        expires = dt.datetime.fromisoformat(made.json["expires_at"])  # naive: UTC
+        left = expires - dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        assert dt.timedelta(days=days - 1) < left <= dt.timedelta(days=days)
