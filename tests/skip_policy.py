@@ -102,9 +102,7 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Iterator[None]:
     report = yield
     reason = unexpected(report)
     if reason is not None:
-        collector.config.stash.setdefault(SKIPPED_MODULES, []).append(
-            f"{report.nodeid}: {reason}"
-        )
+        collector.config.stash.setdefault(SKIPPED_MODULES, []).append(f"{report.nodeid}: {reason}")
     return report
 
 
