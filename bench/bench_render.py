@@ -4,7 +4,8 @@
    ``appliance.media.render.render`` timed one by one (reduced decode, resize to the viewer
    size with orientation and ICC, viewer encode, grid resize, grid encode, model crop) and
    the whole call, beside baselines from the same run: the full 12 MP decode the naive
-   path makes, and a 1/4 DCT decode (faster, but below the viewer size).
+   path makes (alone, and followed by the same renditions), and a 1/4 DCT decode (faster,
+   but below the viewer size).
 2. Large files from the corpus: ``render`` (one decode at the smallest sufficient size, or
    a HEIF's embedded thumbnail) beside the baseline of a full decode followed by the same
    renditions; each measured in a fresh process, so the peak RSS (VmHWM) is that file's
@@ -83,6 +84,9 @@ def breakdown(path: Path) -> dict[str, float]:
             return im.convert("RGB")
 
     steps["baseline: full 12 MP decode"], _ = ms(full_decode)
+    steps["baseline: full decode + same renditions"], _ = ms(
+        lambda: full_decode_render(path, "image/jpeg")
+    )
     steps["baseline: 1/4 DCT decode"], quarter = ms(quarter_decode)
     assert decoded.image.size == (2000, 1500) and quarter.size == (1000, 750)
     return steps
