@@ -93,5 +93,5 @@ def test_an_allowed_skip_is_matched_by_test_reason_and_backend() -> None:
 def test_every_allowed_skip_names_a_real_test_and_reason(entry: skip_policy.Allowed) -> None:
     path, _, name = entry.nodeid.partition("::")
     source = (REPO / path).read_text()
-    assert f"def {name.split('[')[0]}(" in source
-    assert entry.reason in source and entry.why
+    assert not name or f"def {name.split('[')[0]}(" in source  # no name: the whole module
+    assert entry.reason in source and entry.why and entry.backend in ("any", "sqlite", "postgresql")
