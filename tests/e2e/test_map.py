@@ -140,8 +140,8 @@ def test_offline_map(server: str, web: Built) -> None:
         page.screenshot(path=str(ARTIFACTS / "map-cluster.png"))
 
         # zooming in fetches clusters again and tiles of the new zoom
-        zoom3 = "/api/v1/map/clusters?"
-        with page.expect_response(lambda r: zoom3 in r.url and "zoom=3" in r.url) as clusters:
+        api = "/api/v1/map/clusters?"
+        with page.expect_response(lambda r: api in r.url and "zoom=3" in r.url) as clusters:
             page.locator(".leaflet-control-zoom-in").click()
         assert clusters.value.ok
         page.wait_for_function(
