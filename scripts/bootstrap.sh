@@ -5,7 +5,8 @@
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
 #                               the shellcheck linter, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import, PostgreSQL for the second
-#                               catalogue backend, unzip for the downloaded zips)
+#                               catalogue backend, unzip for the downloaded zips,
+#                               avahi-daemon for its service DTD)
 #   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
@@ -25,6 +26,8 @@ if [ "${1:-run}" = "test" ]; then
   command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
   # unzip -t checks the zips Shoebox streams (downloads, share links)
   command -v unzip >/dev/null 2>&1 || want+=(unzip)
+  # the DTD the image's avahi service file is validated against (only the DTD is used)
+  [ -e /usr/share/avahi/avahi-service.dtd ] || want+=(avahi-daemon)
   # a throwaway PostgreSQL cluster: the catalogue tests run against both backends
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want+=(postgresql)
   # fonts so that screenshots of the UI render text

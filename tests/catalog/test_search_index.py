@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pg_server
 import pytest
+from pg_server import PostgresServer
 
 from appliance.catalog import queries, search_index
 from appliance.catalog.db import connect
@@ -364,49 +366,21 @@ def test_the_planner_uses_the_indexes(catalogue, monkeypatch) -> None:
 
 # --- PostgreSQL: the same equality on a real server (pg_trgm instead of FTS5) ------------
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+@pytest.fixture
+def postgres_db(postgres: PostgresServer) -> dict[str, str]:
+    """An empty database on the session's throwaway PostgreSQL cluster (tests/pg_server.py
+    finds whichever version is installed; initdb refuses root: it runs as a user)."""
+    name = urlsplit(postgres.new_database("search")).path.lstrip("/")
+    return {"database": name, "user": pg_server.USER, "host": str(postgres.socket_dir)}
 
 
-@pytest.fixture(scope="module")
-def postgres(tmp_path_factory):
-    """A throwaway PostgreSQL 15 server on a Unix socket (initdb refuses root: it runs as
-    the ``postgres`` user)."""
-    psycopg2 = pytest.importorskip("psycopg2", reason="psycopg2 is not installed")
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip(f"no PostgreSQL 15 server binaries in {PG_BIN}")
-    import os
-    import pwd
-    import shutil
-    import subprocess
-
-    user = pwd.getpwnam("postgres") if os.geteuid() == 0 else None
-    home = Path(tempfile.mkdtemp(prefix="shoebox-pg-"))
-    run_as = ["runuser", "-u", "postgres", "--"] if user else []
-    if user:
-        os.chown(home, user.pw_uid, user.pw_gid)
-    data = home / "data"
-    subprocess.run([*run_as, PG_BIN / "initdb", "-A", "trust", "-U", "postgres", "-D", data],
-                   check=True, capture_output=True)  # fmt: skip
-    subprocess.run(
-        [*run_as, PG_BIN / "pg_ctl", "-D", data, "-w", "-l", home / "log",
-         "-o", f"-k {home} -c listen_addresses='' -p 54329", "start"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    try:
-        yield {"host": str(home), "port": 54329, "user": "postgres", "database": "postgres"}
-    finally:
-        subprocess.run([*run_as, PG_BIN / "pg_ctl", "-D", data, "-m", "fast", "stop"],
-                       capture_output=True)  # fmt: skip
-        shutil.rmtree(home, ignore_errors=True)
-    del psycopg2
-
-
-def test_postgresql_search_equals_the_row_by_row_scan(postgres, monkeypatch) -> None:
+def test_postgresql_search_equals_the_row_by_row_scan(postgres_db, monkeypatch) -> None:
     import peewee as pw
 
     from appliance.catalog.models import ALL_MODELS
 
-    db = pw.PostgresqlDatabase(**postgres)
+    db = pw.PostgresqlDatabase(**postgres_db)
     database_proxy.initialize(db)
     db.create_tables(ALL_MODELS)
     search_index.create_search_indexes(db)

@@ -72,7 +72,7 @@ def test_family_paths(server: str, browser: object, web: Built) -> None:
     expect(page.locator(".tile")).to_have_count(len(web.photo_ids))
     assert len([u for u in requests if "/api/v1/photos?" in u and "cursor=" in u]) >= 2
     page.evaluate("window.scrollTo(0, 0)")
-    page.wait_for_timeout(300)
+    page.wait_for_function("() => window.scrollY === 0")  # back at the top for the shot
     expect(page.locator(".tile img.ready").first).to_be_in_viewport()
     shot(page, "03-timeline")
 

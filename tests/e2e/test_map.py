@@ -4,6 +4,7 @@ a place, and the page makes no failed or external request."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -32,11 +33,26 @@ class Network:
         self.external: list[str] = []
         self.failed: list[str] = []
         self.requests: list[str] = []
+        self.pending: set[object] = set()  # requests sent and not yet finished or failed
         context.route("**/*", self._route)
+        context.on("request", self._request)
+        context.on("requestfinished", self._request_finished)
         context.on("requestfailed", self._request_failed)
         context.on("response", self._response)
 
+    def in_flight(self) -> list[str]:
+        """URLs of the requests still under way (the endless live stream left out)."""
+        live = self.origin + "/api/v1/live"
+        return [r.url for r in self.pending if not r.url.startswith(live)]
+
+    def _request(self, request: object) -> None:
+        self.pending.add(request)
+
+    def _request_finished(self, request: object) -> None:
+        self.pending.discard(request)
+
     def _request_failed(self, request: object) -> None:
+        self.pending.discard(request)
         # the timeline's live-update stream never ends by itself: leaving the page cuts it
         cut_stream = request.url.startswith(self.origin + "/api/v1/live") and (
             request.failure == "net::ERR_ABORTED"
@@ -58,13 +74,21 @@ class Network:
             self.failed.append(f"{response.url} HTTP {response.status}")
 
 
-def _go(page: object, url: str) -> None:
-    """Navigate once the current page's images are in, so no request of it is cut off."""
-    page.wait_for_function(
-        "() => [...document.images].every(i => i.complete || i.loading === 'lazy')"
-        " && !document.querySelector('#map:not([data-loading=\"0\"])')"
-    )
-    page.wait_for_timeout(300)
+PAGE_SETTLED = (
+    "() => [...document.images].every(i => i.complete || i.loading === 'lazy')"
+    " && !document.querySelector('#map:not([data-loading=\"0\"])')"
+)
+
+
+def _go(page: object, net: Network, url: str) -> None:
+    """Navigate once the current page is done (its images in, the map idle, none of its
+    requests in flight), so no request of it is cut off."""
+    deadline = time.monotonic() + 15
+    page.wait_for_function(PAGE_SETTLED)
+    while net.in_flight():
+        assert time.monotonic() < deadline, f"requests still in flight: {net.in_flight()}"
+        page.wait_for_timeout(50)  # lets Playwright deliver the requests' events
+        page.wait_for_function(PAGE_SETTLED)
     page.goto(url)
 
 
@@ -74,6 +98,8 @@ def _sign_in(page: object, server: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(server + "/")
+    # the timeline's grid is in (its thumbnails requested together, the first one loaded)
+    page.wait_for_function("() => document.querySelector('.tile img.ready')")
 
 
 def _tiles_drawn(page: object) -> int:
@@ -96,7 +122,7 @@ def test_offline_map(server: str, web: Built) -> None:
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         _sign_in(page, server)
 
-        _go(page, server + "/map")
+        _go(page, net, server + "/map")
         cluster = page.locator(".photo-cluster")
         expect(cluster).to_have_count(1)  # the two Arezzo photos, clustered by the server
         expect(cluster.first).to_contain_text("2")
@@ -114,20 +140,25 @@ def test_offline_map(server: str, web: Built) -> None:
         page.screenshot(path=str(ARTIFACTS / "map-cluster.png"))
 
         # zooming in fetches clusters again and tiles of the new zoom
-        page.locator(".leaflet-control-zoom-in").click()
-        page.wait_for_timeout(600)
-        assert sum("/api/v1/map/clusters" in u for u in net.requests) >= 2
+        api = "/api/v1/map/clusters?"
+        with page.expect_response(lambda r: api in r.url and "zoom=3" in r.url) as clusters:
+            page.locator(".leaflet-control-zoom-in").click()
+        assert clusters.value.ok
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('img.leaflet-tile-loaded')]"
+            ".some(i => new URL(i.src).pathname.startsWith('/tiles/3/'))"
+        )
 
         # a photo without GPS: type a town, save, and it is on the map and has a place
         cat = web.photo_ids["misc/skimage/chelsea.jpg"]
-        _go(page, f"{server}/map?set={cat}")
+        _go(page, net, f"{server}/map?set={cat}")
         page.fill("#place-name", "Lisbo")
         page.locator("#place-hits button", has_text="Portugal").first.click()
         page.click("#place-save")
         expect(page.locator("#place-chosen")).to_contain_text("Saved: Lisbon")
         page.screenshot(path=str(ARTIFACTS / "map-set-place.png"))
 
-        _go(page, server + "/places")
+        _go(page, net, server + "/places")
         expect(page.locator(".cardlink")).to_have_count(2)  # Italy and Portugal
         page.screenshot(path=str(ARTIFACTS / "places-desktop.png"))
 
@@ -136,13 +167,13 @@ def test_offline_map(server: str, web: Built) -> None:
         phone_net = Network(phone, server)
         mobile = phone.new_page()
         _sign_in(mobile, server)
-        _go(mobile, server + "/map")
+        _go(mobile, phone_net, server + "/map")
         expect(mobile.locator(".photo-cluster")).to_have_count(2)  # Arezzo and Lisbon
         mobile.wait_for_function(
             "() => document.querySelectorAll('img.leaflet-tile-loaded').length >= 2"
         )
         mobile.screenshot(path=str(ARTIFACTS / "map-phone.png"))
-        _go(mobile, server + "/places/IT")
+        _go(mobile, phone_net, server + "/places/IT")
         expect(mobile.locator(".cardlink")).to_have_count(1)
         mobile.screenshot(path=str(ARTIFACTS / "places-phone.png"))
         browser.close()

@@ -78,16 +78,38 @@ def test_fifo_socket_and_unreadable_folder_are_reported(
     code, out = _import(tmp_path / "lib", source, capsys)
     server.close()
     assert code == 0 and "pipe.jpg: skipped: a FIFO" in out and "sock.jpg: skipped" in out
-    if os.geteuid() != 0:  # root reads every folder: the unreadable case needs a user
-        locked = source / "locked"
-        locked.mkdir()
-        make_jpeg(locked / "b.jpg", 3)
-        locked.chmod(0)
-        try:
-            code, out = _import(tmp_path / "lib2", source, capsys)
-        finally:
-            locked.chmod(0o755)
-        assert code == 1 and "cannot read the folder" in out
+
+
+def unprivileged(command: list[str]) -> list[str]:
+    """``command`` without the privilege to read any folder: as root (CI), through setpriv
+    with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH dropped from the bounding set (root then
+    meets permission bits like any user, and still reads its own checkout)."""
+    if os.geteuid() != 0:
+        return command
+    caps = "--bounding-set=-dac_override,-dac_read_search"
+    return ["setpriv", "--inh-caps=-all", caps, "--", *command]
+
+
+def test_unreadable_folder_is_reported_and_fails_the_import(tmp_path: Path) -> None:
+    source = tmp_path / "stick"
+    make_jpeg(source / "a.jpg", 2)
+    locked = source / "locked"
+    make_jpeg(locked / "b.jpg", 3)
+    locked.chmod(0)
+    cli = [sys.executable, "-m", "appliance.cli", "--library", str(tmp_path / "lib"), "import"]
+    try:
+        done = subprocess.run(
+            unprivileged([*cli, str(source)]),
+            env=daemon_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "locked: cannot read the folder: Permission denied" in done.stdout, done.stdout
+    assert "1 added" in done.stdout  # the readable photo beside it is imported
 
 
 def test_daemon_survives_a_non_utf8_name_in_the_inbox(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import subprocess
 import sys
 import time
@@ -139,13 +140,29 @@ def test_open_for_writing_is_detected(tmp_path: Path) -> None:
         writer.kill()
 
 
+def polling_started(watcher: InboxWatcher, share: Path) -> None:
+    """Wait until the polling observer diffs its snapshots: a file written before its first
+    snapshot (taken in its own thread after start) is never reported, so probe files are
+    written until one is."""
+    deadline = time.monotonic() + 15
+    for n in itertools.count():
+        (share / f"probe{n}.jpg").write_bytes(b"probe")
+        if collect(watcher, 1.0, until=1):
+            return
+        assert time.monotonic() < deadline, "the polling observer reported no new file"
+
+
 def test_polling_observer_sees_new_files(tmp_path: Path) -> None:
     share = tmp_path / "nas"
     share.mkdir()
     with InboxWatcher([], [share], settle_seconds=0.1, poll_interval=0.2) as watcher:
-        time.sleep(0.3)
+        polling_started(watcher, share)
         (share / "remote.jpg").write_bytes(b"from the camera")
-        assert collect(watcher, 3, until=1) == [share / "remote.jpg"]
+        found: list[Path] = []
+        deadline = time.monotonic() + 3
+        while share / "remote.jpg" not in found and time.monotonic() < deadline:
+            found += [p for p in collect(watcher, 0.2) if not p.name.startswith("probe")]
+        assert found == [share / "remote.jpg"]
 
 
 def test_tracker_waits_for_size_and_mtime_to_settle(tmp_path: Path) -> None:
