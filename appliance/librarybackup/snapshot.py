@@ -22,7 +22,7 @@ from appliance.catalog.backups import copy_database, verify
 from appliance.library import Library
 
 STAGING = Path(".library-backup") / "shoebox-catalog"  # relative to the library root
-CATALOG = "catalog.db"
+CATALOG = "catalog-snapshot.db"  # not "catalog.db": only SQLite opens that name
 PG_DUMP = "catalog.pgdump"
 MANIFEST = "manifest.json"
 SETTINGS = "shoebox.toml"

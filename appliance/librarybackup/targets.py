@@ -215,5 +215,6 @@ To restore on a new box (or any Debian machine with Shoebox and restic):
   shoebox library-backup restore {target.name} --to /srv/shoebox
 Without Shoebox, restic alone reads it:
   restic -r '{target.repository}' restore latest --target /some/empty/folder
-  (the catalogue is in .library-backup/shoebox-catalog/ of the restored folder)
+  (the catalogue is .library-backup/shoebox-catalog/catalog-snapshot.db there:
+  rename it to catalog.db beside originals/)
 """
