@@ -297,8 +297,10 @@ def test_sigkill_mid_backup_leaves_a_repository_the_next_run_completes(tmp_path:
     assert run.returncode == -signal.SIGKILL
     assert snapshot_count(repo) == 0  # it was cut mid-backup
     assert list((repo / "locks").iterdir())  # ... and left its lock behind
-    status = json.loads(ok(shoebox(root, state, "library-backup", "status", "--json")))
-    assert status["targets"][0]["running"] is False and status["targets"][0]["last_success"] is None
+    done = shoebox(root, state, "library-backup", "status", "--json")
+    report = json.loads(done.stdout)["targets"][0]
+    assert done.returncode == 1 and report["warning"] == "no good backup yet"
+    assert report["running"] is False and report["last_success"] is None  # not a stale mark
 
     out = ok(shoebox(root, state, "library-backup", "run"))
     assert "check ok" in out and snapshot_count(repo) == 1
@@ -328,8 +330,9 @@ def test_sftp_target_on_a_real_sshd_survives_a_lost_network(tmp_path: Path) -> N
         server.kill()  # the network is gone mid-backup
         _, err = run.communicate(timeout=300)
         assert run.returncode == 1 and "nas:" in err
-        report = json.loads(ok(shoebox(root, state, "library-backup", "status", "--json")))
-        assert report["targets"][0]["last_error"] and report["targets"][0]["last_success"] is None
+        done = shoebox(root, state, "library-backup", "status", "--json")
+        report = json.loads(done.stdout)["targets"][0]
+        assert report["last_error"] and report["last_success"] is None
 
         server.start()  # the network is back
         out = ok(shoebox(root, state, "library-backup", "run", "nas"))
