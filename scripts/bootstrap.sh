@@ -5,7 +5,8 @@
 #   scripts/bootstrap.sh test   plus what the tests need (headless Chromium, systemd-analyze,
 #                               the shellcheck linter, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import, PostgreSQL for the second
-#                               catalogue backend)
+#                               catalogue backend, restic and openssh-server for the
+#                               library backups)
 #   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
@@ -23,6 +24,9 @@ if [ "${1:-run}" = "test" ]; then
   command -v xmllint >/dev/null 2>&1 || want+=(libxml2-utils)
   command -v nft >/dev/null 2>&1 || want+=(nftables)
   command -v gphoto2 >/dev/null 2>&1 || want+=(gphoto2)
+  # the library backups: the real restic, and a real sshd for the SFTP target
+  command -v restic >/dev/null 2>&1 || want+=(restic)
+  [ -x /usr/sbin/sshd ] || want+=(openssh-server)
   # a throwaway PostgreSQL cluster: the catalogue tests run against both backends
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want+=(postgresql)
   # fonts so that screenshots of the UI render text
