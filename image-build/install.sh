@@ -188,7 +188,6 @@ put 0644 "$repo/systemd/sysusers.d/shoebox.conf" "$root/usr/lib/sysusers.d/shoeb
 put 0644 "$repo/systemd/tmpfiles.d/shoebox.conf" "$root/usr/lib/tmpfiles.d/shoebox.conf"
 put 0644 "$here/avahi/shoebox.service" "$etc/avahi/services/shoebox.service"
 enable=(shoebox.service)
-enable+=(shoebox-library-backup.timer)
 if [ "$port80" = 1 ]; then
     put 0644 "$here/files/shoebox-port80.service" "$units/shoebox-port80.service"
     enable+=(shoebox-port80.service)
@@ -292,10 +291,12 @@ fi
 
 # 10. Enable (and on a running system start) the services.
 run systemctl "${rootopt[@]}" enable "${enable[@]}"
+run systemctl "${rootopt[@]}" enable shoebox-library-backup.timer # library backups, hourly check
 if [ "$start" = 1 ] && [ -d /run/systemd/system ]; then
     run systemctl daemon-reload
     run udevadm control --reload
     run systemctl restart "${enable[@]}"
+    run systemctl start shoebox-library-backup.timer
     run systemctl try-reload-or-restart avahi-daemon.service
     [ "$samba" = 1 ] && run systemctl try-reload-or-restart smbd.service
 fi
