@@ -436,3 +436,21 @@ def test_status_warns_after_a_week_and_a_lost_box_restores_with_the_key(tmp_path
     assert digests(restored / "originals") == digests(root / "originals")
     again = shoebox(root, fresh, "library-backup", "restore", "usb", "--to", str(restored))
     assert again.returncode == 1 and "not empty" in again.stderr
+
+
+def test_status_page_shows_each_target_and_warns(app, admin, tmp_path: Path) -> None:  # noqa: ANN001
+    page = admin.get("/status").text
+    assert "No second copy yet" in page
+    state = tmp_path / "sd"
+    app.config["SHOEBOX_SETTINGS"].backup_state = state
+    store = TargetStore(state)
+    store.add("usb", str(tmp_path / "usb"), "key")
+    store.add("nas", "sftp:me@nas.local:/backups/shoebox", "key")
+    old = schedule.now() - dt.timedelta(days=9)
+    store.write_status("usb", {"last_success": schedule.stamp(old), "backed_up_max_photo_id": 3})
+    page = admin.get("/status").text
+    usb = re.search(r"<li class=\"(\w+)\">(usb [^<]*)</li>", page)
+    assert usb and usb.group(1) == "error" and "no good backup for 9 days" in usb.group(2)
+    assert "photos not backed up yet" in usb.group(2) and "9 d ago" in usb.group(2)
+    nas = re.search(r"<li class=\"(\w+)\">(nas [^<]*)</li>", page)
+    assert nas and "last good backup never" in nas.group(2)
