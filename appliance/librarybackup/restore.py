@@ -30,7 +30,17 @@ class RestoreError(RuntimeError):
 
 
 def _empty(folder: Path) -> bool:
-    return not folder.exists() or all(p.name in ALLOWED_IN_EMPTY for p in folder.iterdir())
+    """No file in ``folder`` (empty folders, as a prepared new library disk has, are fine)."""
+    if not folder.exists():
+        return True
+    for entry in folder.iterdir():
+        if entry.name in ALLOWED_IN_EMPTY:
+            continue
+        if not entry.is_dir() or entry.is_symlink():
+            return False
+        if any(not p.is_dir() for p in entry.rglob("*")):
+            return False
+    return True
 
 
 def _stored_paths(catalog: Path) -> list[tuple[str, bool]]:

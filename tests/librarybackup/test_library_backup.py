@@ -237,7 +237,8 @@ def test_backup_again_sends_only_new_data_and_restore_brings_back_everything(
     # restore into an empty folder
     restored = tmp_path / "new-disk"
     restored.mkdir()
-    (restored / "lost+found").mkdir()  # a fresh ext4 disk
+    (restored / "lost+found").mkdir()  # a fresh ext4 disk, prepared by the appliance
+    (restored / "inbox").mkdir()
     out = ok(shoebox(root, state, "library-backup", "restore", "usb", "--to", str(restored)))
     assert "missing" not in out
     assert digests(restored / "originals") == digests(root / "originals")
