@@ -88,6 +88,12 @@ def run_target(
             raise RunError(f"no repository at {target.repository} (`library-backup add` makes it)")
         restic.unlock()
         outcome.manifest = stage_catalogue(library, settings_file)
+        held = status.get("backed_up_photos") or 0
+        if outcome.manifest.get("photos") == 0 and held:
+            raise RunError(
+                f"the library holds no photo but the backup holds {held}: not backing up an "
+                "empty library (a new disk? `library-backup restore` brings the photos back)"
+            )
         outcome.summary = restic.backup(
             library.root, _paths(library), EXCLUDES, tags=("shoebox", reason)
         )

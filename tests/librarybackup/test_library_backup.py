@@ -366,6 +366,13 @@ def test_plugged_backup_disk_is_taken_on_and_brought_up_to_date(tmp_path: Path) 
     assert "RECOVERY SHEET" not in out and "check ok" in out
     assert len(TargetStore(state).targets()) == 1
     assert snapshot_count(disk / "shoebox-library") == 2
+    # a new, empty library on the same box is never backed up over the real one
+    empty = tmp_path / "empty-lib"
+    (tmp_path / "nothing-here-yet").mkdir()
+    ok(shoebox(empty, state, "import", str(tmp_path / "nothing-here-yet")))
+    refused = shoebox(empty, state, "library-backup", "run", "backup-disk")
+    assert refused.returncode == 1 and "not backing up an empty library" in refused.stderr
+    assert snapshot_count(disk / "shoebox-library") == 2
     # due only when something changed (or at night): the hourly timer's check
     assert "backed up" not in ok(shoebox(root, state, "library-backup", "run", "--if-due"))
 
