@@ -11,10 +11,9 @@ bp = Blueprint("status", __name__)
 
 @bp.get("/status")
 def index() -> str:
-    from appliance.vision.edgetpu import answer
-
     from appliance.librarybackup.status import describe, target_reports
     from appliance.librarybackup.targets import TargetStore
+    from appliance.vision.edgetpu import answer
 
     backup = backup_state(current_app.config["SHOEBOX_LIBRARY"])
     age = describe_age(backup["age_seconds"])
