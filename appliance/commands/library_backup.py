@@ -71,6 +71,12 @@ def _add_target(settings: Settings, name: str, text: str) -> int:
             print(f"made a new encrypted repository at {repository}")
     except ResticError as exc:
         _err(str(exc))
+        if "does not open" in str(exc) and not given:
+            print(
+                "this backup was made with another key: give it from its recovery sheet, "
+                "SHOEBOX_BACKUP_PASSWORD='KEY' shoebox library-backup add NAME TARGET",
+                file=sys.stderr,
+            )
         if kind == "sftp":
             print(
                 "Let this box in: add this line to ~/.ssh/authorized_keys of the user on the "

@@ -78,18 +78,28 @@ def restore_library(
         if not ok:
             raise RestoreError(f"the restored catalogue failed its check: {message}")
         os.replace(staged / CATALOG, dest / "catalog.db")
-        originals = dest / "originals"
-        report["missing"] = [
-            path
-            for path, trashed in _stored_paths(dest / "catalog.db")
-            if not (originals / (f".trash/{path}" if trashed else path)).exists()
-        ]
+        report["missing"] = _place_trashed(dest / "originals", _stored_paths(dest / "catalog.db"))
         report["catalog"] = str(dest / "catalog.db")
     elif (staged / PG_DUMP).exists():
         report["pg_dump"] = str(staged / PG_DUMP)
     files = sum(1 for p in (dest / "originals").rglob("*") if p.is_file())
     report["files"] = files
     return report
+
+
+def _place_trashed(originals: Path, stored: list[tuple[str, bool]]) -> list[str]:
+    """Put each file where the catalogue expects it (a photo trashed or restored between the
+    catalogue snapshot and restic's scan lies on the other side); return the missing ones."""
+    missing = []
+    for path, trashed in stored:
+        inside, aside = originals / path, originals / ".trash" / path
+        expected, other = (aside, inside) if trashed else (inside, aside)
+        if not expected.exists() and other.exists():
+            expected.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(other, expected)
+        if not expected.exists():
+            missing.append(path)
+    return missing
 
 
 def _escape(path: str) -> str:

@@ -100,6 +100,22 @@ def test_schedule_first_nightly_and_debounced_changes() -> None:
     )
 
 
+def test_restore_puts_files_trashed_during_the_scan_where_the_catalogue_expects(
+    tmp_path: Path,
+) -> None:
+    from appliance.librarybackup.restore import _place_trashed
+
+    originals = tmp_path / "originals"
+    for rel in ("2020/01/a.jpg", ".trash/2020/02/b.jpg", "2020/03/c.jpg"):
+        (originals / rel).parent.mkdir(parents=True, exist_ok=True)
+        (originals / rel).write_bytes(rel.encode())
+    stored = [("2020/01/a.jpg", True), ("2020/02/b.jpg", False), ("2020/03/c.jpg", False)]
+    assert _place_trashed(originals, stored + [("2020/04/gone.jpg", False)]) == ["2020/04/gone.jpg"]
+    assert (originals / ".trash/2020/01/a.jpg").read_bytes() == b"2020/01/a.jpg"
+    assert (originals / "2020/02/b.jpg").read_bytes() == b".trash/2020/02/b.jpg"
+    assert not (originals / "2020/01/a.jpg").exists() and (originals / "2020/03/c.jpg").exists()
+
+
 # --- the whole family library: back up, change, back up, restore, serve --------------------
 
 
