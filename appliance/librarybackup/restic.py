@@ -184,6 +184,11 @@ class Restic:
             args.append(f"--read-data-subset={read_subset}")
         self.run(*args)
 
+    def forget(self, keep: Sequence[str]) -> None:
+        """Forget the snapshots that ``keep`` (restic's ``--keep-*`` options) does not keep,
+        and prune the data only they used."""
+        self.run("forget", "--prune", "--group-by", "host,paths", *keep)
+
     def snapshots(self) -> list[dict[str, Any]]:
         return json.loads(self.run("snapshots", "--json", timeout=600).stdout or "[]")
 

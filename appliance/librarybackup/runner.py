@@ -99,6 +99,7 @@ def run_target(
         )
         restic.check()
         if schedule.read_due(status, started):
+            restic.forget(schedule.KEEP)
             restic.check(schedule.READ_SUBSET)
             status["last_read_check"] = schedule.stamp(schedule.now())
             outcome.read_check = True

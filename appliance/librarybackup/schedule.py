@@ -5,7 +5,8 @@
 - after changes (import batches, decisions): the catalogue changed since the last run, and
   that run began at least an hour ago (debounced: at most hourly);
 - a failed run is tried again at the next hourly check.
-The weekly check reads a sample of the repository's data (`restic check --read-data-subset`).
+Weekly: old snapshots are thinned out (``KEEP``, `restic forget --prune`) and a sample of
+the repository's data is read back (`restic check --read-data-subset`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ NIGHTLY_HOUR = 2
 CHANGE_INTERVAL = dt.timedelta(hours=1)
 READ_INTERVAL = dt.timedelta(days=7)
 READ_SUBSET = "5%"
+# Which snapshots the weekly maintenance keeps (the rest is forgotten and pruned): a photo
+# deleted for good stays restorable for up to ten years of yearly snapshots.
+KEEP = ("--keep-last", "3", "--keep-daily", "14", "--keep-weekly", "8")
+KEEP += ("--keep-monthly", "24", "--keep-yearly", "10")
 STALE_AFTER = dt.timedelta(days=7)  # the status warns after this long without a good backup
 
 

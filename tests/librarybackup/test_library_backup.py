@@ -382,13 +382,24 @@ def test_plugged_backup_disk_is_taken_on_and_brought_up_to_date(tmp_path: Path) 
     assert "RECOVERY SHEET" not in out and "check ok" in out
     assert len(TargetStore(state).targets()) == 1
     assert snapshot_count(disk / "shoebox-library") == 2
+    # the weekly maintenance thins out the snapshots: the last 3 (and one a day...) stay
+    for _ in range(3):
+        ok(shoebox(root, state, "library-backup", "run", "backup-disk"))
+    assert snapshot_count(disk / "shoebox-library") == 5
+    store = TargetStore(state)
+    status = store.read_status("backup-disk")
+    status["last_read_check"] = schedule.stamp(schedule.now() - dt.timedelta(days=8))
+    store.write_status("backup-disk", status)
+    out = ok(shoebox(root, state, "library-backup", "run", "backup-disk"))
+    assert "data sample read ok" in out
+    assert snapshot_count(disk / "shoebox-library") == 3
     # a new, empty library on the same box is never backed up over the real one
     empty = tmp_path / "empty-lib"
     (tmp_path / "nothing-here-yet").mkdir()
     ok(shoebox(empty, state, "import", str(tmp_path / "nothing-here-yet")))
     refused = shoebox(empty, state, "library-backup", "run", "backup-disk")
     assert refused.returncode == 1 and "not backing up an empty library" in refused.stderr
-    assert snapshot_count(disk / "shoebox-library") == 2
+    assert snapshot_count(disk / "shoebox-library") == 3
     # due only when something changed (or at night): the hourly timer's check
     assert "backed up" not in ok(shoebox(root, state, "library-backup", "run", "--if-due"))
 
