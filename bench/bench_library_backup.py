@@ -7,7 +7,9 @@ COUNT photos (default 2000) get a synthetic catalogue (bench/synthetic_catalog.p
 original each, random bytes (incompressible, like JPEGs) of 0.25x-1.75x ``--mean-kb``, with
 an XMP sidecar for every tenth. The incremental run follows an import of COUNT/50 new
 photos. Each step runs as ``shoebox library-backup`` in its own process; its peak RSS is
-the largest of that process and its children (restic). Prints one table.
+the largest of that process and its children (restic). Prints one table; then (unless
+``--no-web``) the web UI's latency served by `shoebox run`, idle and during a full backup
+to a second target at the unit's priorities (nice 19, idle I/O).
 """
 
 from __future__ import annotations
@@ -102,11 +104,98 @@ def _step(args: list[str], env: dict[str, str]) -> tuple[float, int, str]:
     return seconds, peak // 1024, done.stdout
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+def web_during_backup(shoebox: list[str], env: dict[str, str], work: Path) -> list[str]:
+    """Latency of the web UI (`shoebox run`, a signed-in photo page of the API) idle and
+    while a full backup runs at the unit's priorities (nice 19, idle I/O); lines to print."""
+    import requests
+
+    env = dict(env, SHOEBOX_PASSWORD="bench password", SHOEBOX_LABELS="0", SHOEBOX_FACES="0")
+    subprocess.run(
+        [*shoebox, "user", "add", "bench", "--role", "admin"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [*shoebox, "run", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        http = requests.Session()
+        for _ in range(600):
+            try:
+                page = http.get(f"{base}/login", timeout=2).text
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        csrf = page.split('name="csrf-token" content="')[1].split('"')[0]
+        login = {"username": "bench", "password": "bench password", "csrf_token": csrf}
+        http.post(f"{base}/login", data=login, timeout=10)
+
+        def sample(count: int, until: subprocess.Popen | None = None) -> list[float]:
+            times: list[float] = []
+            while len(times) < count or (until is not None and until.poll() is None):
+                t0 = time.perf_counter()
+                response = http.get(f"{base}/api/v1/photos?limit=60", timeout=30)
+                response.raise_for_status()
+                times.append((time.perf_counter() - t0) * 1000)
+                if until is not None and until.poll() is not None and len(times) >= 20:
+                    break
+            return times
+
+        sample(50)  # warm up
+        idle = sample(200)
+        subprocess.run(
+            [*shoebox, "library-backup", "add", "web", str(work / "usb2" / "repo")],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        backup = subprocess.Popen(
+            ["nice", "-n", "19", "ionice", "-c", "3", *shoebox, "library-backup", "run", "web"],
+            env=env | {"GOGC": "25"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        busy = sample(20, until=backup)
+        backup.wait()
+        idle += sample(200)
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    lines = ["", "| web UI, GET /api/v1/photos?limit=60 | requests | p50 ms | p95 ms | max ms |"]
+    lines.append("|---|---|---|---|---|")
+    for name, times in (("idle (before and after)", idle), ("during a full backup", busy)):
+        lines.append(
+            f"| {name} | {len(times)} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} |"
+            f" {max(times):.1f} |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("count", type=int, nargs="?", default=2000)
     parser.add_argument("--mean-kb", type=int, default=400)
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: tmp)")
+    parser.add_argument("--no-web", action="store_true", help="skip the web latency step")
     args = parser.parse_args()
     from synthetic_catalog import prepare
 
@@ -193,6 +282,8 @@ def main() -> None:
         for name, seconds, rss, moved, note in rows:
             rate = moved / 1e6 / seconds if seconds else 0.0
             print(f"| {name} | {seconds:.1f} | {rate:.1f} | {rss} | {note} |")
+        if not args.no_web:
+            print("\n".join(web_during_backup(shoebox, env, work)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
