@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -123,6 +124,10 @@ def _library(settings: Settings):  # noqa: ANN202 - Library
     return library
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _run_targets(args: argparse.Namespace, settings: Settings, names: list[str] | None) -> int:
     from appliance.librarybackup import schedule
     from appliance.librarybackup.runner import RunError, run_lock, run_target
@@ -140,11 +145,15 @@ def _run_targets(args: argparse.Namespace, settings: Settings, names: list[str] 
     library = _library(settings)
     if library is None:
         return 75
+    signal.signal(signal.SIGTERM, _stop)  # systemd's stop (an unplug): restic stops cleanly
     failed = 0
     with run_lock(store):
         for target in targets:
             status = store.read_status(target.name)
             reason = "manual"
+            if getattr(args, "if_due", False) and target.folder and not target.folder.is_dir():
+                print(f"{target.name}: {target.folder} is not there (disk not plugged in)")
+                continue
             if getattr(args, "if_due", False):
                 since = schedule.parse_time(status.get("last_attempt"))
                 reason = schedule.due(status, schedule.catalogue_changed(library, since))

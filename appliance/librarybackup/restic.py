@@ -12,6 +12,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,30 +109,7 @@ class Restic:
             )
             result = Result(done.returncode, done.stdout, done.stderr)
         else:
-            proc = subprocess.Popen(
-                words,
-                env=env,
-                cwd=cwd,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            lines: list[str] = []
-            try:
-                assert proc.stdout is not None and proc.stderr is not None
-                for line in proc.stdout:
-                    lines.append(line)
-                    on_line(line)
-                err = proc.stderr.read()
-                proc.wait()
-            except BaseException:  # a SIGTERM (unplug) or an error: restic stops too
-                proc.send_signal(signal.SIGINT)
-                try:
-                    proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                raise
-            result = Result(proc.returncode, "".join(lines), err)
+            result = _streamed(words, env, cwd, on_line)
         if check and result.returncode != 0:
             raise ResticError(_tail(result, args))
         return result
@@ -214,6 +192,34 @@ class Restic:
     def stats(self) -> dict[str, Any]:
         """The repository's size on its storage (``raw-data`` mode)."""
         return json.loads(self.run("stats", "--json", "--mode", "raw-data").stdout)
+
+
+def _streamed(
+    words: list[str], env: dict[str, str], cwd: Path | None, on_line: Callable[[str], None]
+) -> Result:
+    """Run restic, handing each stdout line to ``on_line``; stderr goes to a file (a full
+    pipe would block restic). Interrupted (SIGTERM, an error), restic is stopped with
+    SIGINT, which removes its lock."""
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        proc = subprocess.Popen(
+            words, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=errors, text=True
+        )
+        lines: list[str] = []
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                on_line(line)
+            proc.wait()
+        except BaseException:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            raise
+        errors.seek(0)
+        return Result(proc.returncode, "".join(lines), errors.read())
 
 
 def _tail(result: Result, args: Sequence[str]) -> str:

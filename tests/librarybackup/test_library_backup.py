@@ -334,6 +334,28 @@ def test_sigkill_mid_backup_leaves_a_repository_the_next_run_completes(tmp_path:
 
 
 @needs_restic
+def test_a_stop_mid_backup_stops_restic_cleanly_and_the_next_run_completes(
+    tmp_path: Path,
+) -> None:
+    """systemd stops the disk's unit when the disk is pulled (SIGTERM to shoebox only,
+    KillMode=mixed): restic is stopped with it and leaves no lock."""
+    state, repo = tmp_path / "sd", tmp_path / "usb" / "shoebox-library"
+    root = _library_with_bulk(tmp_path, state, 200)
+    ok(shoebox(root, state, "library-backup", "add", "usb", str(repo)))
+    packs = _packs(repo)
+    run = _start_run(root, state, "usb")
+    wait_for(lambda: _packs(repo) > packs + 1, 120, "restic writing data", poll=0.01)
+    run.send_signal(signal.SIGTERM)
+    run.communicate(timeout=60)
+    assert run.returncode == 128 + signal.SIGTERM
+    assert snapshot_count(repo) == 0 and not list((repo / "locks").iterdir())
+    status = TargetStore(state).read_status("usb")
+    assert "running" not in status and status.get("last_success") is None
+    assert "check ok" in ok(shoebox(root, state, "library-backup", "run"))
+    assert snapshot_count(repo) == 1
+
+
+@needs_restic
 @pytest.mark.skipif(not sshd.available(), reason="openssh-server is not installed")
 def test_sftp_target_on_a_real_sshd_survives_a_lost_network(tmp_path: Path) -> None:
     state = tmp_path / "sd"
@@ -444,6 +466,15 @@ def test_status_warns_after_a_week_and_a_lost_box_restores_with_the_key(tmp_path
     store.write_status("usb", status)
     done = shoebox(root, state, "library-backup", "status")
     assert done.returncode == 1 and "WARNING: no good backup for 8 days" in done.stdout
+    # the disk is not plugged in: the hourly check skips it quietly, a run by hand says why
+    repo.rename(repo.with_name("elsewhere"))
+    skipped = ok(shoebox(root, state, "library-backup", "run", "--if-due"))
+    assert "usb: " in skipped and "not plugged in" in skipped
+    assert store.read_status("usb").get("last_error") is None
+    failed = shoebox(root, state, "library-backup", "run", "usb")
+    assert failed.returncode == 1 and "is the backup disk plugged in?" in failed.stderr
+    assert "plugged in" in store.read_status("usb")["last_error"]
+    repo.with_name("elsewhere").rename(repo)
 
     # the box is lost: a new SD card, the key from the recovery sheet
     fresh = tmp_path / "new-sd"
