@@ -459,7 +459,10 @@ def test_status_warns_after_a_week_and_a_lost_box_restores_with_the_key(tmp_path
             SHOEBOX_BACKUP_PASSWORD="family secret 1",
         )
     )
-    ok(shoebox(root, state, "library-backup", "run"))
+    settings = tmp_path / "etc" / "shoebox.toml"
+    settings.parent.mkdir()
+    settings.write_text(f'[shoebox]\nlibrary = "{root}"\nport = 8099\n')
+    ok(shoebox(root, state, "library-backup", "run", SHOEBOX_CONFIG=str(settings)))
     store = TargetStore(state)
     status = store.read_status("usb")
     status["last_success"] = schedule.stamp(schedule.now() - dt.timedelta(days=8))
@@ -500,6 +503,8 @@ def test_status_warns_after_a_week_and_a_lost_box_restores_with_the_key(tmp_path
         )
     )
     assert digests(restored / "originals") == digests(root / "originals")
+    kept = restored / ".library-backup" / "shoebox-catalog" / "shoebox.toml"
+    assert kept.read_text() == settings.read_text()  # the box's settings came back too
     again = shoebox(root, fresh, "library-backup", "restore", "usb", "--to", str(restored))
     assert again.returncode == 1 and "not empty" in again.stderr
 
