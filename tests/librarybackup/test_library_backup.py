@@ -308,14 +308,20 @@ def _packs(repo: Path) -> int:
     return sum(1 for d in (repo / "data").iterdir() for _ in d.iterdir())
 
 
-@needs_restic
-def test_sigkill_mid_backup_leaves_a_repository_the_next_run_completes(tmp_path: Path) -> None:
+def _backup_under_way(tmp_path: Path, megabytes: int) -> tuple[Path, Path, Path, subprocess.Popen]:
+    """(state, repository, library, the run) once restic is writing data to a folder target."""
     state, repo = tmp_path / "sd", tmp_path / "usb" / "shoebox-library"
-    root = _library_with_bulk(tmp_path, state, 300)
+    root = _library_with_bulk(tmp_path, state, megabytes)
     ok(shoebox(root, state, "library-backup", "add", "usb", str(repo)))
     packs = _packs(repo)
     run = _start_run(root, state, "usb")
     wait_for(lambda: _packs(repo) > packs + 1, 120, "restic writing data", poll=0.01)
+    return state, repo, root, run
+
+
+@needs_restic
+def test_sigkill_mid_backup_leaves_a_repository_the_next_run_completes(tmp_path: Path) -> None:
+    state, repo, root, run = _backup_under_way(tmp_path, 300)
     os.killpg(run.pid, signal.SIGKILL)  # the power cut: shoebox and restic die at once
     run.wait(timeout=30)
     assert run.returncode == -signal.SIGKILL
@@ -339,12 +345,7 @@ def test_a_stop_mid_backup_stops_restic_cleanly_and_the_next_run_completes(
 ) -> None:
     """systemd stops the disk's unit when the disk is pulled (SIGTERM to shoebox only,
     KillMode=mixed): restic is stopped with it and leaves no lock."""
-    state, repo = tmp_path / "sd", tmp_path / "usb" / "shoebox-library"
-    root = _library_with_bulk(tmp_path, state, 200)
-    ok(shoebox(root, state, "library-backup", "add", "usb", str(repo)))
-    packs = _packs(repo)
-    run = _start_run(root, state, "usb")
-    wait_for(lambda: _packs(repo) > packs + 1, 120, "restic writing data", poll=0.01)
+    state, repo, root, run = _backup_under_way(tmp_path, 200)
     run.send_signal(signal.SIGTERM)
     run.communicate(timeout=60)
     assert run.returncode == 128 + signal.SIGTERM
