@@ -64,7 +64,7 @@ def test_backups_run_at_low_priority_within_memory_limits(service: str) -> None:
         assert line in lines, line
     limits = {k: v for k, _, v in (ln.partition("=") for ln in lines)}
     assert int(limits["CPUWeight"]) < 50  # below the service's CPUWeight=50
-    assert limits["MemoryMax"].endswith("M") and int(limits["MemoryMax"][:-1]) <= 600
+    assert limits["MemoryMax"].endswith("M") and int(limits["MemoryMax"][:-1]) <= 400
     assert "GOGC=" in limits["Environment"] or any("GOGC=" in ln for ln in lines)
     execs = re.findall(r"^ExecStart=(\S+)", "\n".join(lines), re.M)
     assert execs and all(e.startswith(PREFIX) for e in execs)
