@@ -33,6 +33,7 @@ COMMANDS = [
     "edit",
     "sidecars",
     "backup",
+    "library_backup",
     "restore",
     "rebuild",
     "moments",

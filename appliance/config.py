@@ -56,10 +56,24 @@ class Settings:
     log_level: str = "INFO"
     # Largest file the browser upload accepts, in MiB (a phone's long video fits).
     upload_max_mb: int = 2048
+    # Library backups (`shoebox library-backup`): where targets, keys and their state are
+    # kept. Empty: /var/lib/shoebox/library-backup on the appliance (the SD card, so the
+    # keys survive the library disk), else <library>/.library-backup/state.
+    backup_state: Path = Path("")
 
     @property
     def library_root(self) -> Path:
         return Path(self.library).expanduser().resolve()
+
+    @property
+    def backup_state_dir(self) -> Path:
+        """Where library-backup targets, keys and results are kept."""
+        if str(self.backup_state) not in ("", "."):
+            return Path(self.backup_state).expanduser().resolve()
+        appliance = Path("/var/lib/shoebox")
+        if appliance.is_dir() and os.access(appliance, os.W_OK):
+            return appliance / "library-backup"
+        return self.library_root / ".library-backup" / "state"
 
 
 class ConfigError(ValueError):

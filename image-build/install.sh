@@ -118,7 +118,7 @@ note() { echo "shoebox: $*"; }
 
 # 1. Debian packages.
 if [ "$packages" = 1 ]; then
-    want=(python3-venv avahi-daemon gphoto2 libimage-exiftool-perl ffmpeg)
+    want=(python3-venv avahi-daemon gphoto2 libimage-exiftool-perl ffmpeg restic)
     if [ "$port80" = 1 ]; then want+=(nftables); fi
     if [ "$samba" = 1 ]; then want+=(samba); fi
     if [ "$camera" = 1 ]; then want+=(python3-picamera2); fi
@@ -179,6 +179,11 @@ put 0644 "$repo/systemd/udev/90-shoebox-usb.rules" "$etc/udev/rules.d/90-shoebox
 put 0644 "$repo/systemd/udev/91-shoebox-camera.rules" "$etc/udev/rules.d/91-shoebox-camera.rules"
 put 0644 "$here/files/89-shoebox-library.rules" "$etc/udev/rules.d/89-shoebox-library.rules"
 put 0644 "$here/files/shoebox-library-disk.service" "$units/shoebox-library-disk.service"
+# The library's second copy (restic): the hourly check and the SHOEBOX-BACKUP disk.
+for unit in shoebox-library-backup.service shoebox-library-backup.timer shoebox-backup-disk.service; do
+    put 0644 "$repo/systemd/$unit" "$units/$unit"
+done
+put 0644 "$repo/systemd/udev/89-shoebox-backup-disk.rules" "$etc/udev/rules.d/89-shoebox-backup-disk.rules"
 put 0644 "$repo/systemd/sysusers.d/shoebox.conf" "$root/usr/lib/sysusers.d/shoebox.conf"
 put 0644 "$repo/systemd/tmpfiles.d/shoebox.conf" "$root/usr/lib/tmpfiles.d/shoebox.conf"
 put 0644 "$here/avahi/shoebox.service" "$etc/avahi/services/shoebox.service"
@@ -286,10 +291,12 @@ fi
 
 # 10. Enable (and on a running system start) the services.
 run systemctl "${rootopt[@]}" enable "${enable[@]}"
+run systemctl "${rootopt[@]}" enable shoebox-library-backup.timer # library backups, hourly check
 if [ "$start" = 1 ] && [ -d /run/systemd/system ]; then
     run systemctl daemon-reload
     run udevadm control --reload
     run systemctl restart "${enable[@]}"
+    run systemctl start shoebox-library-backup.timer
     run systemctl try-reload-or-restart avahi-daemon.service
     [ "$samba" = 1 ] && run systemctl try-reload-or-restart smbd.service
 fi

@@ -6,7 +6,8 @@
 #                               the shellcheck linter, xmllint, nft for the appliance image checks,
 #                               gphoto2 for the camera import, PostgreSQL for the second
 #                               catalogue backend, unzip for the downloaded zips,
-#                               avahi-daemon for its service DTD)
+#                               avahi-daemon for its service DTD, restic and
+#                               openssh-server for the library backups)
 #   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
@@ -28,6 +29,9 @@ if [ "${1:-run}" = "test" ]; then
   command -v unzip >/dev/null 2>&1 || want+=(unzip)
   # the DTD the image's avahi service file is validated against (only the DTD is used)
   [ -e /usr/share/avahi/avahi-service.dtd ] || want+=(avahi-daemon)
+  # the library backups: the real restic, and a real sshd for the SFTP target
+  command -v restic >/dev/null 2>&1 || want+=(restic)
+  [ -x /usr/sbin/sshd ] || want+=(openssh-server)
   # a throwaway PostgreSQL cluster: the catalogue tests run against both backends
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want+=(postgresql)
   # fonts so that screenshots of the UI render text

@@ -21,6 +21,8 @@ SERVICES = [
     "shoebox-import@.service",
     "shoebox-import@sdb1_23.service",
     "shoebox-import-camera.service",
+    "shoebox-library-backup.service",  # issue 23: the library's second copy
+    "shoebox-backup-disk.service",
 ]
 
 pytestmark = [
@@ -41,7 +43,8 @@ def unit_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         stub.chmod(0o755)
     units = root / "units"
     units.mkdir()
-    for name in ("shoebox.service", "shoebox-import@.service", "shoebox-import-camera.service"):
+    copied = [s for s in SERVICES if s != "shoebox-import@sdb1_23.service"]
+    for name in copied:
         text = (UNITS / name).read_text().replace(PREFIX, f"{root}/opt/shoebox/")
         (units / name).write_text(text)
     shutil.copy(units / "shoebox-import@.service", units / "shoebox-import@sdb1_23.service")
