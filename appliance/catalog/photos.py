@@ -13,7 +13,7 @@ import peewee as pw
 
 from appliance.catalog import edits, stacks
 from appliance.catalog.edits import PhotoNotFound
-from appliance.catalog.models import Photo, database_proxy
+from appliance.catalog.models import Photo, User, database_proxy
 from appliance.errors import BadRequest
 
 FLAGS = ("favorite", "archived")
@@ -75,6 +75,21 @@ def trashed_count() -> int:
 
 def ok_count() -> int:
     return Photo.select().where(_ok()).count()
+
+
+def photos_after(photo_id: int) -> int:
+    """Photos catalogued after the one with ``photo_id`` (ids only grow)."""
+    return Photo.select().where(Photo.id > photo_id).count()
+
+
+def library_counts() -> dict[str, int]:
+    """Photos, the newest photo id and users: what a library backup's manifest records."""
+    newest = Photo.select(pw.fn.COALESCE(pw.fn.MAX(Photo.id), 0)).scalar() or 0
+    return {
+        "photos": Photo.select().count(),
+        "max_photo_id": int(newest),
+        "users": User.select().count(),
+    }
 
 
 def in_stack(photo_id: int, stack_id: int) -> bool:

@@ -65,13 +65,9 @@ def _counts(path: Path) -> dict[str, int]:
 
 
 def _pg_counts() -> dict[str, int]:
-    from peewee import fn
+    from appliance.catalog.photos import library_counts
 
-    from appliance.catalog.models import Photo, User
-
-    photos = Photo.select().count()
-    newest = Photo.select(fn.COALESCE(fn.MAX(Photo.id), 0)).scalar() or 0
-    return {"photos": photos, "max_photo_id": int(newest), "users": User.select().count()}
+    return library_counts()
 
 
 def stage_catalogue(library: Library, settings_file: Path | None = None) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from appliance.librarybackup.targets import TargetStore
 
 def photos_after(photo_id: int) -> int:
     """Photos in the (open) catalogue added after the one with ``photo_id``."""
-    from appliance.catalog.models import Photo
+    from appliance.catalog import photos
 
-    return Photo.select().where(Photo.id > photo_id).count()
+    return photos.photos_after(photo_id)
 
 
 def run_in_progress(store: TargetStore) -> bool:

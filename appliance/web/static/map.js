@@ -8,12 +8,21 @@
   const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
   const thumb = (sha) => `/media/thumb/grid/${sha}.jpg`;
   const placeText = (p) => [...new Set([p.city, p.region, p.country].filter(Boolean))].join(", ");
+  // data-loading counts what is under way (a move, tiles, a cluster request); tests wait for 0
+  const state = { fetches: 0, moving: false, tiles: false };
+  const show = () => { el.dataset.loading = String(state.fetches + state.moving + state.tiles); };
+  const busy = (step) => { state.fetches += step; show(); };
   const map = L.map(el, { worldCopyJump: true, maxZoom: Number(el.dataset.maxzoom) || 6 });
-  L.tileLayer(el.dataset.tiles, {
+  map.on("movestart", () => { state.moving = true; show(); });
+  map.on("moveend", () => { state.moving = false; show(); });
+  const tiles = L.tileLayer(el.dataset.tiles, {
     maxZoom: Number(el.dataset.maxzoom) || 6,
     maxNativeZoom: Number(el.dataset.maxzoom) || 6,
     attribution: el.dataset.attribution,
-  }).addTo(map);
+  });
+  tiles.on("loading", () => { state.tiles = true; show(); });
+  tiles.on("load", () => { state.tiles = false; show(); });
+  tiles.addTo(map);
   map.attributionControl.setPrefix('<a href="/static/vendor/leaflet/LICENSE">Leaflet</a>');
   map.setView([30, 10], 2);
   const layer = L.layerGroup().addTo(map);
@@ -35,13 +44,13 @@
     const west = Math.max(-180, b.getWest()), east = Math.min(180, b.getEast());
     const bbox = [Math.max(-90, b.getSouth()), west, Math.min(90, b.getNorth()), east]
       .map((v) => v.toFixed(5)).join(",");
-    el.dataset.loading = String(Number(el.dataset.loading || 0) + 1);  // tests wait for 0
+    busy(1);
     let data;
     try {
       const res = await fetch(`/api/v1/map/clusters?bbox=${bbox}&zoom=${map.getZoom()}`, { credentials: "same-origin" });
       data = res.ok ? await res.json() : null;
     } finally {
-      el.dataset.loading = String(Number(el.dataset.loading) - 1);
+      busy(-1);
     }
     if (!data || mine !== generation) return;
     layer.clearLayers();
