@@ -124,8 +124,13 @@ def _library(settings: Settings):  # noqa: ANN202 - Library
     return library
 
 
+INTERRUPTED = 75  # EX_TEMPFAIL: stopped (a pulled disk, a shutdown); the next run completes
+
+
 def _stop(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    """systemd's stop: restic is stopped cleanly on the way out; like a pulled stick, a
+    stop is no error state of the unit (SuccessExitStatus=75)."""
+    raise SystemExit(INTERRUPTED)
 
 
 def _run_targets(args: argparse.Namespace, settings: Settings, names: list[str] | None) -> int:

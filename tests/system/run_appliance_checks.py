@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -34,6 +35,11 @@ BOOT_TIMEOUT = 900  # QEMU start to SSH; TCG on a 2-core box: ~150-300 s
 ACTIVE_TIMEOUT = 600  # SSH to shoebox.service active
 IMPORT_TIMEOUT = 1200  # one stick of a few photos, labels and faces on, TCG
 WATCHDOG_WINDOW = 120  # the service must run this long (at least) without a restart
+BACKUP_UNIT = "shoebox-backup-disk.service"
+# The backup-disk run slowed down for the test, so the disk is surely pulled mid-backup.
+BACKUP_THROTTLE = f"/run/systemd/system/{BACKUP_UNIT}.d/90-test-throttle.conf"
+# README, "When the library disk dies": the backup disk mounted by hand for the restore.
+MOUNT_BACKUP_DISK = "systemd-mount /dev/disk/by-label/SHOEBOX-BACKUP /srv/shoebox-backup"
 summary: dict[str, object] = {}
 # Mount points and options of the volumes being imported (/run/shoebox/volumes/sdb_7: a
 # stick without a partition table, the 7th disk the kernel saw).
@@ -511,6 +517,159 @@ def phase_watchdog(vm: Vm) -> None:
     )
 
 
+def shoebox(vm: Vm, args: str, timeout: float = 600) -> str:
+    """A `shoebox` command run as the service's user beside the service (as a family would)."""
+    return vm.ssh(
+        f"runuser -u shoebox -- env SHOEBOX_CONFIG=/etc/shoebox/shoebox.toml"
+        f" /opt/shoebox/bin/shoebox {args}",
+        timeout=timeout,
+    )
+
+
+def backup_disk_report(vm: Vm) -> dict[str, object]:
+    """The target ``backup-disk`` in `library-backup status --json` ({} when not there)."""
+    out = vm.ssh(
+        "runuser -u shoebox -- env SHOEBOX_CONFIG=/etc/shoebox/shoebox.toml"
+        " /opt/shoebox/bin/shoebox library-backup status --json",
+        check=False,
+    )
+    try:
+        targets = json.loads(out)["targets"]
+    except (ValueError, KeyError):
+        return {}
+    return next((t for t in targets if t.get("name") == "backup-disk"), {})
+
+
+def backup_unit(vm: Vm, prop: str) -> str:
+    return vm.ssh(f"systemctl show -p {prop} --value {BACKUP_UNIT}", check=False)
+
+
+def phase_library_backup(vm: Vm, work: Path) -> None:
+    """Issue 23 on the real image: a SHOEBOX-BACKUP disk plugged in fills by itself; pulled
+    mid-backup it leaves a repository the next plug completes; then the library disk is
+    replaced by a new empty one and restored from the backup disk, decisions included."""
+    if vm.sql("select count(*) from person") == "0":
+        shoebox(vm, "faces --recluster", timeout=1200)  # people from the faces found
+    person = vm.sql("select id from person order by id limit 1")
+    shoebox(vm, f"people name {person} --name Grandma Rose")
+    photo = vm.sql("select id from photo order by id limit 1")
+    shoebox(vm, f"edit text {photo} --title 'The garden in June'")
+    photos = set(stored_hashes(vm))
+    backup = work / "backup.img"
+    run(["mkfs.ext4", "-q", "-L", "SHOEBOX-BACKUP", str(backup), "1G"])
+
+    # Plugged with the run slowed down (10 % of a CPU), pulled while restic backs up.
+    vm.ssh(
+        f"mkdir -p {Path(BACKUP_THROTTLE).parent} && printf '[Service]\\nCPUQuota=10%%\\n'"
+        f" >{BACKUP_THROTTLE} && systemctl daemon-reload"
+    )
+    vm.plug("backup", backup)
+    wait_until(
+        "restic backing up to the plugged disk",
+        lambda: vm.ssh("pgrep -f '[r]estic .*backup --json' >/dev/null && echo yes", check=False),
+        900,
+        1,
+    )
+    vm.unplug("backup")
+    wait_until(
+        "the backup-disk unit to stop after the pull",
+        lambda: backup_unit(vm, "ActiveState") in ("inactive", "failed"),
+        300,
+        2,
+    )
+    check(
+        "backup disk pulled mid-backup: the unit stops cleanly, the service runs on",
+        backup_unit(vm, "Result") == "success"
+        and service(vm, "ActiveState") == "active"
+        and service(vm, "NRestarts") == "0",
+        f"unit {backup_unit(vm, 'Result')}, service NRestarts={service(vm, 'NRestarts')}",
+    )
+    check(
+        "no good backup claimed for the pulled run",
+        not backup_disk_report(vm).get("last_success"),
+        str(backup_disk_report(vm)),
+    )
+
+    # Plugged again at full speed: the backup completes and is checked.
+    vm.ssh(f"rm -f {BACKUP_THROTTLE} && systemctl daemon-reload")
+    plugged = time.monotonic()
+    vm.plug("backup", backup)
+    report = wait_until(
+        "a good backup on the disk (library-backup status)",
+        lambda: (r := backup_disk_report(vm)).get("last_success") and r,
+        1800,
+        10,
+    )
+    wait_until(
+        "the backup-disk unit to finish",
+        lambda: backup_unit(vm, "ActiveState") in ("inactive", "failed"),
+        300,
+        2,
+    )
+    summary["backup_disk_s"] = round(time.monotonic() - plugged)
+    check(
+        "backup disk re-plugged: the backup completes, nothing left to back up",
+        report.get("photos_not_backed_up") == 0 and backup_unit(vm, "Result") == "success",
+        f"{summary['backup_disk_s']} s, {report}",
+    )
+    vm.unplug("backup")
+
+    # The library disk dies: a new empty SHOEBOX disk, then the README's restore steps.
+    vm.ssh("systemctl stop shoebox")
+    vm.unplug("libdisk")
+    fresh = work / "library-new.img"
+    library_disk_image(fresh)
+    vm.plug("libdisk2", fresh)
+    wait_until(
+        "the new library disk mounted",
+        lambda: vm.ssh("findmnt -n -o SOURCE /srv/shoebox", check=False).startswith("/dev/sd"),
+        300,
+        2,
+    )
+    vm.plug("backup", backup)
+    wait_until(
+        "the backup-disk unit to leave the empty library alone",
+        lambda: (
+            backup_unit(vm, "ActiveState") in ("inactive", "failed")
+            and not vm.ssh("findmnt -n /srv/shoebox-backup", check=False)
+        ),
+        600,
+        2,
+    )
+    started = time.monotonic()
+    vm.ssh(f"{MOUNT_BACKUP_DISK}")
+    out = shoebox(vm, "library-backup restore backup-disk --to /srv/shoebox", timeout=1800)
+    vm.ssh("systemd-umount /srv/shoebox-backup")
+    vm.ssh("systemctl start shoebox")
+    wait_until(
+        "the restored library served (/login 200)",
+        lambda: vm.http("web", "/login")[0] == 200,
+        ACTIVE_TIMEOUT,
+        3,
+    )
+    summary["restore_s"] = round(time.monotonic() - started)
+    back = set(stored_hashes(vm))
+    missing = vm.ssh(
+        "cd /srv/shoebox && sqlite3 -readonly catalog.db 'select stored_path from file"
+        ' where stored_path is not null\' | while read -r f; do [ -f "originals/$f" ] ||'
+        ' [ -f "$f" ] || echo "$f"; done | wc -l'
+    )
+    check(
+        "library restored from the backup disk: every photo, on disk",
+        back == photos and missing == "0" and vm.sql("pragma integrity_check") == "ok",
+        f"{len(back)}/{len(photos)} photos, {missing} files missing,"
+        f" {summary['restore_s']} s; {out.splitlines()[-1] if out else ''}",
+    )
+    named = vm.sql("select count(*) from person where name = 'Grandma Rose'")
+    title = vm.sql(f"select title from photo where id = {photo}")
+    check(
+        "the family's decisions are back (a named person, a title)",
+        named == "1" and title == "The garden in June",
+        f"person named: {named}, title: {title!r}",
+    )
+    vm.unplug("backup")
+
+
 def save_artifacts(vm: Vm, artifacts: Path) -> None:
     """The VM's journal and the serial console beside the log (best effort)."""
     try:
@@ -562,6 +721,7 @@ def main() -> int:
                 phase_library_pull(vm, library)
                 phase_reset(vm, work, photos)
                 phase_memory(vm, "reset")
+                phase_library_backup(vm, work)
             except (VmError, OSError, subprocess.SubprocessError) as exc:
                 failure = str(exc) or repr(exc)
             save_artifacts(vm, args.artifacts)  # while the VM still runs
