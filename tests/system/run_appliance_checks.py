@@ -540,6 +540,21 @@ def backup_disk_report(vm: Vm) -> dict[str, object]:
     return next((t for t in targets if t.get("name") == "backup-disk"), {})
 
 
+def vm_clock(vm: Vm) -> str:
+    """The VM's clock, for `journalctl --since` (the VM's and the host's clocks differ)."""
+    return vm.ssh("date +%s")
+
+
+def unit_journal(vm: Vm, unit: str, since: str) -> str:
+    """What ``unit`` logged since the VM time ``since`` (journal lines as text)."""
+    return vm.ssh(f"journalctl -u {unit} --since @{since} --no-pager -o cat", check=False)
+
+
+def run_ended(journal: str) -> bool:
+    """A unit run in this journal text has ended (successfully or not)."""
+    return "Deactivated successfully" in journal or "Failed with result" in journal
+
+
 def backup_unit(vm: Vm, prop: str) -> str:
     return vm.ssh(f"systemctl show -p {prop} --value {BACKUP_UNIT}", check=False)
 
@@ -626,15 +641,22 @@ def phase_library_backup(vm: Vm, work: Path) -> None:
         300,
         2,
     )
+    since = vm_clock(vm)
     vm.plug("backup", backup)
-    wait_until(
-        "the backup-disk unit to leave the empty library alone",
-        lambda: (
-            backup_unit(vm, "ActiveState") in ("inactive", "failed")
-            and not vm.ssh("findmnt -n /srv/shoebox-backup", check=False)
-        ),
+    # The unit is inactive before udev has even seen the disk, and systemd forgets an
+    # inactive unit's properties: wait for the journal of a run that started after the plug.
+    said = wait_until(
+        "the backup-disk unit to run and leave the empty library alone",
+        lambda: (text := unit_journal(vm, BACKUP_UNIT, since)) and run_ended(text) and text,
         600,
         2,
+    )
+    check(
+        "a backup disk plugged beside an empty new library disk: nothing backed up",
+        "no library at /srv/shoebox" in said
+        and "Deactivated successfully" in said
+        and not vm.ssh("findmnt -n /srv/shoebox-backup", check=False),
+        said.strip().splitlines()[-1] if said.strip() else "no journal",
     )
     started = time.monotonic()
     vm.ssh(f"{MOUNT_BACKUP_DISK}")
