@@ -1,5 +1,9 @@
 """`shoebox import-camera [--camera MODEL --port PORT]`: import from cameras and phones in
-PTP/MTP mode through gphoto2 (read-only: nothing is deleted on the camera)."""
+PTP/MTP mode through gphoto2 (read-only: nothing is deleted on the camera).
+
+Exit codes, as ``import-volume``'s: 0 everything imported (or nothing visible: the message
+says how to show the files), 1 some files failed, 2 the camera could not be read, 75 it
+was unplugged or the unit stopped (the next plug resumes)."""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import argparse
 import signal
 import sys
 
-from appliance.commands.import_volume import import_queued
+from appliance.commands.import_volume import EXIT_PAUSED, import_queued
 from appliance.config import Settings
 from appliance.library import Library
 
@@ -30,17 +34,31 @@ def _import_camera(args: argparse.Namespace, settings: Settings) -> int:
             ident = ptp.camera_id(camera)
             staging = library.staging / ident
             print(f"{camera.model} ({camera.port}): downloading to {staging}")
-            files = ptp.download(camera, staging)
+            try:
+                files = ptp.download(camera, staging)
+            except ptp.NothingVisible as exc:
+                print(f"shoebox: {exc}", file=sys.stderr)
+                continue
             report = volumes.queue_volume(staging, f"ptp-{ident}")
-            print(f"{len(files)} files on the camera, {report.queued} queued")
+            print(f"{len(files)} files from the camera, {report.queued} queued")
             counts = import_queued(settings, library, f"ptp-{ident}", lambda: bool(stopping))
+            if stopping:
+                break
             left = ptp.clear_imported(staging)
             if left:
                 print(f"{left} files could not be imported; they stay in {staging}")
             failed = failed or bool(counts["failed"] or left)
+    except ptp.CameraGone as exc:
+        print(f"shoebox: {exc}; the next plug resumes", file=sys.stderr)
+        return EXIT_PAUSED
     except (ptp.CameraError, volumes.VolumeError) as exc:
+        if stopping:
+            return EXIT_PAUSED
         print(f"shoebox: {exc}", file=sys.stderr)
         return 2
+    if stopping:
+        print("stopped: the next plug resumes", file=sys.stderr)
+        return EXIT_PAUSED
     return 1 if failed else 0
 
 

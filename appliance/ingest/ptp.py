@@ -2,10 +2,14 @@
 
 A camera is not a filesystem, so its photos are first downloaded (read-only: nothing is
 ever deleted on the camera) into `<library>/staging/<camera id>/`, keeping the camera's
-folders, and then imported like a USB volume under the id ``ptp-<camera id>``. Every
-session starts from an empty staging folder: a download cut short by an unplug can leave
-a truncated file, which must not be trusted later. Photos imported before come back as
-duplicates (by content) and cost only their download.
+folders, and then imported like a USB volume under the id ``ptp-<camera id>``.
+
+gphoto2 writes each file to a temporary file in its working directory and renames it into
+place, so it runs *in* the staging folder (same filesystem; the unit's ``/`` is read-only,
+where it used to "save" every file and store none). A file under its final name is
+therefore whole: a download cut short by an unplug resumes with ``--skip-existing``, and
+only the temporary files of the cut are removed. Photos imported and cleared before come
+back as duplicates (by content) and cost only their download.
 """
 
 from __future__ import annotations
@@ -41,10 +45,30 @@ def gphoto2() -> str:
     return path
 
 
-def _run(args: list[str], timeout: float) -> str:
+class NothingVisible(CameraError):
+    """The camera or phone shows no file: locked, in "charging only" mode, not trusted."""
+
+
+class CameraGone(CameraError):
+    """The camera or phone was unplugged (or switched off) during the session."""
+
+
+HOW_TO_SHOW_FILES = (
+    "Unlock the phone and choose File transfer (Android: the USB notification, "
+    '"File transfer"; iPhone: unlock it and tap "Trust"), or check the camera\'s card'
+)
+TEMPORARY = "tmpfile*"  # gphoto2's names for files being downloaded
+
+
+def _run(args: list[str], timeout: float, cwd: Path | None = None) -> str:
     try:
         done = subprocess.run(
-            [gphoto2(), *args], capture_output=True, text=True, timeout=timeout, check=False
+            [gphoto2(), *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            cwd=cwd,
         )
     except subprocess.TimeoutExpired as exc:
         raise CameraError(f"gphoto2 {args[0]} did not finish in {timeout:.0f} s") from exc
@@ -88,16 +112,53 @@ def camera_id(camera: Camera) -> str:
     return f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:10]}"
 
 
+def is_present(camera: Camera) -> bool:
+    """Whether ``camera`` is still plugged in (a failed download: unplugged, or an error?)."""
+    if camera.port.startswith("disk:"):  # libgphoto2's "Directory Browse" (a folder)
+        return Path(camera.port.removeprefix("disk:")).is_dir()
+    try:
+        return camera.port in {c.port for c in detect_cameras()}
+    except CameraError:
+        return False
+
+
 def download(camera: Camera, staging: Path) -> list[Path]:
-    """Download every file of ``camera`` into an emptied ``staging`` (folders kept)."""
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    _run(
-        [*_select(camera), "--get-all-files", "--filename", f"{staging}/%F/%f.%C"],
-        timeout=DOWNLOAD_TIMEOUT,
-    )
-    return sorted(p for p in staging.rglob("*") if p.is_file())
+    """Download every file of ``camera`` into ``staging`` (folders kept) and return the
+    staged files. Files already staged whole (a session cut short) are not fetched again.
+
+    Raises NothingVisible when the camera shows no file, CameraGone when it went away
+    mid-download, CameraError when gphoto2 named files but none arrived."""
+    staging.mkdir(parents=True, exist_ok=True)
+    for partial in staging.glob(TEMPORARY):
+        partial.unlink()
+    try:
+        output = _run(
+            [
+                *_select(camera),
+                "--get-all-files",
+                "--skip-existing",
+                "--filename",
+                f"{staging}/%F/%f.%C",
+            ],
+            timeout=DOWNLOAD_TIMEOUT,
+            cwd=staging,
+        )
+    except CameraError as exc:
+        if not is_present(camera):
+            raise CameraGone(f"{camera.model} was unplugged during the download") from exc
+        raise
+    finally:
+        for partial in staging.glob(TEMPORARY):
+            partial.unlink()
+    files = sorted(p for p in staging.rglob("*") if p.is_file())
+    named = len(re.findall(r"^(Saving file as|Skip existing file) ", output, re.MULTILINE))
+    if named and not files:
+        raise CameraError(
+            f"gphoto2 named {named} files on {camera.model} but stored none in {staging}"
+        )
+    if not named and not files:
+        raise NothingVisible(f"no photo is visible on {camera.model}. {HOW_TO_SHOW_FILES}.")
+    return files
 
 
 def clear_imported(staging: Path) -> int:

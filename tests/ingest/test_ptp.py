@@ -98,3 +98,61 @@ def test_camera_id_does_not_depend_on_the_usb_port() -> None:
     a = ptp.camera_id(ptp.Camera("Nonexistent Camera", "usb:001,004"))
     b = ptp.camera_id(ptp.Camera("Nonexistent Camera", "usb:002,011"))
     assert a == b and a.startswith("nonexistent-camera-")
+
+
+def test_the_download_works_whatever_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The appliance's unit starts in a read-only "/": gphoto2 writes each file to a
+    temporary file in its working directory, so it must run in the staging folder (on main
+    it said "Saving file as ..." for every file, exited 0 and stored nothing)."""
+    card = _card(tmp_path / "card")
+    monkeypatch.chdir("/proc")  # no file can be made here, even by root: as a read-only "/"
+    library = tmp_path / "lib"
+    assert _run(library, card) == 0
+    assert len([p for p in (library / "originals").rglob("*") if p.is_file()]) == 3
+
+
+def test_a_camera_showing_no_file_says_how_to_show_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A locked phone or one in "charging only" mode shows no file: the family is told
+    what to do, and nothing fails."""
+    empty = tmp_path / "phone"
+    (empty / "DCIM").mkdir(parents=True)
+    assert _run(tmp_path / "lib", empty) == 0
+    err = capsys.readouterr().err
+    assert "no photo is visible" in err and "choose File transfer" in err
+
+
+def test_a_session_cut_short_resumes_without_the_partial_file(tmp_path: Path) -> None:
+    """Files staged whole by a session cut short are kept (not fetched again); gphoto2's
+    temporary file of the cut is removed, never imported."""
+    card = _card(tmp_path / "card")
+    library = tmp_path / "lib"
+    camera = ptp.Camera("Directory Browse", f"disk:{card}")
+    staging = library / "staging" / ptp.camera_id(camera)
+    whole = staging / "DCIM/100CANON/IMG_0001.JPG"
+    whole.parent.mkdir(parents=True)
+    shutil.copy2(card / "DCIM/100CANON/IMG_0001.JPG", whole)
+    staged_inode = whole.stat().st_ino
+    (staging / "tmpfileAb12Cd").write_bytes(b"\xff\xd8 half a photo")
+    files = ptp.download(camera, staging)
+    assert whole.stat().st_ino == staged_inode, "a whole staged file was fetched again"
+    assert sorted(p.relative_to(staging).as_posix() for p in files) == [
+        "DCIM/100CANON/IMG_0001.JPG",
+        "DCIM/100CANON/IMG_0002.JPG",
+        "DCIM/101CANON/IMG_0001.JPG",
+    ]
+    assert _run(library, card) == 0
+    assert len([p for p in (library / "originals").rglob("*") if p.is_file()]) == 3
+
+
+def test_a_camera_gone_mid_session_is_a_pause_not_a_failure(tmp_path: Path) -> None:
+    """Unplugged (here: the folder gphoto2 reads is gone): exit 75, as a pulled stick."""
+    card = _card(tmp_path / "card")
+    camera = ptp.Camera("Directory Browse", f"disk:{card}")
+    shutil.rmtree(card)
+    with pytest.raises(ptp.CameraGone):
+        ptp.download(camera, tmp_path / "staging")
+    assert _run(tmp_path / "lib", card) == 75
