@@ -121,6 +121,9 @@ def web_status(library: Library) -> dict[str, Any]:
     left = counts.get("pending", 0) + counts.get("running", 0)
     sources = []
     for source in raw["sources"]:
+        if source.get("kind") == "volume":
+            sources.append(describe_volume(source))
+            continue
         where = source.get("path") or source.get("mount") or source.get("uuid") or ""
         sources.append(f"{source.get('kind', 'source')}: {where}")
     return {
@@ -140,13 +143,34 @@ def web_status(library: Library) -> dict[str, Any]:
     }
 
 
+def describe_volume(source: dict[str, Any]) -> str:
+    """One plugged device as the family reads it: its name, files found, added,
+    duplicates, failed, what is left, and what to do when nothing could be read."""
+    jobs, outcomes = source.get("jobs") or {}, source.get("outcomes") or {}
+    name = source.get("device") or f"volume {source['uuid']}"
+    found = sum(jobs.values())
+    text = (
+        f"{name}: {found} files found, {outcomes.get('added', 0)} added,"
+        f" {outcomes.get('duplicate', 0) + outcomes.get('unchanged', 0)} already there,"
+        f" {jobs.get('failed', 0)} failed"
+    )
+    left = jobs.get("pending", 0) + jobs.get("running", 0)
+    if left:
+        text += f", {left} to import"
+    if jobs.get("paused"):
+        text += f", {jobs['paused']} waiting for it to be plugged in again"
+    if source.get("note"):
+        text += f". {source['note']}"
+    return text
+
+
 def format_report(report: dict[str, Any]) -> str:
     """The human-readable form of :func:`status_report`."""
     lines = [f"daemon: {report['daemon']['state']}"]
     for source in report["sources"]:
         if source["kind"] == "volume":
-            counts = ", ".join(f"{k} {v}" for k, v in sorted(source["jobs"].items()))
-            lines.append(f"source: volume {source['uuid']} at {source['mount']} ({counts})")
+            where = f" (at {source['mount']})" if source.get("mount") else ""
+            lines.append(f"source: {describe_volume(source)}{where}")
         else:
             lines.append(f"source: {source['kind']} {source['path']}")
     queue = report["queue"]

@@ -118,9 +118,12 @@ note() { echo "shoebox: $*"; }
 
 # 1. Debian packages.
 if [ "$packages" = 1 ]; then
-    want=(python3-venv avahi-daemon gphoto2 libimage-exiftool-perl ffmpeg restic)
+    # ntfs-3g: NTFS drives where the kernel has no ntfs3 (Debian 12); exFAT, HFS+ are the kernel's
+    want=(python3-venv avahi-daemon gphoto2 ntfs-3g libimage-exiftool-perl ffmpeg restic)
     if [ "$port80" = 1 ]; then want+=(nftables); fi
-    if [ "$samba" = 1 ]; then want+=(samba); fi
+    # the share's "vfs objects" (catia fruit streams_xattr) are in samba-vfs-modules, only a
+    # Recommends of samba, which --no-install-recommends leaves out
+    if [ "$samba" = 1 ]; then want+=(samba samba-vfs-modules); fi
     if [ "$camera" = 1 ]; then want+=(python3-picamera2); fi
     missing=()
     for pkg in "${want[@]}"; do

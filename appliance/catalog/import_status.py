@@ -12,21 +12,40 @@ from appliance.catalog.models import Job, Setting
 
 
 def volume_jobs() -> list[dict[str, Any]]:
-    """One entry per volume with jobs: ``uuid``, ``mount`` (last seen) and ``jobs`` by state."""
-    rows = (
+    """One entry per plugged volume or camera: ``uuid``, ``mount`` (last seen), ``device``
+    (its name), ``note`` (what to do when nothing could be read), ``jobs`` by state and
+    ``outcomes`` of its finished files (added, duplicate, restored, unchanged, failed)."""
+    volumes: dict[str, dict[str, Any]] = {}
+
+    def entry(uuid: str) -> dict[str, Any]:
+        return volumes.setdefault(
+            uuid, {"kind": "volume", "uuid": uuid, "jobs": {}, "outcomes": {}}
+        )
+
+    by_state = (
         Job.select(Job.volume_uuid, Job.state, fn.COUNT(Job.id).alias("n"))
         .where(Job.volume_uuid.is_null(False))
         .group_by(Job.volume_uuid, Job.state)
     )
-    volumes: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        entry = volumes.setdefault(
-            row.volume_uuid, {"kind": "volume", "uuid": row.volume_uuid, "jobs": {}}
-        )
-        entry["jobs"][row.state] = row.n
-    for uuid, entry in volumes.items():
+    for row in by_state:
+        entry(row.volume_uuid)["jobs"][row.state] = row.n
+    by_outcome = (
+        Job.select(Job.volume_uuid, Job.outcome, fn.COUNT(Job.id).alias("n"))
+        .where(Job.volume_uuid.is_null(False) & Job.outcome.is_null(False))
+        .group_by(Job.volume_uuid, Job.outcome)
+    )
+    for row in by_outcome:
+        entry(row.volume_uuid)["outcomes"][row.outcome] = row.n
+    described = Setting.select().where(Setting.key.startswith("volume."))
+    for setting in described:
+        uuid, _, field = setting.key.removeprefix("volume.").rpartition(".")
+        if field in ("device", "note"):
+            entry(uuid)[field] = setting.value
+    for uuid, item in volumes.items():
         mount = Setting.get_or_none(Setting.key == f"volume.{uuid}.mount")
-        entry["mount"] = mount.value if mount else None
+        item["mount"] = mount.value if mount else None
+        item.setdefault("device", None)
+        item.setdefault("note", None)
     return list(volumes.values())
 
 

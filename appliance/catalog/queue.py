@@ -394,6 +394,20 @@ def remembered_mount(uuid: str) -> Path | None:
 
 
 def remember_mount(uuid: str, mount: Path) -> None:
-    Setting.insert(key=_mount_key(uuid), value=str(mount)).on_conflict(
-        conflict_target=[Setting.key], update={Setting.value: str(mount)}
+    _remember(_mount_key(uuid), str(mount))
+
+
+def _remember(key: str, value: str | None) -> None:
+    if value is None:
+        Setting.delete().where(Setting.key == key).execute()
+        return
+    Setting.insert(key=key, value=value).on_conflict(
+        conflict_target=[Setting.key], update={Setting.value: value}
     ).execute()
+
+
+def remember_device(uuid: str, name: str, note: str | None = None) -> None:
+    """What the family calls the volume or camera (its label and kind, or its model) and,
+    when nothing could be read from it, what to do (shown on the status page)."""
+    _remember(f"volume.{uuid}.device", name)
+    _remember(f"volume.{uuid}.note", note)

@@ -17,6 +17,7 @@ from appliance.library import Library
 
 
 def _import_camera(args: argparse.Namespace, settings: Settings) -> int:
+    from appliance.catalog import queue as job_queue
     from appliance.catalog.db import open_catalog
     from appliance.ingest import ptp, volumes
 
@@ -37,8 +38,10 @@ def _import_camera(args: argparse.Namespace, settings: Settings) -> int:
             try:
                 files = ptp.download(camera, staging)
             except ptp.NothingVisible as exc:
+                job_queue.remember_device(f"ptp-{ident}", camera.model, note=str(exc))
                 print(f"shoebox: {exc}", file=sys.stderr)
                 continue
+            job_queue.remember_device(f"ptp-{ident}", camera.model)
             report = volumes.queue_volume(staging, f"ptp-{ident}")
             print(f"{len(files)} files from the camera, {report.queued} queued")
             counts = import_queued(settings, library, f"ptp-{ident}", lambda: bool(stopping))

@@ -22,6 +22,7 @@ EXIT_PAUSED = 75  # EX_TEMPFAIL
 
 
 def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
+    from appliance.catalog import queue as job_queue
     from appliance.catalog.db import open_catalog
     from appliance.ingest import volumes
 
@@ -35,6 +36,7 @@ def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
         uuid = args.uuid or volumes.volume_uuid(args.mountpoint)
         open_catalog(library.catalog_url, library.backups)
         report = volumes.queue_volume(args.mountpoint, uuid)
+        job_queue.remember_device(uuid, volumes.volume_name(args.mountpoint))
     except volumes.VolumeError as exc:
         print(f"shoebox: {exc}", file=sys.stderr)
         return 2

@@ -120,6 +120,29 @@ def volume_uuid(
     raise VolumeError(f"no filesystem UUID known for {mount}; pass it with --uuid")
 
 
+FILESYSTEM_NAMES = {"vfat": "FAT", "exfat": "exFAT", "ntfs": "NTFS", "hfsplus": "Mac (HFS+)"}
+
+
+def volume_name(
+    mount: Path,
+    mountinfo: Path = Path("/proc/self/mountinfo"),
+    udev_data: Path = Path("/run/udev/data"),
+) -> str:
+    """What the family calls the volume: its label and filesystem (``EOS_DIGITAL, exFAT``),
+    from udev's records; the mount point's name when udev knows nothing of it."""
+    device = device_of(mount, mountinfo)
+    record = udev_data / f"b{device[0]}:{device[1]}" if device else None
+    props: dict[str, str] = {}
+    if record is not None and record.is_file():
+        for line in record.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("E:") and "=" in line:
+                key, _, value = line[2:].partition("=")
+                props[key] = value.strip()
+    label = props.get("ID_FS_LABEL") or props.get("ID_MODEL") or Path(mount).name
+    fstype = props.get("ID_FS_TYPE")
+    return f"{label}, {FILESYSTEM_NAMES.get(fstype, fstype)}" if fstype else label
+
+
 def volume_present(uuid: str) -> bool:
     """Whether the volume is still where it was last mounted (and not an empty mount point).
 

@@ -133,7 +133,15 @@ def test_status_report_counts_queue_errors_and_volumes(catalog, tmp_path: Path) 
     assert report["queue"]["done"] == 1 and report["queue"]["pending"] == 2
     assert report["recent_errors"][0]["path"] == "/in/b.jpg"
     assert report["sources"] == [
-        {"kind": "volume", "uuid": "CAFE-01", "jobs": {"pending": 1}, "mount": None}
+        {
+            "kind": "volume",
+            "uuid": "CAFE-01",
+            "jobs": {"pending": 1},
+            "outcomes": {},
+            "mount": None,
+            "device": None,
+            "note": None,
+        }
     ]
     assert report["rate_per_second"] > 0 and report["eta_seconds"] is not None
     assert "queue: pending 2, running 0, done 1" in format_report(report)

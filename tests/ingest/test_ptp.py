@@ -156,3 +156,24 @@ def test_a_camera_gone_mid_session_is_a_pause_not_a_failure(tmp_path: Path) -> N
     with pytest.raises(ptp.CameraGone):
         ptp.download(camera, tmp_path / "staging")
     assert _run(tmp_path / "lib", card) == 75
+
+
+def test_the_status_page_names_the_phone_and_says_what_to_do(tmp_path: Path) -> None:
+    """What the family sees: each camera by its name, with its files; a phone showing no
+    file says how to show them, until a plug that shows them."""
+    from appliance.catalog.db import open_catalog
+    from appliance.library import Library
+    from appliance.status import web_status
+
+    library = tmp_path / "lib"
+    phone = tmp_path / "phone"
+    (phone / "DCIM").mkdir(parents=True)
+    assert _run(library, phone) == 0
+    open_catalog(Library(library).catalog_url)
+    [said] = [s for s in web_status(Library(library))["sources"] if "Directory Browse" in s]
+    assert "0 files found" in said and "choose File transfer" in said
+    _card(phone)
+    assert _run(library, phone) == 0
+    [said] = [s for s in web_status(Library(library))["sources"] if "Directory Browse" in s]
+    assert said.startswith("Directory Browse: 3 files found, 3 added, 0 already there, 0 failed")
+    assert "File transfer" not in said

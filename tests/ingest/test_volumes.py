@@ -17,6 +17,7 @@ from appliance.ingest.volumes import (
     device_of,
     find_media_roots,
     iter_volume_media,
+    volume_name,
     volume_uuid,
 )
 from tests.service.test_daemon_crash import daemon_env, make_jpegs, query, sha256, wait_for
@@ -64,6 +65,22 @@ def test_uuid_comes_from_udev_records_of_the_mounted_device(tmp_path: Path) -> N
     assert volume_uuid(mount, mountinfo, udev, tmp_path / "none") == UUID
     with pytest.raises(VolumeError, match="--uuid"):
         volume_uuid(tmp_path, mountinfo, udev, tmp_path / "none")
+
+
+def test_the_volume_is_named_as_the_family_knows_it(tmp_path: Path) -> None:
+    """An NTFS drive through ntfs-3g is a "fuseblk" mount of the partition's own device
+    number, so udev's record names it too; a folder unknown to udev keeps its own name."""
+    mount = tmp_path / "sdc1_9"
+    mount.mkdir()
+    mountinfo = tmp_path / "mountinfo"
+    mountinfo.write_text(
+        f"98 27 8:33 / {mount} ro,nosuid,nodev,noexec - fuseblk /dev/sdc1 ro,allow_other\n"
+    )
+    udev = tmp_path / "udev"
+    udev.mkdir()
+    (udev / "b8:33").write_text("E:ID_FS_TYPE=ntfs\nE:ID_FS_LABEL=FAMILY\nE:ID_FS_UUID=0A1B\n")
+    assert volume_name(mount, mountinfo, udev) == "FAMILY, NTFS"
+    assert volume_name(tmp_path, mountinfo, udev) == tmp_path.name
 
 
 def run_import(library: Path, mount: Path, **kwargs) -> subprocess.Popen:

@@ -133,6 +133,16 @@ def test_pi_gen_stage_layout() -> None:
     ]
     assert all(re.fullmatch(r"[a-z0-9][a-z0-9.+-]+", p) for p in packages), packages
     assert {"python3-venv", "avahi-daemon", "nftables", "python3-picamera2"} <= set(packages)
+    # every drive a family plugs in, and the share's vfs modules (issue 25)
+    assert {"ntfs-3g", "samba", "samba-vfs-modules", "gphoto2"} <= set(packages)
+
+
+def test_the_documented_build_ships_no_known_password() -> None:
+    """The README's pi-gen config must not give the image a password or turn SSH on."""
+    readme = (REPO / "image-build/README.md").read_text()
+    config = readme.split("cat > config <<EOF", 1)[1].split("EOF", 1)[0]
+    assert "FIRST_USER_PASS" not in config
+    assert re.search(r"^\s*ENABLE_SSH=0\b", config, re.M), config
 
 
 def test_stage_copies_a_tree_the_installer_accepts(tmp_path: Path) -> None:

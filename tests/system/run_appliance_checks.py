@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from vm import CACHE, REPO, Vm, VmError, build_disk, log, make_stick, run, wait_until  # noqa: E402
+from vm import (  # noqa: E402
+    CACHE,
+    REPO,
+    Vm,
+    VmError,
+    blank_partitioned_disk,
+    build_disk,
+    log,
+    make_stick,
+    run,
+    wait_until,
+)
 
 SETUP = 'username = "admin"\npassword = "a long passphrase for the family"\n'
 BOOT_TIMEOUT = 900  # QEMU start to SSH; TCG on a 2-core box: ~150-300 s
@@ -64,6 +76,18 @@ PHOTO_POOL = (
     "faces/dlib/johns/John_Simm/000306_00470223.jpg",
     "faces/dlib/johns/John_Schneider/000302_00925785.jpg",
     "faces/dlib/johns/John_Salley/000190_02159501.jpg",
+    # the exFAT card, the NTFS drive and the phone (phase_devices)
+    "faces/dlib/johns/John_Salley/000183_02159543.jpg",
+    "faces/dlib/johns/John_Savage/000264_01099001.jpg",
+    "faces/dlib/johns/John_Schneider/000288_00925786.jpg",
+    "faces/dlib/johns/John_Shimkus/000373_03228153.jpg",
+    "faces/dlib/johns/John_Simm/000288_00470387.jpg",
+    "faces/dlib/johns/John_Salley/000189_02159361.jpg",
+    "faces/dlib/johns/John_Savage/000274_01099061.jpg",
+    "faces/dlib/johns/John_Schneider/000325_00925954.jpg",
+    "faces/dlib/johns/John_Shimkus/000375_03227651.jpg",
+    "faces/dlib/johns/John_Simm/000297_00470170.jpg",
+    "faces/dlib/johns/John_Salley/000192_02159531.jpg",
 )
 
 
@@ -389,6 +413,200 @@ def phase_usb(vm: Vm, work: Path, photos: Photos) -> None:
     after = {name: sha(path.read_bytes()) for name, path in images.items()}
     check("stick images unchanged (SHA-256, dirty FAT bit included)", after == before)
     summary["photos_after_usb"] = len(stored_hashes(vm))
+
+
+# Passwords a box must never accept (images built with a published password; empty).
+KNOWN_PASSWORDS = ("", "raspberry", "change me", "shoebox", "admin", "password", "pi", "1234")
+CHECK_PASSWORDS = r"""
+import crypt, json, sys
+known = json.loads(sys.argv[1])
+for line in open("/etc/shadow"):
+    user, hashed = line.split(":")[:2]
+    usable = hashed[:1] not in ("!", "*")
+    if hashed == "" or usable and any(crypt.crypt(p, hashed) == hashed for p in known):
+        print(user)
+"""
+CAMERA_UNIT = "shoebox-import-camera.service"
+
+
+def camera_unit(vm: Vm, prop: str) -> str:
+    return vm.ssh(f"systemctl show -p {prop} --value {CAMERA_UNIT}", check=False)
+
+
+def new_disk(vm: Vm, before: set[str]) -> str | None:
+    """The disk the kernel added since ``before`` (names from lsblk), once it has one."""
+    now = set(vm.ssh("lsblk -dnro NAME", check=False).split())
+    added = sorted(now - before)
+    return added[0] if added else None
+
+
+def prepared_drive(vm: Vm, work: Path, name: str, fstype: str, photos: dict[str, bytes]) -> Path:
+    """A partitioned drive as a family has it, formatted and filled in the VM (where the
+    tools are: exFAT as a camera formats a card, NTFS as Windows formats a drive), then
+    unplugged: the image later plugged in as the family's device."""
+    image = blank_partitioned_disk(work / f"{name}.img", 64, 0x07)
+    disks = set(vm.ssh("lsblk -dnro NAME").split())
+    vm.plug(f"prep{name}", image)
+    disk = wait_until(f"{name}'s disk in the VM", lambda: new_disk(vm, disks), 120, 1)
+    part = f"/dev/{disk}1"
+    wait_until(f"{part}", lambda: vm.ssh(f"test -b {part} && echo y", check=False) == "y", 60, 1)
+    mkfs = {"exfat": f"mkfs.exfat -L {name.upper()}", "ntfs": f"mkntfs -Q -L {name.upper()}"}
+    mount = {"exfat": "mount", "ntfs": "mount -t ntfs-3g"}
+    vm.ssh(f"{mkfs[fstype]} {part} && mkdir -p /mnt/prep && {mount[fstype]} {part} /mnt/prep")
+    for rel, data in photos.items():
+        vm.ssh(f"mkdir -p /mnt/prep/{Path(rel).parent}")
+        vm.put(f"/mnt/prep/{rel}", data)
+    vm.ssh("umount /mnt/prep && sync")
+    vm.unplug(f"prep{name}")
+    return image
+
+
+def drive_pulled_and_replugged(vm: Vm, image: Path, fstype: str, files: dict[str, bytes]) -> None:
+    """Plug a drive, pull it after its first photo, plug it again: every photo, no failed
+    unit, the service unharmed, the drive's bytes unchanged."""
+    name = image.stem
+    before = sha(image.read_bytes())
+    wanted = hashes_of(files)
+    started = time.monotonic()
+    vm.plug(name, image)
+    mounts = wait_until(f"{name} mounted", lambda: volume_mounts(vm), 300, 1)
+    _, options = next(iter(mounts.items()))
+    check(f"{fstype} drive mounted read-only", options.split(",")[0] == "ro", options)
+    wait_until(
+        f"a first photo of {name}", lambda: wanted & set(stored_hashes(vm)), IMPORT_TIMEOUT, 2
+    )
+    vm.unplug(name)
+    got = len(wanted & set(stored_hashes(vm)))
+    summary[f"{fstype}_first_photo_s"] = round(time.monotonic() - started)
+    wait_until(f"{name}'s import unit to stop", lambda: imports_finished(vm), 300, 2)
+    check(
+        f"{fstype} drive pulled mid-import: no failed unit, the service runs on",
+        got < len(wanted)
+        and "failed" not in import_results(vm)
+        and service(vm, "ActiveState") == "active"
+        and service(vm, "NRestarts") == "0",
+        f"{got}/{len(wanted)} imported when pulled, units: {import_results(vm)},"
+        f" service {service(vm, 'ActiveState')} NRestarts={service(vm, 'NRestarts')}",
+    )
+    vm.plug(name, image)
+    took = wait_imported(vm, wanted, name)
+    vm.unplug(name)
+    summary[f"{fstype}_replug_s"] = round(took)
+    check(
+        f"{fstype} drive re-plugged: every photo",
+        wanted <= set(stored_hashes(vm)) and "failed" not in import_results(vm),
+        f"{len(wanted)} in {took:.0f} s, units: {import_results(vm)}",
+    )
+    after = sha(image.read_bytes())
+    check(f"{fstype} drive never written", after == before, f"SHA-256 {before} -> {after}")
+
+
+def phase_devices(vm: Vm, work: Path, photos: Photos) -> None:
+    """Issue 25: an exFAT card and an NTFS drive (partitioned, as they come) and a phone by
+    cable (QEMU's MTP device); each pulled mid-import, then imported whole; nothing
+    written to any of them. And no account of the box accepts a published password."""
+    for name, fstype in (("exfatcard", "exfat"), ("ntfsdrive", "ntfs")):
+        files = photos.take(4, names_from=500 if fstype == "exfat" else 600)
+        drive_pulled_and_replugged(vm, prepared_drive(vm, work, name, fstype, files), fstype, files)
+
+    # A phone by cable, with a video big enough to be pulled mid-download.
+    phone = work / "phone"
+    camera_roll = phone / "DCIM/Camera"
+    camera_roll.mkdir(parents=True)
+    shots = photos.take(3, names_from=700)
+    for rel, data in shots.items():
+        (camera_roll / f"IMG_{Path(rel).stem[-4:]}.jpg").write_bytes(data)
+    run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi"]
+        + ["-i", "testsrc2=s=1280x720:r=30,noise=alls=30:allf=t,format=yuv420p"]
+        + ["-f", "lavfi", "-i", "anoisesrc=d=10", "-t", "10", "-c:v", "libx264"]
+        + ["-preset", "ultrafast", "-crf", "29", "-c:a", "aac", "-shortest"]
+        + ["-movflags", "+faststart", str(camera_roll / "VID_0001.mp4")]
+    )
+    phone_files = {p: sha(p.read_bytes()) for p in sorted(phone.rglob("*")) if p.is_file()}
+    wanted = set(phone_files.values())
+    runs_before = camera_unit(vm, "InactiveEnterTimestampMonotonic")
+    vm.plug_phone("phone", phone)
+    wait_until(
+        "the phone's download under way (gphoto2's temporary file in staging)",
+        lambda: vm.ssh("ls /srv/shoebox/staging/*/tmpfile* 2>/dev/null | head -1", check=False),
+        600,
+        0.5,
+    )
+    vm.unplug("phone")
+    wait_until(
+        "the camera unit to stop after the pull",
+        lambda: (
+            camera_unit(vm, "InactiveEnterTimestampMonotonic") != runs_before
+            and camera_unit(vm, "ActiveState") in ("inactive", "failed")
+        ),
+        300,
+        2,
+    )
+    got = len(wanted & set(stored_hashes(vm)))
+    check(
+        "phone pulled mid-download: treated like a pulled stick (exit 75, no failed unit)",
+        camera_unit(vm, "ExecMainStatus") == "75"
+        and camera_unit(vm, "Result") == "success"
+        and service(vm, "NRestarts") == "0",
+        f"exit {camera_unit(vm, 'ExecMainStatus')}, result {camera_unit(vm, 'Result')},"
+        f" {got}/{len(wanted)} imported",
+    )
+    started = time.monotonic()
+    vm.plug_phone("phone", phone)
+    wait_until(
+        f"every file of the phone in the library ({len(wanted)})",
+        lambda: wanted <= set(stored_hashes(vm)),
+        IMPORT_TIMEOUT,
+        5,
+    )
+    wait_until(
+        "the camera unit to finish",
+        lambda: camera_unit(vm, "ActiveState") in ("inactive", "failed"),
+        300,
+        2,
+    )
+    summary["phone_s"] = round(time.monotonic() - started)
+    check(
+        "phone by cable (MTP): every photo and the video imported",
+        camera_unit(vm, "Result") == "success" and camera_unit(vm, "ExecMainStatus") == "0",
+        f"{len(wanted)} files in {summary['phone_s']} s, exit {camera_unit(vm, 'ExecMainStatus')}",
+    )
+    vm.unplug("phone")
+    unchanged = {p: sha(p.read_bytes()) for p in phone_files} == phone_files
+    check("the phone's files untouched", unchanged, f"{len(phone_files)} files, SHA-256 same")
+
+    # A locked phone (or "charging only"): no file visible; the family is told what to do.
+    locked = work / "locked-phone"
+    (locked / "DCIM").mkdir(parents=True)
+    runs_before = camera_unit(vm, "InactiveEnterTimestampMonotonic")
+    vm.plug_phone("locked", locked)
+    wait_until(
+        "the camera unit to run for the locked phone",
+        lambda: (
+            camera_unit(vm, "InactiveEnterTimestampMonotonic") != runs_before
+            and camera_unit(vm, "ActiveState") in ("inactive", "failed")
+        ),
+        300,
+        2,
+    )
+    said = vm.ssh(f"journalctl -u {CAMERA_UNIT} -n 30 --no-pager -o cat", check=False)
+    vm.unplug("locked")
+    check(
+        "a phone showing no file: the family is told to unlock it",
+        "choose File transfer" in said and camera_unit(vm, "Result") == "success",
+        next((line for line in said.splitlines() if "File transfer" in line), said[-300:]),
+    )
+
+    accepted = vm.ssh(
+        f"python3 -W ignore -c {shlex.quote(CHECK_PASSWORDS)}"
+        f" {shlex.quote(json.dumps(KNOWN_PASSWORDS))}"
+    )
+    check(
+        "no account accepts an empty or published password",
+        accepted == "",
+        f"accepted by: {accepted}" if accepted else f"{len(KNOWN_PASSWORDS)} tried",
+    )
 
 
 def phase_library_pull(vm: Vm, library: Path) -> None:
@@ -740,6 +958,7 @@ def main() -> int:
                 phase_usb(vm, work, photos)
                 phase_memory(vm, "usb")
                 phase_watchdog(vm)
+                phase_devices(vm, work, photos)
                 phase_library_pull(vm, library)
                 phase_reset(vm, work, photos)
                 phase_memory(vm, "reset")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -182,9 +183,20 @@ def make_stick(
 PARTITION_START = 2048  # sectors: 1 MiB, where fdisk puts the first partition
 
 
-def _mbr(start: int, sectors: int) -> bytes:
-    """An MBR with one FAT32 (LBA) partition, padded to the partition's start."""
-    entry = bytes([0x00, 0xFE, 0xFF, 0xFF, 0x0C, 0xFE, 0xFF, 0xFF])
+def blank_partitioned_disk(path: Path, size_mib: int, partition_type: int) -> Path:
+    """A disk image with one empty MBR partition at 1 MiB (0x07: exFAT or NTFS), as a drive
+    comes before it is formatted."""
+    path.unlink(missing_ok=True)
+    sectors = size_mib * 2048 - PARTITION_START
+    path.write_bytes(_mbr(PARTITION_START, sectors, partition_type))
+    with path.open("r+b") as image:
+        image.truncate(size_mib * 1024 * 1024)
+    return path
+
+
+def _mbr(start: int, sectors: int, partition_type: int = 0x0C) -> bytes:
+    """An MBR with one partition (0x0C: FAT32 LBA), padded to the partition's start."""
+    entry = bytes([0x00, 0xFE, 0xFF, 0xFF, partition_type, 0xFE, 0xFF, 0xFF])
     entry += start.to_bytes(4, "little") + sectors.to_bytes(4, "little")
     sector = bytearray(512)
     sector[0x1BE : 0x1BE + 16] = entry
@@ -309,6 +321,16 @@ class Vm:
             raise VmError(f"`{command}` failed ({done.returncode}): {done.stderr}{done.stdout}")
         return done.stdout.strip()
 
+    def put(self, path: str, data: bytes) -> None:
+        """Write ``data`` to ``path`` in the VM (through SSH's stdin)."""
+        cmd = ["ssh", "-q", "-i", str(ssh_key(self.work)), "-p", str(self.ports["ssh"])]
+        cmd += ["-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null"]
+        cmd += ["-o", "ControlMaster=auto", "-o", f"ControlPath={self.control_path}"]
+        cmd += ["-o", "BatchMode=yes", "root@127.0.0.1", f"cat >{shlex.quote(path)}"]
+        done = subprocess.run(cmd, input=data, capture_output=True, timeout=120)
+        if done.returncode != 0:
+            raise VmError(f"writing {path} in the VM failed: {done.stderr.decode()}")
+
     def reset(self) -> None:
         """A hard reset (the power button held): QEMU's system_reset, SSH starts over."""
         self.monitor("system_reset")
@@ -357,6 +379,15 @@ class Vm:
         if reply:
             raise VmError(f"device_add {name}: {reply}")
         log(f"plugged {name} ({image.name}{', write-protected' if read_only else ''})")
+
+    def plug_phone(self, name: str, folder: Path) -> None:
+        """A phone by cable: QEMU's MTP device showing ``folder``, read-only."""
+        reply = self.monitor(
+            f"device_add usb-mtp,bus=xhci.0,rootdir={folder},readonly=on,desc={name},id={name}"
+        )
+        if reply:
+            raise VmError(f"device_add {name}: {reply}")
+        log(f"plugged phone {name} ({folder.name}, MTP, read-only)")
 
     def unplug(self, name: str) -> None:
         reply = self.monitor(f"device_del {name}")
