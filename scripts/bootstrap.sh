@@ -8,7 +8,7 @@
 #                               catalogue backend, unzip for the downloaded zips,
 #                               avahi-daemon for its service DTD, restic and
 #                               openssh-server for the library backups)
-#   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools for `make test-appliance`
+#   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools, smbclient for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
 
@@ -43,6 +43,7 @@ if [ "${1:-run}" = "appliance" ]; then # make test-appliance: build and boot a D
   command -v mcopy >/dev/null 2>&1 || want+=(mtools)
   command -v mkfs.fat >/dev/null 2>&1 || want+=(dosfstools)
   command -v ssh >/dev/null 2>&1 || want+=(openssh-client)
+  command -v smbclient >/dev/null 2>&1 || want+=(smbclient)  # a computer using the share
   command -v qemu-aarch64-static >/dev/null 2>&1 || want+=(qemu-user-static binfmt-support)
   # the arm64 image boot (tests/system/boot_arm64_image.py): qemu-system-aarch64 -M virt
   command -v qemu-system-aarch64 >/dev/null 2>&1 || want+=(qemu-system-arm)

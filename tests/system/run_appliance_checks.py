@@ -603,6 +603,46 @@ def phase_devices(vm: Vm, work: Path, photos: Photos) -> None:
     )
 
 
+SHARE_USER, SHARE_PASSWORD = "camera", "a share passphrase for the test"
+
+
+def phase_share(vm: Vm, work: Path, photos: Photos) -> None:
+    """The camera share (install.sh --samba, as the image is built): a person given access
+    as systemd/smb-shoebox-inbox.conf says; a photo put with smbclient from the host, as a
+    computer on the LAN would, lands in the library."""
+    vm.ssh(
+        f"id {SHARE_USER} >/dev/null 2>&1 || adduser --system --ingroup shoebox-inbox"
+        f" {SHARE_USER}; printf '%s\\n%s\\n' {shlex.quote(SHARE_PASSWORD)}"
+        f" {shlex.quote(SHARE_PASSWORD)} | smbpasswd -s -a {SHARE_USER}"
+    )
+    [(_, data)] = photos.take(1, names_from=800).items()
+    local = work / "IMG_0800.JPG"
+    local.write_bytes(data)
+    started = time.monotonic()
+    put = subprocess.run(
+        ["smbclient", "//127.0.0.1/inbox", "-p", str(vm.ports["smb"])]
+        + ["-U", f"{SHARE_USER}%{SHARE_PASSWORD}", "-c", f"put {local} IMG_0800.JPG"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    check(
+        "a photo put on the camera share (smbclient from the host)",
+        put.returncode == 0,
+        (put.stdout + put.stderr).strip()[-300:] or "ok",
+    )
+    wait_until(
+        "the shared photo in the library",
+        lambda: sha(data) in stored_hashes(vm),
+        IMPORT_TIMEOUT,
+        3,
+    )
+    summary["share_s"] = round(time.monotonic() - started)
+    left = vm.ssh("find /srv/shoebox/inbox -type f | wc -l")
+    check("the camera share's photo imported", left == "0", f"{summary['share_s']} s")
+
+
 def phase_library_pull(vm: Vm, library: Path) -> None:
     """Pull the library disk while the service runs: it waits; plug it back: it resumes."""
     photos_before = len(stored_hashes(vm))
@@ -937,7 +977,7 @@ def main() -> int:
     # Always rebuilt: the shoebox wheel of this checkout (dependencies come from pip's cache).
     run([str(REPO / "tests/system/build-wheelhouse.sh"), str(wheelhouse)])
     disk, kernel, initrd = build_disk(
-        work, wheelhouse, install_options=("--library-disk",), setup_file=SETUP
+        work, wheelhouse, install_options=("--library-disk", "--samba"), setup_file=SETUP
     )
     library = work / "library.img"
     library_disk_image(library)
@@ -953,6 +993,7 @@ def main() -> int:
                 phase_memory(vm, "usb")
                 phase_watchdog(vm)
                 phase_devices(vm, work, photos)
+                phase_share(vm, work, photos)
                 phase_library_pull(vm, library)
                 phase_reset(vm, work, photos)
                 phase_memory(vm, "reset")

@@ -232,7 +232,12 @@ class Vm:
     ) -> None:
         self.work, self.disk, self.kernel, self.initrd = work, disk, kernel, initrd
         self.arch = arch
-        self.ports = {"ssh": free_port(), "http": free_port(), "web": free_port()}
+        self.ports = {
+            "ssh": free_port(),
+            "http": free_port(),
+            "web": free_port(),
+            "smb": free_port(),
+        }
         self.monitor_path = work / "monitor.sock"
         self.control_path = work / "ssh.sock"
         self.serial = work / "serial.log"
@@ -249,7 +254,7 @@ class Vm:
     def start(self) -> None:
         forwards = ",".join(
             f"hostfwd=tcp:127.0.0.1:{self.ports[name]}-:{guest}"
-            for name, guest in (("ssh", 22), ("http", 80), ("web", 8080))
+            for name, guest in (("ssh", 22), ("http", 80), ("web", 8080), ("smb", 445))
         )
         kvm = os.environ.get("SHOEBOX_VM_ACCEL") == "kvm" and os.access("/dev/kvm", os.W_OK)
         if self.arch == "arm64":
