@@ -60,6 +60,10 @@ class Settings:
     # kept. Empty: /var/lib/shoebox/library-backup on the appliance (the SD card, so the
     # keys survive the library disk), else <library>/.library-backup/state.
     backup_state: Path = Path("")
+    # The camera share's account requests and state (the root helper reads and writes
+    # them there: systemd/shoebox-camera-share-apply). Empty: /var/lib/shoebox/camera-share
+    # on the appliance, else <library>/.camera-share (no Samba there to apply them).
+    camera_share: Path = Path("")
 
     @property
     def library_root(self) -> Path:
@@ -74,6 +78,16 @@ class Settings:
         if appliance.is_dir() and os.access(appliance, os.W_OK):
             return appliance / "library-backup"
         return self.library_root / ".library-backup" / "state"
+
+    @property
+    def camera_share_dir(self) -> Path:
+        """Where the camera share's account requests and state are kept."""
+        if str(self.camera_share) not in ("", "."):
+            return Path(self.camera_share).expanduser().resolve()
+        appliance = Path("/var/lib/shoebox")
+        if appliance.is_dir() and os.access(appliance, os.W_OK):
+            return appliance / "camera-share"
+        return self.library_root / ".camera-share"
 
 
 class ConfigError(ValueError):

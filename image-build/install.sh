@@ -156,12 +156,14 @@ run "$opt/bin/python" -m pip install -q --upgrade --force-reinstall --no-warn-sc
 
 # 3. Helpers, documentation and the unit sources (the units' Documentation= points here).
 put 0755 "$repo/systemd/shoebox-mount-volume" "$opt/lib/shoebox-mount-volume"
+put 0755 "$repo/systemd/shoebox-camera-share-apply" "$opt/lib/shoebox-camera-share-apply"
 put 0755 "$here/files/shoebox-prepare" "$opt/lib/shoebox-prepare"
 put 0644 "$here/files/shoebox-port80.nft" "$opt/lib/shoebox-port80.nft"
 put 0644 "$here/README.md" "$opt/image-build/README.md"
 while IFS= read -r -d '' file; do
     put 0644 "$file" "$opt/systemd/${file#"$repo/systemd/"}"
-done < <(find "$repo/systemd" -type f ! -name shoebox-mount-volume -print0 | sort -z)
+done < <(find "$repo/systemd" -type f ! -name shoebox-mount-volume ! -name shoebox-camera-share-apply \
+    -print0 | sort -z)
 # The models (the package finds them through SHOEBOX_MODELS_DIR), without build scripts.
 while IFS= read -r -d '' file; do
     put 0644 "$file" "$opt/models/${file#"$repo/models/"}"
@@ -259,8 +261,12 @@ if [ -n "$hostname" ]; then
     fi
 fi
 
-# 8. Samba share of the inbox (an include line, added once).
+# 8. Samba share of the inbox (an include line, added once), and its account set from the
+# web UI (a path unit starts the root helper when the web service leaves a request).
 if [ "$samba" = 1 ]; then
+    put 0644 "$repo/systemd/shoebox-camera-share.path" "$units/shoebox-camera-share.path"
+    put 0644 "$repo/systemd/shoebox-camera-share.service" "$units/shoebox-camera-share.service"
+    enable+=(shoebox-camera-share.path)
     include="include = /opt/shoebox/systemd/smb-shoebox-inbox.conf"
     if [ ! -f "$etc/samba/smb.conf" ]; then
         note "no $etc/samba/smb.conf: share the inbox by hand (see systemd/smb-shoebox-inbox.conf)"

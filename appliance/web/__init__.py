@@ -65,6 +65,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         api,
         auth,
         browse,
+        camera_share,
         faces,
         labels,
         live,
@@ -126,6 +127,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(people_api.bp)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(live.bp)
+    app.register_blueprint(camera_share.bp)
     return app
 
 

@@ -50,6 +50,20 @@ _SETTINGS = {
     "properties": {"share_base_url": {"type": ["string", "null"]}},
 }
 
+_CAMERA_SHARE = {
+    "type": "object",
+    "required": ["available", "username", "enabled", "applied_at", "error", "pending", "share"],
+    "properties": {
+        "available": _BOOL,
+        "username": {"type": ["string", "null"]},
+        "enabled": _BOOL,
+        "applied_at": {"type": ["string", "null"]},
+        "error": {"type": ["string", "null"]},
+        "pending": _BOOL,
+        "share": _STR,
+    },
+}
+
 
 def _obj(**props: Any) -> dict[str, Any]:
     return {"type": "object", "required": sorted(props), "properties": props}
@@ -120,6 +134,23 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[st
         {},
         {"share_base_url": {"type": ["string", "null"]}},
         _SETTINGS,
+    ),
+    ("get", "/camera-share", "The camera share's account (admins)", {}, None, _CAMERA_SHARE),
+    (
+        "put",
+        "/camera-share",
+        "Set the camera share's user name and password; applied a moment later (admins)",
+        {},
+        {"username": _STR, "password": _STR},
+        _CAMERA_SHARE,
+    ),
+    (
+        "delete",
+        "/camera-share",
+        "Turn the camera share's account off (admins)",
+        {},
+        None,
+        _CAMERA_SHARE,
     ),
 ]
 

@@ -604,16 +604,68 @@ def phase_devices(vm: Vm, work: Path, photos: Photos) -> None:
 
 
 SHARE_USER, SHARE_PASSWORD = "camera", "a share passphrase for the test"
+ADMIN, ADMIN_PASSWORD = "admin", "a long passphrase for the family"  # SETUP
+
+
+class WebSession:
+    """A browser's session with the web UI through the forwarded port: signed in, with the
+    CSRF token a page carries."""
+
+    def __init__(self, vm: Vm) -> None:
+        import http.cookiejar
+        import urllib.request
+
+        self.base = f"http://127.0.0.1:{vm.ports['web']}"
+        cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        self.opener = urllib.request.build_opener(cookies)
+        self.csrf = ""
+
+    def _token(self, path: str) -> str:
+        page = self.opener.open(self.base + path, timeout=60).read().decode()
+        return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def sign_in(self, username: str, password: str) -> None:
+        import urllib.parse
+
+        form = {"username": username, "password": password, "csrf_token": self._token("/login")}
+        self.opener.open(self.base + "/login", urllib.parse.urlencode(form).encode(), timeout=60)
+        self.csrf = self._token("/settings")
+
+    def call(self, method: str, path: str, body: object | None = None) -> tuple[int, object]:
+        import urllib.error
+        import urllib.request
+
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("X-CSRF-Token", self.csrf)
+        request.add_header("Content-Type", "application/json")
+        try:
+            with self.opener.open(request, timeout=60) as reply:
+                return reply.status, json.loads(reply.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
 
 
 def phase_share(vm: Vm, work: Path, photos: Photos) -> None:
-    """The camera share (install.sh --samba, as the image is built): a person given access
-    as systemd/smb-shoebox-inbox.conf says; a photo put with smbclient from the host, as a
-    computer on the LAN would, lands in the library."""
-    vm.ssh(
-        f"id {SHARE_USER} >/dev/null 2>&1 || adduser --system --ingroup shoebox-inbox"
-        f" {SHARE_USER}; printf '%s\\n%s\\n' {shlex.quote(SHARE_PASSWORD)}"
-        f" {shlex.quote(SHARE_PASSWORD)} | smbpasswd -s -a {SHARE_USER}"
+    """The camera share (install.sh --samba, as the image is built): an admin gives it an
+    account on the settings page's API (no shell); a photo put with smbclient from the
+    host, as a computer on the LAN would, lands in the library."""
+    web = WebSession(vm)
+    web.sign_in(ADMIN, ADMIN_PASSWORD)
+    status, state = web.call(
+        "PUT", "/api/v1/camera-share", {"username": SHARE_USER, "password": SHARE_PASSWORD}
+    )
+    check("the share's account asked for (PUT /api/v1/camera-share)", status == 200, str(state))
+    state = wait_until(
+        "the share's account applied by the root helper",
+        lambda: not (s := web.call("GET", "/api/v1/camera-share")[1])["pending"] and s,
+        120,
+        1,
+    )
+    check(
+        "the share's account applied: on, no error",
+        state["enabled"] and state["username"] == SHARE_USER and state["error"] is None,
+        str(state),
     )
     [(_, data)] = photos.take(1, names_from=800).items()
     local = work / "IMG_0800.JPG"
@@ -626,6 +678,19 @@ def phase_share(vm: Vm, work: Path, photos: Photos) -> None:
         text=True,
         timeout=120,
         check=False,
+    )
+    wrong = subprocess.run(
+        ["smbclient", "//127.0.0.1/inbox", "-p", str(vm.ports["smb"])]
+        + ["-U", f"{SHARE_USER}%not the password", "-c", "ls"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    check(
+        "the share refuses a wrong password",
+        wrong.returncode != 0,
+        (wrong.stdout + wrong.stderr).strip()[-120:],
     )
     check(
         "a photo put on the camera share (smbclient from the host)",
