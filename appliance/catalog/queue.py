@@ -235,6 +235,20 @@ def mark_vanished(job_id: int) -> None:
     mark_given_up(job_id, "the file vanished before it was imported")
 
 
+def requeue_if_moved(job: Job) -> bool:
+    """Settle a failed read of ``job`` (as claimed) when its volume was pulled and plugged
+    back meanwhile: if the job is no longer ours (paused, or claimed again) leave it; if
+    it was rebased to the volume's new mount, make it due again there. Return whether
+    either happened (then the failure settles nothing)."""
+    now = Job.get_or_none(Job.id == job.id)
+    if now is None or now.state != "running" or now.claimed_by != job.claimed_by:
+        return True
+    if now.path != job.path:
+        retry_later(job.id, 0, "the volume was plugged in again")
+        return True
+    return False
+
+
 def still_running(job_ids: Iterable[int]) -> list[int]:
     """Which of these jobs are still running (claimed but never settled)."""
     ids = list(job_ids)

@@ -23,6 +23,7 @@ from appliance.catalog.queue import (
     mark_timed_out,
     mark_vanished,
     pause_volume,
+    requeue_if_moved,
     still_running,
 )
 from appliance.catalog.timeline import UPLOAD_SOURCE
@@ -66,6 +67,8 @@ def execute(
             continue
         if job.volume_uuid and not volume_present(job.volume_uuid):
             pause_volume(job.volume_uuid, "volume removed; waiting for it to return")
+        elif job.volume_uuid and requeue_if_moved(job):
+            continue  # pulled and plugged back while it was read: read again where it is
         elif job.volume_uuid and (outcome.error or "").startswith(TIMED_OUT):
             mark_timed_out(job, outcome.error or TIMED_OUT)
         elif not Path(job.path).exists():

@@ -113,3 +113,29 @@ def test_timed_out_volume_files_retry_longer_and_revive_when_the_volume_returns(
     assert job_queue.resume_volume("CARD") == 1  # the card returns: one more, longer try
     (claimed,) = job_queue.claim_due(1, volume_uuid="CARD")
     assert jobs.time_factor(claimed) == 8.0
+
+
+def test_a_card_pulled_and_plugged_back_while_a_file_was_read_is_read_again(
+    tmp_path: Path,
+) -> None:
+    """Pulled while a worker read one of its files and plugged back (a new mount) before the
+    worker gave up: that file is read again from where it is now, never "vanished" (the VM
+    test found this: an exFAT card re-plugged 6 s after the pull lost a photo)."""
+    make_jpegs(tmp_path / "card/DCIM/100CANON", 2, seed=3)
+    contents = {sha256(p) for p in (tmp_path / "card").rglob("*.jpg")}
+    first_mount, second_mount = tmp_path / "run/sdb1_28", tmp_path / "run/sdb1_29"
+    first_mount.parent.mkdir()
+    (tmp_path / "card").rename(first_mount)
+    settings = Settings(library=tmp_path / "lib", workers=1, labels=False, faces=False)
+    library = Library(settings.library_root).ensure()
+    with Ingestor(settings, library) as ingestor:
+        volumes.queue_volume(first_mount, "CCCC-0003")
+        being_read = job_queue.claim_due(1, volume_uuid="CCCC-0003")
+        first_mount.rename(second_mount)  # pulled, and back under its next name
+        volumes.queue_volume(second_mount, "CCCC-0003")  # the plug's import-volume
+        jobs.execute(ingestor, being_read, lambda _uuid: True)
+        assert job_queue.counts("CCCC-0003")["failed"] == 0
+        volumes.drain_volume(ingestor, "CCCC-0003", 2)
+    stored = {sha256(p) for p in library.originals.rglob("*") if p.is_file()}
+    assert stored == contents
+    assert job_queue.counts("CCCC-0003")["done"] == 2
