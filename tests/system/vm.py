@@ -398,9 +398,13 @@ class Vm:
         reply = self.monitor(f"device_del {name}")
         if reply:
             raise VmError(f"device_del {name}: {reply}")
+        # A disk leaves the block list; a phone (MTP) the USB list ("ID: name").
         wait_until(
-            f"{name} to leave the monitor's block list",
-            lambda: name not in self.monitor("info block"),
+            f"{name} to leave the monitor's block and USB lists",
+            lambda: (
+                not re.search(rf"^{re.escape(name)}\b", self.monitor("info block"), re.M)
+                and f"ID: {name}" not in self.monitor("info usb")
+            ),
             60,
             1,
         )
