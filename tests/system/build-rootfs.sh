@@ -79,7 +79,7 @@ NET
     echo "LABEL=rootfs / ext4 defaults,noatime 0 1" >"$dir/etc/fstab"
     echo "proc /proc proc defaults 0 0" >>"$dir/etc/fstab"
     echo "debian" >"$dir/etc/hostname"
-    chroot "$dir" passwd -d root >/dev/null
+    chroot "$dir" passwd --lock root >/dev/null # the test signs in with its SSH key
 fi
 rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
 tar -C "$dir" -cf "$out.partial" .

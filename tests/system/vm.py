@@ -100,6 +100,9 @@ def build_disk(
     key = ssh_key(work)
     (root / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
     (root / "root/.ssh/authorized_keys").write_text(key.with_suffix(".pub").read_text())
+    # root signs in with this key only: no password at all, as on the image (pi-gen locks
+    # root; older rootfs caches of this test had an empty one).
+    run(["chroot", str(root), "passwd", "--lock", "--quiet", "root"])
     if setup_file:
         (root / "boot/firmware").mkdir(parents=True, exist_ok=True)
         (root / "boot/firmware/shoebox-setup.toml").write_text(setup_file)
