@@ -4,6 +4,7 @@ the client could send before the server hung up: never the whole body, never sto
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import re
@@ -39,7 +40,7 @@ def served(tmp_path: Path) -> Iterator[tuple[int, Path]]:
         server.stop()
 
 
-def _sign_in(port: int) -> tuple[str, str]:
+def _sign_in(port: int, username: str = "alice") -> tuple[str, str]:
     """(cookie header, CSRF token) of a signed-in session, as a browser gets them."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/login")
@@ -47,7 +48,7 @@ def _sign_in(port: int) -> tuple[str, str]:
     page = reply.read().decode()
     cookie = reply.getheader("Set-Cookie", "").split(";")[0]
     csrf = re.search(r'csrf-token" content="([^"]+)"', page).group(1)
-    form = f"username=alice&password={PASSWORD.replace(' ', '+')}&csrf_token={csrf}"
+    form = f"username={username}&password={PASSWORD.replace(' ', '+')}&csrf_token={csrf}"
     conn.request(
         "POST",
         "/login",
@@ -73,10 +74,8 @@ def _send(port: int, head: str, body_size: int) -> tuple[int, dict, int]:
     answer = b""
     try:
         while sent < body_size:
-            try:
+            with contextlib.suppress(BlockingIOError):
                 sent += sock.send(chunk[: body_size - sent])
-            except BlockingIOError:
-                pass
             try:
                 got = sock.recv(65536)
                 if got:
