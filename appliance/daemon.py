@@ -130,12 +130,16 @@ class WebServer:
         # enough threads that pages never queue behind them, and waitress's "Task queue
         # depth" notices (a busy moment, not a fault) stay out of the default log.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+        app = app or web_app(settings)
         self.server = create_server(
-            app or web_app(settings),
-            host=settings.host,
-            port=settings.port,
-            threads=WEB_THREADS,
+            app, host=settings.host, port=settings.port, threads=WEB_THREADS
         )
+        if hasattr(app, "session_interface"):  # the Flask app (not the placeholder)
+            from appliance.web import gate
+
+            gate.install(
+                self.server, gate.Gate(settings.upload_max_mb, gate.flask_session_check(app))
+            )
         self.thread = threading.Thread(target=self._serve, name="web", daemon=True)
 
     def _serve(self) -> None:

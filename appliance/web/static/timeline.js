@@ -100,21 +100,37 @@ async function initScrubber(grid) {
   select.addEventListener("change", () => { if (select.value) jumpTo(grid, select.value); });
 }
 
-// ---- live: server-sent events while imports land ----
+// ---- live: polled while imports land ----
+
+const LIVE_POLL_MS = 5000;  // a visible timeline
+const LIVE_HIDDEN_MS = 60000;  // a tab in the background
 
 function initLive(grid) {
-  if (!$("#scrubber") || !window.EventSource) return;  // the plain timeline only
+  if (!$("#scrubber")) return;  // the plain timeline only
   const pill = $("#newpill");
   let known = null;
-  const source = new EventSource("/api/v1/live");
   const refresh = () => {
     pill.hidden = true;
     scrollTo(0, 0);
     grid.reset();
   };
   pill.addEventListener("click", refresh);
-  source.addEventListener("change", (e) => {
-    const now = JSON.parse(e.data);
+  // Polled, not streamed: a poll takes the server a few milliseconds, where a stream held
+  // one of its request threads (twelve open tabs stalled every page).
+  let timer = 0;
+  let busy = false;
+  const poll = async () => {
+    if (busy) return;
+    busy = true;
+    clearTimeout(timer);
+    try {
+      const reply = await fetch("/api/v1/live", { headers: { Accept: "application/json" } });
+      if (reply.ok) show(await reply.json());
+    } catch { /* the box restarts or the network drops: try again later */ }
+    busy = false;
+    timer = setTimeout(poll, document.hidden ? LIVE_HIDDEN_MS : LIVE_POLL_MS);
+  };
+  const show = (now) => {
     const empty = $("#grid-empty-text");
     if (empty && now.queue > 0) {
       empty.textContent = now.importing
@@ -127,8 +143,12 @@ function initLive(grid) {
     const atTop = scrollY < 200 && !document.body.classList.contains("selecting");
     if (atTop || !grid.querySelector(".tile")) refresh();
     else pill.hidden = false;
+  };
+  poll();
+  addEventListener("pagehide", () => clearTimeout(timer));
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) poll();  // back on the tab: news at once
   });
-  addEventListener("pagehide", () => source.close());
 }
 
 // ---- selection: shift-click a range, select a whole day ----
