@@ -20,6 +20,7 @@ from typing import Any
 from appliance.errors import BadRequest
 
 REQUEST = "request"  # lines: enabled (1/0), user name, password; mode 0600
+TAKEN = "request.taken"  # the request the root helper is applying
 STATE = "state.json"  # written by the root helper
 USERNAME = re.compile(r"^[a-z][a-z0-9_-]{1,30}$")
 # Names that are (or could be) the box's own accounts: never a share account.
@@ -91,6 +92,6 @@ def read_state(folder: Path) -> dict[str, Any]:
         "enabled": bool(state.get("enabled")),
         "applied_at": state.get("applied_at"),
         "error": state.get("error"),
-        "pending": (folder / REQUEST).exists(),
+        "pending": (folder / REQUEST).exists() or (folder / TAKEN).exists(),
         "share": "inbox",
     }
