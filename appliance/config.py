@@ -72,22 +72,22 @@ class Settings:
     @property
     def backup_state_dir(self) -> Path:
         """Where library-backup targets, keys and results are kept."""
-        if str(self.backup_state) not in ("", "."):
-            return Path(self.backup_state).expanduser().resolve()
-        appliance = Path("/var/lib/shoebox")
-        if appliance.is_dir() and os.access(appliance, os.W_OK):
-            return appliance / "library-backup"
-        return self.library_root / ".library-backup" / "state"
+        return self._state_folder(self.backup_state, "library-backup", ".library-backup/state")
 
     @property
     def camera_share_dir(self) -> Path:
         """Where the camera share's account requests and state are kept."""
-        if str(self.camera_share) not in ("", "."):
-            return Path(self.camera_share).expanduser().resolve()
+        return self._state_folder(self.camera_share, "camera-share", ".camera-share")
+
+    def _state_folder(self, configured: Path, on_appliance: str, in_library: str) -> Path:
+        """The configured folder; else ``/var/lib/shoebox/<on_appliance>`` on the appliance
+        (the SD card: it survives the library disk); else ``<library>/<in_library>``."""
+        if str(configured) not in ("", "."):
+            return Path(configured).expanduser().resolve()
         appliance = Path("/var/lib/shoebox")
         if appliance.is_dir() and os.access(appliance, os.W_OK):
-            return appliance / "camera-share"
-        return self.library_root / ".camera-share"
+            return appliance / on_appliance
+        return self.library_root / in_library
 
 
 class ConfigError(ValueError):

@@ -530,12 +530,7 @@ def phase_devices(vm: Vm, work: Path, photos: Photos) -> None:
         0.5,
     )
     vm.unplug("phone")
-    said = wait_until(
-        "the camera unit to stop after the pull",
-        lambda: (text := unit_journal(vm, CAMERA_UNIT, since)) and run_ended(text) and text,
-        300,
-        2,
-    )
+    said = wait_for_run(vm, CAMERA_UNIT, since, "the camera unit to stop after the pull", 300)
     got = len(wanted & set(stored_hashes(vm)))
     check(
         "phone pulled mid-download: treated like a pulled stick (exit 75, no failed unit)",
@@ -553,12 +548,7 @@ def phase_devices(vm: Vm, work: Path, photos: Photos) -> None:
         IMPORT_TIMEOUT,
         5,
     )
-    said = wait_until(
-        "the camera unit to finish",
-        lambda: (text := unit_journal(vm, CAMERA_UNIT, since)) and run_ended(text) and text,
-        300,
-        2,
-    )
+    said = wait_for_run(vm, CAMERA_UNIT, since, "the camera unit to finish", 300)
     summary["phone_s"] = round(time.monotonic() - started)
     check(
         "phone by cable (MTP): every photo and the video imported",
@@ -576,12 +566,7 @@ def phase_devices(vm: Vm, work: Path, photos: Photos) -> None:
     (locked / "DCIM").mkdir(parents=True)
     since = vm_clock(vm)
     vm.plug_phone("locked", locked)
-    said = wait_until(
-        "the camera unit to run for the locked phone",
-        lambda: (text := unit_journal(vm, CAMERA_UNIT, since)) and run_ended(text) and text,
-        300,
-        2,
-    )
+    said = wait_for_run(vm, CAMERA_UNIT, since, "the camera unit to run for the locked phone", 300)
     vm.unplug("locked")
     page = shoebox(vm, "status || true")
     check(
@@ -867,6 +852,16 @@ def unit_journal(vm: Vm, unit: str, since: str) -> str:
     return vm.ssh(f"journalctl -u {unit} --since @{since} --no-pager -o cat", check=False)
 
 
+def wait_for_run(vm: Vm, unit: str, since: str, what: str, timeout: float) -> str:
+    """Wait until a run of ``unit`` started after ``since`` has ended; its journal text."""
+    return wait_until(
+        what,
+        lambda: (text := unit_journal(vm, unit, since)) and run_ended(text) and text,
+        timeout,
+        2,
+    )
+
+
 def run_ended(journal: str) -> bool:
     """A unit run in this journal text has ended (successfully or not)."""
     return "Deactivated successfully" in journal or "Failed with result" in journal
@@ -962,11 +957,8 @@ def phase_library_backup(vm: Vm, work: Path) -> None:
     vm.plug("backup", backup)
     # The unit is inactive before udev has even seen the disk, and systemd forgets an
     # inactive unit's properties: wait for the journal of a run that started after the plug.
-    said = wait_until(
-        "the backup-disk unit to run and leave the empty library alone",
-        lambda: (text := unit_journal(vm, BACKUP_UNIT, since)) and run_ended(text) and text,
-        600,
-        2,
+    said = wait_for_run(
+        vm, BACKUP_UNIT, since, "the backup-disk unit to run and leave the empty library alone", 600
     )
     check(
         "a backup disk plugged beside an empty new library disk: nothing backed up",
