@@ -303,7 +303,7 @@ class Daemon:
                         self.transcoder.stop()
                     if server:
                         server.stop()
-                    flusher.stop()
+                    flusher.stop(final_flush=not lost)  # a pulled disk: written when back
                     self.current = []
                     if not lost:  # never write into the empty mount point of a pulled disk
                         self._publish(force=True, state="stopped")

@@ -232,7 +232,11 @@ class SidecarFlusher(threading.Thread):
             except Exception:  # noqa: BLE001 - keep flushing; the queue is persistent
                 log.exception("sidecar flush failed")
 
-    def stop(self) -> None:
+    def stop(self, final_flush: bool = True) -> None:
+        """Stop, writing every queued sidecar first; not when the library disk is gone
+        (``final_flush=False``): the queue is in the catalogue and is written when it is
+        back."""
         self.stopped.set()
         self.join(timeout=10)
-        flush(self.library, everything=True)
+        if final_flush:
+            flush(self.library, everything=True)
