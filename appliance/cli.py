@@ -28,6 +28,7 @@ COMMANDS = [
     "people",
     "search",
     "user",
+    "device",
     "doctor",
     "capture",
     "edit",

@@ -9,7 +9,6 @@ the next start and the pipeline makes re-running them harmless).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -30,12 +29,12 @@ from appliance.catalog.health import CatalogHealth, check_catalog
 from appliance.config import Settings
 from appliance.ingest import jobs
 from appliance.library import Library
+from appliance.library_locks import service_lock, worker_lock
 from appliance.records import Outcome
 
 log = logging.getLogger(__name__)
 
 STATUS_FILE = "daemon.json"
-LOCK_FILE = "worker.lock"
 IDLE_WAIT = 0.25  # seconds between queue polls when idle
 STATUS_EVERY = 2.0
 WEB_THREADS = 12
@@ -43,6 +42,7 @@ LIBRARY_CHECK_EVERY = 5.0  # seconds between checks that a library disk is still
 # A batch may take the sum of its files' time limits plus this (worker (re)starts, commits)
 # before the systemd watchdog stops being fed for it.
 BATCH_ALLOWANCE = 120.0
+HANDOVER_POLL = 0.5  # seconds between tries of the worker lock while a command holds it
 
 
 class LibraryLost(RuntimeError):
@@ -77,22 +77,6 @@ class Notifier:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
-
-
-@contextmanager
-def worker_lock(library: Library, wait: bool) -> Iterator[bool]:
-    """Hold the library's worker lock (one process runs jobs); yields False if busy."""
-    library.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(library.root / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        yield True
-    finally:
-        os.close(fd)
 
 
 def write_status(library: Library, data: dict[str, Any]) -> None:
@@ -135,10 +119,12 @@ class WebServer:
             app, host=settings.host, port=settings.port, threads=WEB_THREADS
         )
         if hasattr(app, "session_interface"):  # the Flask app (not the placeholder)
+            from appliance.phones.devices import recently_verified
             from appliance.web import gate
 
             gate.install(
-                self.server, gate.Gate(settings.upload_max_mb, gate.flask_session_check(app))
+                self.server,
+                gate.Gate(settings.upload_max_mb, gate.flask_session_check(app), recently_verified),
             )
         self.thread = threading.Thread(target=self._serve, name="web", daemon=True)
 
@@ -245,22 +231,32 @@ class Daemon:
 
     def _serve_library(self) -> int:
         """Watch, import and serve one available library until stopped or its disk goes."""
-        from appliance.catalog.models import database_proxy
-        from appliance.catalog.sidecars import SidecarFlusher
-        from appliance.ingest.runner import Ingestor
-        from appliance.ingest.transcoding import TranscodeWorker
-        from appliance.ingest.volumes import volume_present
-        from appliance.ingest.watcher import InboxWatcher
-        from appliance.library_disk import library_state, same_mount
+        from appliance.library_disk import library_state
 
         self.served = library_state(self.settings)  # the mount this run opens
         self.library.ensure()
         for inbox in self.settings.inboxes + self.settings.poll_inboxes:
             Path(inbox).mkdir(parents=True, exist_ok=True)
-        with worker_lock(self.library, wait=False) as mine:
-            if not mine:
-                log.error("another shoebox process is working on %s", self.library.root)
+        with service_lock(self.library) as alone:
+            if not alone:
+                log.error("another shoebox process is serving %s", self.library.root)
                 return 3
+            return self._serve_locked_library()
+
+    def _serve_locked_library(self) -> int:
+        """`_serve_library` once this process is the library's only service."""
+        from appliance.catalog.models import database_proxy
+        from appliance.catalog.sidecars import SidecarFlusher
+        from appliance.ingest.cut_uploads import sweep_cut_uploads
+        from appliance.ingest.runner import Ingestor
+        from appliance.ingest.transcoding import TranscodeWorker
+        from appliance.ingest.volumes import volume_present
+        from appliance.ingest.watcher import InboxWatcher
+        from appliance.library_disk import same_mount
+
+        with self._worker_lock() as mine:
+            if not mine:
+                return 0  # stopped while waiting for the lock
             health = check_catalog(self.library)
             if not health.ok:
                 return self._serve_lost(health)
@@ -270,6 +266,7 @@ class Daemon:
                 reset = job_queue.reset_running()
                 if reset:
                     log.info("%d jobs interrupted by a crash are queued again", reset)
+                sweep_cut_uploads(self.library.uploads)
                 watcher = InboxWatcher(
                     self.settings.inboxes, self.settings.poll_inboxes, self.settings.settle_seconds
                 )
@@ -310,6 +307,29 @@ class Daemon:
                     with suppress(Exception):
                         database_proxy.close()
         return 0
+
+    @contextmanager
+    def _worker_lock(self) -> Iterator[bool]:
+        """The worker lock, waited for while a one-shot command (`import-volume` with no
+        service, `rebuild`, `restore`) holds it: an import hands its jobs over between two
+        batches. systemd hears that the service is alive meanwhile. False: stopped first."""
+        waited = False
+        while True:
+            with worker_lock(self.library, wait=False) as mine:
+                if mine or self.stop_event.is_set():
+                    if waited and mine:
+                        log.info("the other process handed the library over")
+                    yield mine
+                    return
+            if not waited:
+                log.info("another shoebox command is working on the library; waiting for it")
+                waited = True
+            self.notifier.notify(
+                status="waiting for another shoebox command to finish",
+                watchdog=1,
+                extend_timeout_usec=int(2 * HANDOVER_POLL * 1_000_000),
+            )
+            self.stop_event.wait(HANDOVER_POLL)
 
     def _serve_lost(self, health: CatalogHealth) -> int:
         """The catalog is lost: import nothing, open no setup; say so (log, systemd

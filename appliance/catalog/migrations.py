@@ -192,6 +192,12 @@ def _v13_job_outcomes(db: pw.Database) -> None:
     _add_columns(db, m.Job, "outcome")
 
 
+def _v14_phones(db: pw.Database) -> None:
+    """v14: phones that back up over WebDAV, each with its app password and the listing
+    of what it sent (`appliance.phones`)."""
+    db.create_tables([m.Phone, m.PhoneEntry], safe=True)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -206,6 +212,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     11: _v11_search_indexes,
     12: _v12_covering_candidate_indexes,
     13: _v13_job_outcomes,
+    14: _v14_phones,
 }
 LATEST = max(STEPS)
 

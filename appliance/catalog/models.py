@@ -309,6 +309,41 @@ class SidecarSeen(BaseModel):
     mtime = pw.FloatField(default=0.0)
 
 
+class Phone(BaseModel):
+    """A family member's phone that backs up over WebDAV (`appliance.phones`), with its own
+    app password: a random token stored as its SHA-256 (the token has 160 random bits, so
+    a slow hash adds nothing), good for backup only, never for the web UI."""
+
+    user = pw.ForeignKeyField(User, backref="phones", on_delete="CASCADE")
+    name = pw.CharField()
+    token_hash = pw.CharField(unique=True)
+    created_at = pw.DateTimeField(default=utcnow)
+    last_backup_at = pw.DateTimeField(null=True)  # the last file it sent
+    files = pw.IntegerField(default=0)  # files and bytes it sent, all told
+    bytes = pw.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = ((("user", "name"), True),)
+
+
+class PhoneEntry(BaseModel):
+    """One name in a phone's backup folder: a file it sent (kept in the listing after the
+    file is imported, so the app sees it as present) or a folder it made. Deleting or
+    moving here changes only this listing, never the library."""
+
+    phone = pw.ForeignKeyField(Phone, backref="entries", on_delete="CASCADE")
+    path = pw.TextField()  # "/DCIM/IMG_1.jpg", relative to the phone's folder
+    is_folder = pw.BooleanField(default=False)
+    size = pw.BigIntegerField(default=0)
+    mtime = pw.FloatField(default=0.0)  # as the phone sent it (X-OC-Mtime), else arrival
+    sha256 = pw.CharField(null=True)  # of the content: the ETag
+    job = pw.IntegerField(null=True)  # the import job of the file
+    created_at = pw.DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("phone", "path"), True),)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Photo,
     File,
@@ -330,4 +365,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     AlbumTrash,
     SidecarPending,
     SidecarSeen,
+    Phone,
+    PhoneEntry,
 ]

@@ -1,7 +1,8 @@
 """`shoebox import-volume MOUNTPOINT [--uuid UUID]`: import a USB disk or card, read-only.
 
 Queues the volume's photos as jobs. When the service is running it does the work (this
-command waits and reports); otherwise this process imports them itself. Exit code 0 when
+command waits and reports); otherwise this process imports them itself, and hands the rest
+over if the service starts meanwhile (or takes over if the service dies). Exit code 0 when
 everything is imported, 1 when some files failed, 75 when the volume went away (its jobs
 are paused and resume when it returns).
 """
@@ -12,6 +13,7 @@ import argparse
 import datetime as dt
 import signal
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from appliance.config import Settings
 from appliance.library import Library
 
 EXIT_PAUSED = 75  # EX_TEMPFAIL
+HANDOVER_PAUSE = 0.5  # seconds between a hand-over (to or from the service) and the next look
 
 
 def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
@@ -56,26 +59,62 @@ def import_queued(
     should_stop: Callable[[], bool],
     failed_since: dt.datetime | None = None,
 ) -> dict[str, int]:
-    """Work through a queued volume here, or wait while the running service does it."""
-    from appliance.daemon import worker_lock
-    from appliance.ingest import volumes
-
-    with worker_lock(library, wait=False) as mine:
-        if mine:
-            from appliance.ingest.runner import Ingestor
-
-            with Ingestor(settings, library) as ingestor:
-                counts = volumes.drain_volume(
-                    ingestor, uuid, max(1, settings.workers * 2), should_stop
-                )
-        else:
-            print("the shoebox service is importing; waiting for it to finish")
-            counts = volumes.wait_for_daemon(uuid, should_stop=should_stop)
+    """Work through a queued volume: here while no service runs (handing the rest over the
+    moment one starts), else wait while the service does it (taking over if it goes)."""
     from appliance.catalog import queue as job_queue
+    from appliance.library_locks import service_running, worker_lock
 
+    told = False
+    while True:
+        with worker_lock(library, wait=False) as mine:
+            if mine and not service_running(library):
+                counts = _import_here(settings, library, uuid, should_stop)
+            else:
+                mine = False
+        if not mine:
+            if not told:
+                print("the shoebox service is importing; waiting for it to finish")
+                told = True
+            counts = _wait_for_service(library, uuid, should_stop)
+        if should_stop() or counts["pending"] + counts["running"] == 0:
+            break
+        time.sleep(HANDOVER_PAUSE)  # the other side takes the lock, or a lease runs out
     counts = job_queue.counts(uuid, failed_since) if failed_since else counts
     print("jobs: " + ", ".join(f"{state} {n}" for state, n in counts.items()))
     return counts
+
+
+def _import_here(
+    settings: Settings, library: Library, uuid: str, should_stop: Callable[[], bool]
+) -> dict[str, int]:
+    """Run the volume's jobs in this process (holding the worker lock) until done, stopped,
+    or a service starts: then the rest stays queued for it."""
+    from appliance.catalog import queue as job_queue
+    from appliance.ingest import volumes
+    from appliance.ingest.runner import Ingestor
+    from appliance.library_locks import service_running
+
+    job_queue.reset_running()  # left running by a process killed before this one
+    with Ingestor(settings, library) as ingestor:
+        return volumes.drain_volume(
+            ingestor,
+            uuid,
+            max(1, settings.workers * 2),
+            lambda: should_stop() or service_running(library),
+        )
+
+
+def _wait_for_service(
+    library: Library, uuid: str, should_stop: Callable[[], bool]
+) -> dict[str, int]:
+    """Wait while the service works through the volume; return when done, stopped, or
+    the service is gone (killed, stopped) so that this process takes over."""
+    from appliance.ingest import volumes
+    from appliance.library_locks import service_running
+
+    return volumes.wait_for_daemon(
+        uuid, poll=1.0, should_stop=lambda: should_stop() or not service_running(library)
+    )
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:

@@ -10,10 +10,10 @@ from appliance.config import Settings
 
 def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     from appliance.catalog.fields import shown
-    from appliance.daemon import worker_lock
     from appliance.ingest.progress import Progress
     from appliance.ingest.rebuild import RebuildRefused, rebuild
     from appliance.library import Library
+    from appliance.library_locks import worker_lock
 
     library = Library(settings.library_root, settings.catalog_url)
     if not library.originals.is_dir():

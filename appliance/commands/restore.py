@@ -17,8 +17,8 @@ def _restore(args: argparse.Namespace, settings: Settings) -> int:
         photo_count,
         restore_backup,
     )
-    from appliance.daemon import worker_lock
     from appliance.library import Library
+    from appliance.library_locks import worker_lock
 
     library = Library(settings.library_root, settings.catalog_url)
     if args.backup is not None:

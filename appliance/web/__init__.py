@@ -128,7 +128,24 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(uploads.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(camera_share.bp)
+    _mount_phone_backup(app, settings, library)
     return app
+
+
+def _mount_phone_backup(app: Flask, settings: Settings, library: Library) -> None:
+    """WebDAV for phones' backup apps at /remote.php/ (`appliance.phones`)."""
+    from appliance.phones.webdav import mount
+
+    available = None
+    if settings.library_disk:
+        from appliance.library_disk import library_state, same_mount
+
+        served = library_state(settings)
+
+        def available() -> bool:
+            return same_mount(settings, served).available
+
+    mount(app, library, int(settings.upload_max_mb) * 1024 * 1024, available)
 
 
 def _template_globals() -> dict[str, Any]:

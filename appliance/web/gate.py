@@ -6,6 +6,10 @@ runs in waitress's parser as soon as the headers are in, and answers JSON, like 
 
 - a body for an upload route (``/api/v1/uploads``) needs a signed session cookie (401)
   and may not be larger than ``upload_max_mb`` (413);
+- a body larger than ``SMALL_BODY`` for phone backup (``/remote.php/``, WebDAV) needs
+  HTTP Basic credentials with an app password the app verified in the last minutes
+  (`phones.devices.recently_verified`; sync apps list the folder before they send), 401
+  with a Basic challenge, and may not be larger than ``upload_max_mb`` (413);
 - any other body may not be larger than ``SMALL_BODY`` (413): forms and JSON are small.
 
 The connection is closed after the answer, so the refused body is never read or stored.
@@ -15,6 +19,8 @@ gate, never the app).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
@@ -27,15 +33,18 @@ from waitress.utilities import Error, RequestEntityTooLarge
 MIB = 2**20
 SMALL_BODY = 8 * MIB  # JSON and form bodies; browser uploads have their own limit
 UPLOAD_PREFIXES = ("/api/v1/uploads",)
+PHONE_PREFIX = "/remote.php/"
 SLACK = MIB  # an upload body may carry a little more than the file (names, framing)
 
 
 class Refusal(Error):
     """A waitress error answered as the API's JSON errors are: ``{"error": message}``."""
 
-    def __init__(self, code: int, reason: str, message: str) -> None:
+    def __init__(
+        self, code: int, reason: str, message: str, extra: list[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(message)
-        self.code, self.reason = code, reason
+        self.code, self.reason, self.extra = code, reason, extra or []
 
     def to_response(self, ident: str | None = None) -> tuple[str, list, bytes]:
         body = json.dumps({"error": self.body}).encode()
@@ -43,6 +52,7 @@ class Refusal(Error):
             ("Content-Length", str(len(body))),
             ("Content-Type", "application/json"),
             ("Connection", "close"),
+            *self.extra,
         ]
         return f"{self.code} {self.reason}", headers, body
 
@@ -50,9 +60,15 @@ class Refusal(Error):
 class Gate:
     """The decision: ``check(method, path, headers, length)`` -> a Refusal or None."""
 
-    def __init__(self, upload_max_mb: int, session_valid: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        upload_max_mb: int,
+        session_valid: Callable[[str], bool],
+        app_password_verified: Callable[[str], bool] = lambda _: False,
+    ) -> None:
         self.upload_limit = upload_max_mb * MIB + SLACK
         self.session_valid = session_valid
+        self.app_password_verified = app_password_verified
 
     @property
     def max_body(self) -> int:
@@ -67,17 +83,37 @@ class Gate:
         if path.startswith(UPLOAD_PREFIXES):
             if not self._signed_in(headers.get("COOKIE", "")):
                 return Refusal(401, "Unauthorized", "sign in first")
-            if length > self.upload_limit:
-                limit = (self.upload_limit - SLACK) // MIB
+            return self._within_upload_limit(length)
+        if path.startswith(PHONE_PREFIX) and (length > SMALL_BODY or chunked):
+            if not self._phone_signed_in(headers.get("AUTHORIZATION", "")):
                 return Refusal(
-                    413, "Payload Too Large", f"larger than the upload limit of {limit} MiB"
+                    401,
+                    "Unauthorized",
+                    "sign in with your phone's app password (list the folder first)",
+                    [("WWW-Authenticate", 'Basic realm="Shoebox"')],
                 )
-            return None
+            return self._within_upload_limit(length)
         if length > SMALL_BODY:
             return Refusal(
                 413, "Payload Too Large", f"a request body is at most {SMALL_BODY // MIB} MiB here"
             )
         return None
+
+    def _within_upload_limit(self, length: int) -> Refusal | None:
+        if length > self.upload_limit:
+            limit = (self.upload_limit - SLACK) // MIB
+            return Refusal(413, "Payload Too Large", f"larger than the upload limit of {limit} MiB")
+        return None
+
+    def _phone_signed_in(self, authorization: str) -> bool:
+        scheme, _, encoded = authorization.partition(" ")
+        if scheme.lower() != "basic" or len(encoded) > 1024:
+            return False
+        try:
+            _user, _, password = base64.b64decode(encoded, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        return self.app_password_verified(password)
 
     def _signed_in(self, cookie_header: str) -> bool:
         try:

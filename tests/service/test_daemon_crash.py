@@ -183,3 +183,65 @@ def test_a_second_daemon_on_the_same_library_is_refused(tmp_path: Path) -> None:
         assert stop(first) == 0
     finally:
         first.kill()
+
+
+def start_volume_import(library: Path, stick: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "appliance.cli", "--library", str(library)]
+    return subprocess.Popen(
+        [*command, "import-volume", "--uuid", "STICK-1", str(stick)],
+        env=daemon_env() | {"SHOEBOX_WORKERS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def all_imported(library: Path, expected: dict[str, str]) -> None:
+    files = query(library, "SELECT sha256 FROM file")
+    assert sorted(f[0] for f in files) == sorted(expected.values())
+    assert query(library, "SELECT DISTINCT state FROM job") == [("done",)]
+
+
+def test_a_service_started_during_a_volume_import_takes_it_over(tmp_path: Path) -> None:
+    """`import-volume` imports by itself while no service runs; a service started then
+    waits for it to hand over (it was refused with exit 3, and systemd gives up after five
+    refusals) and finishes the volume, while the command waits and reports."""
+    library, inbox, stick = tmp_path / "library", tmp_path / "inbox", tmp_path / "stick"
+    inbox.mkdir()
+    expected = make_jpegs(stick / "DCIM", 150)
+    command = start_volume_import(library, stick)
+    daemon = None
+    try:
+        wait_for(lambda: done_count(library) > 5, 60, "the command to import by itself")
+        daemon = start_daemon(library, inbox)
+        wait_for(lambda: (library / "daemon.json").exists(), 60, "the service to start")
+        assert command.wait(timeout=120) == 0, command.stdout.read()
+        assert daemon.poll() is None, daemon.stderr.read()
+        assert stop(daemon) == 0
+    finally:
+        command.kill()
+        if daemon:
+            daemon.kill()
+    all_imported(library, expected)
+
+
+def test_a_volume_import_outlives_a_killed_service(tmp_path: Path) -> None:
+    """The service is killed while `import-volume` waits for it: the command takes over
+    (it waited for ever) and every file of the volume is imported."""
+    library, inbox, stick = tmp_path / "library", tmp_path / "inbox", tmp_path / "stick"
+    inbox.mkdir()
+    expected = make_jpegs(stick / "DCIM", 150)
+    daemon = start_daemon(library, inbox)
+    command = None
+    try:
+        wait_for(lambda: (library / "daemon.json").exists(), 60, "the service to start")
+        command = start_volume_import(library, stick)
+        wait_for(lambda: done_count(library) > 5, 60, "the service to import")
+        daemon.send_signal(signal.SIGKILL)
+        daemon.wait(timeout=30)
+        assert command.wait(timeout=120) == 0, command.stdout.read()
+    finally:
+        daemon.kill()
+        if command:
+            command.kill()
+    all_imported(library, expected)

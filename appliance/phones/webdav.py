@@ -1,0 +1,371 @@
+"""WebDAV for phones' backup apps, served by WsgiDAV (4.3.5 or later: earlier versions let
+a crafted path escape a share).
+
+Two mounts reach the same folders, as on Nextcloud: ``/remote.php/dav/files/<user>/``
+(the user in the path must be the signed-in one) and ``/remote.php/webdav/``. A request
+signs in with HTTP Basic: the member's user name and one phone's app password; that
+phone's own folder is what it sees. A file PUT there becomes an import job
+(`phones.receive`) and stays listed (`phones.listing`); GET of a listed file serves the
+library's copy once imported. Nothing here reaches the file system but through those two.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import time
+from collections.abc import Callable
+from typing import Any
+
+from wsgidav.dav_error import (
+    HTTP_FORBIDDEN,
+    HTTP_INSUFFICIENT_STORAGE,
+    HTTP_NOT_FOUND,
+    HTTP_REQUEST_ENTITY_TOO_LARGE,
+    DAVError,
+)
+from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
+from wsgidav.dc.base_dc import BaseDomainController
+from wsgidav.wsgidav_app import WsgiDAVApp
+
+from appliance.catalog.models import File
+from appliance.errors import DiskFull
+from appliance.library import Library
+from appliance.phones import devices, listing
+from appliance.phones.receive import Receiver, TooLarge
+from appliance.web.security import LoginLimiter
+
+log = logging.getLogger(__name__)
+
+FILES_SHARE = "/remote.php/dav/files"
+WEBDAV_SHARE = "/remote.php/webdav"
+PREFIX = "/remote.php/"
+PHONE_KEY = "shoebox.phone"  # environ: the signed-in phone's id
+MAX_DEPTH, MAX_NAME = 32, 255
+
+
+def _safe_name(name: str) -> str:
+    from appliance.web.uploads import safe_name
+
+    return safe_name(name)
+
+
+class Context:
+    """What the resources need: the library and the upload limit."""
+
+    def __init__(self, library: Library, upload_limit: int) -> None:
+        self.library, self.upload_limit = library, upload_limit
+
+
+def _relative(provider: PhoneProvider, path: str, environ: dict) -> str | None:
+    """The path inside the phone's folder ("/" or "/a/b"), None when not reachable."""
+    parts = [p for p in path.split("/") if p]
+    if provider.user_in_path:
+        if not parts:
+            return None
+        if parts[0] != environ.get("wsgidav.auth.user_name"):
+            raise DAVError(HTTP_FORBIDDEN, "this is another member's folder")
+        parts = parts[1:]
+    if len(parts) > MAX_DEPTH or any(
+        p in (".", "..") or len(p.encode("utf-8", "surrogateescape")) > MAX_NAME or "\\" in p
+        for p in parts
+    ):
+        raise DAVError(HTTP_FORBIDDEN, "not a path in your backup folder")
+    return "/" + "/".join(parts)
+
+
+class PhoneFolder(DAVCollection):
+    """A folder of the phone's backup (its root, or one it made)."""
+
+    def __init__(self, path: str, environ: dict, rel: str, mtime: float) -> None:
+        super().__init__(path, environ)
+        self.rel, self.mtime = rel, mtime
+        self.phone_id = environ[PHONE_KEY]
+
+    def get_member_names(self) -> list[str]:
+        return [e.path.rsplit("/", 1)[-1] for e in listing.children(self.phone_id, self.rel)]
+
+    def get_last_modified(self) -> float:
+        return self.mtime
+
+    def get_creation_date(self) -> float:
+        return self.mtime
+
+    def create_empty_resource(self, name: str) -> PhoneFile:
+        rel = _child(self.rel, name)
+        return PhoneFile(self.path.rstrip("/") + "/" + name, self.environ, rel, None)
+
+    def create_collection(self, name: str) -> None:
+        listing.make_folder(self.phone_id, _child(self.rel, name))
+
+    def support_recursive_delete(self) -> bool:
+        return True
+
+    def handle_delete(self) -> bool:
+        if self.rel == "/":
+            raise DAVError(HTTP_FORBIDDEN, "the backup folder itself stays")
+        listing.remove(self.phone_id, self.rel)
+        return True
+
+    def handle_move(self, dest_path: str) -> bool:
+        _move(self, dest_path, keep_source=False)
+        return True
+
+    def handle_copy(self, dest_path: str, *, depth_infinity: bool) -> bool:
+        _move(self, dest_path, keep_source=True)
+        return True
+
+
+class PhoneFile(DAVNonCollection):
+    """A file the phone sent (or is sending: ``entry`` None until it arrived)."""
+
+    def __init__(self, path: str, environ: dict, rel: str, entry: Any) -> None:
+        super().__init__(path, environ)
+        self.rel, self.entry = rel, entry
+        self.phone_id = environ[PHONE_KEY]
+        self.context: Context = environ["shoebox.context"]
+        self.receiver: Receiver | None = None
+
+    def get_content_length(self) -> int:
+        return self.entry.size if self.entry else 0
+
+    def get_content_type(self) -> str:
+        return mimetypes.guess_type(self.rel)[0] or "application/octet-stream"
+
+    def get_last_modified(self) -> float:
+        return self.entry.mtime if self.entry else time.time()
+
+    def get_creation_date(self) -> float:
+        return self.get_last_modified()
+
+    def get_etag(self) -> str | None:
+        return self.entry.sha256[:32] if self.entry and self.entry.sha256 else None
+
+    def support_etag(self) -> bool:
+        return True
+
+    def support_ranges(self) -> bool:
+        return True
+
+    def get_content(self) -> Any:
+        """The library's copy of what the phone sent (once it is imported)."""
+        stored = File.get_or_none(File.sha256 == (self.entry.sha256 if self.entry else None))
+        if stored is None or not stored.stored_path:
+            raise DAVError(HTTP_NOT_FOUND, "not in the library yet")
+        path = self.context.library.originals / stored.stored_path
+        try:
+            return path.open("rb")
+        except OSError as exc:
+            raise DAVError(HTTP_NOT_FOUND, "not in the library") from exc
+
+    def begin_write(self, *, content_type: str | None = None) -> Any:
+        name = _safe_name(self.rel.rsplit("/", 1)[-1])
+        try:
+            self.receiver = Receiver(self.context.library.uploads, name, self.context.upload_limit)
+        except DiskFull as exc:
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
+        return _Body(self.receiver)
+
+    def end_write(self, *, with_errors: bool) -> None:
+        receiver, self.receiver = self.receiver, None
+        if receiver is None:
+            return
+        if with_errors:
+            receiver.abort()
+            return
+        try:
+            job_id = receiver.finish()
+        except DiskFull as exc:
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
+        mtime = time.time()
+        listing.record_file(self.phone_id, self.rel, receiver.size, receiver.sha256, job_id, mtime)
+        devices.count_backup(self.phone_id, receiver.size)
+        self.entry = listing.get(self.phone_id, self.rel)
+
+    def set_last_modified(self, dest_path: str, time_stamp: float, *, dry_run: bool) -> bool:
+        if not dry_run:
+            listing.set_mtime(self.phone_id, self.rel, float(time_stamp))
+        return True
+
+    def handle_delete(self) -> bool:
+        listing.remove(self.phone_id, self.rel)
+        return True
+
+    def handle_move(self, dest_path: str) -> bool:
+        _move(self, dest_path, keep_source=False)
+        return True
+
+    def handle_copy(self, dest_path: str, *, depth_infinity: bool) -> bool:
+        _move(self, dest_path, keep_source=True)
+        return True
+
+
+class _Body:
+    """What WsgiDAV writes the body into: the receiver, with its refusals as DAV errors."""
+
+    def __init__(self, receiver: Receiver) -> None:
+        self.receiver = receiver
+
+    def write(self, chunk: bytes) -> None:
+        try:
+            self.receiver.write(chunk)
+        except TooLarge as exc:
+            raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE, str(exc)) from exc
+        except DiskFull as exc:
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
+
+    def close(self) -> None:
+        try:
+            self.receiver.close()
+        except DiskFull as exc:
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
+
+
+def _child(rel: str, name: str) -> str:
+    if name in (".", "..") or "/" in name or "\\" in name or not name:
+        raise DAVError(HTTP_FORBIDDEN, "not a name in your backup folder")
+    return rel.rstrip("/") + "/" + name
+
+
+def _move(resource: PhoneFolder | PhoneFile, dest_path: str, keep_source: bool) -> None:
+    provider: PhoneProvider = resource.provider
+    target = _relative(provider, dest_path, resource.environ)
+    if target in (None, "/"):
+        raise DAVError(HTTP_FORBIDDEN, "not a path in your backup folder")
+    listing.move(resource.phone_id, resource.rel, target, keep_source)
+
+
+class PhoneProvider(DAVProvider):
+    """The signed-in phone's backup folder; ``user_in_path``: the share's first path
+    segment is the member's user name (``/remote.php/dav/files/<user>/``)."""
+
+    def __init__(self, context: Context, user_in_path: bool) -> None:
+        super().__init__()
+        self.context, self.user_in_path = context, user_in_path
+
+    def get_resource_inst(self, path: str, environ: dict) -> Any:
+        self._count_get_resource_inst += 1
+        environ["shoebox.context"] = self.context
+        rel = _relative(self, path, environ)
+        if rel is None:
+            raise DAVError(HTTP_FORBIDDEN, "sign in, then open /remote.php/dav/files/<you>/")
+        phone_id = environ.get(PHONE_KEY)
+        if phone_id is None:
+            raise DAVError(HTTP_FORBIDDEN)
+        if rel == "/":
+            return PhoneFolder(path, environ, rel, time.time())
+        entry = listing.get(phone_id, rel)
+        if entry is None:
+            return None
+        if entry.is_folder:
+            return PhoneFolder(path, environ, rel, entry.mtime)
+        return PhoneFile(path, environ, rel, entry)
+
+
+class PhoneSignIn(BaseDomainController):
+    """HTTP Basic with the member's user name and a phone's app password (never the web
+    password); failed tries are limited per client like the web login's."""
+
+    limiter = LoginLimiter()
+
+    def __init__(self, wsgidav_app: Any, config: dict) -> None:
+        super().__init__(wsgidav_app, config)
+
+    def get_domain_realm(self, path_info: str, environ: dict) -> str:
+        return "Shoebox"
+
+    def require_authentication(self, realm: str, environ: dict) -> bool:
+        return True
+
+    def supports_http_digest_auth(self) -> bool:
+        return False
+
+    def basic_auth_user(self, realm: str, user_name: str, password: str, environ: dict) -> bool:
+        client = environ.get("REMOTE_ADDR", "unknown")
+        if self.limiter.attempt(client):
+            return False
+        phone = devices.phone_for(user_name, password)
+        if phone is None:
+            return False
+        self.limiter.succeeded(client)
+        environ[PHONE_KEY] = phone.id
+        devices.remember_verified(password)
+        return True
+
+
+def dav_app(library: Library, upload_limit: int) -> WsgiDAVApp:
+    """The WsgiDAV application behind ``/remote.php/``."""
+    context = Context(library, upload_limit)
+    config = {
+        "provider_mapping": {
+            FILES_SHARE: PhoneProvider(context, user_in_path=True),
+            WEBDAV_SHARE: PhoneProvider(context, user_in_path=False),
+        },
+        "http_authenticator": {
+            "domain_controller": PhoneSignIn,
+            "accept_basic": True,
+            "accept_digest": False,
+            "default_to_digest": False,
+        },
+        "dir_browser": {"enable": False},
+        "lock_storage": True,  # in memory: some clients lock before they write
+        "property_manager": None,
+        "honor_mtime_header": True,  # X-OC-Mtime: the phone's own modification time
+        "verbose": 1,
+        "logging": {"enable_loggers": []},
+        "block_size": 1024 * 1024,
+    }
+    return WsgiDAVApp(config)
+
+
+class PhoneBackupDispatch:
+    """The web app's WSGI entry: ``/remote.php/...`` goes to WebDAV, the rest to Flask.
+    ``available`` says whether the library disk is (still) there: if not, 503."""
+
+    def __init__(self, web: Any, dav: Any, available: Callable[[], bool] | None) -> None:
+        self.web, self.dav, self.available = web, dav, available
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith(PREFIX):
+            return self.web(environ, start_response)
+        if any(part in (".", "..") for part in path.split("/")):
+            return _plain(start_response, "400 Bad Request", "no . or .. in a path here")
+        if self.available is not None and not self.available():
+            return _plain(
+                start_response,
+                "503 Service Unavailable",
+                "the library disk is not there; try again later",
+                [("Retry-After", "60")],
+            )
+        return self.dav(environ, _without_hop_by_hop(start_response))
+
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer"}
+
+
+def _without_hop_by_hop(start_response: Any) -> Any:
+    """WsgiDAV sends ``Connection: close`` with some errors; a WSGI app may not (PEP 3333,
+    and waitress answers 500 instead): the server decides about the connection."""
+
+    def filtered(status: str, headers: list, exc_info: Any = None) -> Any:
+        kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+        return start_response(status, kept, exc_info)
+
+    return filtered
+
+
+def _plain(
+    start_response: Any, status: str, message: str, extra: list | None = None
+) -> list[bytes]:
+    body = (message + "\n").encode()
+    headers = [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
+    start_response(status, headers + (extra or []))
+    return [body]
+
+
+def mount(
+    app: Any, library: Library, upload_limit: int, available: Callable[[], bool] | None = None
+) -> None:
+    """Serve phone backup beside the Flask ``app`` (its ``wsgi_app`` is wrapped)."""
+    app.wsgi_app = PhoneBackupDispatch(app.wsgi_app, dav_app(library, upload_limit), available)
