@@ -73,6 +73,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         moments,
         people,
         people_api,
+        phones,
         places,
         places_api,
         search,
@@ -128,6 +129,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(uploads.bp)
     app.register_blueprint(live.bp)
     app.register_blueprint(camera_share.bp)
+    app.register_blueprint(phones.bp)
     _mount_phone_backup(app, settings, library)
     return app
 

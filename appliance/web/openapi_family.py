@@ -69,6 +69,28 @@ def _obj(**props: Any) -> dict[str, Any]:
     return {"type": "object", "required": sorted(props), "properties": props}
 
 
+_PHONE = {
+    "type": "object",
+    "required": ["id", "name", "files", "bytes", "stale"],
+    "properties": {
+        "id": _ID,
+        "name": _STR,
+        "created_at": _STR,
+        "last_backup_at": {"type": ["string", "null"]},
+        "files": _ID,
+        "bytes": _ID,
+        "stale": _BOOL,
+    },
+}
+_PHONES = _obj(phones={"type": "array", "items": _PHONE}, server=_STR)
+_PHONE_ADDED = {
+    "allOf": [
+        _PHONE,
+        _obj(server=_STR, webdav=_STR, username=_STR, password=_STR, qr_svg=_STR),
+    ]
+}
+
+
 ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[str, Any]]] = [
     (
         "get",
@@ -152,6 +174,16 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[st
         None,
         _CAMERA_SHARE,
     ),
+    ("get", "/phones", "Your phones that back up over WebDAV", {}, None, _PHONES),
+    (
+        "post",
+        "/phones",
+        "Add a phone: 201 with its app password (shown once) and a QR code",
+        {},
+        {"name": _STR},
+        _PHONE_ADDED,
+    ),
+    ("delete", "/phones/{phone_id}", "Revoke one of your phones", {}, None, _obj(revoked=_ID)),
 ]
 
 

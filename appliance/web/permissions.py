@@ -17,6 +17,7 @@ and show only ``catalog.photos.shareable`` photos of their one album.
 | photo.trash       | yes   | yes             | no                 |
 | photo.restore     | yes   | yes             | no                 |
 | photo.upload      | yes   | yes             | no                 |
+| phone.own         | own   | own             | no                 |
 | photo.download    | yes   | yes             | if the link allows |
 | trash.empty       | yes   | no              | no                 |
 | photo.delete      | yes   | no              | no                 |
@@ -49,6 +50,7 @@ EVERY_USER = frozenset(
         "photo.download",
         "album.view",
         "album.create",
+        "phone.own",  # add, see and revoke one's own backup phones (never another's)
     }
 )
 ALBUM_OWNER = frozenset({"album.edit", "album.delete", "album.share"})

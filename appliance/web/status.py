@@ -24,8 +24,31 @@ def index() -> str:
     ]
     return render_template(
         "status.html",
+        phones=_phones(),
         title="Import",
         backup_age=f"Newest good backup: {age}",
         library_backups=copies,
         accelerator=answer(settings.accelerator).text,
     )
+
+
+def _phones() -> list[dict[str, str]]:
+    """Every phone that backs up, with its owner and last backup (the status page)."""
+    from appliance.catalog.models import Phone, User
+
+    rows = Phone.select(Phone, User).join(User).order_by(User.username, Phone.name)
+    return [
+        {
+            "name": f"{p.name} ({p.user.username})",
+            "last": f"last backup {describe_age(_age(p.last_backup_at))}, {p.files} files"
+            if p.last_backup_at
+            else "no backup yet",
+        }
+        for p in rows
+    ]
+
+
+def _age(when: object) -> float:
+    import datetime as dt
+
+    return (dt.datetime.now(dt.UTC).replace(tzinfo=None) - when).total_seconds()

@@ -37,6 +37,7 @@ SAMPLE = {
     "filename": "app.css",
     "sha256": "0" * 64,
     "stack_id": "1",
+    "phone_id": "1",
     "country_code": "IT",
     "z": "0",
     "x": "0",

@@ -1,0 +1,99 @@
+"""The Phones page (account menu): a member adds a phone and gets the server address, their
+user name and a new app password, shown once, as text and as a QR code (the Nextcloud
+apps' ``nc://login`` form); sees each phone's last backup; revokes a phone.
+
+``GET /api/v1/phones``, ``POST /api/v1/phones`` ({"name"}) and
+``DELETE /api/v1/phones/<id>`` (OpenAPI: `web.openapi_family`): a member's own phones
+only (action ``phone.own``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import segno
+from flask import Blueprint, g, jsonify, render_template, request
+
+from appliance.catalog.models import Phone
+from appliance.phones import devices
+from appliance.web.api import body, fail
+from appliance.web.permissions import require
+
+bp = Blueprint("phones", __name__)
+STALE_AFTER = dt.timedelta(days=7)
+
+
+def _as_json(phone: Phone, now: dt.datetime) -> dict[str, Any]:
+    since = phone.last_backup_at or phone.created_at
+    return {
+        "id": phone.id,
+        "name": phone.name,
+        "created_at": phone.created_at.isoformat() + "Z",
+        "last_backup_at": phone.last_backup_at.isoformat() + "Z" if phone.last_backup_at else None,
+        "files": phone.files,
+        "bytes": phone.bytes,
+        "stale": now - since > STALE_AFTER,
+    }
+
+
+def _server() -> str:
+    return request.host_url.rstrip("/")
+
+
+def login_link(server: str, username: str, password: str) -> str:
+    """What the Nextcloud apps read from a QR code to sign in."""
+    return f"nc://login/user:{username}&password:{password}&server:{server}"
+
+
+@bp.get("/phones")
+def page() -> str:
+    require(g.user, "phone.own")
+    return render_template(
+        "phones.html",
+        title="Phones",
+        server=_server(),
+        webdav=f"{_server()}/remote.php/dav/files/{g.user.username}/",
+    )
+
+
+@bp.get("/api/v1/phones")
+def list_phones() -> Any:
+    require(g.user, "phone.own")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    phones = devices.list_phones(g.user.username)
+    return jsonify(phones=[_as_json(p, now) for p in phones], server=_server())
+
+
+@bp.post("/api/v1/phones")
+def add_phone() -> Any:
+    require(g.user, "phone.own")
+    name = body().get("name")
+    if not isinstance(name, str):
+        fail(400, "name the phone")
+    new = devices.add_phone(g.user.username, name)
+    link = login_link(_server(), g.user.username, new.password)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    response = jsonify(
+        _as_json(new.phone, now)
+        | {
+            "server": _server(),
+            "webdav": f"{_server()}/remote.php/dav/files/{g.user.username}/",
+            "username": g.user.username,
+            "password": new.password,
+            "qr_svg": segno.make(link, error="m").svg_inline(scale=4, dark="#000", light="#fff"),
+        }
+    )
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"  # the password is shown once
+    return response
+
+
+@bp.delete("/api/v1/phones/<int:phone_id>")
+def revoke(phone_id: int) -> Any:
+    require(g.user, "phone.own")
+    phone = Phone.get_or_none((Phone.id == phone_id) & (Phone.user == g.user.id))
+    if phone is None:
+        fail(404, "no such phone")
+    devices.revoke_phone(g.user.username, phone.name)
+    return jsonify(revoked=phone_id)

@@ -1,0 +1,66 @@
+"""The Phones page in headless Chromium at phone and desktop sizes: a member adds a phone
+from the account menu, reads the app password and scans the QR code, sees the phone
+listed, revokes it. Screenshots: test-artifacts/phones-*.png (the README's picture)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
+from web_fixtures import PASSWORD, Built
+
+from appliance.catalog.users import create_user
+from appliance.web import create_app
+
+sync_api = require_chromium()
+
+
+@pytest.fixture
+def server(web: Built) -> Iterator[str]:
+    app = create_app(web.settings, web.library)
+    create_user("mum", PASSWORD, "admin")
+    create_user("kid", PASSWORD, "member")
+    with serve(app) as url:
+        yield url
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+def test_a_member_adds_and_revokes_a_phone(server: str, size: str) -> None:
+    with chromium(sync_api) as browser:
+        phone = size == "phone"
+        context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
+        context.set_default_timeout(10_000)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(server + "/login")
+        page.fill("input[name=username]", "kid")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.click(".usermenu summary")
+        page.click(".usermenu >> text=Phones")
+        sync_api.expect(page.locator("#phone-list")).to_contain_text("No phone backs up yet")
+
+        page.fill("#phone-add-form input[name=name]", "Kid's phone")
+        page.click("#phone-add-form button[type=submit]")
+        shown = page.locator("#phone-new")
+        sync_api.expect(shown).to_be_visible()
+        password = page.locator('[data-field="password"]').inner_text()
+        assert len(password) >= 24
+        sync_api.expect(page.locator('[data-field="webdav"]')).to_contain_text(
+            "/remote.php/dav/files/kid/"
+        )
+        qr = page.locator(".qr svg")
+        sync_api.expect(qr).to_be_visible()
+        box = qr.bounding_box()
+        assert box["width"] >= 150 and box["x"] + box["width"] <= SIZES[size]["width"]
+        sync_api.expect(page.locator("#phone-list")).to_contain_text("Kid's phone: no backup yet")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"phones-{size}.png"), full_page=True)
+
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.click("button[aria-label=\"Revoke Kid's phone\"]")
+        sync_api.expect(page.locator("#phone-list")).to_contain_text("No phone backs up yet")
+        assert not errors, errors
+        context.close()
