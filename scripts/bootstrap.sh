@@ -7,8 +7,8 @@
 #                               gphoto2 for the camera import, PostgreSQL for the second
 #                               catalogue backend, unzip for the downloaded zips,
 #                               avahi-daemon for its service DTD, restic and
-#                               openssh-server for the library backups, rclone as a
-#                               phone's WebDAV backup client)
+#                               openssh-server for the library backups, rclone and
+#                               nextcloudcmd as phones' WebDAV backup clients)
 #   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools, smbclient for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
@@ -34,6 +34,8 @@ if [ "${1:-run}" = "test" ]; then
   command -v restic >/dev/null 2>&1 || want+=(restic)
   # phone backup: the real rclone as a WebDAV backup client
   command -v rclone >/dev/null 2>&1 || want+=(rclone)
+  # ... and Nextcloud's own sync client
+  command -v nextcloudcmd >/dev/null 2>&1 || want+=(nextcloud-desktop-cmd)
   [ -x /usr/sbin/sshd ] || want+=(openssh-server)
   # a throwaway PostgreSQL cluster: the catalogue tests run against both backends
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want+=(postgresql)

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 # The web tests' real library (built with the import pipeline), shared as fixtures; and
 # the rule that on CI (SHOEBOX_STRICT_SKIPS=1) only the skips tests/skip_policy.py allows pass.
-pytest_plugins = ("web_fixtures", "skip_policy")
+pytest_plugins = ("web_fixtures", "skip_policy", "phone_box")
 
 
 # The catalogue backend of this run: "sqlite" (default) or "postgresql" (every catalogue a

@@ -101,5 +101,32 @@ def move(phone_id: int, source: str, target: str, keep_source: bool = False) -> 
                     sha256=row.sha256,
                     job=row.job,
                 )
-            else:
-                PhoneEntry.update(path=new_path).where(PhoneEntry.id == row.id).execute()
+            else:  # a new row (a new id): the folders' ETags change (`summary`)
+                PhoneEntry.delete().where(PhoneEntry.id == row.id).execute()
+                PhoneEntry.create(
+                    phone=phone_id,
+                    path=new_path,
+                    is_folder=row.is_folder,
+                    size=row.size,
+                    mtime=row.mtime,
+                    sha256=row.sha256,
+                    job=row.job,
+                )
+
+
+def summary(phone_id: int, folder: str) -> tuple[int, int, int]:
+    """(entries, bytes, newest entry id) below ``folder``: its size and a value that
+    changes whenever anything below it does (its ETag)."""
+    below = PhoneEntry.phone == phone_id
+    if folder != "/":
+        below &= _under(folder)
+    row = (
+        PhoneEntry.select(
+            pw.fn.COUNT(PhoneEntry.id), pw.fn.SUM(PhoneEntry.size), pw.fn.MAX(PhoneEntry.id)
+        )
+        .where(below)
+        .tuples()
+        .first()
+    )
+    count, size, newest = row or (0, 0, 0)
+    return int(count or 0), int(size or 0), int(newest or 0)

@@ -15,6 +15,7 @@ import logging
 import mimetypes
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from wsgidav.dav_error import (
@@ -28,10 +29,10 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 from wsgidav.dc.base_dc import BaseDomainController
 from wsgidav.wsgidav_app import WsgiDAVApp
 
-from appliance.catalog.models import File
+from appliance.catalog.models import File, Job
 from appliance.errors import DiskFull
 from appliance.library import Library
-from appliance.phones import devices, listing
+from appliance.phones import devices, listing, nextcloud
 from appliance.phones.receive import Receiver, TooLarge
 from appliance.web.security import LoginLimiter
 
@@ -42,6 +43,7 @@ WEBDAV_SHARE = "/remote.php/webdav"
 PREFIX = "/remote.php/"
 PHONE_KEY = "shoebox.phone"  # environ: the signed-in phone's id
 MAX_DEPTH, MAX_NAME = 32, 255
+ROOT_IDS = 1_000_000_000  # a phone's root folder: oc:fileid ROOT_IDS + the phone's id
 
 
 def _safe_name(name: str) -> str:
@@ -74,16 +76,63 @@ def _relative(provider: PhoneProvider, path: str, environ: dict) -> str | None:
     return "/" + "/".join(parts)
 
 
-class PhoneFolder(DAVCollection):
+OC = "{http://owncloud.org/ns}"
+INSTANCE = "ocshoebox"  # the instance part of Nextcloud's oc:id
+FILE_PERMISSIONS, FOLDER_PERMISSIONS = "GDNVW", "GDNVCK"  # read, delete, rename, move, write
+
+
+class NextcloudProperties:
+    """The ownCloud properties Nextcloud's clients need in a listing: ``oc:id``,
+    ``oc:fileid``, ``oc:permissions``, ``oc:size`` (a folder without them is not synced)."""
+
+    def _file_id(self) -> int:
+        raise NotImplementedError
+
+    def _size(self) -> int:
+        raise NotImplementedError
+
+    def get_property_names(self, *, is_allprop: bool) -> list[str]:
+        names = super().get_property_names(is_allprop=is_allprop)  # type: ignore[misc]
+        return names + [f"{OC}id", f"{OC}fileid", f"{OC}permissions", f"{OC}size"]
+
+    def get_property_value(self, name: str) -> Any:
+        if name == f"{OC}fileid":
+            return str(self._file_id())
+        if name == f"{OC}id":
+            return f"{self._file_id():08d}{INSTANCE}"
+        if name == f"{OC}permissions":
+            return FOLDER_PERMISSIONS if self.is_collection else FILE_PERMISSIONS  # type: ignore[attr-defined]
+        if name == f"{OC}size":
+            return str(self._size())
+        return super().get_property_value(name)  # type: ignore[misc]
+
+
+class PhoneFolder(NextcloudProperties, DAVCollection):
     """A folder of the phone's backup (its root, or one it made)."""
 
-    def __init__(self, path: str, environ: dict, rel: str, mtime: float) -> None:
+    def __init__(
+        self, path: str, environ: dict, rel: str, mtime: float, entry_id: int | None = None
+    ) -> None:
         super().__init__(path, environ)
-        self.rel, self.mtime = rel, mtime
+        self.rel, self.mtime, self.entry_id = rel, mtime, entry_id
         self.phone_id = environ[PHONE_KEY]
 
     def get_member_names(self) -> list[str]:
         return [e.path.rsplit("/", 1)[-1] for e in listing.children(self.phone_id, self.rel)]
+
+    def _file_id(self) -> int:
+        return self.entry_id if self.entry_id else ROOT_IDS + self.phone_id
+
+    def _size(self) -> int:
+        return listing.summary(self.phone_id, self.rel)[1]
+
+    def get_etag(self) -> str:
+        """Changes whenever anything below changes (clients then list it again)."""
+        count, size, newest = listing.summary(self.phone_id, self.rel)
+        return f"{count:x}-{size:x}-{newest:x}"
+
+    def support_etag(self) -> bool:
+        return True
 
     def get_last_modified(self) -> float:
         return self.mtime
@@ -116,7 +165,7 @@ class PhoneFolder(DAVCollection):
         return True
 
 
-class PhoneFile(DAVNonCollection):
+class PhoneFile(NextcloudProperties, DAVNonCollection):
     """A file the phone sent (or is sending: ``entry`` None until it arrived)."""
 
     def __init__(self, path: str, environ: dict, rel: str, entry: Any) -> None:
@@ -128,6 +177,12 @@ class PhoneFile(DAVNonCollection):
 
     def get_content_length(self) -> int:
         return self.entry.size if self.entry else 0
+
+    def _file_id(self) -> int:
+        return self.entry.id if self.entry else 0
+
+    def _size(self) -> int:
+        return self.get_content_length()
 
     def get_content_type(self) -> str:
         return mimetypes.guess_type(self.rel)[0] or "application/octet-stream"
@@ -148,15 +203,22 @@ class PhoneFile(DAVNonCollection):
         return True
 
     def get_content(self) -> Any:
-        """The library's copy of what the phone sent (once it is imported)."""
+        """The library's copy of what the phone sent, or, while it waits to be imported
+        (or was refused as no photo), the file the phone sent in ``uploads/``."""
+        library = self.context.library
         stored = File.get_or_none(File.sha256 == (self.entry.sha256 if self.entry else None))
-        if stored is None or not stored.stored_path:
-            raise DAVError(HTTP_NOT_FOUND, "not in the library yet")
-        path = self.context.library.originals / stored.stored_path
-        try:
-            return path.open("rb")
-        except OSError as exc:
-            raise DAVError(HTTP_NOT_FOUND, "not in the library") from exc
+        candidates = []
+        if stored is not None and stored.stored_path:
+            candidates.append(library.originals / stored.stored_path)
+        job = Job.get_or_none(Job.id == self.entry.job) if self.entry and self.entry.job else None
+        if job is not None and Path(job.path).parent.parent == library.uploads:
+            candidates.append(Path(job.path))
+        for path in candidates:
+            try:
+                return path.open("rb")
+            except OSError:
+                continue
+        raise DAVError(HTTP_NOT_FOUND, "not in the library")
 
     def begin_write(self, *, content_type: str | None = None) -> Any:
         name = _safe_name(self.rel.rsplit("/", 1)[-1])
@@ -258,15 +320,13 @@ class PhoneProvider(DAVProvider):
         if entry is None:
             return None
         if entry.is_folder:
-            return PhoneFolder(path, environ, rel, entry.mtime)
+            return PhoneFolder(path, environ, rel, entry.mtime, entry.id)
         return PhoneFile(path, environ, rel, entry)
 
 
 class PhoneSignIn(BaseDomainController):
     """HTTP Basic with the member's user name and a phone's app password (never the web
     password); failed tries are limited per client like the web login's."""
-
-    limiter = LoginLimiter()
 
     def __init__(self, wsgidav_app: Any, config: dict) -> None:
         super().__init__(wsgidav_app, config)
@@ -281,16 +341,25 @@ class PhoneSignIn(BaseDomainController):
         return False
 
     def basic_auth_user(self, realm: str, user_name: str, password: str, environ: dict) -> bool:
-        client = environ.get("REMOTE_ADDR", "unknown")
-        if self.limiter.attempt(client):
-            return False
-        phone = devices.phone_for(user_name, password)
-        if phone is None:
-            return False
-        self.limiter.succeeded(client)
-        environ[PHONE_KEY] = phone.id
-        devices.remember_verified(password)
-        return True
+        return sign_in(user_name, password, environ)
+
+
+_limiter = LoginLimiter()
+
+
+def sign_in(user_name: str, password: str, environ: dict) -> bool:
+    """Check a user name and app password (failed tries limited per client like the web
+    login's); on success the phone's id is in ``environ[PHONE_KEY]``."""
+    client = environ.get("REMOTE_ADDR", "unknown")
+    if _limiter.attempt(client):
+        return False
+    phone = devices.phone_for(user_name, password)
+    if phone is None:
+        return False
+    _limiter.succeeded(client)
+    environ[PHONE_KEY] = phone.id
+    devices.remember_verified(password)
+    return True
 
 
 def dav_app(library: Library, upload_limit: int) -> WsgiDAVApp:
@@ -319,14 +388,18 @@ def dav_app(library: Library, upload_limit: int) -> WsgiDAVApp:
 
 
 class PhoneBackupDispatch:
-    """The web app's WSGI entry: ``/remote.php/...`` goes to WebDAV, the rest to Flask.
+    """The web app's WSGI entry: ``/remote.php/...`` goes to WebDAV, Nextcloud's
+    ``/status.php`` and OCS paths to `phones.nextcloud`, the rest to Flask.
     ``available`` says whether the library disk is (still) there: if not, 503."""
 
     def __init__(self, web: Any, dav: Any, available: Callable[[], bool] | None) -> None:
         self.web, self.dav, self.available = web, dav, available
+        self.nextcloud = nextcloud.app(sign_in)
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
+        if nextcloud.handles(path):
+            return self.nextcloud(environ, start_response)
         if not path.startswith(PREFIX):
             return self.web(environ, start_response)
         if any(part in (".", "..") for part in path.split("/")):
@@ -338,18 +411,23 @@ class PhoneBackupDispatch:
                 "the library disk is not there; try again later",
                 [("Retry-After", "60")],
             )
-        return self.dav(environ, _without_hop_by_hop(start_response))
+        return self.dav(environ, _answer_headers(environ, start_response))
 
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer"}
 
 
-def _without_hop_by_hop(start_response: Any) -> Any:
+def _answer_headers(environ: dict, start_response: Any) -> Any:
     """WsgiDAV sends ``Connection: close`` with some errors; a WSGI app may not (PEP 3333,
-    and waitress answers 500 instead): the server decides about the connection."""
+    and waitress answers 500 instead): the server decides about the connection. A PUT
+    that carried the phone's modification time (``X-OC-Mtime``) says it was kept, as
+    Nextcloud does (its clients otherwise send the time again)."""
+    kept_mtime = environ.get("REQUEST_METHOD") == "PUT" and "HTTP_X_OC_MTIME" in environ
 
     def filtered(status: str, headers: list, exc_info: Any = None) -> Any:
         kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
+        if kept_mtime and status.startswith(("201", "204")):
+            kept.append(("X-OC-MTime", "accepted"))
         return start_response(status, kept, exc_info)
 
     return filtered

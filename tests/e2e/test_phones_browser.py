@@ -60,7 +60,7 @@ def test_a_member_adds_and_revokes_a_phone(server: str, size: str) -> None:
         page.screenshot(path=str(ARTIFACTS / f"phones-{size}.png"), full_page=True)
 
         page.on("dialog", lambda dialog: dialog.accept())
-        page.click("button[aria-label=\"Revoke Kid's phone\"]")
+        page.click('button[aria-label="Revoke Kid\'s phone"]')
         sync_api.expect(page.locator("#phone-list")).to_contain_text("No phone backs up yet")
         assert not errors, errors
         context.close()
