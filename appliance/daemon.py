@@ -253,6 +253,7 @@ class Daemon:
         from appliance.ingest.volumes import volume_present
         from appliance.ingest.watcher import InboxWatcher
         from appliance.library_disk import same_mount
+        from appliance.phones.chunks import expire as expire_transfers
 
         with self._worker_lock() as mine:
             if not mine:
@@ -267,6 +268,7 @@ class Daemon:
                 if reset:
                     log.info("%d jobs interrupted by a crash are queued again", reset)
                 sweep_cut_uploads(self.library.uploads)
+                expire_transfers(self.library.uploads)  # phones' chunked uploads left for days
                 watcher = InboxWatcher(
                     self.settings.inboxes, self.settings.poll_inboxes, self.settings.settle_seconds
                 )

@@ -30,7 +30,12 @@ class Swept:
 def sweep_cut_uploads(uploads: Path) -> Swept:
     """Queue whole files left without a job, remove partial files and empty folders."""
     swept = Swept()
-    folders = sorted(p for p in uploads.iterdir() if p.is_dir()) if uploads.is_dir() else []
+    folders = sorted(
+        p
+        for p in (uploads.iterdir() if uploads.is_dir() else ())
+        if p.is_dir()
+        if not p.name.startswith(".")  # .chunks: phones' chunked transfers (phones.chunks)
+    )
     for folder in folders:
         for path in sorted(folder.iterdir()):
             if not path.is_file():

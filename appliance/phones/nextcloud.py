@@ -3,7 +3,7 @@
 
 Only what the clients read is answered, and nothing pretends to be more: there is no file
 sharing, no versions, no trash over OCS; any other OCS path is a 404 in OCS form.
-Capabilities advertise no chunked upload, so clients send each file with one PUT.
+Capabilities advertise chunked upload (`phones.chunks`): large files arrive in parts.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ STATUS = {
 }
 CAPABILITIES = {
     "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav"},
-    "files": {"bigfilechunking": False, "versioning": False, "undelete": False},
-    "dav": {},  # no "chunking": one PUT per file
+    "files": {"bigfilechunking": True, "versioning": False, "undelete": False},
+    "dav": {"chunking": "1.0"},  # chunked upload (phones.chunks)
 }
 PATHS = ("/status.php", "/ocs/v1.php/", "/ocs/v2.php/")
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from wsgidav.dav_error import (
+    HTTP_BAD_REQUEST,
     HTTP_FORBIDDEN,
     HTTP_INSUFFICIENT_STORAGE,
     HTTP_NOT_FOUND,
@@ -30,18 +31,19 @@ from wsgidav.dc.base_dc import BaseDomainController
 from wsgidav.wsgidav_app import WsgiDAVApp
 
 from appliance.catalog.models import File, Job
-from appliance.errors import DiskFull
+from appliance.errors import DiskFull, is_disk_full
 from appliance.library import Library
-from appliance.phones import devices, listing, nextcloud
+from appliance.phones import chunks, devices, listing, nextcloud
 from appliance.phones.receive import Receiver, TooLarge
 from appliance.web.security import LoginLimiter
 
 log = logging.getLogger(__name__)
 
-FILES_SHARE = "/remote.php/dav/files"
+DAV_SHARE = "/remote.php/dav"  # files/<user>/ (the folder), uploads/<user>/ (chunks)
 WEBDAV_SHARE = "/remote.php/webdav"
 PREFIX = "/remote.php/"
 PHONE_KEY = "shoebox.phone"  # environ: the signed-in phone's id
+ANSWER_KEY = "shoebox.answer_headers"  # environ: headers a stored file's answer carries
 MAX_DEPTH, MAX_NAME = 32, 255
 ROOT_IDS = 1_000_000_000  # a phone's root folder: oc:fileid ROOT_IDS + the phone's id
 
@@ -59,12 +61,15 @@ class Context:
         self.library, self.upload_limit = library, upload_limit
 
 
-def _relative(provider: PhoneProvider, path: str, environ: dict) -> str | None:
-    """The path inside the phone's folder ("/" or "/a/b"), None when not reachable."""
+def _locate(provider: PhoneProvider, path: str, environ: dict) -> tuple[str, str] | None:
+    """(area, path inside it): ``files`` (the phone's folder, "/" or "/a/b") or
+    ``uploads`` (its chunked transfers); None when the path names no area."""
     parts = [p for p in path.split("/") if p]
-    if provider.user_in_path:
-        if not parts:
+    area = "files"
+    if provider.areas_in_path:  # /remote.php/dav/<area>/<user>/...
+        if len(parts) < 2 or parts[0] not in ("files", "uploads"):
             return None
+        area, parts = parts[0], parts[1:]
         if parts[0] != environ.get("wsgidav.auth.user_name"):
             raise DAVError(HTTP_FORBIDDEN, "this is another member's folder")
         parts = parts[1:]
@@ -73,7 +78,7 @@ def _relative(provider: PhoneProvider, path: str, environ: dict) -> str | None:
         for p in parts
     ):
         raise DAVError(HTTP_FORBIDDEN, "not a path in your backup folder")
-    return "/" + "/".join(parts)
+    return area, "/" + "/".join(parts)
 
 
 OC = "{http://owncloud.org/ns}"
@@ -243,6 +248,7 @@ class PhoneFile(NextcloudProperties, DAVNonCollection):
         listing.record_file(self.phone_id, self.rel, receiver.size, receiver.sha256, job_id, mtime)
         devices.count_backup(self.phone_id, receiver.size)
         self.entry = listing.get(self.phone_id, self.rel)
+        _stored_headers(self.environ, self.phone_id, self.rel)
 
     def set_last_modified(self, dest_path: str, time_stamp: float, *, dry_run: bool) -> bool:
         if not dry_run:
@@ -289,31 +295,40 @@ def _child(rel: str, name: str) -> str:
     return rel.rstrip("/") + "/" + name
 
 
-def _move(resource: PhoneFolder | PhoneFile, dest_path: str, keep_source: bool) -> None:
-    provider: PhoneProvider = resource.provider
-    target = _relative(provider, dest_path, resource.environ)
-    if target in (None, "/"):
+def _target(resource: Any, dest_path: str) -> str:
+    """The phone-folder path a MOVE or COPY goes to (refused outside the phone's folder)."""
+    located = _locate(resource.provider, dest_path, resource.environ)
+    if located is None or located[0] != "files" or located[1] == "/":
         raise DAVError(HTTP_FORBIDDEN, "not a path in your backup folder")
-    listing.move(resource.phone_id, resource.rel, target, keep_source)
+    return located[1]
+
+
+def _move(resource: PhoneFolder | PhoneFile, dest_path: str, keep_source: bool) -> None:
+    listing.move(resource.phone_id, resource.rel, _target(resource, dest_path), keep_source)
 
 
 class PhoneProvider(DAVProvider):
-    """The signed-in phone's backup folder; ``user_in_path``: the share's first path
-    segment is the member's user name (``/remote.php/dav/files/<user>/``)."""
+    """The signed-in phone's backup folder. ``areas_in_path``: Nextcloud's
+    ``/remote.php/dav/files/<user>/`` and ``/remote.php/dav/uploads/<user>/`` (one provider,
+    so that a MOVE from a transfer to the folder stays inside it); else
+    ``/remote.php/webdav/`` (the folder only)."""
 
-    def __init__(self, context: Context, user_in_path: bool) -> None:
+    def __init__(self, context: Context, areas_in_path: bool) -> None:
         super().__init__()
-        self.context, self.user_in_path = context, user_in_path
+        self.context, self.areas_in_path = context, areas_in_path
 
     def get_resource_inst(self, path: str, environ: dict) -> Any:
         self._count_get_resource_inst += 1
         environ["shoebox.context"] = self.context
-        rel = _relative(self, path, environ)
-        if rel is None:
+        located = _locate(self, path, environ)
+        if located is None:
             raise DAVError(HTTP_FORBIDDEN, "sign in, then open /remote.php/dav/files/<you>/")
         phone_id = environ.get(PHONE_KEY)
         if phone_id is None:
             raise DAVError(HTTP_FORBIDDEN)
+        area, rel = located
+        if area == "uploads":
+            return _transfer_resource(path, environ, rel)
         if rel == "/":
             return PhoneFolder(path, environ, rel, time.time())
         entry = listing.get(phone_id, rel)
@@ -322,6 +337,211 @@ class PhoneProvider(DAVProvider):
         if entry.is_folder:
             return PhoneFolder(path, environ, rel, entry.mtime, entry.id)
         return PhoneFile(path, environ, rel, entry)
+
+
+def _transfer_resource(path: str, environ: dict, rel: str) -> Any:
+    """The uploads area: its root, a transfer, a part, or a transfer's ``.file``."""
+    context: Context = environ["shoebox.context"]
+    root = chunks.transfers_of(context.library.uploads, environ[PHONE_KEY])
+    names = [p for p in rel.split("/") if p]
+    try:
+        names = [chunks.checked(n) if n != ".file" else n for n in names]
+    except chunks.ChunkError as exc:
+        raise DAVError(HTTP_FORBIDDEN, str(exc)) from exc
+    if not names:
+        return TransferArea(path, environ, root)
+    transfer = root / names[0]
+    if not transfer.is_dir() or len(names) > 2:
+        return None
+    if len(names) == 1:
+        return Transfer(path, environ, transfer)
+    if names[1] == ".file":
+        return JoinedFile(path, environ, transfer)
+    part = transfer / names[1]
+    return Part(path, environ, part) if part.is_file() else None
+
+
+class TransferArea(DAVCollection):
+    """``/remote.php/dav/uploads/<user>/``: the phone's transfers."""
+
+    def __init__(self, path: str, environ: dict, root: Path) -> None:
+        super().__init__(path, environ)
+        self.root = root
+
+    def get_member_names(self) -> list[str]:
+        return sorted(p.name for p in self.root.iterdir()) if self.root.is_dir() else []
+
+    def create_collection(self, name: str) -> None:
+        try:
+            (self.root / chunks.checked(name)).mkdir(parents=True, exist_ok=True)
+        except chunks.ChunkError as exc:
+            raise DAVError(HTTP_FORBIDDEN, str(exc)) from exc
+        except OSError as exc:
+            raise _storage_error(exc) from exc
+
+
+class Transfer(DAVCollection):
+    """One chunked upload: its parts so far (the client lists them to resume)."""
+
+    def __init__(self, path: str, environ: dict, folder: Path) -> None:
+        super().__init__(path, environ)
+        self.folder = folder
+
+    def get_member_names(self) -> list[str]:
+        return [p.name for p in chunks.parts(self.folder)]
+
+    def create_empty_resource(self, name: str) -> Part:
+        return Part(self.path.rstrip("/") + "/" + name, self.environ, self.folder / name)
+
+    def support_recursive_delete(self) -> bool:
+        return True
+
+    def handle_delete(self) -> bool:
+        chunks.remove(self.folder)
+        return True
+
+
+class Part(DAVNonCollection):
+    """One part of a transfer, written to a hidden partial file and renamed when whole."""
+
+    def __init__(self, path: str, environ: dict, file: Path) -> None:
+        super().__init__(path, environ)
+        self.file = file
+        self.limit = environ["shoebox.context"].upload_limit
+        self._out: Any = None
+
+    def get_content_length(self) -> int:
+        return self.file.stat().st_size if self.file.is_file() else 0
+
+    def get_content(self) -> Any:
+        return self.file.open("rb")
+
+    def get_etag(self) -> None:
+        return None
+
+    def support_etag(self) -> bool:
+        return False
+
+    def begin_write(self, *, content_type: str | None = None) -> Any:
+        try:
+            self.partial, _ = chunks.write_part(self.file.parent, self.file.name)
+            self._out = _LimitedFile(open(self.partial, "wb"), self.limit)  # noqa: SIM115
+        except chunks.ChunkError as exc:
+            raise DAVError(HTTP_FORBIDDEN, str(exc)) from exc
+        except OSError as exc:
+            raise _storage_error(exc) from exc
+        return self._out
+
+    def end_write(self, *, with_errors: bool) -> None:
+        if self._out is not None:
+            self._out.file.close()
+        if with_errors:
+            self.partial.unlink(missing_ok=True)
+            return
+        try:
+            chunks.finish_part(self.partial, self.file)
+        except OSError as exc:
+            self.partial.unlink(missing_ok=True)
+            raise _storage_error(exc) from exc
+
+    def handle_delete(self) -> bool:
+        self.file.unlink(missing_ok=True)
+        return True
+
+
+class _LimitedFile:
+    """A part's file: refuses to grow past the upload limit, a full disk is 507."""
+
+    def __init__(self, file: Any, limit: int) -> None:
+        self.file, self.limit, self.size = file, limit, 0
+
+    def write(self, block: bytes) -> None:
+        self.size += len(block)
+        if self.size > self.limit:
+            raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE, "larger than the upload limit")
+        try:
+            self.file.write(block)
+        except OSError as exc:
+            raise _storage_error(exc) from exc
+
+    def close(self) -> None:
+        try:
+            self.file.flush()
+        except OSError as exc:
+            raise _storage_error(exc) from exc
+
+
+class JoinedFile(DAVNonCollection):
+    """``<transfer>/.file``: MOVE it to its place in the phone's folder to join the parts
+    into one upload, imported like any other."""
+
+    def __init__(self, path: str, environ: dict, transfer: Path) -> None:
+        super().__init__(path, environ)
+        self.transfer = transfer
+
+    def get_content_length(self) -> int:
+        return sum(p.stat().st_size for p in chunks.parts(self.transfer))
+
+    def get_content(self) -> Any:
+        raise DAVError(HTTP_FORBIDDEN, "MOVE .file to its place to finish the upload")
+
+    def get_etag(self) -> None:
+        return None
+
+    def support_etag(self) -> bool:
+        return False
+
+    def handle_move(self, dest_path: str) -> bool:
+        environ = self.environ
+        target = _target(self, dest_path)
+        context: Context = environ["shoebox.context"]
+        total = environ.get("HTTP_OC_TOTAL_LENGTH")
+        if total is not None and not total.isdigit():
+            raise DAVError(HTTP_BAD_REQUEST, "OC-Total-Length is not a number")
+        try:
+            receiver = Receiver(
+                context.library.uploads, _safe_name(target.rsplit("/", 1)[-1]), context.upload_limit
+            )
+        except DiskFull as exc:
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
+        try:
+            chunks.join(self.transfer, receiver, int(total) if total else None)
+            job_id = receiver.finish()
+        except chunks.ChunkError as exc:
+            receiver.abort()
+            raise DAVError(HTTP_BAD_REQUEST, str(exc)) from exc
+        except TooLarge as exc:
+            receiver.abort()
+            raise DAVError(HTTP_REQUEST_ENTITY_TOO_LARGE, str(exc)) from exc
+        except DiskFull as exc:
+            receiver.abort()
+            raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
+        mtime_header = environ.get("HTTP_X_OC_MTIME", "")
+        mtime = float(mtime_header) if mtime_header.isdigit() else time.time()
+        phone_id = environ[PHONE_KEY]
+        listing.record_file(phone_id, target, receiver.size, receiver.sha256, job_id, mtime)
+        devices.count_backup(phone_id, receiver.size)
+        chunks.remove(self.transfer)
+        _stored_headers(environ, phone_id, target)
+        return True
+
+
+def _stored_headers(environ: dict, phone_id: int, path: str) -> None:
+    """What Nextcloud answers for a stored file (its clients require the file id)."""
+    entry = listing.get(phone_id, path)
+    if entry is not None:
+        etag = f'"{entry.sha256[:32]}"'
+        environ[ANSWER_KEY] = [
+            ("OC-FileId", f"{entry.id:08d}{INSTANCE}"),
+            ("OC-ETag", etag),
+            ("ETag", etag),
+        ]
+
+
+def _storage_error(exc: OSError) -> DAVError:
+    if is_disk_full(exc):
+        return DAVError(HTTP_INSUFFICIENT_STORAGE, "the library disk is full")
+    return DAVError(HTTP_FORBIDDEN, "cannot store that here")
 
 
 class PhoneSignIn(BaseDomainController):
@@ -367,8 +587,8 @@ def dav_app(library: Library, upload_limit: int) -> WsgiDAVApp:
     context = Context(library, upload_limit)
     config = {
         "provider_mapping": {
-            FILES_SHARE: PhoneProvider(context, user_in_path=True),
-            WEBDAV_SHARE: PhoneProvider(context, user_in_path=False),
+            DAV_SHARE: PhoneProvider(context, areas_in_path=True),
+            WEBDAV_SHARE: PhoneProvider(context, areas_in_path=False),
         },
         "http_authenticator": {
             "domain_controller": PhoneSignIn,
@@ -426,8 +646,11 @@ def _answer_headers(environ: dict, start_response: Any) -> Any:
 
     def filtered(status: str, headers: list, exc_info: Any = None) -> Any:
         kept = [(k, v) for k, v in headers if k.lower() not in HOP_BY_HOP]
-        if kept_mtime and status.startswith(("201", "204")):
-            kept.append(("X-OC-MTime", "accepted"))
+        if status.startswith(("201", "204")):
+            if kept_mtime:
+                kept.append(("X-OC-MTime", "accepted"))
+            names = {k.lower() for k, _ in kept}
+            kept += [(k, v) for k, v in environ.get(ANSWER_KEY, []) if k.lower() not in names]
         return start_response(status, kept, exc_info)
 
     return filtered
