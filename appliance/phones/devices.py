@@ -14,7 +14,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from appliance.catalog.models import Phone, User, database_proxy, utcnow
+from appliance.catalog import phones as phone_rows
+from appliance.catalog.models import Phone, User
 from appliance.catalog.users import find_user
 from appliance.errors import BadRequest, NotFound
 
@@ -68,24 +69,20 @@ def add_phone(username: str, name: str) -> NewPhone:
     """A new phone for ``username`` with a new app password (names are unique per user)."""
     user, name = _user(username), check_name(name)
     password = _new_password()
-    with database_proxy.atomic():
-        if Phone.get_or_none((Phone.user == user) & (Phone.name == name)):
-            raise PhoneError(f"{username} already has a phone called {name!r}")
-        phone = Phone.create(user=user, name=name, token_hash=token_hash(password))
+    phone = phone_rows.create_phone(user, name, token_hash(password))
+    if phone is None:
+        raise PhoneError(f"{username} already has a phone called {name!r}")
     return NewPhone(phone, password)
 
 
 def list_phones(username: str) -> list[Phone]:
-    user = _user(username)
-    return list(Phone.select().where(Phone.user == user).order_by(Phone.name))
+    return phone_rows.phones_of(_user(username))
 
 
 def revoke_phone(username: str, name: str) -> None:
     """Forget the phone: its app password stops working at once; what it sent stays in the
     library (its backup listing goes with it)."""
-    user = _user(username)
-    deleted = Phone.delete().where((Phone.user == user) & (Phone.name == name)).execute()
-    if not deleted:
+    if not phone_rows.delete_phone(_user(username), name):
         raise PhoneNotFound(f"{username} has no phone called {name!r}")
 
 
@@ -93,9 +90,7 @@ def phone_for(username: str, password: str) -> Phone | None:
     """The phone this user name and app password belong to, or None."""
     if not password or len(password) > 200:
         return None
-    phone = (
-        Phone.select(Phone, User).join(User).where(Phone.token_hash == token_hash(password)).first()
-    )
+    phone = phone_rows.phone_by_token(token_hash(password))
     if phone is None or phone.user.username != username:
         return None
     return phone
@@ -103,9 +98,7 @@ def phone_for(username: str, password: str) -> Phone | None:
 
 def count_backup(phone_id: int, size: int) -> None:
     """A file arrived from the phone."""
-    Phone.update(last_backup_at=utcnow(), files=Phone.files + 1, bytes=Phone.bytes + size).where(
-        Phone.id == phone_id
-    ).execute()
+    phone_rows.count_backup(phone_id, size)
 
 
 def remember_verified(password: str) -> None:

@@ -5,7 +5,7 @@ Two mounts reach the same folders, as on Nextcloud: ``/remote.php/dav/files/<use
 (the user in the path must be the signed-in one) and ``/remote.php/webdav/``. A request
 signs in with HTTP Basic: the member's user name and one phone's app password; that
 phone's own folder is what it sees. A file PUT there becomes an import job
-(`phones.receive`) and stays listed (`phones.listing`); GET of a listed file serves the
+(`phones.receive`) and stays listed (`catalog.phone_listing`); GET of a listed file serves the
 library's copy once imported. Nothing here reaches the file system but through those two.
 """
 
@@ -30,10 +30,11 @@ from wsgidav.dav_provider import DAVCollection, DAVNonCollection, DAVProvider
 from wsgidav.dc.base_dc import BaseDomainController
 from wsgidav.wsgidav_app import WsgiDAVApp
 
-from appliance.catalog.models import File, Job
+from appliance.catalog import phone_listing as listing
+from appliance.catalog import phones as phone_rows
 from appliance.errors import DiskFull, is_disk_full
 from appliance.library import Library
-from appliance.phones import chunks, devices, listing, nextcloud
+from appliance.phones import chunks, devices, nextcloud
 from appliance.phones.receive import Receiver, TooLarge
 from appliance.web.security import LoginLimiter
 
@@ -211,13 +212,13 @@ class PhoneFile(NextcloudProperties, DAVNonCollection):
         """The library's copy of what the phone sent, or, while it waits to be imported
         (or was refused as no photo), the file the phone sent in ``uploads/``."""
         library = self.context.library
-        stored = File.get_or_none(File.sha256 == (self.entry.sha256 if self.entry else None))
         candidates = []
-        if stored is not None and stored.stored_path:
-            candidates.append(library.originals / stored.stored_path)
-        job = Job.get_or_none(Job.id == self.entry.job) if self.entry and self.entry.job else None
-        if job is not None and Path(job.path).parent.parent == library.uploads:
-            candidates.append(Path(job.path))
+        stored = phone_rows.stored_path(self.entry.sha256 if self.entry else None)
+        if stored:
+            candidates.append(library.originals / stored)
+        waiting = phone_rows.job_path(self.entry.job if self.entry else None)
+        if waiting and Path(waiting).parent.parent == library.uploads:
+            candidates.append(Path(waiting))
         for path in candidates:
             try:
                 return path.open("rb")

@@ -16,6 +16,7 @@ import segno
 from flask import Blueprint, g, jsonify, render_template, request
 
 from appliance.catalog.models import Phone
+from appliance.catalog.phones import own_phone
 from appliance.phones import devices
 from appliance.web.api import body, fail
 from appliance.web.permissions import require
@@ -92,7 +93,7 @@ def add_phone() -> Any:
 @bp.delete("/api/v1/phones/<int:phone_id>")
 def revoke(phone_id: int) -> Any:
     require(g.user, "phone.own")
-    phone = Phone.get_or_none((Phone.id == phone_id) & (Phone.user == g.user.id))
+    phone = own_phone(phone_id, g.user.id)
     if phone is None:
         fail(404, "no such phone")
     devices.revoke_phone(g.user.username, phone.name)

@@ -34,9 +34,9 @@ def index() -> str:
 
 def _phones() -> list[dict[str, str]]:
     """Every phone that backs up, with its owner and last backup (the status page)."""
-    from appliance.catalog.models import Phone, User
+    from appliance.catalog.phones import all_phones
 
-    rows = Phone.select(Phone, User).join(User).order_by(User.username, Phone.name)
+    rows = all_phones()
     return [
         {
             "name": f"{p.name} ({p.user.username})",
