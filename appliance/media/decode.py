@@ -216,6 +216,10 @@ def decode(path: Path, mime: str, target: int, orientation: int | None = None) -
         raise RenderError(str(exc)) from exc
     except MemoryError as exc:  # the worker's address-space cap: this file, not the machine
         raise RenderError(f"{TOO_LARGE} (it ran out of the worker's memory)") from exc
+    except OSError as exc:
+        if exc.errno is not None:  # the system could not read the file (a drive pulled
+            raise  # mid-read gives EIO): not a broken picture, the caller tries again later
+        raise RenderError(_reason(exc)) from exc  # Pillow's own errors carry no errno
     except Exception as exc:  # noqa: BLE001 - every decoder failure becomes a readable error
         raise RenderError(_reason(exc)) from exc
     raise RenderError(f"unsupported type {mime}: no picture decoder")

@@ -248,3 +248,19 @@ def test_avif_orientation_is_applied_once(corpus: Path, tmp_path: Path) -> None:
         shown = render(path, "image/avif", orientation).viewer_image
         assert shown.size == upright.size
         assert _diff(shown, upright) < 6
+
+
+def test_a_file_the_system_cannot_read_is_not_a_broken_picture(tmp_path: Path) -> None:
+    """An OS error while reading (a drive pulled mid-read gives EIO; here a folder where a
+    file was expected) is raised as the OSError it is, so the import tries again later,
+    instead of a RenderError that records the photo as broken for good (the VM test saw an
+    NTFS drive pulled mid-read leave its photo 'cannot decode' and never imported)."""
+    folder = tmp_path / "IMG_0001.JPG"
+    folder.mkdir()
+    with pytest.raises(OSError) as raised:
+        decode(folder, "image/jpeg", 256)
+    assert not isinstance(raised.value, RenderError) and raised.value.errno is not None
+    truncated = tmp_path / "cut.jpg"
+    truncated.write_bytes(b"\xff\xd8\xff\xe0 not much of a picture")
+    with pytest.raises(RenderError):  # Pillow's own errors (no errno) stay broken pictures
+        decode(truncated, "image/jpeg", 256)
