@@ -42,6 +42,7 @@ LIBRARY_CHECK_EVERY = 5.0  # seconds between checks that a library disk is still
 # A batch may take the sum of its files' time limits plus this (worker (re)starts, commits)
 # before the systemd watchdog stops being fed for it.
 BATCH_ALLOWANCE = 120.0
+RECOVER_EVERY = 20.0  # seconds between idle looks at .incoming on a shared catalogue
 HANDOVER_POLL = 0.5  # seconds between tries of the worker lock while a command holds it
 
 
@@ -160,6 +161,7 @@ class Daemon:
         self.backups: Any = None
         self.transcoder: Any = None  # ingest.transcoding.TranscodeWorker while running
         self._last_library_check = 0.0
+        self._last_recovery = 0.0
         self.served: Any = None  # library_disk.LibraryState of the mount being served
 
     def request_stop(self, *_: object) -> None:
@@ -371,11 +373,23 @@ class Daemon:
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
             elif not self._place_some_photos():
+                self._finish_interrupted_copies(ingestor)
                 self.stop_event.wait(IDLE_WAIT)
             if self.backups:
                 self.backups.run_if_due()
             self.notifier.notify(watchdog=1)
             self._publish(waiting=len(watcher.tracker))
+
+    def _finish_interrupted_copies(self, ingestor: Any) -> None:
+        """Idle time on a shared (PostgreSQL) catalogue: put in place the copies a killed
+        run committed but never moved out of .incoming. At start-up they are still too young
+        to tell from a live peer's (`Ingestor.recover_incoming`); here they come of age."""
+        if not self.library.catalog_on_server:
+            return  # SQLite: one process, finished at start-up
+        now = time.monotonic()
+        if now - self._last_recovery >= RECOVER_EVERY:
+            self._last_recovery = now
+            ingestor.recover_incoming()
 
     def _run_batch(
         self, ingestor: Any, batch: list[Any], volume_present: Callable[[str], bool]

@@ -361,8 +361,9 @@ class Torture:
             jobs = json.loads(status.stdout)["queue"] if status.returncode == 0 else {}
             busy = jobs.get("pending", 1) + jobs.get("running", 0) + jobs.get("paused", 0)
             inbox_left = [p for p in self.inbox.rglob("*") if p.is_file()]
-            if status.returncode == 0 and busy == 0 and not inbox_left:
-                break
+            in_flight = [p for p in self.library.joinpath("originals", ".incoming").glob("*")]
+            if status.returncode == 0 and busy == 0 and not inbox_left and not in_flight:
+                break  # (a shared catalogue finishes a killed run's copies once they age)
             if time.monotonic() > deadline:
                 raise AssertionError(f"not settled: {status.stdout} {status.stderr}")
             time.sleep(0.5)
