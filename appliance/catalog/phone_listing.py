@@ -91,27 +91,17 @@ def move(phone_id: int, source: str, target: str, keep_source: bool = False) -> 
         _ensure_folders(phone_id, target)
         for row in rows:
             new_path = target + row.path[len(source) :]
-            if keep_source:
-                PhoneEntry.create(
-                    phone=phone_id,
-                    path=new_path,
-                    is_folder=row.is_folder,
-                    size=row.size,
-                    mtime=row.mtime,
-                    sha256=row.sha256,
-                    job=row.job,
-                )
-            else:  # a new row (a new id): the folders' ETags change (`summary`)
+            if not keep_source:  # a new row (a new id): the folders' ETags change (`summary`)
                 PhoneEntry.delete().where(PhoneEntry.id == row.id).execute()
-                PhoneEntry.create(
-                    phone=phone_id,
-                    path=new_path,
-                    is_folder=row.is_folder,
-                    size=row.size,
-                    mtime=row.mtime,
-                    sha256=row.sha256,
-                    job=row.job,
-                )
+            PhoneEntry.create(
+                phone=phone_id,
+                path=new_path,
+                is_folder=row.is_folder,
+                size=row.size,
+                mtime=row.mtime,
+                sha256=row.sha256,
+                job=row.job,
+            )
 
 
 def summary(phone_id: int, folder: str) -> tuple[int, int, int]:

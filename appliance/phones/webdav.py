@@ -113,7 +113,19 @@ class NextcloudProperties:
         return super().get_property_value(name)  # type: ignore[misc]
 
 
-class PhoneFolder(NextcloudProperties, DAVCollection):
+class ListedMoves:
+    """MOVE and COPY of a listed name: the listing changes, never the library."""
+
+    def handle_move(self, dest_path: str) -> bool:
+        _move(self, dest_path, keep_source=False)  # type: ignore[arg-type]
+        return True
+
+    def handle_copy(self, dest_path: str, *, depth_infinity: bool) -> bool:
+        _move(self, dest_path, keep_source=True)  # type: ignore[arg-type]
+        return True
+
+
+class PhoneFolder(ListedMoves, NextcloudProperties, DAVCollection):
     """A folder of the phone's backup (its root, or one it made)."""
 
     def __init__(
@@ -162,16 +174,8 @@ class PhoneFolder(NextcloudProperties, DAVCollection):
         listing.remove(self.phone_id, self.rel)
         return True
 
-    def handle_move(self, dest_path: str) -> bool:
-        _move(self, dest_path, keep_source=False)
-        return True
 
-    def handle_copy(self, dest_path: str, *, depth_infinity: bool) -> bool:
-        _move(self, dest_path, keep_source=True)
-        return True
-
-
-class PhoneFile(NextcloudProperties, DAVNonCollection):
+class PhoneFile(ListedMoves, NextcloudProperties, DAVNonCollection):
     """A file the phone sent (or is sending: ``entry`` None until it arrived)."""
 
     def __init__(self, path: str, environ: dict, rel: str, entry: Any) -> None:
@@ -258,14 +262,6 @@ class PhoneFile(NextcloudProperties, DAVNonCollection):
 
     def handle_delete(self) -> bool:
         listing.remove(self.phone_id, self.rel)
-        return True
-
-    def handle_move(self, dest_path: str) -> bool:
-        _move(self, dest_path, keep_source=False)
-        return True
-
-    def handle_copy(self, dest_path: str, *, depth_infinity: bool) -> bool:
-        _move(self, dest_path, keep_source=True)
         return True
 
 
