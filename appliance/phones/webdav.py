@@ -34,7 +34,7 @@ from appliance.catalog import phone_listing as listing
 from appliance.catalog import phones as phone_rows
 from appliance.errors import DiskFull, is_disk_full
 from appliance.library import Library
-from appliance.phones import chunks, devices, nextcloud
+from appliance.phones import chunks, devices, login_flow, nextcloud
 from appliance.phones.receive import Receiver, TooLarge
 from appliance.web.security import LoginLimiter
 
@@ -606,17 +606,21 @@ def dav_app(library: Library, upload_limit: int) -> WsgiDAVApp:
 
 class PhoneBackupDispatch:
     """The web app's WSGI entry: ``/remote.php/...`` goes to WebDAV, Nextcloud's
-    ``/status.php`` and OCS paths to `phones.nextcloud`, the rest to Flask.
+    ``/status.php`` and OCS paths to `phones.nextcloud`, the app's half of Login Flow v2
+    to `phones.login_flow`, the rest to Flask.
     ``available`` says whether the library disk is (still) there: if not, 503."""
 
     def __init__(self, web: Any, dav: Any, available: Callable[[], bool] | None) -> None:
         self.web, self.dav, self.available = web, dav, available
         self.nextcloud = nextcloud.app(sign_in)
+        self.login_flow = login_flow.app()
 
     def __call__(self, environ: dict, start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if nextcloud.handles(path):
             return self.nextcloud(environ, start_response)
+        if path in login_flow.PATHS:
+            return self.login_flow(environ, start_response)
         if not path.startswith(PREFIX):
             return self.web(environ, start_response)
         if any(part in (".", "..") for part in path.split("/")):

@@ -69,6 +69,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         faces,
         labels,
         live,
+        login_flow,
         media,
         moments,
         people,
@@ -130,6 +131,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(live.bp)
     app.register_blueprint(camera_share.bp)
     app.register_blueprint(phones.bp)
+    app.register_blueprint(login_flow.bp)
     _mount_phone_backup(app, settings, library)
     return app
 
