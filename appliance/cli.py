@@ -29,6 +29,7 @@ COMMANDS = [
     "search",
     "user",
     "device",
+    "certificate",
     "doctor",
     "capture",
     "edit",

@@ -64,6 +64,13 @@ class Settings:
     # them there: systemd/shoebox-camera-share-apply). Empty: /var/lib/shoebox/camera-share
     # on the appliance, else <library>/.camera-share (no Samba there to apply them).
     camera_share: Path = Path("")
+    # HTTPS (the appliance): the folder of the box's certificates, made by `shoebox
+    # certificate` and served by nginx on port 443; the Phones page offers the authority.
+    # Empty: no HTTPS (`make run`).
+    https_certificates: Path = Path("")
+    # The proxy in front of the web UI whose X-Forwarded-For/-Proto are believed (nginx,
+    # for HTTPS); requests from anywhere else have those headers removed.
+    trusted_proxy: str = "127.0.0.1"
 
     @property
     def library_root(self) -> Path:

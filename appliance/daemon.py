@@ -116,8 +116,17 @@ class WebServer:
         # depth" notices (a busy moment, not a fault) stay out of the default log.
         logging.getLogger("waitress.queue").setLevel(logging.ERROR)
         app = app or web_app(settings)
+        proxy = {
+            "trusted_proxy": settings.trusted_proxy,
+            "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
+            "clear_untrusted_proxy_headers": True,
+        }
         self.server = create_server(
-            app, host=settings.host, port=settings.port, threads=WEB_THREADS
+            app,
+            host=settings.host,
+            port=settings.port,
+            threads=WEB_THREADS,
+            **(proxy if settings.trusted_proxy else {}),
         )
         if hasattr(app, "session_interface"):  # the Flask app (not the placeholder)
             from appliance.phones.devices import recently_verified

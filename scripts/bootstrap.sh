@@ -8,7 +8,8 @@
 #                               catalogue backend, unzip for the downloaded zips,
 #                               avahi-daemon for its service DTD, restic and
 #                               openssh-server for the library backups, rclone and
-#                               nextcloudcmd as phones' WebDAV backup clients)
+#                               nextcloudcmd as phones' WebDAV backup clients, nginx
+#                               for the appliance's HTTPS)
 #   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools, smbclient for `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
@@ -36,6 +37,8 @@ if [ "${1:-run}" = "test" ]; then
   command -v rclone >/dev/null 2>&1 || want+=(rclone)
   # ... and Nextcloud's own sync client
   command -v nextcloudcmd >/dev/null 2>&1 || want+=(nextcloud-desktop-cmd)
+  # ... over HTTPS through the appliance's own nginx site
+  [ -x /usr/sbin/nginx ] || want+=(nginx)
   [ -x /usr/sbin/sshd ] || want+=(openssh-server)
   # a throwaway PostgreSQL cluster: the catalogue tests run against both backends
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || want+=(postgresql)

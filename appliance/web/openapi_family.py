@@ -82,7 +82,13 @@ _PHONE = {
         "stale": _BOOL,
     },
 }
-_PHONES = _obj(phones={"type": "array", "items": _PHONE}, server=_STR)
+_HTTPS = {
+    "oneOf": [
+        {"type": "null"},
+        _obj(address=_STR, fingerprint=_STR, certificate=_STR, profile=_STR),
+    ]
+}
+_PHONES = _obj(phones={"type": "array", "items": _PHONE}, server=_STR, https=_HTTPS)
 _PHONE_ADDED = {
     "allOf": [
         _PHONE,

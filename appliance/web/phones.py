@@ -5,6 +5,10 @@ apps' ``nc://login`` form); sees each phone's last backup; revokes a phone.
 ``GET /api/v1/phones``, ``POST /api/v1/phones`` ({"name"}) and
 ``DELETE /api/v1/phones/<id>`` (OpenAPI: `web.openapi_family`): a member's own phones
 only (action ``phone.own``).
+
+On the appliance (``https_certificates`` set) phones are given the HTTPS address, and the
+page offers the box's certificate authority to trust: as a file, as an iOS profile, and its
+fingerprint to compare with what the phone shows.
 """
 
 from __future__ import annotations
@@ -13,10 +17,12 @@ import datetime as dt
 from typing import Any
 
 import segno
-from flask import Blueprint, g, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, g, jsonify, render_template, request, url_for
 
 from appliance.catalog.models import Phone
 from appliance.catalog.phones import own_phone
+from appliance.https import certificates
+from appliance.https.profile import mobileconfig
 from appliance.phones import devices
 from appliance.web.api import body, fail
 from appliance.web.permissions import require
@@ -38,8 +44,39 @@ def _as_json(phone: Phone, now: dt.datetime) -> dict[str, Any]:
     }
 
 
+def _authority() -> Any:
+    """The box's certificate authority when it serves HTTPS, else None."""
+    folder = current_app.config["SHOEBOX_SETTINGS"].https_certificates
+    if str(folder) in ("", "."):
+        return None
+    return certificates.authority(folder)
+
+
+def _host() -> str:
+    """The name the browser used for the box, without a port."""
+    host = request.host
+    if host.startswith("["):  # [IPv6 address]:port
+        return host[: host.index("]") + 1]
+    return host.split(":", 1)[0]
+
+
 def _server() -> str:
+    """The address phones back up to: HTTPS (port 443) when the box serves it."""
+    if _authority() is not None:
+        return f"https://{_host()}"
     return request.host_url.rstrip("/")
+
+
+def _https() -> dict[str, str] | None:
+    ca = _authority()
+    if ca is None:
+        return None
+    return {
+        "address": f"https://{_host()}/",
+        "fingerprint": certificates.fingerprint(ca),
+        "certificate": url_for("phones.authority_file"),
+        "profile": url_for("phones.authority_profile"),
+    }
 
 
 def login_link(server: str, username: str, password: str) -> str:
@@ -55,6 +92,7 @@ def page() -> str:
         title="Phones",
         server=_server(),
         webdav=f"{_server()}/remote.php/dav/files/{g.user.username}/",
+        https=_https(),
     )
 
 
@@ -63,7 +101,7 @@ def list_phones() -> Any:
     require(g.user, "phone.own")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     phones = devices.list_phones(g.user.username)
-    return jsonify(phones=[_as_json(p, now) for p in phones], server=_server())
+    return jsonify(phones=[_as_json(p, now) for p in phones], server=_server(), https=_https())
 
 
 @bp.post("/api/v1/phones")
@@ -98,3 +136,33 @@ def revoke(phone_id: int) -> Any:
         fail(404, "no such phone")
     devices.revoke_phone(g.user.username, phone.name)
     return jsonify(revoked=phone_id)
+
+
+@bp.get("/phones/shoebox-ca.crt")
+def authority_file() -> Any:
+    """The box's certificate authority (PEM), for Android and computers to trust."""
+    require(g.user, "phone.own")
+    ca = _authority()
+    if ca is None:
+        fail(404, "this box does not serve HTTPS")
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Response(
+        ca.public_bytes(Encoding.PEM),
+        mimetype="application/x-x509-ca-cert",
+        headers={"Content-Disposition": 'attachment; filename="shoebox-ca.crt"'},
+    )
+
+
+@bp.get("/phones/shoebox.mobileconfig")
+def authority_profile() -> Any:
+    """The same authority as an iOS configuration profile."""
+    require(g.user, "phone.own")
+    ca = _authority()
+    if ca is None:
+        fail(404, "this box does not serve HTTPS")
+    return Response(
+        mobileconfig(ca, _host()),
+        mimetype="application/x-apple-aspen-config",
+        headers={"Content-Disposition": 'attachment; filename="shoebox.mobileconfig"'},
+    )

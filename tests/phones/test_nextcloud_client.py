@@ -12,20 +12,15 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from phone_box import Box
 
 
-@pytest.fixture(scope="module")
-def nextcloudcmd() -> str:
-    found = shutil.which("nextcloudcmd")
-    assert found, "nextcloudcmd is missing: scripts/bootstrap.sh test installs it"
-    return found
-
-
-def sync(nextcloudcmd: str, box: Box, password: str, folder: Path) -> str:
+def sync(
+    nextcloudcmd: str, box: Box, password: str, folder: Path, url: str = "", *options: str
+) -> str:
+    command = [nextcloudcmd, "--non-interactive", *options, "-u", "alice", "-p", password]
     result = subprocess.run(
-        [nextcloudcmd, "--non-interactive", "-u", "alice", "-p", password, str(folder), box.url],
+        [*command, str(folder), url or box.url],
         capture_output=True,
         text=True,
         timeout=300,

@@ -75,3 +75,33 @@ def test_the_phones_page_and_api_need_a_sign_in(empty_app: Flask) -> None:
     assert stranger.get("/phones").status_code in (302, 401)
     assert stranger.get("/api/v1/phones").status_code == 401
     assert stranger.open("/remote.php/webdav/", method="PROPFIND").status_code == 401
+
+
+def test_on_the_appliance_phones_get_the_https_address_and_the_certificate_to_trust(
+    empty_app: Flask, empty_admin: FlaskClient, tmp_path
+) -> None:
+    from cryptography import x509
+
+    from appliance.https import certificates
+
+    assert empty_admin.get("/phones/shoebox-ca.crt").status_code == 404  # make run: no HTTPS
+    assert "phone-https" not in empty_admin.get("/phones").text
+    folder = tmp_path / "tls"
+    certificates.ensure(folder, certificates.box_names())
+    empty_app.config["SHOEBOX_SETTINGS"].https_certificates = folder
+    fingerprint = certificates.fingerprint(certificates.authority(folder))
+
+    page = empty_admin.get("/phones").text
+    assert fingerprint in page and "https://localhost/" in page
+    listed = empty_admin.get("/api/v1/phones").get_json()
+    assert listed["https"]["fingerprint"] == fingerprint
+    added = empty_admin.post("/api/v1/phones", json={"name": "Pixel"}, headers=_h(empty_admin))
+    assert added.get_json()["webdav"] == "https://localhost/remote.php/dav/files/alice/"
+    crt = empty_admin.get("/phones/shoebox-ca.crt")
+    assert crt.status_code == 200 and crt.mimetype == "application/x-x509-ca-cert"
+    assert x509.load_pem_x509_certificate(crt.data) == certificates.authority(folder)
+    profile = empty_admin.get("/phones/shoebox.mobileconfig")
+    assert profile.mimetype == "application/x-apple-aspen-config"
+    assert b"com.apple.security.root" in profile.data
+    assert empty_app.test_client().get("/phones/shoebox-ca.crt").status_code in (302, 401)
+    assert b"PRIVATE KEY" not in crt.data + profile.data
