@@ -15,6 +15,7 @@ usage: install.sh [options]
   --hostname NAME   set the host name (the UI is then at http://NAME.local)
   --library-disk    mount a disk labelled SHOEBOX at /srv/shoebox when present (fstab)
   --port80          also answer on port 80 (kernel redirect to the UI on 8080)
+  --https           also answer HTTPS on port 443 (nginx, with the box's own certificate)
   --samba           install Samba and share the inbox (systemd/smb-shoebox-inbox.conf)
   --camera          install python3-picamera2 for `shoebox capture`
   --no-packages     do not install Debian packages
@@ -37,6 +38,7 @@ wheel=""
 library=/srv/shoebox
 hostname=""
 port80=0
+https=0
 library_disk=0
 samba=0
 camera=0
@@ -55,6 +57,7 @@ while [ $# -gt 0 ]; do
     --hostname) hostname=${2:?--hostname needs a name}; shift ;;
     --library-disk) library_disk=1 ;;
     --port80) port80=1 ;;
+    --https) https=1 ;;
     --samba) samba=1 ;;
     --camera) camera=1 ;;
     --no-packages) packages=0 ;;
@@ -121,6 +124,7 @@ if [ "$packages" = 1 ]; then
     # ntfs-3g: NTFS drives where the kernel has no ntfs3 (Debian 12); exFAT, HFS+ are the kernel's
     want=(python3-venv avahi-daemon gphoto2 ntfs-3g libimage-exiftool-perl ffmpeg restic)
     if [ "$port80" = 1 ]; then want+=(nftables); fi
+    if [ "$https" = 1 ]; then want+=(nginx); fi
     # the share's "vfs objects" (catia fruit streams_xattr) are in samba-vfs-modules, only a
     # Recommends of samba, which --no-install-recommends leaves out
     if [ "$samba" = 1 ]; then want+=(samba samba-vfs-modules); fi
@@ -197,6 +201,18 @@ if [ "$port80" = 1 ]; then
     put 0644 "$here/files/shoebox-port80.service" "$units/shoebox-port80.service"
     enable+=(shoebox-port80.service)
 fi
+if [ "$https" = 1 ]; then
+    # nginx serves 443 with the certificates shoebox-certificate.service makes at boot;
+    # Debian's own default site (a welcome page on port 80) is not wanted on the box.
+    put 0644 "$repo/systemd/shoebox-certificate.service" "$units/shoebox-certificate.service"
+    put 0644 "$here/files/nginx-shoebox.conf" "$etc/nginx/sites-available/shoebox"
+    run mkdir -p "$etc/nginx/sites-enabled"
+    run ln -sfn ../sites-available/shoebox "$etc/nginx/sites-enabled/shoebox"
+    if [ -L "$etc/nginx/sites-enabled/default" ]; then
+        run rm -f "$etc/nginx/sites-enabled/default"
+    fi
+    enable+=(shoebox-certificate.service) # nginx.service: enabled by its Debian package
+fi
 if [ "$library" != /srv/shoebox ]; then
     for unit in shoebox.service shoebox-import@.service shoebox-import-camera.service; do
         put_text 0644 "$units/$unit.d/20-library.conf" <<EOF
@@ -224,6 +240,14 @@ inboxes = ["/srv/shoebox/inbox"]
 host = "0.0.0.0"
 port = 8080
 EOF
+fi
+if [ "$https" = 1 ] && ! grep -qs '^https_certificates' "$etc/shoebox/shoebox.toml"; then
+    if [ "$dry" = 1 ]; then
+        echo "would add https_certificates to $etc/shoebox/shoebox.toml"
+    else
+        printf '%s\n' "# HTTPS on port 443 (nginx): the Phones page offers the box's certificate authority." \
+            'https_certificates = "/etc/shoebox/tls"' >>"$etc/shoebox/shoebox.toml"
+    fi
 fi
 if [ "$library_disk" = 1 ] && ! grep -qs '^library_disk' "$etc/shoebox/shoebox.toml"; then
     run sh -c "printf '%s\n' '# The library is on a disk labelled SHOEBOX: wait for it, never use the SD card.' 'library_disk = true' >>'$etc/shoebox/shoebox.toml'"
@@ -307,6 +331,7 @@ if [ "$start" = 1 ] && [ -d /run/systemd/system ]; then
     run systemctl restart "${enable[@]}"
     run systemctl start shoebox-library-backup.timer
     run systemctl try-reload-or-restart avahi-daemon.service
+    [ "$https" = 1 ] && run systemctl try-reload-or-restart nginx.service
     [ "$samba" = 1 ] && run systemctl try-reload-or-restart smbd.service
 fi
 if [ "$dry" = 1 ]; then

@@ -10,7 +10,8 @@
 #                               openssh-server for the library backups, rclone and
 #                               nextcloudcmd as phones' WebDAV backup clients, nginx
 #                               for the appliance's HTTPS)
-#   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools, smbclient for `make test-appliance`
+#   scripts/bootstrap.sh appliance  plus debootstrap, QEMU, mtools, smbclient, rclone for
+#                               `make test-appliance`
 # Packages already present are not touched; nothing is installed when all are there.
 set -euo pipefail
 
@@ -52,6 +53,7 @@ if [ "${1:-run}" = "appliance" ]; then # make test-appliance: build and boot a D
   command -v mkfs.fat >/dev/null 2>&1 || want+=(dosfstools)
   command -v ssh >/dev/null 2>&1 || want+=(openssh-client)
   command -v smbclient >/dev/null 2>&1 || want+=(smbclient)  # a computer using the share
+  command -v rclone >/dev/null 2>&1 || want+=(rclone)  # a phone's backup app over HTTPS
   command -v qemu-aarch64-static >/dev/null 2>&1 || want+=(qemu-user-static binfmt-support)
   # the arm64 image boot (tests/system/boot_arm64_image.py): qemu-system-aarch64 -M virt
   command -v qemu-system-aarch64 >/dev/null 2>&1 || want+=(qemu-system-arm)

@@ -74,9 +74,15 @@ def _fake_system(root: Path) -> None:
     (root / "etc/hosts").write_text("127.0.0.1\tlocalhost\n127.0.1.1\traspberrypi\n")
     (root / "etc/fstab").write_text("proc /proc proc defaults 0 0\n")
     (root / "etc/samba/smb.conf").write_text("[global]\n   workgroup = WORKGROUP\n")
+    (root / "etc/nginx/sites-available").mkdir(parents=True)
+    (root / "etc/nginx/sites-enabled").mkdir()
+    (root / "etc/nginx/sites-available/default").write_text("server { listen 80; }\n")
+    (root / "etc/nginx/sites-enabled/default").symlink_to("/etc/nginx/sites-available/default")
 
 
-APPLIANCE_OPTIONS = ("--hostname", "shoebox", "--port80", "--samba", "--library-disk")
+APPLIANCE_OPTIONS = (
+    "--hostname", "shoebox", "--port80", "--https", "--samba", "--library-disk"
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -223,9 +229,16 @@ def test_install_lays_out_the_appliance(installed: Path) -> None:
     for name in ("10-appliance.conf", "10-models.conf"):
         assert (units / "shoebox.service.d" / name).is_file()
     assert (units / "shoebox-import@.service.d/10-models.conf").is_file()
-    for name in ("shoebox.service", "shoebox-port80.service"):
+    for name in ("shoebox.service", "shoebox-port80.service", "shoebox-certificate.service"):
         link = units / "multi-user.target.wants" / name
         assert os.readlink(link) == f"/etc/systemd/system/{name}"
+    # HTTPS (issue 21): nginx serves our site only, after the certificates are made
+    assert (units / "nginx.service.requires/shoebox-certificate.service").is_symlink()
+    site = root / "etc/nginx/sites-enabled/shoebox"
+    assert site.read_bytes() == (BUILD / "files/nginx-shoebox.conf").read_bytes()
+    assert not (root / "etc/nginx/sites-enabled/default").exists()
+    settings = (root / "etc/shoebox/shoebox.toml").read_text()
+    assert 'https_certificates = "/etc/shoebox/tls"' in settings
     for rel in (
         "etc/udev/rules.d/90-shoebox-usb.rules",
         "etc/udev/rules.d/89-shoebox-library.rules",
@@ -362,6 +375,7 @@ def unit_copies(installed: Path, tmp_path: Path) -> Path:
 
 def _verify(units: Path) -> subprocess.CompletedProcess[str]:
     names = ["shoebox.service", "shoebox-import@sdb1_23.service", "shoebox-port80.service"]
+    names.append("shoebox-certificate.service")
     env = {**os.environ, "SYSTEMD_UNIT_PATH": f"{units}:"}  # ":" keeps the built-in path
     return _run(["systemd-analyze", "verify", "--man=no", *names], env=env, cwd=units)
 

@@ -23,6 +23,7 @@ SERVICES = [
     "shoebox-import-camera.service",
     "shoebox-library-backup.service",  # issue 23: the library's second copy
     "shoebox-backup-disk.service",
+    "shoebox-certificate.service",  # issue 21: HTTPS for phones
 ]
 
 pytestmark = [

@@ -15,10 +15,10 @@ mirror=${mirror:-http://deb.debian.org/debian}
 kernel=linux-image-$arch
 [ "$arch" = arm64 ] && kernel=linux-image-arm64
 # The appliance's own packages (install.sh: python3-venv avahi-daemon gphoto2 ntfs-3g
-# libimage-exiftool-perl ffmpeg restic, nftables for --port80, samba samba-vfs-modules for
-# --samba) and what the test drives it with
+# libimage-exiftool-perl ffmpeg restic, nftables for --port80, nginx for --https, samba
+# samba-vfs-modules for --samba) and what the test drives it with
 # (ssh, sqlite3, curl, avahi-utils, dosfstools, exfatprogs to format the exFAT card).
-runtime=python3,python3-venv,dbus,avahi-daemon,gphoto2,ntfs-3g,libimage-exiftool-perl,ffmpeg,restic,nftables,samba,samba-vfs-modules
+runtime=python3,python3-venv,dbus,avahi-daemon,gphoto2,ntfs-3g,libimage-exiftool-perl,ffmpeg,restic,nftables,nginx,samba,samba-vfs-modules
 packages=systemd-sysv,udev,kmod,initramfs-tools,$kernel,openssh-server,iproute2,procps,
 packages+=$runtime,avahi-utils,libnss-mdns,sqlite3,curl,ca-certificates,dosfstools,exfatprogs,e2fsprogs
 # SHOEBOX_ROOTFS_FLAVOUR=user: no kernel or services, for running under qemu-user only.

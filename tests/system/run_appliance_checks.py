@@ -693,6 +693,83 @@ def phase_share(vm: Vm, work: Path, photos: Photos) -> None:
     check("the camera share's photo imported", left == "0", f"{summary['share_s']} s")
 
 
+def phase_phone_https(vm: Vm, work: Path, photos: Photos) -> None:
+    """A phone backs up over HTTPS on port 443 (install.sh --https, as the image is built):
+    the box made its own certificates at boot; the client (the real rclone) trusts only the
+    box's authority, read over SSH (pinned), whose fingerprint the Phones page shows."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    states = vm.ssh("systemctl is-active shoebox-certificate.service nginx.service", check=False)
+    check("nginx and the certificate unit are active", states.split() == ["active"] * 2, states)
+    pinned = work / "box-ca.pem"
+    pinned.write_text(vm.ssh("cat /etc/shoebox/tls/ca.pem") + "\n")
+    keys = vm.ssh("stat -c '%a %U' /etc/shoebox/tls/ca-key.pem /etc/shoebox/tls/server-key.pem")
+    check("the certificate keys are root's only", keys.split() == ["600", "root"] * 2, keys)
+    ca = x509.load_pem_x509_certificate(pinned.read_bytes())
+    web = WebSession(vm)
+    web.sign_in(ADMIN, ADMIN_PASSWORD)
+    status, phones = web.call("GET", "/api/v1/phones")
+    shown = (phones.get("https") or {}).get("fingerprint") if status == 200 else None
+    check(
+        "the Phones page shows the box's authority fingerprint",
+        shown == ca.fingerprint(hashes.SHA256()).hex(":").upper(),
+        str(shown),
+    )
+    status, added = web.call("POST", "/api/v1/phones", {"name": "Pixel over HTTPS"})
+    check("a phone added on the Phones page", status == 201, str(added)[:200])
+    check(
+        "phones are given the https address",
+        str(added.get("webdav", "")).startswith("https://"),
+        str(added.get("webdav")),
+    )
+    camera = work / "phone-https"
+    camera.mkdir(exist_ok=True)
+    sent = photos.take(2, names_from=900)
+    for name, data in sent.items():
+        (camera / name).write_bytes(data)
+    rclone = shutil.which("rclone")
+    obscured = run([rclone, "obscure", added["password"]], capture_output=True).stdout.strip()
+    env = {
+        **os.environ,
+        "RCLONE_CONFIG": "/dev/null",
+        "RCLONE_CONFIG_PHONE_TYPE": "webdav",
+        "RCLONE_CONFIG_PHONE_URL": f"https://127.0.0.1:{vm.ports['https']}/remote.php/dav/files/{ADMIN}",
+        "RCLONE_CONFIG_PHONE_VENDOR": "nextcloud",
+        "RCLONE_CONFIG_PHONE_USER": ADMIN,
+        "RCLONE_CONFIG_PHONE_PASS": obscured,
+    }
+    started = time.monotonic()
+    copy = subprocess.run(
+        [rclone, "copy", str(camera), "phone:DCIM", "--ca-cert", str(pinned), "-v"],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    check("rclone backs up over HTTPS, the box's authority pinned", copy.returncode == 0,
+          copy.stderr.strip()[-300:] or "ok")  # fmt: skip
+    unpinned = subprocess.run(
+        [rclone, "lsd", "phone:", "--retries", "1"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    check("without the pin the certificate is not trusted", "x509" in unpinned.stderr,
+          unpinned.stderr.strip()[-200:])  # fmt: skip
+    wait_until(
+        "the phone's photos in the library",
+        lambda: hashes_of(sent) <= set(stored_hashes(vm)),
+        IMPORT_TIMEOUT,
+        3,
+    )
+    summary["phone_https_s"] = round(time.monotonic() - started)
+    again = subprocess.run(
+        [rclone, "copy", str(camera), "phone:DCIM", "--ca-cert", str(pinned), "-v"],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    check(
+        "a second backup sends nothing",
+        again.returncode == 0 and "Copied" not in again.stderr,
+        again.stderr.strip()[-200:],
+    )
+
+
 def phase_library_pull(vm: Vm, library: Path) -> None:
     """Pull the library disk while the service runs: it waits; plug it back: it resumes."""
     photos_before = len(stored_hashes(vm))
@@ -1051,6 +1128,7 @@ def main() -> int:
                 phase_watchdog(vm)
                 phase_devices(vm, work, photos)
                 phase_share(vm, work, photos)
+                phase_phone_https(vm, work, photos)
                 phase_library_pull(vm, library)
                 phase_reset(vm, work, photos)
                 phase_memory(vm, "reset")

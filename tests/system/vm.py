@@ -116,6 +116,7 @@ def build_disk(
         command = (
             "SHOEBOX_PIP_ARGS='--no-index --find-links /tmp/wheelhouse' "
             "/tmp/shoebox-src/image-build/install.sh --no-start --hostname shoebox --port80 "
+            "--https "
             f"--wheel /tmp/wheelhouse/{wheel} " + " ".join(install_options)
         )
         # No network namespace: the install must not reach out (apt, pip, anything).
@@ -225,7 +226,7 @@ def _copy_photos(filesystem: Path, photos: dict[str, bytes]) -> None:
 
 
 class Vm:
-    """QEMU with the disk, user networking (ssh, 80, 8080 forwarded), a monitor.
+    """QEMU with the disk, user networking (ssh, 80, 8080, 443, 445 forwarded), a monitor.
 
     amd64: qemu-system-x86_64 -M pc; arm64: qemu-system-aarch64 -M virt, Cortex-A72.
     """
@@ -240,6 +241,7 @@ class Vm:
             "http": free_port(),
             "web": free_port(),
             "smb": free_port(),
+            "https": free_port(),
         }
         self.monitor_path = work / "monitor.sock"
         self.control_path = work / "ssh.sock"
@@ -257,7 +259,9 @@ class Vm:
     def start(self) -> None:
         forwards = ",".join(
             f"hostfwd=tcp:127.0.0.1:{self.ports[name]}-:{guest}"
-            for name, guest in (("ssh", 22), ("http", 80), ("web", 8080), ("smb", 445))
+            for name, guest in (
+                ("ssh", 22), ("http", 80), ("web", 8080), ("smb", 445), ("https", 443)
+            )
         )
         kvm = os.environ.get("SHOEBOX_VM_ACCEL") == "kvm" and os.access("/dev/kvm", os.W_OK)
         if self.arch == "arm64":
