@@ -66,6 +66,22 @@ def create_album(
     return album
 
 
+def album_titled(title: str, description: str = "") -> Album:
+    """The album called ``title`` (not in the trash), made when there is none: an import
+    that runs again (or resumes) fills the same album."""
+    with database_proxy.atomic():
+        found = (
+            Album.select()
+            .where(
+                (Album.title == _title(title))
+                & Album.id.not_in(AlbumTrash.select(AlbumTrash.album))
+            )
+            .order_by(Album.id)
+            .first()
+        )
+        return found or create_album(title, description=description)
+
+
 def update_album(album_id: int, title: str | None = None, description: str | None = None) -> None:
     album = get_album(album_id)
     if title is not None:

@@ -1,0 +1,117 @@
+"""The files of a Google Takeout, wherever they are: zip archives (all parts of a
+multi-part export given together), tar archives (``.tgz``), or the extracted folder.
+
+Each file is a `Member` (which archive, its name inside, its size); ``open_member`` reads
+one without extracting anything else. What an archive may not do is refused per member:
+a name with ``..`` or an absolute path, a member that inflates far beyond what any photo
+or video compresses to (a zip bomb), a member whose bytes do not match its checksum (zip
+checks CRC-32 as it reads) or that ends early.
+"""
+
+from __future__ import annotations
+
+import tarfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO
+
+# Photos and videos barely compress; a member inflating more than this much (and large
+# enough to matter) is a zip bomb, never a photo.
+BOMB_RATIO = 100
+BOMB_MIN = 64 * 2**20
+ARCHIVE_SUFFIXES = (".zip", ".tgz", ".tar.gz", ".tar")
+
+
+class ArchiveError(Exception):
+    """An archive (or one member) cannot be read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Member:
+    archive: Path  # the zip/tar file, or the folder given
+    name: str  # POSIX path inside it
+    size: int
+    crc: int | None = None  # zip only: with the size, identifies the same bytes
+
+    @property
+    def key(self) -> str:
+        """Stable across runs: for the record of what is done."""
+        return f"{self.archive.name}:{self.name}"
+
+
+def is_archive(path: Path) -> bool:
+    return path.is_file() and path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
+def safe_name(name: str) -> bool:
+    """A member name that stays inside wherever it is put."""
+    pure = PurePosixPath(name.replace("\\", "/"))
+    return bool(name) and not pure.is_absolute() and ".." not in pure.parts and ":" not in name[:3]
+
+
+def list_members(source: Path) -> tuple[list[Member], list[tuple[str, str]]]:
+    """The regular files of an archive or folder, and (name, reason) of those refused."""
+    members: list[Member] = []
+    refused: list[tuple[str, str]] = []
+    if source.is_dir():
+        for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.is_symlink()):
+            members.append(Member(source, path.relative_to(source).as_posix(), path.stat().st_size))
+        return members, refused
+    lowered = source.name.lower()
+    try:
+        if lowered.endswith(".zip"):
+            with zipfile.ZipFile(source) as archive:
+                for info in archive.infolist():
+                    if info.is_dir():
+                        continue
+                    if not safe_name(info.filename):
+                        refused.append((info.filename, "unsafe name (.. or an absolute path)"))
+                    elif _bomb(info.file_size, info.compress_size):
+                        refused.append((info.filename, "refused: inflates like a zip bomb"))
+                    else:
+                        members.append(Member(source, info.filename, info.file_size, info.CRC))
+        else:
+            with tarfile.open(source) as archive:
+                for info in archive:
+                    if not info.isfile():
+                        continue
+                    if not safe_name(info.name):
+                        refused.append((info.name, "unsafe name (.. or an absolute path)"))
+                    else:
+                        members.append(Member(source, info.name, info.size))
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+        raise ArchiveError(f"{source.name}: cannot read the archive: {exc}") from exc
+    return members, refused
+
+
+def _bomb(size: int, compressed: int) -> bool:
+    return size > BOMB_MIN and size > BOMB_RATIO * max(compressed, 1)
+
+
+def iter_streams(source: Path, names: set[str]) -> Iterator[tuple[str, BinaryIO]]:
+    """A reader for each member named in ``names``, in the archive's own order (a tar is
+    read once, front to back). A zip member's reader checks its CRC-32 at the end
+    (zipfile.BadZipFile); an archive that breaks off raises ArchiveError."""
+    try:
+        if source.is_dir():
+            for name in sorted(names):
+                with (source / name).open("rb") as stream:
+                    yield name, stream
+        elif source.name.lower().endswith(".zip"):
+            with zipfile.ZipFile(source) as archive:
+                for info in archive.infolist():
+                    if info.filename in names:
+                        with archive.open(info) as stream:
+                            yield info.filename, stream  # type: ignore[misc]
+        else:
+            with tarfile.open(source, mode="r|*") as archive:
+                for info in archive:
+                    if info.isfile() and info.name in names:
+                        stream = archive.extractfile(info)
+                        if stream is not None:
+                            with stream:
+                                yield info.name, stream  # type: ignore[misc]
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+        raise ArchiveError(f"{source.name}: the archive breaks off: {exc}") from exc

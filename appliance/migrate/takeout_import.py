@@ -1,0 +1,455 @@
+"""`shoebox import` of a Google Takeout, top to bottom:
+
+1. **Read the layout**: every member of every archive given (or the extracted folder);
+   the JSON files are read (small), the photos and videos are not yet.
+2. **Plan**: each photo and video matched with its JSON (`takeout_match`), its folder
+   classified (a year folder, an album, Archive, Trash, Locked Folder), copies of the same
+   bytes in several folders (a year folder and its albums) grouped into one item.
+3. **Import in batches**: a batch of members is extracted into the library's staging
+   folder (never more than ``BATCH_BYTES`` at once: a disk only a little bigger than the
+   photos manages), each with an XMP sidecar holding what the JSON adds to the file
+   (`takeout_facts`), and imported with policy "move" through the normal pipeline
+   (duplicates recognised, broken files kept with their reason). Then each photo joins its
+   albums, and is archived or put in the trash as it was in Google Photos.
+4. **Remember**: the items a batch finished are appended to a record in the library, so a
+   run cut by a power cut resumes after the last finished batch.
+
+What happens to each folder kind: year folders and albums are imported; Archive's photos
+are imported archived; Trash's are imported into Shoebox's trash (restorable until it is
+emptied); Locked Folder's are not imported (Shoebox has no private area yet) and are listed
+in the report. Sources are only read, never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import sys
+import time
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from appliance.catalog import albums as album_rows
+from appliance.catalog import photos as photo_rows
+from appliance.catalog import trash
+from appliance.catalog.fields import shown
+from appliance.config import Settings
+from appliance.ingest.runner import Ingestor
+from appliance.media import exiftool
+from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
+from appliance.media.sniff import sniff
+from appliance.media.xmp_write import Decisions, write_sidecar
+from appliance.migrate.takeout_archive import (
+    ArchiveError,
+    Member,
+    is_archive,
+    iter_streams,
+    list_members,
+)
+from appliance.migrate.takeout_facts import (
+    MAX_JSON,
+    AlbumInfo,
+    Facts,
+    FactsError,
+    parse_album,
+    parse_facts,
+)
+from appliance.migrate.takeout_match import Matcher
+from appliance.records import FileTask, Outcome
+
+BATCH_FILES = 200
+BATCH_BYTES = 1024 * 2**20
+PHOTOS_ROOTS = ("Google Photos", "Google Fotos", "Google Foto")
+_YEAR = re.compile(r"^\D{0,30}\b(19|20)\d\d$")  # "Photos from 2019", "Fotos von 2019", ...
+ARCHIVE = {"archive", "archiv", "archivo", "archives", "archivio", "archief", "arquivo"}
+TRASH = {"trash", "bin", "papierkorb", "corbeille", "papelera", "cestino", "prullenbak"}
+LOCKED = {"locked folder", "gesperrter ordner", "dossier verrouillé", "carpeta bloqueada"}
+
+
+@dataclass
+class Item:
+    """One photo or video to import: its bytes (first member) and where else it was."""
+
+    members: list[Member]
+    facts: Facts | None = None
+    json_name: str | None = None
+    albums: list[str] = field(default_factory=list)  # album folder paths
+    archived: bool = False
+    trashed: bool = False
+
+    @property
+    def first(self) -> Member:
+        return self.members[0]
+
+    @property
+    def key(self) -> str:
+        return self.first.key
+
+
+@dataclass
+class Plan:
+    items: list[Item]
+    albums: dict[str, AlbumInfo]
+    refused: list[tuple[str, str]]  # (name, why): not imported
+    json_matched: int = 0
+    json_unmatched: list[str] = field(default_factory=list)
+    archives: int = 0
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    resumed: int = 0
+    bytes: int = 0
+
+
+def looks_like_takeout(paths: Iterable[Path]) -> bool:
+    """Whether ``shoebox import`` was given a Takeout (its archives, or its folder)."""
+    for path in paths:
+        lowered = path.name.lower()
+        if is_archive(path) and lowered.startswith("takeout"):
+            return True
+        if path.is_dir() and (
+            path.name in PHOTOS_ROOTS
+            or any((path / root).is_dir() for root in PHOTOS_ROOTS)
+            or any((path / "Takeout" / root).is_dir() for root in PHOTOS_ROOTS)
+        ):
+            return True
+    return False
+
+
+def _album_path(name: str) -> str | None:
+    """The folder under "Google Photos" a member is in (None: not in Google Photos)."""
+    parts = PurePosixPath(name).parts
+    for index, part in enumerate(parts):
+        if part in PHOTOS_ROOTS and len(parts) > index + 2:
+            return "/".join(parts[: index + 2])
+    return None
+
+
+def folder_kind(folder: str, albums: dict[str, AlbumInfo]) -> str:
+    name = PurePosixPath(folder).name
+    lowered = name.lower()
+    if lowered in LOCKED:
+        return "locked"
+    if lowered in TRASH:
+        return "trash"
+    if lowered in ARCHIVE:
+        return "archive"
+    if folder not in albums and _YEAR.match(name):
+        return "year"
+    return "album"
+
+
+def _is_media(name: str) -> bool:
+    lowered = name.lower()
+    return not lowered.endswith((".json", ".html", ".htm", ".txt", ".csv")) and not (
+        PurePosixPath(lowered).name.startswith(".")
+    )
+
+
+def plan(sources: list[Path], log: list[str] | None = None) -> Plan:
+    """Read the layout of every source and decide what to import (no photo is read)."""
+    members: list[Member] = []
+    refused: list[tuple[str, str]] = []
+    for source in sources:
+        try:
+            found, bad = list_members(source)
+        except ArchiveError as exc:
+            refused.append((source.name, str(exc)))
+            continue
+        members += found
+        refused += [(f"{source.name}:{name}", why) for name, why in bad]
+    jsons = [m for m in members if m.name.lower().endswith(".json")]
+    media = [m for m in members if _is_media(m.name) and _album_path(m.name) is not None]
+    albums, facts_by_name = _read_jsons(jsons, refused)
+    matcher = Matcher((m.name for m in jsons), (m.name for m in media))
+    result = Plan([], albums, refused, archives=len(sources))
+    used_json: set[str] = set()
+    by_content: dict[tuple, Item] = {}
+    for member in media:
+        folder = _album_path(member.name) or ""
+        kind = folder_kind(folder, albums)
+        if kind == "locked":
+            refused.append((member.key, "in Locked Folder: not imported (no private area yet)"))
+            continue
+        json_name = matcher.json_for(member.name)
+        facts = facts_by_name.get(json_name) if json_name else None
+        if json_name:
+            used_json.add(json_name)
+        same = (PurePosixPath(member.name).name, member.size, member.crc)
+        item = by_content.get(same) if member.crc is not None else None
+        if item is None:
+            item = Item([member], facts, json_name)
+            by_content[same] = item
+            result.items.append(item)
+        else:
+            item.members.append(member)
+            if item.facts is None and facts is not None:
+                item.facts, item.json_name = facts, json_name
+        if kind == "album" and folder not in item.albums:
+            item.albums.append(folder)
+        item.archived |= kind == "archive" or bool(facts and facts.archived)
+        item.trashed |= kind == "trash" or bool(facts and facts.trashed)
+    for item in result.items:
+        if item.json_name:
+            result.json_matched += len(item.members)
+    result.json_unmatched = sorted(
+        name for name in facts_by_name if name not in used_json and facts_by_name[name]
+    )
+    return result
+
+
+def _read_jsons(
+    jsons: list[Member], refused: list[tuple[str, str]]
+) -> tuple[dict[str, AlbumInfo], dict[str, Facts | None]]:
+    """Album metadata by folder, and the facts of every photo JSON by member name."""
+    albums: dict[str, AlbumInfo] = {}
+    facts: dict[str, Facts | None] = {}
+    by_archive: dict[Path, dict[str, Member]] = {}
+    for member in jsons:
+        by_archive.setdefault(member.archive, {})[member.name] = member
+    for archive, named in by_archive.items():
+        try:
+            for name, stream in iter_streams(archive, set(named)):
+                try:
+                    raw = stream.read(MAX_JSON + 1)
+                except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                    refused.append((named[name].key, f"unreadable JSON: {exc}"))
+                    continue
+                path = PurePosixPath(name)
+                if path.name == "metadata.json":
+                    folder = str(path.parent)
+                    albums[folder] = parse_album(raw, path.parent.name)
+                    continue
+                try:
+                    facts[name] = parse_facts(raw)
+                except FactsError as exc:
+                    facts[name] = None
+                    refused.append((named[name].key, f"JSON ignored: {exc}"))
+        except ArchiveError as exc:
+            refused.append((archive.name, str(exc)))
+    return albums, facts
+
+
+# --- importing ---------------------------------------------------------------------------
+
+
+def _decisions(facts: Facts | None, extracted: Path) -> Decisions | None:
+    """What the JSON adds to the file: only what the file lacks (see takeout_facts)."""
+    if facts is None:
+        return None
+    try:
+        own = read_metadata(extracted, sniff(extracted))
+    except (MetadataError, exiftool.ExifToolError, OSError):
+        own = None  # the pipeline records why; the JSON's facts still help
+    decisions = Decisions()
+    has_date = own is not None and own.taken_at is not None and own.taken_at_source != "filename"
+    if facts.taken_at is not None and not has_date:
+        decisions.taken_at, decisions.taken_at_offset = facts.taken_at, 0
+    has_place = own is not None and own.latitude is not None and own.longitude is not None
+    if facts.latitude is not None and not has_place:
+        decisions.latitude, decisions.longitude = facts.latitude, facts.longitude
+    if facts.description and not (own is not None and own.description):
+        decisions.description = facts.description
+    if facts.favorite:
+        decisions.rating = 5
+    if (
+        decisions.taken_at is None
+        and decisions.latitude is None
+        and decisions.description is None
+        and not decisions.rating
+    ):
+        return None
+    return decisions
+
+
+class TakeoutImport:
+    """One run over the sources; ``run()`` -> exit code (0 all imported, 1 some failed)."""
+
+    def __init__(self, sources: list[Path], settings: Settings) -> None:
+        self.sources = [s.resolve() for s in sources]
+        self.settings = settings
+        self.report = Report()
+        self.started = time.monotonic()
+
+    def run(self) -> int:
+        the_plan = plan(self.sources)
+        total = len(the_plan.items)
+        print(
+            f"Takeout: {the_plan.archives} archives or folders, {total} photos and videos, "
+            f"{the_plan.json_matched} matched with their JSON, "
+            f"{len(the_plan.json_unmatched)} JSON files matched nothing",
+            file=sys.stderr,
+        )
+        with Ingestor(self.settings) as ingestor:
+            record = _Record(ingestor.library.root, self.sources)
+            done = record.done()
+            todo = [item for item in the_plan.items if item.key not in done]
+            self.report.resumed = total - len(todo)
+            staging = ingestor.library.root / "uploads" / ".takeout"
+            shutil.rmtree(staging, ignore_errors=True)  # a cut run's extracted files
+            for batch in _batches(todo):
+                self._import_batch(ingestor, batch, the_plan, staging)
+                record.add(item.key for item in batch)
+                self._progress(total)
+            shutil.rmtree(staging, ignore_errors=True)
+        return self._summary(the_plan)
+
+    def _import_batch(
+        self, ingestor: Ingestor, batch: list[Item], the_plan: Plan, staging: Path
+    ) -> None:
+        extracted = self._extract(batch, staging)
+        tasks = [FileTask(path, "takeout", "move") for path in extracted.values()]
+        outcomes = ingestor.process(tasks)
+        by_path = {o.task.path: o for o in outcomes}
+        for item, path in ((i, extracted.get(i.key)) for i in batch):
+            if path is None:
+                continue
+            outcome = by_path.get(path)
+            if outcome is None:
+                continue
+            self.report.outcomes.append(outcome)
+            if outcome.status == "failed":
+                self.report.failed.append((item.key, outcome.error or "failed"))
+            elif outcome.photo_id is not None:
+                self._file_into_albums(item, outcome.photo_id, the_plan, ingestor)
+            sidecar_beside(path).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
+
+    def _extract(self, batch: list[Item], staging: Path) -> dict[str, Path]:
+        """Each item's first member into the staging folder of its Takeout folder, with its
+    sidecar."""
+        wanted: dict[Path, dict[str, Item]] = {}
+        for item in batch:
+            wanted.setdefault(item.first.archive, {})[item.first.name] = item
+        extracted: dict[str, Path] = {}
+        for archive, items in wanted.items():
+            try:
+                for name, stream in iter_streams(archive, set(items)):
+                    item = items[name]
+                    # one staging folder per Takeout folder: names there are unique, and
+                    # a Live Photo's halves stay side by side (paired by folder and name)
+                    folder = str(PurePosixPath(name).parent)
+                    target = staging / hashlib.sha1(folder.encode()).hexdigest()[:16]
+                    target = target / PurePosixPath(name).name
+                    try:
+                        self._copy(stream, target, item.first.size)
+                    except (zipfile.BadZipFile, EOFError, OSError, ArchiveError) as exc:
+                        target.unlink(missing_ok=True)
+                        self.report.failed.append((item.key, f"cannot read from archive: {exc}"))
+                        continue
+                    decisions = _decisions(item.facts, target)
+                    if decisions is not None:
+                        try:
+                            write_sidecar(sidecar_beside(target), decisions)
+                        except exiftool.ExifToolError as exc:
+                            self.report.failed.append((item.key, f"JSON facts not kept: {exc}"))
+                    extracted[item.key] = target
+            except ArchiveError as exc:
+                for item in items.values():
+                    if item.key not in extracted:
+                        self.report.failed.append((item.key, str(exc)))
+        return extracted
+
+    def _copy(self, stream: object, target: Path, size: int) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        written = 0
+        with target.open("wb") as out:
+            while chunk := stream.read(1024 * 1024):  # type: ignore[attr-defined]
+                written += len(chunk)
+                if written > size:
+                    raise ArchiveError(f"longer than the {size} bytes the archive declares")
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        if written != size:
+            raise ArchiveError(f"ends after {written} of {size} bytes")
+        self.report.bytes += written
+
+    def _file_into_albums(
+        self, item: Item, photo_id: int, the_plan: Plan, ingestor: Ingestor
+    ) -> None:
+        for folder in item.albums:
+            info = the_plan.albums.get(folder) or AlbumInfo(PurePosixPath(folder).name)
+            title = info.title[: album_rows.MAX_TITLE]
+            album = album_rows.album_titled(title, info.description)
+            album_rows.add_photos(album.id, [photo_id])
+        if item.archived:
+            photo_rows.set_flags([photo_id], {"archived": True})
+        if item.trashed:
+            trash.trash_photos(ingestor.library, [photo_id])
+
+    def _progress(self, total: int) -> None:
+        done = len(self.report.outcomes) + self.report.resumed
+        elapsed = max(time.monotonic() - self.started, 0.001)
+        rate = self.report.bytes / 2**20 / elapsed
+        print(
+            f"Takeout: {done}/{total} files, {rate:.1f} MB/s, {len(self.report.failed)} failed",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def _summary(self, the_plan: Plan) -> int:
+        counts: dict[str, int] = {}
+        for outcome in self.report.outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        print(
+            f"{len(the_plan.items)} photos and videos: {counts.get('added', 0)} added, "
+            f"{counts.get('duplicate', 0)} duplicates, {counts.get('failed', 0)} failed, "
+            f"{self.report.resumed} done by an earlier run; "
+            f"{sum(len(i.albums) for i in the_plan.items)} album places"
+        )
+        for name, why in sorted(self.report.failed) + sorted(the_plan.refused):
+            print(f"  {shown(name)}: {shown(why)}")
+        for name in the_plan.json_unmatched:
+            print(f"  {shown(name)}: JSON without its photo (not in the archives given?)")
+        return 1 if self.report.failed else 0
+
+
+def _batches(items: list[Item]) -> Iterable[list[Item]]:
+    batch: list[Item] = []
+    size = 0
+    for item in items:
+        if batch and (len(batch) >= BATCH_FILES or size + item.first.size > BATCH_BYTES):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += item.first.size
+    if batch:
+        yield batch
+
+
+class _Record:
+    """The items finished by earlier runs over the same sources (a text file in the
+    library, one key per line, appended and fsynced after each batch)."""
+
+    def __init__(self, library: Path, sources: list[Path]) -> None:
+        identity = "\n".join(sorted(f"{s.name}:{_size(s)}" for s in sources))
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+        self.path = library / "migrations" / f"takeout-{digest}.done"
+
+    def done(self) -> set[str]:
+        try:
+            return set(self.path.read_text(encoding="utf-8").splitlines())
+        except OSError:
+            return set()
+
+    def add(self, keys: Iterable[str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self.path.open("a", encoding="utf-8") as out:
+            out.write("".join(f"{key}\n" for key in keys))
+            out.flush()
+            os.fsync(out.fileno())
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0

@@ -1,0 +1,161 @@
+"""Which JSON file of a Google Takeout describes which photo or video.
+
+Google writes ``NAME.json`` (older exports) or ``NAME.supplemental-metadata.json`` beside
+each file, with quirks every Takeout tool has met (read from their public issues; the code
+is ours):
+
+- the JSON's name is cut to 51 characters with ``.json`` (46 before it): ``a-very-long-
+  name.jp.json``, ``IMG_1234.JPG.supplemental-me.json``;
+- a repeated name gets a counter that sits on the photo before the extension
+  (``IMG_1234(1).JPG``) but on the JSON after it (``IMG_1234.JPG(1).json``,
+  ``IMG_1234.JPG.supplemental-metadata(1).json``);
+- an edited copy (``IMG_1234-edited.JPG``, or the word in the export's language) has no
+  JSON of its own: it shares its original's;
+- the movie of a Live Photo or motion photo (``IMG_1234.MOV`` beside ``IMG_1234.HEIC``)
+  usually has none: it shares its still's;
+- very old exports name it ``IMG_1234.json`` (without the photo's extension);
+- a JSON may be in another part of a multi-part export than its photo (matching works on
+  the folder path, whatever the archive).
+
+Matching is by folder: only a JSON in the photo's own folder is considered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+MAX_STEM = 46  # the JSON's name before ".json" is cut to this many characters
+SUPPLEMENTAL = ".supplemental-metadata"
+# "-edited" in the languages Google Photos exports in (the suffix of an edited copy)
+EDITED = (
+    "-edited",
+    "-bearbeitet",
+    "-modifié",
+    "-modificato",
+    "-editado",
+    "-editada",
+    "-bewerkt",
+    "-redigeret",
+    "-redigert",
+    "-redigerad",
+    "-muokattu",
+    "-edytowane",
+    "-upraveno",
+    "-szerkesztett",
+    "-editat",
+    "-düzenlendi",
+    "-編集済み",
+    "-已编辑",
+    "-편집됨",
+)
+MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", "")  # "": Pixel's ".MP" motion movie has none
+_COUNTER = re.compile(r"^(?P<stem>.*)\((?P<n>\d+)\)(?P<ext>\.[^.]*)?$")
+_JSON_COUNTER = re.compile(r"^(?P<base>.*)\((?P<n>\d+)\)$")
+
+
+def _cut(name: str) -> str:
+    return name[:MAX_STEM]
+
+
+def _json_names(name: str) -> list[str]:
+    """The JSON names Google may have given a file called ``name`` (in order of trust)."""
+    names: list[str] = []
+    counted = _COUNTER.match(name)
+    if counted:  # IMG(1).JPG -> IMG.JPG(1).json, IMG.JPG.supplemental-metadata(1).json
+        base = counted["stem"] + (counted["ext"] or "")
+        n = counted["n"]
+        for stem in (base + SUPPLEMENTAL, base):
+            names.append(f"{_cut(stem)}({n}).json")
+            names.append(f"{stem[: MAX_STEM - len(n) - 2]}({n}).json")
+    for stem in (name + SUPPLEMENTAL, name):
+        names.append(_cut(stem) + ".json")
+    stem, dot, _ = name.rpartition(".")
+    if dot:
+        names.append(_cut(stem) + ".json")  # very old exports: IMG_1234.json
+    return list(dict.fromkeys(names))
+
+
+def _unedited(name: str) -> str | None:
+    """``IMG_1234.JPG`` for ``IMG_1234-edited.JPG`` (any language), else None."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    lowered = stem.lower()
+    for suffix in EDITED:
+        if lowered.endswith(suffix):
+            original = stem[: -len(suffix)]
+            return f"{original}.{ext}" if dot else original
+    return None
+
+
+def _still_of(name: str, media_names: set[str]) -> list[str]:
+    """The stills a movie may belong to (a Live Photo's or motion photo's movie)."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    if "." + ext.lower() not in MOVIE_SUFFIXES and ext:
+        return []
+    return sorted(
+        other
+        for other in media_names
+        if other != name and other.rpartition(".")[0] in (stem, stem + ".MP", stem + ".mp")
+    )
+
+
+class Matcher:
+    """Every JSON of an export, by folder; ``json_for(media path)`` -> JSON path or None."""
+
+    def __init__(self, json_paths: Iterable[str], media_paths: Iterable[str]) -> None:
+        self.json_by_folder: dict[str, set[str]] = {}
+        self.media_by_folder: dict[str, set[str]] = {}
+        for path in json_paths:
+            folder, name = _split(path)
+            self.json_by_folder.setdefault(folder, set()).add(name)
+        for path in media_paths:
+            folder, name = _split(path)
+            self.media_by_folder.setdefault(folder, set()).add(name)
+
+    def json_for(self, media_path: str) -> str | None:
+        folder, name = _split(media_path)
+        found = self._direct(folder, name)
+        if found is None:
+            original = _unedited(name)
+            if original is not None:
+                found = self._direct(folder, original)
+        if found is None:
+            for still in _still_of(name, self.media_by_folder.get(folder, set())):
+                found = self._direct(folder, still)
+                if found is not None:
+                    break
+        return f"{folder}/{found}" if found is not None and folder else found
+
+    def _direct(self, folder: str, name: str) -> str | None:
+        present = self.json_by_folder.get(folder, set())
+        for candidate in _json_names(name):
+            if candidate in present and candidate != "metadata.json":
+                return candidate
+        return self._prefix(present, name)
+
+    @staticmethod
+    def _prefix(present: set[str], name: str) -> str | None:
+        """A JSON whose name is a cut of ``name.supplemental-metadata`` at another length
+        than 46 (seen: 47-51 with short extensions); only when exactly one fits."""
+        full = name + SUPPLEMENTAL
+        fits = [
+            json
+            for json in present
+            if json.endswith(".json")
+            and not _JSON_COUNTER.match(json[:-5])
+            and len(json[:-5]) >= min(len(name), 20)
+            and full.startswith(json[:-5])
+            and json != "metadata.json"
+        ]
+        return fits[0] if len(fits) == 1 else None
+
+
+def _split(path: str) -> tuple[str, str]:
+    pure = PurePosixPath(path)
+    folder = str(pure.parent)
+    return ("" if folder == "." else folder), pure.name
