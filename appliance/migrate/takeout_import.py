@@ -153,10 +153,32 @@ def _is_media(name: str) -> bool:
     )
 
 
-def plan(sources: list[Path], log: list[str] | None = None) -> Plan:
+_PART = re.compile(r"^(?P<export>takeout-.+)-(?P<n>\d{3})\.(zip|tgz|tar\.gz|tar)$", re.I)
+
+
+def missing_parts(sources: list[Path]) -> list[str]:
+    """Parts of a multi-part export that were not given (takeout-STAMP-001.zip, -002, ...:
+    a gap in the numbers; a missing last part cannot be told)."""
+    parts: dict[str, set[int]] = {}
+    for source in sources:
+        found = _PART.match(source.name)
+        if found:
+            parts.setdefault(found["export"], set()).add(int(found["n"]))
+    return [
+        f"{export}-{n:03d}"
+        for export, numbers in sorted(parts.items())
+        for n in range(1, max(numbers) + 1)
+        if n not in numbers
+    ]
+
+
+def plan(sources: list[Path]) -> Plan:
     """Read the layout of every source and decide what to import (no photo is read)."""
     members: list[Member] = []
-    refused: list[tuple[str, str]] = []
+    refused: list[tuple[str, str]] = [
+        (name, "this part of the export was not given: its JSON files and photos are missing")
+        for name in missing_parts(sources)
+    ]
     for source in sources:
         try:
             found, bad = list_members(source)

@@ -50,7 +50,7 @@ EDITED = (
     "-已编辑",
     "-편집됨",
 )
-MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", "")  # "": Pixel's ".MP" motion movie has none
+MOVIE_SUFFIXES = (".mov", ".mp4", ".m4v", ".mp", "")  # Pixel: ".MP", or none
 _COUNTER = re.compile(r"^(?P<stem>.*)\((?P<n>\d+)\)(?P<ext>\.[^.]*)?$")
 _JSON_COUNTER = re.compile(r"^(?P<base>.*)\((?P<n>\d+)\)$")
 

@@ -167,6 +167,9 @@ class Export:
         return paths
 
 
+CATALOGS: dict[Path, str] = {}  # library -> its PostgreSQL catalogue (make test-postgresql)
+
+
 def shoebox(library: Path, *args: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
@@ -174,6 +177,8 @@ def shoebox(library: Path, *args: str) -> subprocess.CompletedProcess:
         "SHOEBOX_FACES": "0",
         "PYTHONPATH": str(REPO),
     }
+    if library in CATALOGS:
+        env["SHOEBOX_CATALOG_URL"] = CATALOGS[library]
     command = [sys.executable, "-m", "appliance.cli", "--library", str(library), *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
@@ -183,11 +188,15 @@ def _digest(paths: list[Path]) -> list[str]:
 
 
 @pytest.fixture
-def imported(corpus: Path, tmp_path: Path) -> tuple[Export, list[dict], str, Path, list[Path]]:
+def imported(
+    corpus: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> tuple[Export, list[dict], str, Path, list[Path]]:
     export = Export(corpus, tmp_path / "work")
     parts = export.write(tmp_path / "downloads")
     before = _digest(parts)
     library = tmp_path / "library"
+    if os.environ.get("SHOEBOX_TEST_BACKEND", "sqlite") == "postgresql":
+        CATALOGS[library] = request.getfixturevalue("postgres").new_database()
     result = shoebox(library, "import", *map(str, parts))
     assert _digest(parts) == before  # the archives are only read
     assert not (tmp_path / "outside.jpg").exists()
