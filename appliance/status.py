@@ -20,6 +20,7 @@ from appliance.catalog.backups import list_backups
 from appliance.catalog.fields import shown
 from appliance.catalog.models import utcnow
 from appliance.library import Library
+from appliance.migrate import progress as migration_progress
 
 RATE_WINDOW = dt.timedelta(minutes=10)
 ALIVE_AFTER = 30.0  # seconds without a heartbeat before the daemon counts as gone
@@ -107,6 +108,7 @@ def status_report(library: Library) -> dict[str, Any]:
         "rate_per_second": round(rate, 3),
         "eta_seconds": round(left / rate) if rate > 0 and left else (0 if not left else None),
         "recent_errors": errors,
+        "migrations": migration_progress.current(library.root),
     }
 
 
@@ -140,6 +142,7 @@ def web_status(library: Library) -> dict[str, Any]:
         + [{"path": s.get("path"), "error": s.get("reason"), "at": None} for s in raw["skipped"]],
         "daemon": raw["daemon"],
         "backup": raw["backup"],
+        "migrations": [migration_progress.describe(m) for m in raw["migrations"]],
     }
 
 
@@ -184,6 +187,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"backup: {describe_age(backup.get('age_seconds'))}")
     for item in report.get("skipped", []):
         lines.append(f"skipped: {shown(item['path'])}: {item['reason']}")
+    for migration in report.get("migrations", []):
+        lines.append(f"migration: {migration_progress.describe(migration)}")
     for error in report["recent_errors"]:
         lines.append(
             f"error ({error['state']}, {error['attempts']} tries): {error['path']}: "

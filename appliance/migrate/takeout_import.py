@@ -43,6 +43,7 @@ from appliance.media import exiftool
 from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
 from appliance.media.sniff import sniff
 from appliance.media.xmp_write import Decisions, write_sidecar
+from appliance.migrate.progress import Progress
 from appliance.migrate.takeout_archive import (
     ArchiveError,
     Member,
@@ -314,14 +315,27 @@ class TakeoutImport:
             done = record.done()
             todo = [item for item in the_plan.items if item.key not in done]
             self.report.resumed = total - len(todo)
+            self.progress = Progress(
+                "Google Takeout",
+                [s.name for s in self.sources],
+                total,
+                sum(i.first.size for i in the_plan.items),
+                json_matched=the_plan.json_matched,
+                json_unmatched=len(the_plan.json_unmatched),
+                resumed=self.report.resumed,
+                files_done=self.report.resumed,
+                bytes_done=sum(i.first.size for i in the_plan.items if i.key in done),
+            )
+            self.progress.save(record.progress)
             staging = ingestor.library.root / "uploads" / ".takeout"
             shutil.rmtree(staging, ignore_errors=True)  # a cut run's extracted files
             for batch in _batches(todo):
                 self._import_batch(ingestor, batch, the_plan, staging)
                 record.add(item.key for item in batch)
-                self._progress(total)
+                self._progress(total, batch, record)
             shutil.rmtree(staging, ignore_errors=True)
-        return self._summary(the_plan)
+            code = self._summary(the_plan, record)
+        return code
 
     def _import_batch(
         self, ingestor: Ingestor, batch: list[Item], the_plan: Plan, staging: Path
@@ -346,7 +360,7 @@ class TakeoutImport:
 
     def _extract(self, batch: list[Item], staging: Path) -> dict[str, Path]:
         """Each item's first member into the staging folder of its Takeout folder, with its
-    sidecar."""
+        sidecar."""
         wanted: dict[Path, dict[str, Item]] = {}
         for item in batch:
             wanted.setdefault(item.first.archive, {})[item.first.name] = item
@@ -407,30 +421,43 @@ class TakeoutImport:
         if item.trashed:
             trash.trash_photos(ingestor.library, [photo_id])
 
-    def _progress(self, total: int) -> None:
-        done = len(self.report.outcomes) + self.report.resumed
-        elapsed = max(time.monotonic() - self.started, 0.001)
-        rate = self.report.bytes / 2**20 / elapsed
+    def _progress(self, total: int, batch: list[Item], record: _Record) -> None:
+        progress = self.progress
+        progress.files_done += len(batch)
+        progress.bytes_done += sum(item.first.size for item in batch)
+        statuses = [o.status for o in self.report.outcomes]
+        progress.added = statuses.count("added")
+        progress.duplicates = statuses.count("duplicate")
+        progress.failed = len(self.report.failed)
+        progress.save(record.progress)
         print(
-            f"Takeout: {done}/{total} files, {rate:.1f} MB/s, {len(self.report.failed)} failed",
+            f"Takeout: {progress.files_done}/{total} files, {progress.mb_per_second():.1f} MB/s,"
+            f" {progress.failed} failed",
             file=sys.stderr,
             flush=True,
         )
 
-    def _summary(self, the_plan: Plan) -> int:
+    def _summary(self, the_plan: Plan, record: _Record) -> int:
+        """Print the summary and every file not imported or not matched, with the reason;
+        the same list is kept as the run's report in the library."""
         counts: dict[str, int] = {}
         for outcome in self.report.outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        print(
+        lines = [
             f"{len(the_plan.items)} photos and videos: {counts.get('added', 0)} added, "
-            f"{counts.get('duplicate', 0)} duplicates, {counts.get('failed', 0)} failed, "
+            f"{counts.get('duplicate', 0)} duplicates, {len(self.report.failed)} failed, "
             f"{self.report.resumed} done by an earlier run; "
             f"{sum(len(i.albums) for i in the_plan.items)} album places"
-        )
+        ]
         for name, why in sorted(self.report.failed) + sorted(the_plan.refused):
-            print(f"  {shown(name)}: {shown(why)}")
+            lines.append(f"  {shown(name)}: {shown(why)}")
         for name in the_plan.json_unmatched:
-            print(f"  {shown(name)}: JSON without its photo (not in the archives given?)")
+            lines.append(f"  {shown(name)}: JSON without its photo (not in the archives given?)")
+        record.report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print("\n".join(lines))
+        print(f"report: {record.report}")
+        self.progress.state, self.progress.report = "finished", str(record.report)
+        self.progress.save(record.progress)
         return 1 if self.report.failed else 0
 
 
@@ -455,6 +482,8 @@ class _Record:
         identity = "\n".join(sorted(f"{s.name}:{_size(s)}" for s in sources))
         digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
         self.path = library / "migrations" / f"takeout-{digest}.done"
+        self.progress = self.path.with_suffix(".progress.json")
+        self.report = self.path.with_suffix(".report.txt")
 
     def done(self) -> set[str]:
         try:

@@ -292,7 +292,12 @@ STATUS = _object(
         "counts": {"type": "object", "additionalProperties": _INT},
         "errors": {"type": "array", "items": _object({"path": _null("string")})},
     },
-    {"backup": {"type": "object"}, "eta_seconds": _null("number"), "rate_per_min": _NUM},
+    {
+        "backup": {"type": "object"},
+        "eta_seconds": _null("number"),
+        "rate_per_min": _NUM,
+        "migrations": {"type": "array", "items": _STR},  # a Takeout import, one line each
+    },
 )
 
 # (method, path) -> schema of the success response. Routes not listed here are described

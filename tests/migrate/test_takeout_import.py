@@ -269,3 +269,17 @@ def test_a_second_run_imports_nothing_again(imported) -> None:
     assert "0 added" in again.stdout and "done by an earlier run" in again.stdout, again.stdout
     exported = json.loads(shoebox(library, "export").stdout)
     assert len(exported) == len(photos)
+
+
+def test_status_shows_the_migration_as_one_task(imported) -> None:
+    _, photos, output, library, _ = imported
+    status = shoebox(library, "status")
+    assert "migration: Google Takeout (2 archives or folders): finished" in status.stdout
+    assert "13 of 13 files, 0 left" in status.stdout and "JSON matched 14" in status.stdout
+    report = output.split("report: ")[1].split()[0]
+    text = Path(report).read_text()
+    assert "IMG_0007.jpg" in text and "Locked Folder" in text and "unsafe name" in text
+    data = json.loads(shoebox(library, "status", "--json").stdout)
+    [migration] = data["migrations"]
+    assert migration["files_done"] == migration["files_total"] == 13
+    assert migration["added"] == 13 and migration["state"] == "finished"

@@ -260,7 +260,11 @@ class Vm:
         forwards = ",".join(
             f"hostfwd=tcp:127.0.0.1:{self.ports[name]}-:{guest}"
             for name, guest in (
-                ("ssh", 22), ("http", 80), ("web", 8080), ("smb", 445), ("https", 443)
+                ("ssh", 22),
+                ("http", 80),
+                ("web", 8080),
+                ("smb", 445),
+                ("https", 443),
             )
         )
         kvm = os.environ.get("SHOEBOX_VM_ACCEL") == "kvm" and os.access("/dev/kvm", os.W_OK)

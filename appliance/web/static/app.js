@@ -656,6 +656,7 @@ function renderStatus(st) {
   };
   fill($("#st-sources"), st.sources || [], (s) => String(s));
   fill($("#st-errors"), st.errors || [], (e) => `${e.path}: ${e.error}`);
+  if ($("#st-migrations")) fill($("#st-migrations"), st.migrations || [], (m) => String(m));
   const age = st.backup ? st.backup.age_seconds : null;
   $("#st-backup").textContent = age == null ? "Newest good backup: none yet" : `Newest good backup: ${fmtDuration(age)} ago`;
 }
