@@ -162,3 +162,22 @@ def _apply_regions(photo: Photo, regions: list[FaceRegion]) -> None:
             )
         touched.add(person.id)
     refresh_people(touched)
+
+
+def name_people(photo_id: int, names: list[str]) -> int:
+    """People another library named on a photo, without where (a Google Takeout's
+    ``people``): each becomes a person of this library; when the photo shows exactly as many
+    faces as there are names and that is one, the face is named (manual). Returns how many
+    faces were named. With several, which face is whom is not known: they stay for the
+    family (or clustering) to name."""
+    people = [person_named(name) for name in dict.fromkeys(n.strip() for n in names) if name]
+    faces = list(
+        Face.select().where(
+            (Face.photo == photo_id) & (Face.dismissed == False)  # noqa: E712
+        )
+    )
+    if len(people) != 1 or len(faces) != 1 or faces[0].person_id is not None:
+        return 0
+    Face.update(person=people[0].id, assignment=MANUAL).where(Face.id == faces[0].id).execute()
+    refresh_people({people[0].id})
+    return 1

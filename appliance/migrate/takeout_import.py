@@ -36,6 +36,7 @@ from pathlib import Path, PurePosixPath
 from appliance.catalog import albums as album_rows
 from appliance.catalog import photos as photo_rows
 from appliance.catalog import trash
+from appliance.catalog.decisions import name_people
 from appliance.catalog.fields import shown
 from appliance.config import Settings
 from appliance.ingest.runner import Ingestor
@@ -416,6 +417,8 @@ class TakeoutImport:
             title = info.title[: album_rows.MAX_TITLE]
             album = album_rows.album_titled(title, info.description)
             album_rows.add_photos(album.id, [photo_id])
+        if item.facts is not None and item.facts.people:
+            name_people(photo_id, item.facts.people)
         if item.archived:
             photo_rows.set_flags([photo_id], {"archived": True})
         if item.trashed:

@@ -283,3 +283,25 @@ def test_status_shows_the_migration_as_one_task(imported) -> None:
     [migration] = data["migrations"]
     assert migration["files_done"] == migration["files_total"] == 13
     assert migration["added"] == 13 and migration["state"] == "finished"
+
+
+def test_people_google_named_are_people_here(corpus: Path, tmp_path: Path) -> None:
+    """A one-face photo with one name: the face found on import is that person."""
+    face = corpus / "faces/dlib/johns/John_Salley/000179_02159509.jpg"
+    folder = tmp_path / "Takeout" / "Google Photos" / "Photos from 2010"
+    folder.mkdir(parents=True)
+    shutil.copy(face, folder / "john.jpg")
+    (folder / "john.jpg.json").write_bytes(_json(UTC_2019, people=[{"name": "John Salley"}]))
+    library = tmp_path / "library"
+    env_faces = {**os.environ, "SHOEBOX_FACES": "1"}
+    command = [sys.executable, "-m", "appliance.cli", "--library", str(library)]
+    result = subprocess.run(
+        [*command, "import", str(tmp_path / "Takeout")],
+        env={**env_faces, "SHOEBOX_LABELS": "0", "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert "1 added" in result.stdout, result.stdout + result.stderr
+    [photo] = json.loads(shoebox(library, "export").stdout)
+    assert [p["name"] for p in photo["people"]] == ["John Salley"]
