@@ -24,7 +24,7 @@ from appliance.media import exiftool
 from appliance.media.decode import set_pixel_limit
 from appliance.media.guards import limit_address_space
 from appliance.media.hashing import sha256_file
-from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
+from appliance.media.metadata import MetadataError, read_metadata, source_sidecar
 from appliance.media.render import RenderError, render, renditions_from_viewer
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
@@ -159,8 +159,9 @@ def extension_mismatch(path: Path, media: MediaType) -> str | None:
 
 def sidecar_for(library: Library, path: Path) -> Path:
     """The XMP sidecar to read with ``path``: beside it (NAME.EXT.xmp: Shoebox in originals/,
-    digiKam, darktable), else Shoebox's mirror tree for files catalogued in place."""
-    beside = sidecar_beside(path)
+    digiKam, darktable; or NAME.xmp: Apple Photos, Lightroom), else Shoebox's mirror tree
+    for files catalogued in place."""
+    beside = source_sidecar(path)
     if beside.is_file():
         return beside
     return library.mirror_sidecar(path)

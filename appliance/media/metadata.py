@@ -127,7 +127,7 @@ def read_metadata(
         guess = date_from_filename(path.name)
         if guess is not None:
             meta.taken_at, meta.taken_at_source = guess, "filename"
-    side = sidecar if sidecar is not None else sidecar_beside(path)
+    side = sidecar if sidecar is not None else source_sidecar(path)
     if side.is_file():
         from appliance.media.xmp_read import merge_sidecar
 
@@ -138,6 +138,20 @@ def read_metadata(
 def sidecar_beside(path: Path) -> Path:
     """``NAME.EXT.xmp`` next to ``path`` (the darktable / digiKam convention)."""
     return path.with_name(path.name + ".xmp")
+
+
+def source_sidecar(path: Path) -> Path:
+    """The sidecar a file brought along: ``NAME.EXT.xmp`` (darktable, digiKam, Shoebox),
+    else ``NAME.xmp`` (Apple Photos' "Export IPTC as XMP", Lightroom, Capture One); the
+    first path when there is neither."""
+    beside = sidecar_beside(path)
+    if beside.is_file():
+        return beside
+    for suffix in (".xmp", ".XMP"):
+        stem = path.with_suffix(suffix)
+        if path.suffix and stem != path and stem.is_file():
+            return stem
+    return beside
 
 
 def _exiftool(path: Path) -> tuple[dict[str, Any], list[str]]:
