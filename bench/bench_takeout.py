@@ -131,7 +131,7 @@ def main() -> int:
         print(f"built {args.parts} parts, {size:.0f} MB, in {time.monotonic() - started:.0f} s")
         baseline = run_import(work / "library-plain", [plain], None)
         takeout_library = work / "library-takeout"
-        takeout = run_import(takeout_library, parts, takeout_library / "uploads" / ".takeout")
+        takeout = run_import(takeout_library, parts, takeout_library / "uploads" / ".export")
         for name, numbers in (("plain folder", baseline), ("Takeout zips", takeout)):
             print(
                 f"{name:14} {args.photos / numbers['seconds']:6.1f} photos/s "

@@ -1,8 +1,9 @@
 """`shoebox import DIR... [--move]`: copy photos into the library's originals/.
 
-Given a Google Takeout (its ``takeout-*.zip``/``.tgz`` parts, or the extracted folder),
-the Takeout import runs instead (`appliance.migrate.takeout_import`): sources are only
-read, so ``--move`` does not apply there."""
+Given an export of another service (a Google Takeout's ``takeout-*.zip``/``.tgz`` parts,
+an iCloud Photos download's ``iCloud Photos Part N of M.zip``, or their extracted folders),
+the export import runs instead (`appliance.migrate.export_import`): sources are only read,
+so ``--move`` does not apply there."""
 
 from __future__ import annotations
 
@@ -24,11 +25,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from appliance.migrate.takeout_import import TakeoutImport, looks_like_takeout
+    from appliance.migrate.export_import import ExportImport, is_export
 
     missing = [path for path in args.folders if not path.exists()]
-    if not missing and looks_like_takeout(args.folders):
+    if not missing and is_export(args.folders):
         if not library_usable(settings):
             return 4
-        return TakeoutImport(args.folders, settings).run()
+        return ExportImport(args.folders, settings).run()
     return run_ingest(args.folders, "move" if args.move else "copy", settings)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from test_takeout_import import ROOT, Export, _by_name, shoebox
 
-from appliance.migrate.takeout_import import _Record
+from appliance.migrate.export_import import _Record
 
 
 def _zip(path: Path, files: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> Path:
@@ -54,7 +54,7 @@ def test_broken_members_and_parts_fail_alone(corpus: Path, tmp_path: Path) -> No
     named = _by_name(json.loads(shoebox(library, "export").stdout))
     assert "IMG_0004.jpg" not in named and "bomb.jpg" not in named
     assert {"IMG_0001.jpg", "IMG_0003.jpg", "IMG_4102.HEIC"} <= set(named)
-    staging = library / "uploads" / ".takeout"
+    staging = library / "uploads" / ".export"
     assert not staging.exists() or not any(p.is_file() for p in staging.rglob("*"))
 
 

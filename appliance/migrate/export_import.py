@@ -1,33 +1,29 @@
-"""`shoebox import` of a Google Takeout, top to bottom:
+"""`shoebox import` of an export of another photo service (a Google Takeout, an iCloud
+Photos download), top to bottom:
 
-1. **Read the layout**: every member of every archive given (or the extracted folder);
-   the JSON files are read (small), the photos and videos are not yet.
-2. **Plan**: each photo and video matched with its JSON (`takeout_match`), its folder
-   classified (a year folder, an album, Archive, Trash, Locked Folder), copies of the same
-   bytes in several folders (a year folder and its albums) grouped into one item.
-3. **Import in batches**: a batch of members is extracted into the library's staging
+1. **Plan** (`takeout_plan` or `icloud_plan`, by the export's layout): every file listed,
+   each photo and video matched with what the export kept about it, grouped, classified.
+2. **Import in batches**: a batch of members is extracted into the library's staging
    folder (never more than ``BATCH_BYTES`` at once: a disk only a little bigger than the
-   photos manages), each with an XMP sidecar holding what the JSON adds to the file
+   photos manages), each with an XMP sidecar holding what the export adds to the file
    (`takeout_facts`), and imported with policy "move" through the normal pipeline
-   (duplicates recognised, broken files kept with their reason). Then each photo joins its
-   albums, and is archived or put in the trash as it was in Google Photos.
-4. **Remember**: the items a batch finished are appended to a record in the library, so a
-   run cut by a power cut resumes after the last finished batch.
+   (duplicates recognised, broken files kept with their reason, Live Photos paired). Then
+   each photo joins its albums, is archived or put in the trash as it was, and the people
+   the export named become people here.
+3. **Remember**: the items a batch finished are appended to a record in the library, so a
+   run cut by a power cut resumes after the last finished batch; the progress file lets
+   `shoebox status` and the status page follow the run; a report lists every file not
+   imported or not matched.
 
-What happens to each folder kind: year folders and albums are imported; Archive's photos
-are imported archived; Trash's are imported into Shoebox's trash (restorable until it is
-emptied); Locked Folder's are not imported (Shoebox has no private area yet) and are listed
-in the report. Sources are only read, never changed.
+Sources are only read, never changed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import shutil
 import sys
-import time
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -44,62 +40,15 @@ from appliance.media import exiftool
 from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
 from appliance.media.sniff import sniff
 from appliance.media.xmp_write import Decisions, write_sidecar
+from appliance.migrate import icloud_plan, takeout_plan
+from appliance.migrate.export_items import Item, Plan
 from appliance.migrate.progress import Progress
-from appliance.migrate.takeout_archive import (
-    ArchiveError,
-    Member,
-    is_archive,
-    iter_streams,
-    list_members,
-)
-from appliance.migrate.takeout_facts import (
-    MAX_JSON,
-    AlbumInfo,
-    Facts,
-    FactsError,
-    parse_album,
-    parse_facts,
-)
-from appliance.migrate.takeout_match import Matcher
+from appliance.migrate.takeout_archive import ArchiveError, iter_streams
+from appliance.migrate.takeout_facts import AlbumInfo, Facts
 from appliance.records import FileTask, Outcome
 
 BATCH_FILES = 200
 BATCH_BYTES = 1024 * 2**20
-PHOTOS_ROOTS = ("Google Photos", "Google Fotos", "Google Foto")
-_YEAR = re.compile(r"^\D{0,30}\b(19|20)\d\d$")  # "Photos from 2019", "Fotos von 2019", ...
-ARCHIVE = {"archive", "archiv", "archivo", "archives", "archivio", "archief", "arquivo"}
-TRASH = {"trash", "bin", "papierkorb", "corbeille", "papelera", "cestino", "prullenbak"}
-LOCKED = {"locked folder", "gesperrter ordner", "dossier verrouillé", "carpeta bloqueada"}
-
-
-@dataclass
-class Item:
-    """One photo or video to import: its bytes (first member) and where else it was."""
-
-    members: list[Member]
-    facts: Facts | None = None
-    json_name: str | None = None
-    albums: list[str] = field(default_factory=list)  # album folder paths
-    archived: bool = False
-    trashed: bool = False
-
-    @property
-    def first(self) -> Member:
-        return self.members[0]
-
-    @property
-    def key(self) -> str:
-        return self.first.key
-
-
-@dataclass
-class Plan:
-    items: list[Item]
-    albums: dict[str, AlbumInfo]
-    refused: list[tuple[str, str]]  # (name, why): not imported
-    json_matched: int = 0
-    json_unmatched: list[str] = field(default_factory=list)
-    archives: int = 0
 
 
 @dataclass
@@ -108,160 +57,6 @@ class Report:
     failed: list[tuple[str, str]] = field(default_factory=list)
     resumed: int = 0
     bytes: int = 0
-
-
-def looks_like_takeout(paths: Iterable[Path]) -> bool:
-    """Whether ``shoebox import`` was given a Takeout (its archives, or its folder)."""
-    for path in paths:
-        lowered = path.name.lower()
-        if is_archive(path) and lowered.startswith("takeout"):
-            return True
-        if path.is_dir() and (
-            path.name in PHOTOS_ROOTS
-            or any((path / root).is_dir() for root in PHOTOS_ROOTS)
-            or any((path / "Takeout" / root).is_dir() for root in PHOTOS_ROOTS)
-        ):
-            return True
-    return False
-
-
-def _album_path(name: str) -> str | None:
-    """The folder under "Google Photos" a member is in (None: not in Google Photos)."""
-    parts = PurePosixPath(name).parts
-    for index, part in enumerate(parts):
-        if part in PHOTOS_ROOTS and len(parts) > index + 2:
-            return "/".join(parts[: index + 2])
-    return None
-
-
-def folder_kind(folder: str, albums: dict[str, AlbumInfo]) -> str:
-    name = PurePosixPath(folder).name
-    lowered = name.lower()
-    if lowered in LOCKED:
-        return "locked"
-    if lowered in TRASH:
-        return "trash"
-    if lowered in ARCHIVE:
-        return "archive"
-    if folder not in albums and _YEAR.match(name):
-        return "year"
-    return "album"
-
-
-def _is_media(name: str) -> bool:
-    lowered = name.lower()
-    return not lowered.endswith((".json", ".html", ".htm", ".txt", ".csv")) and not (
-        PurePosixPath(lowered).name.startswith(".")
-    )
-
-
-_PART = re.compile(r"^(?P<export>takeout-.+)-(?P<n>\d{3})\.(zip|tgz|tar\.gz|tar)$", re.I)
-
-
-def missing_parts(sources: list[Path]) -> list[str]:
-    """Parts of a multi-part export that were not given (takeout-STAMP-001.zip, -002, ...:
-    a gap in the numbers; a missing last part cannot be told)."""
-    parts: dict[str, set[int]] = {}
-    for source in sources:
-        found = _PART.match(source.name)
-        if found:
-            parts.setdefault(found["export"], set()).add(int(found["n"]))
-    return [
-        f"{export}-{n:03d}"
-        for export, numbers in sorted(parts.items())
-        for n in range(1, max(numbers) + 1)
-        if n not in numbers
-    ]
-
-
-def plan(sources: list[Path]) -> Plan:
-    """Read the layout of every source and decide what to import (no photo is read)."""
-    members: list[Member] = []
-    refused: list[tuple[str, str]] = [
-        (name, "this part of the export was not given: its JSON files and photos are missing")
-        for name in missing_parts(sources)
-    ]
-    for source in sources:
-        try:
-            found, bad = list_members(source)
-        except ArchiveError as exc:
-            refused.append((source.name, str(exc)))
-            continue
-        members += found
-        refused += [(f"{source.name}:{name}", why) for name, why in bad]
-    jsons = [m for m in members if m.name.lower().endswith(".json")]
-    media = [m for m in members if _is_media(m.name) and _album_path(m.name) is not None]
-    albums, facts_by_name = _read_jsons(jsons, refused)
-    matcher = Matcher((m.name for m in jsons), (m.name for m in media))
-    result = Plan([], albums, refused, archives=len(sources))
-    used_json: set[str] = set()
-    by_content: dict[tuple, Item] = {}
-    for member in media:
-        folder = _album_path(member.name) or ""
-        kind = folder_kind(folder, albums)
-        if kind == "locked":
-            refused.append((member.key, "in Locked Folder: not imported (no private area yet)"))
-            continue
-        json_name = matcher.json_for(member.name)
-        facts = facts_by_name.get(json_name) if json_name else None
-        if json_name:
-            used_json.add(json_name)
-        same = (PurePosixPath(member.name).name, member.size, member.crc)
-        item = by_content.get(same) if member.crc is not None else None
-        if item is None:
-            item = Item([member], facts, json_name)
-            by_content[same] = item
-            result.items.append(item)
-        else:
-            item.members.append(member)
-            if item.facts is None and facts is not None:
-                item.facts, item.json_name = facts, json_name
-        if kind == "album" and folder not in item.albums:
-            item.albums.append(folder)
-        item.archived |= kind == "archive" or bool(facts and facts.archived)
-        item.trashed |= kind == "trash" or bool(facts and facts.trashed)
-    for item in result.items:
-        if item.json_name:
-            result.json_matched += len(item.members)
-    result.json_unmatched = sorted(
-        name for name in facts_by_name if name not in used_json and facts_by_name[name]
-    )
-    return result
-
-
-def _read_jsons(
-    jsons: list[Member], refused: list[tuple[str, str]]
-) -> tuple[dict[str, AlbumInfo], dict[str, Facts | None]]:
-    """Album metadata by folder, and the facts of every photo JSON by member name."""
-    albums: dict[str, AlbumInfo] = {}
-    facts: dict[str, Facts | None] = {}
-    by_archive: dict[Path, dict[str, Member]] = {}
-    for member in jsons:
-        by_archive.setdefault(member.archive, {})[member.name] = member
-    for archive, named in by_archive.items():
-        try:
-            for name, stream in iter_streams(archive, set(named)):
-                try:
-                    raw = stream.read(MAX_JSON + 1)
-                except (zipfile.BadZipFile, EOFError, OSError) as exc:
-                    refused.append((named[name].key, f"unreadable JSON: {exc}"))
-                    continue
-                path = PurePosixPath(name)
-                if path.name == "metadata.json":
-                    folder = str(path.parent)
-                    albums[folder] = parse_album(raw, path.parent.name)
-                    continue
-                try:
-                    facts[name] = parse_facts(raw)
-                except FactsError as exc:
-                    facts[name] = None
-                    refused.append((named[name].key, f"JSON ignored: {exc}"))
-        except ArchiveError as exc:
-            refused.append((archive.name, str(exc)))
-    return albums, facts
-
-
-# --- importing ---------------------------------------------------------------------------
 
 
 def _decisions(facts: Facts | None, extracted: Path) -> Decisions | None:
@@ -293,22 +88,32 @@ def _decisions(facts: Facts | None, extracted: Path) -> Decisions | None:
     return decisions
 
 
-class TakeoutImport:
+def is_export(paths: list[Path]) -> bool:
+    """Whether ``shoebox import`` was given an export (a Takeout, an iCloud download)."""
+    return takeout_plan.is_takeout(paths) or icloud_plan.is_icloud(paths)
+
+
+def plan(sources: list[Path]) -> Plan:
+    if icloud_plan.is_icloud(sources):
+        return icloud_plan.plan(sources)
+    return takeout_plan.plan(sources)
+
+
+class ExportImport:
     """One run over the sources; ``run()`` -> exit code (0 all imported, 1 some failed)."""
 
     def __init__(self, sources: list[Path], settings: Settings) -> None:
         self.sources = [s.resolve() for s in sources]
         self.settings = settings
         self.report = Report()
-        self.started = time.monotonic()
 
     def run(self) -> int:
         the_plan = plan(self.sources)
         total = len(the_plan.items)
         print(
-            f"Takeout: {the_plan.archives} archives or folders, {total} photos and videos, "
-            f"{the_plan.json_matched} matched with their JSON, "
-            f"{len(the_plan.json_unmatched)} JSON files matched nothing",
+            f"{the_plan.kind}: {the_plan.archives} archives or folders, {total} photos and "
+            f"videos, {the_plan.facts_matched} matched with their JSON or CSV, "
+            f"{len(the_plan.facts_unmatched)} JSON files or CSV rows matched nothing",
             file=sys.stderr,
         )
         with Ingestor(self.settings) as ingestor:
@@ -317,18 +122,18 @@ class TakeoutImport:
             todo = [item for item in the_plan.items if item.key not in done]
             self.report.resumed = total - len(todo)
             self.progress = Progress(
-                "Google Takeout",
+                the_plan.kind,
                 [s.name for s in self.sources],
                 total,
                 sum(i.first.size for i in the_plan.items),
-                json_matched=the_plan.json_matched,
-                json_unmatched=len(the_plan.json_unmatched),
+                json_matched=the_plan.facts_matched,
+                json_unmatched=len(the_plan.facts_unmatched),
                 resumed=self.report.resumed,
                 files_done=self.report.resumed,
                 bytes_done=sum(i.first.size for i in the_plan.items if i.key in done),
             )
             self.progress.save(record.progress)
-            staging = ingestor.library.root / "uploads" / ".takeout"
+            staging = ingestor.library.root / "uploads" / ".export"
             shutil.rmtree(staging, ignore_errors=True)  # a cut run's extracted files
             for batch in _batches(todo):
                 self._import_batch(ingestor, batch, the_plan, staging)
@@ -342,7 +147,8 @@ class TakeoutImport:
         self, ingestor: Ingestor, batch: list[Item], the_plan: Plan, staging: Path
     ) -> None:
         extracted = self._extract(batch, staging)
-        tasks = [FileTask(path, "takeout", "move") for path in extracted.values()]
+        source = "icloud" if the_plan.kind == "iCloud Photos" else "takeout"
+        tasks = [FileTask(path, source, "move") for path in extracted.values()]
         outcomes = ingestor.process(tasks)
         by_path = {o.task.path: o for o in outcomes}
         for item, path in ((i, extracted.get(i.key)) for i in batch):
@@ -434,8 +240,8 @@ class TakeoutImport:
         progress.failed = len(self.report.failed)
         progress.save(record.progress)
         print(
-            f"Takeout: {progress.files_done}/{total} files, {progress.mb_per_second():.1f} MB/s,"
-            f" {progress.failed} failed",
+            f"{progress.kind}: {progress.files_done}/{total} files, "
+            f"{progress.mb_per_second():.1f} MB/s, {progress.failed} failed",
             file=sys.stderr,
             flush=True,
         )
@@ -454,8 +260,8 @@ class TakeoutImport:
         ]
         for name, why in sorted(self.report.failed) + sorted(the_plan.refused):
             lines.append(f"  {shown(name)}: {shown(why)}")
-        for name in the_plan.json_unmatched:
-            lines.append(f"  {shown(name)}: JSON without its photo (not in the archives given?)")
+        for name in the_plan.facts_unmatched:
+            lines.append(f"  {shown(name)}: facts without their photo (not in the archives given?)")
         record.report.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print("\n".join(lines))
         print(f"report: {record.report}")
@@ -484,7 +290,7 @@ class _Record:
     def __init__(self, library: Path, sources: list[Path]) -> None:
         identity = "\n".join(sorted(f"{s.name}:{_size(s)}" for s in sources))
         digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
-        self.path = library / "migrations" / f"takeout-{digest}.done"
+        self.path = library / "migrations" / f"export-{digest}.done"
         self.progress = self.path.with_suffix(".progress.json")
         self.report = self.path.with_suffix(".report.txt")
 

@@ -1,0 +1,40 @@
+"""What a planner of an export (`takeout_plan`, `icloud_plan`) hands the import: the items
+to bring in, with the facts their export kept about them, the albums, what was refused."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from appliance.migrate.takeout_archive import Member
+from appliance.migrate.takeout_facts import AlbumInfo, Facts
+
+
+@dataclass
+class Item:
+    """One photo or video to import: its bytes (first member) and where else it was."""
+
+    members: list[Member]
+    facts: Facts | None = None
+    facts_from: str | None = None  # the JSON or CSV the facts came from
+    albums: list[str] = field(default_factory=list)  # keys of Plan.albums
+    archived: bool = False
+    trashed: bool = False
+
+    @property
+    def first(self) -> Member:
+        return self.members[0]
+
+    @property
+    def key(self) -> str:
+        return self.first.key
+
+
+@dataclass
+class Plan:
+    kind: str  # "Google Takeout", "iCloud Photos"
+    items: list[Item]
+    albums: dict[str, AlbumInfo]
+    refused: list[tuple[str, str]]  # (name, why): not imported
+    facts_matched: int = 0  # media files with their JSON (or CSV row)
+    facts_unmatched: list[str] = field(default_factory=list)  # JSON/rows that match nothing
+    archives: int = 0

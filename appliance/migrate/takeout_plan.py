@@ -1,0 +1,193 @@
+"""Planning the import of a Google Photos Takeout: every member of every archive given
+(or the extracted folder) listed, the JSON files read (small), each photo and video matched
+with its JSON (`takeout_match`), its folder classified (a year folder, an album, Archive,
+Trash, Locked Folder), copies of the same bytes in several folders (a year folder and its
+albums: same name, size and CRC-32) grouped into one item. No photo is read here.
+
+Folder kinds: year folders and albums are imported (album names and descriptions from
+``metadata.json``); Archive's photos are imported archived; Trash's into Shoebox's trash
+(restorable until it is emptied); Locked Folder's are not imported (Shoebox has no private
+area yet) and are listed in the report.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from appliance.migrate.export_items import Item, Plan
+from appliance.migrate.takeout_archive import (
+    ArchiveError,
+    Member,
+    is_archive,
+    iter_streams,
+    list_members,
+)
+from appliance.migrate.takeout_facts import (
+    MAX_JSON,
+    AlbumInfo,
+    Facts,
+    FactsError,
+    parse_album,
+    parse_facts,
+)
+from appliance.migrate.takeout_match import Matcher
+
+PHOTOS_ROOTS = ("Google Photos", "Google Fotos", "Google Foto")
+_YEAR = re.compile(r"^\D{0,30}\b(19|20)\d\d$")  # "Photos from 2019", "Fotos von 2019", ...
+ARCHIVE = {"archive", "archiv", "archivo", "archives", "archivio", "archief", "arquivo"}
+TRASH = {"trash", "bin", "papierkorb", "corbeille", "papelera", "cestino", "prullenbak"}
+LOCKED = {"locked folder", "gesperrter ordner", "dossier verrouillé", "carpeta bloqueada"}
+
+
+def is_takeout(paths: Iterable[Path]) -> bool:
+    """Whether ``shoebox import`` was given a Takeout (its archives, or its folder)."""
+    for path in paths:
+        lowered = path.name.lower()
+        if is_archive(path) and lowered.startswith("takeout"):
+            return True
+        if path.is_dir() and (
+            path.name in PHOTOS_ROOTS
+            or any((path / root).is_dir() for root in PHOTOS_ROOTS)
+            or any((path / "Takeout" / root).is_dir() for root in PHOTOS_ROOTS)
+        ):
+            return True
+    return False
+
+
+def _album_path(name: str) -> str | None:
+    """The folder under "Google Photos" a member is in (None: not in Google Photos)."""
+    parts = PurePosixPath(name).parts
+    for index, part in enumerate(parts):
+        if part in PHOTOS_ROOTS and len(parts) > index + 2:
+            return "/".join(parts[: index + 2])
+    return None
+
+
+def folder_kind(folder: str, albums: dict[str, AlbumInfo]) -> str:
+    name = PurePosixPath(folder).name
+    lowered = name.lower()
+    if lowered in LOCKED:
+        return "locked"
+    if lowered in TRASH:
+        return "trash"
+    if lowered in ARCHIVE:
+        return "archive"
+    if folder not in albums and _YEAR.match(name):
+        return "year"
+    return "album"
+
+
+def _is_media(name: str) -> bool:
+    lowered = name.lower()
+    return not lowered.endswith((".json", ".html", ".htm", ".txt", ".csv")) and not (
+        PurePosixPath(lowered).name.startswith(".")
+    )
+
+
+_PART = re.compile(r"^(?P<export>takeout-.+)-(?P<n>\d{3})\.(zip|tgz|tar\.gz|tar)$", re.I)
+
+
+def missing_parts(sources: list[Path]) -> list[str]:
+    """Parts of a multi-part export that were not given (takeout-STAMP-001.zip, -002, ...:
+    a gap in the numbers; a missing last part cannot be told)."""
+    parts: dict[str, set[int]] = {}
+    for source in sources:
+        found = _PART.match(source.name)
+        if found:
+            parts.setdefault(found["export"], set()).add(int(found["n"]))
+    return [
+        f"{export}-{n:03d}"
+        for export, numbers in sorted(parts.items())
+        for n in range(1, max(numbers) + 1)
+        if n not in numbers
+    ]
+
+
+def plan(sources: list[Path]) -> Plan:
+    """Read the layout of every source and decide what to import (no photo is read)."""
+    members: list[Member] = []
+    refused: list[tuple[str, str]] = [
+        (name, "this part of the export was not given: its JSON files and photos are missing")
+        for name in missing_parts(sources)
+    ]
+    for source in sources:
+        try:
+            found, bad = list_members(source)
+        except ArchiveError as exc:
+            refused.append((source.name, str(exc)))
+            continue
+        members += found
+        refused += [(f"{source.name}:{name}", why) for name, why in bad]
+    jsons = [m for m in members if m.name.lower().endswith(".json")]
+    media = [m for m in members if _is_media(m.name) and _album_path(m.name) is not None]
+    albums, facts_by_name = _read_jsons(jsons, refused)
+    matcher = Matcher((m.name for m in jsons), (m.name for m in media))
+    result = Plan("Google Takeout", [], albums, refused, archives=len(sources))
+    used_json: set[str] = set()
+    by_content: dict[tuple, Item] = {}
+    for member in media:
+        folder = _album_path(member.name) or ""
+        kind = folder_kind(folder, albums)
+        if kind == "locked":
+            refused.append((member.key, "in Locked Folder: not imported (no private area yet)"))
+            continue
+        json_name = matcher.json_for(member.name)
+        facts = facts_by_name.get(json_name) if json_name else None
+        if json_name:
+            used_json.add(json_name)
+        same = (PurePosixPath(member.name).name, member.size, member.crc)
+        item = by_content.get(same) if member.crc is not None else None
+        if item is None:
+            item = Item([member], facts, json_name)
+            by_content[same] = item
+            result.items.append(item)
+        else:
+            item.members.append(member)
+            if item.facts is None and facts is not None:
+                item.facts, item.facts_from = facts, json_name
+        if kind == "album" and folder not in item.albums:
+            item.albums.append(folder)
+        item.archived |= kind == "archive" or bool(facts and facts.archived)
+        item.trashed |= kind == "trash" or bool(facts and facts.trashed)
+    for item in result.items:
+        if item.facts_from:
+            result.facts_matched += len(item.members)
+    result.facts_unmatched = sorted(
+        name for name in facts_by_name if name not in used_json and facts_by_name[name]
+    )
+    return result
+
+
+def _read_jsons(
+    jsons: list[Member], refused: list[tuple[str, str]]
+) -> tuple[dict[str, AlbumInfo], dict[str, Facts | None]]:
+    """Album metadata by folder, and the facts of every photo JSON by member name."""
+    albums: dict[str, AlbumInfo] = {}
+    facts: dict[str, Facts | None] = {}
+    by_archive: dict[Path, dict[str, Member]] = {}
+    for member in jsons:
+        by_archive.setdefault(member.archive, {})[member.name] = member
+    for archive, named in by_archive.items():
+        try:
+            for name, stream in iter_streams(archive, set(named)):
+                try:
+                    raw = stream.read(MAX_JSON + 1)
+                except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                    refused.append((named[name].key, f"unreadable JSON: {exc}"))
+                    continue
+                path = PurePosixPath(name)
+                if path.name == "metadata.json":
+                    folder = str(path.parent)
+                    albums[folder] = parse_album(raw, path.parent.name)
+                    continue
+                try:
+                    facts[name] = parse_facts(raw)
+                except FactsError as exc:
+                    facts[name] = None
+                    refused.append((named[name].key, f"JSON ignored: {exc}"))
+        except ArchiveError as exc:
+            refused.append((archive.name, str(exc)))
+    return albums, facts
