@@ -45,4 +45,5 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser.add_argument(
         "--name", action="append", default=[], help="one more DNS name or address (repeatable)"
     )
-    parser.set_defaults(func=_certificate)
+    # at boot, before (and without) the library disk: HTTPS does not need the library
+    parser.set_defaults(func=_certificate, needs_library=False)

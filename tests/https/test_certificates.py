@@ -97,3 +97,18 @@ def test_the_ios_profile_carries_the_authority(tmp_path: Path) -> None:
     assert payload["PayloadType"] == "com.apple.security.root"
     assert x509.load_der_x509_certificate(payload["PayloadContent"]) == ca
     assert mobileconfig(ca, "shoebox.local") == mobileconfig(ca, "shoebox.local")
+
+
+def test_the_command_makes_them_without_the_library_disk(tmp_path: Path, monkeypatch) -> None:
+    """At boot the library disk may not be there yet (the VM test caught the command
+    waiting for it, and nginx then not starting)."""
+    from appliance.cli import main
+
+    monkeypatch.setenv("SHOEBOX_LIBRARY_DISK", "1")
+    empty_mount_point = tmp_path / "srv"
+    empty_mount_point.mkdir()
+    code = main(
+        ["--library", str(empty_mount_point), "certificate", "--dir", str(tmp_path / "tls")]
+    )
+    assert code == 0 and (tmp_path / "tls" / certificates.SERVER).is_file()
+    assert not any(empty_mount_point.iterdir())
