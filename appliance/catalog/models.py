@@ -273,7 +273,7 @@ class Stack(BaseModel):
     best_photo_id = pw.IntegerField(null=True)  # the highest quality (or the user's choice)
     cover_photo_id = pw.IntegerField(null=True)  # the user's choice: kept forever
     size = pw.IntegerField(default=0)
-    reason = pw.CharField(default="similar")  # similar | burst | same-shot
+    reason = pw.CharField(default="similar")  # similar | burst | same-shot | edited
     created_at = pw.DateTimeField(default=utcnow)
 
 

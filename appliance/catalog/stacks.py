@@ -240,6 +240,40 @@ def group_photos(photo_ids: Iterable[int]) -> set[int]:
     return touched
 
 
+def stack_together(photo_ids: Iterable[int], reason: str) -> int | None:
+    """Put these photos into one stack whatever their pictures look like (an edited copy
+    and its original, as another library kept them); stacks they were in merge. Returns
+    the stack, or None when fewer than two of them can be stacked."""
+    db = Photo._meta.database
+    with db.atomic():
+        members = {
+            p
+            for (p,) in Photo.select(Photo.id)
+            .where(Photo.id.in_(list(photo_ids)) & _groupable())
+            .tuples()
+        }
+        if len(members) < 2:
+            return None
+        stack_ids = {
+            s
+            for (s,) in Photo.select(Photo.stack_id)
+            .where(Photo.id.in_(list(members)) & Photo.stack_id.is_null(False))
+            .tuples()
+        }
+        if stack_ids:
+            target = min(stack_ids)
+            others = stack_ids - {target}
+            if others:
+                Photo.update(stack_id=target).where(Photo.stack_id.in_(list(others))).execute()
+                _adopt_cover(target, others)
+                Stack.delete().where(Stack.id.in_(list(others))).execute()
+        else:
+            target = Stack.create(reason=reason).id
+        Photo.update(stack_id=target).where(Photo.id.in_(list(members))).execute()
+        refresh_stack(target)
+    return target
+
+
 def _adopt_cover(target: int, merged: set[int]) -> None:
     """When stacks merge, a user's cover choice survives (the target's first)."""
     stack = Stack.get_by_id(target)

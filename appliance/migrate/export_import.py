@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from appliance.catalog import albums as album_rows
 from appliance.catalog import photos as photo_rows
-from appliance.catalog import trash
+from appliance.catalog import stacks, trash
 from appliance.catalog.decisions import name_people
 from appliance.catalog.fields import shown
 from appliance.config import Settings
@@ -106,6 +106,8 @@ class ExportImport:
         self.sources = [s.resolve() for s in sources]
         self.settings = settings
         self.report = Report()
+        self.photo_of: dict[str, int] = {}  # item key -> photo, for this run
+        self.edited: list[tuple[int, str]] = []  # (edited copy's photo, original's key)
 
     def run(self) -> int:
         the_plan = plan(self.sources)
@@ -161,9 +163,24 @@ class ExportImport:
             if outcome.status == "failed":
                 self.report.failed.append((item.key, outcome.error or "failed"))
             elif outcome.photo_id is not None:
+                self.photo_of[item.key] = outcome.photo_id
                 self._file_into_albums(item, outcome.photo_id, the_plan, ingestor)
+                if item.edited_of is not None:
+                    self.edited.append((outcome.photo_id, item.edited_of))
             sidecar_beside(path).unlink(missing_ok=True)
             path.unlink(missing_ok=True)
+        self._stack_edited()
+
+    def _stack_edited(self) -> None:
+        """Each edited copy joins its original's stack, once this run imported both (in
+        any batch order)."""
+        waiting = []
+        for photo_id, original in self.edited:
+            if original in self.photo_of:
+                stacks.stack_together([self.photo_of[original], photo_id], "edited")
+            else:
+                waiting.append((photo_id, original))
+        self.edited = waiting
 
     def _extract(self, batch: list[Item], staging: Path) -> dict[str, Path]:
         """Each item's first member into the staging folder of its Takeout folder, with its

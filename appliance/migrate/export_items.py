@@ -19,6 +19,7 @@ class Item:
     albums: list[str] = field(default_factory=list)  # keys of Plan.albums
     archived: bool = False
     trashed: bool = False
+    edited_of: str | None = None  # the key of the original this is an edited copy of
 
     @property
     def first(self) -> Member:

@@ -77,7 +77,7 @@ def _json_names(name: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _unedited(name: str) -> str | None:
+def unedited(name: str) -> str | None:
     """``IMG_1234.JPG`` for ``IMG_1234-edited.JPG`` (any language), else None."""
     stem, dot, ext = name.rpartition(".")
     if not dot:
@@ -121,7 +121,7 @@ class Matcher:
         folder, name = _split(media_path)
         found = self._direct(folder, name)
         if found is None:
-            original = _unedited(name)
+            original = unedited(name)
             if original is not None:
                 found = self._direct(folder, original)
         if found is None:

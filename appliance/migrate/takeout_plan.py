@@ -33,7 +33,7 @@ from appliance.migrate.takeout_facts import (
     parse_album,
     parse_facts,
 )
-from appliance.migrate.takeout_match import Matcher
+from appliance.migrate.takeout_match import Matcher, unedited
 
 PHOTOS_ROOTS = ("Google Photos", "Google Fotos", "Google Foto")
 _YEAR = re.compile(r"^\D{0,30}\b(19|20)\d\d$")  # "Photos from 2019", "Fotos von 2019", ...
@@ -152,6 +152,7 @@ def plan(sources: list[Path]) -> Plan:
             item.albums.append(folder)
         item.archived |= kind == "archive" or bool(facts and facts.archived)
         item.trashed |= kind == "trash" or bool(facts and facts.trashed)
+    _link_edited_copies(result.items)
     for item in result.items:
         if item.facts_from:
             result.facts_matched += len(item.members)
@@ -191,3 +192,16 @@ def _read_jsons(
         except ArchiveError as exc:
             refused.append((archive.name, str(exc)))
     return albums, facts
+
+
+def _link_edited_copies(items: list[Item]) -> None:
+    """An edited copy (``IMG_1-edited.jpg``) is stacked with its original (``IMG_1.jpg``)
+    in the same folder."""
+    by_path = {item.first.name: item for item in items}
+    for item in items:
+        path = PurePosixPath(item.first.name)
+        original = unedited(path.name)
+        if original is not None:
+            found = by_path.get(str(path.parent / original))
+            if found is not None:
+                item.edited_of = found.key

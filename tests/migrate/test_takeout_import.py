@@ -227,6 +227,8 @@ def test_a_takeout_comes_home_with_its_facts(imported) -> None:
     )
     assert named["PXL_20190601_120300123.jpg"]["taken_at"].startswith("2019-06-01T12:03:00")
     assert named["IMG_0003-edited.jpg"]["taken_at"].startswith("2019-06-01T12:04:00")
+    edited, original = named["IMG_0003-edited.jpg"]["stack"], named["IMG_0003.jpg"]["stack"]
+    assert edited is not None and edited["id"] == original["id"]  # stacked together
     assert named["IMG_0004.jpg"]["taken_at"].startswith("2019-06-01T12:05:00")
     assert named["IMG_0009.jpg"]["taken_at"].startswith("2020-05-31T12:00:00")
     assert named["IMG_0005.jpg"]["archived"] is True
