@@ -1,8 +1,9 @@
 """Catalog backups: SQLite online backups, verified, kept 7 daily + 4 weekly.
 
-A backup is written to ``backups/catalog-YYYYMMDD-HHMMSS.db.partial`` with SQLite's online
-backup API (consistent while the service writes), checked with ``PRAGMA integrity_check``
-and only then renamed into place; older backups are pruned only after a new one verified.
+A backup is written to ``backups/.catalog-YYYYMMDD-HHMMSS.db.<pid>.partial`` (one per
+writing process) with SQLite's online backup API (consistent while the service writes),
+checked with ``PRAGMA integrity_check`` and only then renamed into place; older backups
+are pruned only after a new one verified.
 The service takes one after import batches that changed something (at most hourly) and
 one a night; `shoebox backup` takes one on demand; `shoebox restore` puts one back.
 """
@@ -102,7 +103,9 @@ def take_backup(catalog: Path, backup_dir: Path, now: dt.datetime | None = None)
     now = (now or dt.datetime.now()).replace(microsecond=0)
     backup_dir.mkdir(parents=True, exist_ok=True)
     target = backup_dir / f"catalog-{now:%Y%m%d-%H%M%S}.db"
-    partial = target.with_name(target.name + ".partial")
+    # this process's own partial file: a `shoebox backup` beside the service may back up
+    # in the same second (the torture test caught two writers sharing one name)
+    partial = backup_dir / f".{target.name}.{os.getpid()}.partial"
     partial.unlink(missing_ok=True)
     try:
         copy_database(catalog, partial)
@@ -143,14 +146,38 @@ def prune(backup_dir: Path, daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY) 
     return deleted
 
 
+_PARTIAL = re.compile(r"\.(?P<pid>\d+)\.partial")
+
+
 def remove_partials(backup_dir: Path) -> int:
-    """Delete what an interrupted backup left (``*.partial`` and its journal)."""
+    """Delete what an interrupted backup left (``*.partial`` and its journal), but not the
+    partial file of a backup another live process is writing now (its pid is in the name;
+    older names without one are always stale)."""
     if not backup_dir.is_dir():
         return 0
-    stale = [p for p in backup_dir.iterdir() if ".partial" in p.name]
+    stale = []
+    for path in backup_dir.iterdir():
+        if ".partial" not in path.name:
+            continue
+        writer = _PARTIAL.search(path.name)
+        if writer is not None and _alive(int(writer["pid"])):
+            continue
+        stale.append(path)
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process writes no backup while it sweeps
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def newest_good_backup(backup_dir: Path) -> Backup | None:

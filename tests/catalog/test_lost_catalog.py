@@ -17,6 +17,7 @@ from appliance.catalog.backups import (
     list_backups,
     prune,
     take_backup,
+    verify,
 )
 from appliance.catalog.health import check_catalog
 from appliance.cli import main
@@ -239,3 +240,30 @@ def test_service_with_a_lost_catalog_says_so_and_imports_nothing(library: Path) 
         _, err = proc.communicate(timeout=30)
         listener.close()
     assert proc.returncode == 0 and "the catalog is lost" in err and "Traceback" not in err
+
+
+def test_backups_beside_each_other_never_take_each_others_file(library: Path) -> None:
+    """`shoebox backup` beside the service: two backups in the same second, and a service
+    starting while a command's backup is being written (the torture test caught a backup
+    whose partial file the other writer had renamed or swept away)."""
+    import subprocess
+    import sys
+
+    lib = Library(library)
+    when = dt.datetime(2026, 12, 4, 6, 51, 43)
+    first = take_backup(lib.catalog_path, lib.backups, when)
+    second = take_backup(lib.catalog_path, lib.backups, when)  # the same name, one second
+    assert first.path == second.path and verify(second.path)[0]
+    writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        live = lib.backups / f".catalog-20261204-065144.db.{writer.pid}.partial"
+        live.write_bytes(b"being written")
+        dead = lib.backups / ".catalog-20261204-065145.db.999999999.partial"
+        dead.write_bytes(b"left by a killed writer")
+        BackupSchedule(lib.catalog_path, lib.backups)  # the service starting meanwhile
+        assert live.exists() and not dead.exists()
+    finally:
+        writer.kill()
+        writer.wait()
+    BackupSchedule(lib.catalog_path, lib.backups)
+    assert not live.exists()
