@@ -727,6 +727,7 @@ def phase_phone_https(vm: Vm, work: Path, photos: Photos) -> None:
     camera.mkdir(exist_ok=True)
     sent = photos.take(2, names_from=900)
     for name, data in sent.items():
+        (camera / name).parent.mkdir(parents=True, exist_ok=True)
         (camera / name).write_bytes(data)
     rclone = shutil.which("rclone")
     obscured = run([rclone, "obscure", added["password"]], capture_output=True).stdout.strip()
