@@ -49,7 +49,21 @@ def _import_volume(args: argparse.Namespace, settings: Settings) -> int:
     if counts["paused"] or counts["pending"] or counts["running"]:
         print("the volume went away: the rest is imported when it returns", file=sys.stderr)
         return EXIT_PAUSED
-    return 1 if counts["failed"] else 0
+    exports = _import_exports(args.mountpoint, settings)
+    return 1 if counts["failed"] or exports else 0
+
+
+def _import_exports(mountpoint: Path, settings: Settings) -> int:
+    """A Google Takeout or iCloud download on the drive is brought in too (its archives
+    are read where they are: the drive stays read-only). Returns the export import's
+    exit code (0 when there is none)."""
+    from appliance.migrate.export_import import ExportImport, find_exports
+
+    exports = find_exports(Path(mountpoint))
+    if not exports:
+        return 0
+    print(f"exports on the volume: {', '.join(p.name for p in exports)}")
+    return ExportImport(exports, settings).run()
 
 
 def import_queued(

@@ -93,6 +93,24 @@ def is_export(paths: list[Path]) -> bool:
     return takeout_plan.is_takeout(paths) or icloud_plan.is_icloud(paths)
 
 
+def find_exports(root: Path, depth: int = 2) -> list[Path]:
+    """The export archives on a drive (``takeout-*.zip``/``.tgz``, ``iCloud Photos Part N of
+    M.zip``), at most ``depth`` folders down; hidden folders are not looked in."""
+    found: list[Path] = []
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return found
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and is_export([entry]):
+            found.append(entry)
+        elif entry.is_dir() and not entry.is_symlink() and depth > 0:
+            found += find_exports(entry, depth - 1)
+    return found
+
+
 def plan(sources: list[Path]) -> Plan:
     if icloud_plan.is_icloud(sources):
         return icloud_plan.plan(sources)
@@ -138,8 +156,8 @@ class ExportImport:
             staging = ingestor.library.root / "uploads" / ".export"
             shutil.rmtree(staging, ignore_errors=True)  # a cut run's extracted files
             for batch in _batches(todo):
-                self._import_batch(ingestor, batch, the_plan, staging)
-                record.add(item.key for item in batch)
+                finished = self._import_batch(ingestor, batch, the_plan, staging)
+                record.add(finished)
                 self._progress(total, batch, record)
             shutil.rmtree(staging, ignore_errors=True)
             code = self._summary(the_plan, record)
@@ -147,8 +165,13 @@ class ExportImport:
 
     def _import_batch(
         self, ingestor: Ingestor, batch: list[Item], the_plan: Plan, staging: Path
-    ) -> None:
+    ) -> list[str]:
+        """Import one batch; return the keys of the items it finished (imported, or
+        recorded by the pipeline with their reason). An item that could not be read out
+        of its archive (a drive pulled, a bad part) is not finished: the next run tries it
+        again."""
         extracted = self._extract(batch, staging)
+        finished: list[str] = []
         source = "icloud" if the_plan.kind == "iCloud Photos" else "takeout"
         tasks = [FileTask(path, source, "move") for path in extracted.values()]
         outcomes = ingestor.process(tasks)
@@ -159,6 +182,8 @@ class ExportImport:
             outcome = by_path.get(path)
             if outcome is None:
                 continue
+            if not outcome.transient:
+                finished.append(item.key)
             self.report.outcomes.append(outcome)
             if outcome.status == "failed":
                 self.report.failed.append((item.key, outcome.error or "failed"))
@@ -170,6 +195,7 @@ class ExportImport:
             sidecar_beside(path).unlink(missing_ok=True)
             path.unlink(missing_ok=True)
         self._stack_edited()
+        return finished
 
     def _stack_edited(self) -> None:
         """Each edited copy joins its original's stack, once this run imported both (in

@@ -56,6 +56,8 @@ def test_broken_members_and_parts_fail_alone(corpus: Path, tmp_path: Path) -> No
     assert {"IMG_0001.jpg", "IMG_0003.jpg", "IMG_4102.HEIC"} <= set(named)
     staging = library / "uploads" / ".export"
     assert not staging.exists() or not any(p.is_file() for p in staging.rglob("*"))
+    again = shoebox(library, "import", *map(str, given))  # what could not be read is tried again
+    assert "cannot read from archive" in again.stdout and "done by an earlier run" in again.stdout
 
 
 def test_a_tgz_export_and_an_extracted_folder_come_home_alike(corpus: Path, tmp_path: Path) -> None:

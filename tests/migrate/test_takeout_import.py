@@ -307,3 +307,23 @@ def test_people_google_named_are_people_here(corpus: Path, tmp_path: Path) -> No
     assert "1 added" in result.stdout, result.stdout + result.stderr
     [photo] = json.loads(shoebox(library, "export").stdout)
     assert [p["name"] for p in photo["people"]] == ["John Salley"]
+
+
+def test_a_drive_holding_a_takeout_is_imported_when_plugged(corpus: Path, tmp_path: Path) -> None:
+    """The USB import (`shoebox import-volume`, run by udev on a plug) brings the export's
+    archives in as well as the drive's own photos; the drive is only read."""
+    export = Export(corpus, tmp_path / "work")
+    drive = tmp_path / "sdb1"
+    drive.mkdir()
+    parts = export.write(drive / "Google export")
+    camera = drive / "DCIM" / "100CANON"
+    camera.mkdir(parents=True)
+    own = _bare(sorted((corpus / "exif").rglob("*.jpg"))[20], camera / "IMG_7777.jpg", "drive")
+    before = _digest([*parts, camera / "IMG_7777.jpg"])
+    library = tmp_path / "library"
+    result = shoebox(library, "import-volume", str(drive), "--uuid", "1A2B-3C4D")
+    output = result.stdout + result.stderr
+    assert "exports on the volume: takeout-20261204T000000Z-001.zip" in output, output
+    named = _by_name(json.loads(shoebox(library, "export").stdout))
+    assert "IMG_7777.jpg" in named and named["IMG_0001.jpg"]["favorite"] is True
+    assert _digest([*parts, camera / "IMG_7777.jpg"]) == before and own
