@@ -9,7 +9,7 @@ from appliance.migrate.takeout_archive import Member
 from appliance.migrate.takeout_facts import AlbumInfo, Facts
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """One photo or video to import: its bytes (first member) and where else it was."""
 

@@ -28,7 +28,7 @@ class ArchiveError(Exception):
     """An archive (or one member) cannot be read; the message says why."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     archive: Path  # the zip/tar file, or the folder given
     name: str  # POSIX path inside it

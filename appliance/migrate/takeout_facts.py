@@ -28,7 +28,7 @@ class FactsError(ValueError):
     """The JSON cannot be read; the message says why."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Facts:
     taken_at: dt.datetime | None = None  # UTC, naive
     latitude: float | None = None
