@@ -11,19 +11,17 @@ from appliance.migrate.takeout_facts import AlbumInfo, Facts
 
 @dataclass(slots=True)
 class Item:
-    """One photo or video to import: its bytes (first member) and where else it was."""
+    """One photo or video to import: the member whose bytes are read, and how many members
+    of the export held the same bytes (a year folder and its albums)."""
 
-    members: list[Member]
+    first: Member
     facts: Facts | None = None
     facts_from: str | None = None  # the JSON or CSV the facts came from
     albums: list[str] = field(default_factory=list)  # keys of Plan.albums
     archived: bool = False
     trashed: bool = False
     edited_of: str | None = None  # the key of the original this is an edited copy of
-
-    @property
-    def first(self) -> Member:
-        return self.members[0]
+    copies: int = 1
 
     @property
     def key(self) -> str:

@@ -141,11 +141,11 @@ def plan(sources: list[Path]) -> Plan:
         same = (PurePosixPath(member.name).name, member.size, member.crc)
         item = by_content.get(same) if member.crc is not None else None
         if item is None:
-            item = Item([member], facts, json_name)
+            item = Item(member, facts, json_name)
             by_content[same] = item
             result.items.append(item)
         else:
-            item.members.append(member)
+            item.copies += 1
             if item.facts is None and facts is not None:
                 item.facts, item.facts_from = facts, json_name
         if kind == "album" and folder not in item.albums:
@@ -155,7 +155,7 @@ def plan(sources: list[Path]) -> Plan:
     _link_edited_copies(result.items)
     for item in result.items:
         if item.facts_from:
-            result.facts_matched += len(item.members)
+            result.facts_matched += item.copies
     result.facts_unmatched = sorted(
         name for name in facts_by_name if name not in used_json and facts_by_name[name]
     )
