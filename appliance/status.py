@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
 from typing import Any
 
@@ -21,20 +20,11 @@ from appliance.catalog.fields import shown
 from appliance.catalog.models import utcnow
 from appliance.library import Library
 from appliance.migrate import progress as migration_progress
+from appliance.processes import pid_alive
 
 RATE_WINDOW = dt.timedelta(minutes=10)
 ALIVE_AFTER = 30.0  # seconds without a heartbeat before the daemon counts as gone
 ERRORS_SHOWN = 10
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def daemon_state(library: Library) -> dict[str, Any]:
@@ -47,7 +37,7 @@ def daemon_state(library: Library) -> dict[str, Any]:
         return {"alive": False, "state": "not running"}
     fresh = time.time() - float(data.get("heartbeat", 0)) < ALIVE_AFTER
     data["alive"] = bool(
-        data.get("state") == "running" and fresh and _pid_alive(int(data.get("pid", 0)))
+        data.get("state") == "running" and fresh and pid_alive(int(data.get("pid", 0)))
     )
     if not data["alive"]:
         data["state"] = "not running"

@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance.processes import pid_alive
+
 log = logging.getLogger(__name__)
 
 KEEP_DAILY = 7
@@ -160,24 +162,13 @@ def remove_partials(backup_dir: Path) -> int:
         if ".partial" not in path.name:
             continue
         writer = _PARTIAL.search(path.name)
-        if writer is not None and _alive(int(writer["pid"])):
+        pid = int(writer["pid"]) if writer is not None else 0
+        if pid != os.getpid() and pid_alive(pid):  # this process writes none while it sweeps
             continue
         stale.append(path)
     for path in stale:
         path.unlink(missing_ok=True)
     return len(stale)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False  # this process writes no backup while it sweeps
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def newest_good_backup(backup_dir: Path) -> Backup | None:

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from appliance.processes import pid_alive
+
 FOLDER = "migrations"
 SHOWN_FOR = 7 * 86400  # a finished migration stays on the status page for a week
 
@@ -57,16 +59,6 @@ class Progress:
         os.replace(partial, path)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def current(library_root: Path, now: float | None = None) -> list[dict[str, Any]]:
     """The migrations to show: running ones, and those finished in the last week. A run
     whose process is gone without finishing is shown as "stopped" (run it again: it
@@ -80,7 +72,7 @@ def current(library_root: Path, now: float | None = None) -> list[dict[str, Any]
             continue
         if not isinstance(data, dict) or now - float(data.get("updated", 0)) > SHOWN_FOR:
             continue
-        if data.get("state") == "running" and not _alive(int(data.get("pid", 0))):
+        if data.get("state") == "running" and not pid_alive(int(data.get("pid", 0))):
             data["state"] = "stopped"
         shown.append(data)
     return shown
