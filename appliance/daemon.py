@@ -9,11 +9,13 @@ the next start and the pipeline makes re-running them harmless).
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +29,7 @@ from appliance.catalog.exceptions import DatabaseError
 from appliance.catalog.fields import shown
 from appliance.catalog.health import CatalogHealth, check_catalog
 from appliance.config import Settings
+from appliance.errors import ShoeboxError
 from appliance.ingest import jobs
 from appliance.library import Library
 from appliance.library_locks import service_lock, worker_lock
@@ -105,6 +108,10 @@ def web_app(settings: Settings) -> Callable:
     return create_app(settings)
 
 
+class PortInUse(ShoeboxError):
+    """The web UI's port is taken by another program."""
+
+
 class WebServer:
     """waitress in a background thread (never Flask's development server)."""
 
@@ -121,13 +128,22 @@ class WebServer:
             "trusted_proxy_headers": {"x-forwarded-for", "x-forwarded-proto"},
             "clear_untrusted_proxy_headers": True,
         }
-        self.server = create_server(
-            app,
-            host=settings.host,
-            port=settings.port,
-            threads=WEB_THREADS,
-            **(proxy if settings.trusted_proxy else {}),
-        )
+        try:
+            self.server = create_server(
+                app,
+                host=settings.host,
+                port=settings.port,
+                threads=WEB_THREADS,
+                **(proxy if settings.trusted_proxy else {}),
+            )
+        except OSError as exc:
+            if exc.errno != errno.EADDRINUSE:
+                raise
+            raise PortInUse(
+                f"port {settings.port} on {settings.host} is already in use: is Shoebox already "
+                "running (another `make run`, or the shoebox service)? Stop it, or start this "
+                f"one on another port: shoebox run --port {settings.port + 1}"
+            ) from None
         if hasattr(app, "session_interface"):  # the Flask app (not the placeholder)
             from appliance.phones.devices import recently_verified
             from appliance.web import gate
@@ -508,4 +524,8 @@ class Daemon:
 
 def run_daemon(settings: Settings, web: bool = True) -> int:
     """Entry point of `shoebox run`."""
-    return Daemon(settings, web=web).run()
+    try:
+        return Daemon(settings, web=web).run()
+    except PortInUse as exc:
+        print(f"shoebox: {exc}", file=sys.stderr)
+        return 2
