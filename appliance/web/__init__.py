@@ -179,6 +179,23 @@ def _headers(response: Any) -> Any:
     return response
 
 
+# What an error page says to a family, by status (the code itself stays small below it).
+FRIENDLY_TITLES = {
+    400: "That did not work",
+    401: "Please sign in",
+    403: "Not for this account",
+    404: "Nothing here",
+    405: "That did not work",
+    413: "Too large",
+    429: "Too many tries",
+    503: "Not available right now",
+}
+HINTS = {
+    403: "An admin of this Shoebox can do this, or give you what you need.",
+    404: "It may have been moved to the trash or removed.",
+}
+
+
 def _error(exc: HTTPException) -> Any:
     status = exc.code or 500
     message = exc.description or exc.name
@@ -186,7 +203,11 @@ def _error(exc: HTTPException) -> Any:
         response = jsonify(error=message)
         response.status_code = status
         return response
-    return render_template("error.html", status=status, title=exc.name, message=message), status
+    title = FRIENDLY_TITLES.get(status, "Something went wrong")
+    page = render_template(
+        "error.html", status=status, title=title, message=message, hint=HINTS.get(status, "")
+    )
+    return page, status
 
 
 def _typed_error(exc: ShoeboxError) -> Any:

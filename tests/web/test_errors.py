@@ -97,3 +97,19 @@ def test_a_conflict_is_a_409(empty_app: Flask) -> None:
     answer = client.get("/api/v1/test-conflict")
     assert answer.status_code == 409
     assert answer.json == {"error": "the album changed meanwhile"}
+
+
+def test_a_forbidden_page_speaks_to_a_family(empty_app: Flask, empty_admin: FlaskClient) -> None:
+    """A member opening an admin's page reads what happened and what to do, not
+    "403 Forbidden" (issue 27)."""
+    users.create_user("grandma", PASSWORD, "member")
+    member = empty_app.test_client()
+    assert sign_in(member, "grandma").status_code == 302
+    page = member.get("/settings")
+    assert page.status_code == 403
+    assert "Not for this account" in page.text and "An admin of this Shoebox" in page.text
+    assert "403 Forbidden" not in page.text and ">Forbidden<" not in page.text
+    missing = member.get("/albums/424242")
+    assert missing.status_code == 404 and "Nothing here" in missing.text
+    api = member.get("/api/v1/settings")
+    assert api.status_code == 403 and "error" in api.get_json()  # the API answers JSON
