@@ -292,6 +292,8 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
     if kind == "type":
         if value == "heic":
             return _text(Photo.mime).in_(sorted(HEIF_MIMES))
+        if value == "live":
+            return Photo.motion == "live"
         return Photo.kind == value
     if kind == "near":
         return _near(value)

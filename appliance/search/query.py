@@ -6,9 +6,12 @@ Grammar: whitespace-separated terms. A term is a plain word, a ``"quoted phrase"
 Filters: ``label:`` ``person:`` ``album:`` ``camera:`` ``lens:`` ``year:`` ``month:``
 ``before:`` ``after:`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``before:`` is strictly
 before the start of that period, ``after:`` strictly after its end), ``favorite:yes|no``,
-``type:raw|heic|video|image``, ``near:LAT,LON[,KM]`` (default radius 5 km) and ``place:``
+``type:raw|heic|video|image|live``, ``near:LAT,LON[,KM]`` (default radius 5 km) and ``place:``
 (a city, region, country or ISO country code, e.g. ``place:Paris``, ``place:uk``).
 ``person:#12`` and ``album:#3`` address a person or album by id.
+
+Plain words for kinds of media need no filter either: ``video``/``videos``/``movies``/
+``clips`` are ``type:video``, ``live photo(s)`` is ``type:live``.
 
 Plain dates need no filter: a bare year (``2019``), a month and year (``july 2019``,
 ``2019-07``) or a day (``2019-07-04``) become ``year:``/``month:`` or ``after:``/``before:``
@@ -41,7 +44,17 @@ FILTERS = (
     "place",
 )
 ALIASES = {"favourite": "favorite", "fav": "favorite", "labels": "label", "people": "person"}
-TYPES = ("raw", "heic", "video", "image")
+TYPES = ("raw", "heic", "video", "image", "live")
+# Plain words for kinds of media (a family types "videos", not type:video).
+MEDIA_WORDS = {
+    "video": "video",
+    "videos": "video",
+    "movie": "video",
+    "movies": "video",
+    "clip": "video",
+    "clips": "video",
+}
+LIVE_WORDS = ("live", "photo", "photos")  # "live photo(s)"
 OR_WORD = "OR"
 MIN_YEAR, MAX_YEAR = 1800, 2200
 DEFAULT_RADIUS_KM = 5.0
@@ -260,6 +273,17 @@ def _bare_date(words: list[str], i: int) -> tuple[list[Term], int] | None:
     return None
 
 
+def _media_words(words: list[str], i: int) -> tuple[str, int] | None:
+    """A kind of media named in plain words at ``words[i]``: ("video", 1) for "videos",
+    ("live", 2) for "live photos"; None otherwise."""
+    word = words[i].lower()
+    if word in MEDIA_WORDS:
+        return MEDIA_WORDS[word], 1
+    if word == "live" and i + 1 < len(words) and words[i + 1].lower() in LIVE_WORDS[1:]:
+        return "live", 2
+    return None
+
+
 def _plain_terms(tokens: list[tuple[bool, str | None, str]]) -> list[Term | str]:
     """Terms in order, with the bare word OR kept as a marker string."""
     out: list[Term | str] = []
@@ -273,6 +297,13 @@ def _plain_terms(tokens: list[tuple[bool, str | None, str]]) -> list[Term | str]
             i += 1
             continue
         if key is None:
+            media = _media_words(words, i)
+            if media is not None:
+                kind_of_media, used = media
+                text = f"{sign}type:{kind_of_media}"
+                out.append(Term("type", kind_of_media, negated, text))
+                i += used
+                continue
             date = None if negated else _bare_date(words, i)
             if date is not None:
                 terms, used = date

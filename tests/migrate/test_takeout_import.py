@@ -327,3 +327,12 @@ def test_a_drive_holding_a_takeout_is_imported_when_plugged(corpus: Path, tmp_pa
     named = _by_name(json.loads(shoebox(library, "export").stdout))
     assert "IMG_7777.jpg" in named and named["IMG_0001.jpg"]["favorite"] is True
     assert _digest([*parts, camera / "IMG_7777.jpg"]) == before and own
+
+
+def test_live_photos_are_found_by_their_plain_name(imported) -> None:
+    _, photos, _, library, _ = imported
+    found = shoebox(library, "search", "live photos", "--json")
+    assert found.returncode == 0, found.stderr
+    items = json.loads(found.stdout)["items"]
+    live = _by_name(photos)["IMG_4102.HEIC"]
+    assert [i["id"] for i in items] == [live["id"]] and items[0]["motion"] == "live"

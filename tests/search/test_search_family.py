@@ -131,3 +131,13 @@ def test_suggest_offers_labels_people_places_cameras(member: FlaskClient, web: B
 
 def test_suggest_needs_a_login(app, web: Built) -> None:  # noqa: ANN001
     assert app.test_client().get("/api/v1/search/suggest?q=jo").status_code == 401
+
+
+def test_kinds_of_media_in_plain_words() -> None:
+    """A family types "videos" or "live photos", not type:video (issue 27)."""
+    assert kinds("videos") == [("type", "video")] == kinds("Video") == kinds("movies")
+    assert kinds("clips from 2019") == [("type", "video"), ("word", "from"), ("year", 2019)]
+    assert kinds("live photos") == [("type", "live")] == kinds("Live Photo")
+    assert kinds("live music") == [("word", "live"), ("word", "music")]
+    assert [t.negated for t in parse_query("-videos").terms] == [True]
+    assert str(parse_query("beach videos")) == "beach type:video"
