@@ -88,6 +88,9 @@ PHOTO_POOL = (
     "faces/dlib/johns/John_Shimkus/000375_03227651.jpg",
     "faces/dlib/johns/John_Simm/000297_00470170.jpg",
     "faces/dlib/johns/John_Salley/000192_02159531.jpg",
+    # a phone backing up over HTTPS (phase_phone_https)
+    "faces/dlib/johns/John_Salley/000200_02159354.jpg",
+    "faces/dlib/johns/John_Salley/000197_02159322.jpg",
 )
 
 
