@@ -12,7 +12,12 @@ runs in waitress's parser as soon as the headers are in, and answers JSON, like 
   with a Basic challenge, and may not be larger than ``upload_max_mb`` (413);
 - any other body may not be larger than ``SMALL_BODY`` (413): forms and JSON are small.
 
-The connection is closed after the answer, so the refused body is never read or stored.
+The connection is closed after the answer, so the refused body is never stored. It is
+closed the way web servers close on a client still sending (a "lingering close"): the
+answer goes out, the sending side is shut, and what still arrives is read and dropped for
+at most ``LINGER_SECONDS`` or ``LINGER_BYTES`` before the socket closes. Closed at once,
+the kernel would reset the connection over the unread body and the client, or nginx in
+front (HTTPS), could lose the answer (nginx then says 502 instead of our 401).
 The app still checks the session itself (a signed cookie of an ended session passes the
 gate, never the app).
 """
@@ -22,6 +27,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import socket
+import time
 from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -35,6 +42,8 @@ SMALL_BODY = 8 * MIB  # JSON and form bodies; browser uploads have their own lim
 UPLOAD_PREFIXES = ("/api/v1/uploads",)
 PHONE_PREFIX = "/remote.php/"
 SLACK = MIB  # an upload body may carry a little more than the file (names, framing)
+LINGER_SECONDS = 2.0  # after a refusal: how long what still arrives is read and dropped
+LINGER_BYTES = 16 * MIB  # ... and how much of it at most
 
 
 class Refusal(Error):
@@ -147,6 +156,7 @@ def gated_channel(gate: Gate) -> type[HTTPChannel]:
 
     class GatedParser(HTTPRequestParser):
         _asked = False
+        refused = False
 
         def received(self, data: bytes) -> int:
             consumed = super().received(data)
@@ -155,6 +165,7 @@ def gated_channel(gate: Gate) -> type[HTTPChannel]:
                 length = self.content_length or 0
                 refusal = gate.check(self.command, self.path, self.headers, length, self.chunked)
                 if refusal is not None:
+                    self.refused = True
                     self.error = refusal  # also instead of waitress's plain-text 413
                     self.completed = True
                     self.expect_continue = False  # no "100 Continue": the body is not wanted
@@ -167,7 +178,60 @@ def gated_channel(gate: Gate) -> type[HTTPChannel]:
             return consumed
 
     class GatedChannel(HTTPChannel):
+        """Closes a refused request's connection lingering (see the module's text)."""
+
         parser_class = GatedParser
+        lingering_until = 0.0  # while > 0: the answer is out, the rest is being dropped
+        dropped = 0
+        had_refusal = False
+
+        def received(self, data: bytes) -> bool:
+            if self.lingering_until:
+                return self._drop(data)
+            taken = super().received(data)
+            if any(getattr(r, "refused", False) for r in self.requests) or (
+                getattr(self.request, "refused", False)
+            ):
+                self.had_refusal = True
+            return taken
+
+        def handle_write(self) -> None:
+            flushed = self.close_when_flushed and not self.total_outbufs_len
+            if self.had_refusal and flushed and not self.lingering_until:
+                self.close_when_flushed = False
+                self.lingering_until = time.monotonic() + LINGER_SECONDS
+                try:
+                    self.socket.shutdown(socket.SHUT_WR)  # the answer is complete
+                except OSError:
+                    self.will_close = True
+            super().handle_write()
+
+        def readable(self) -> bool:
+            if self.lingering_until and not self.will_close:
+                if time.monotonic() < self.lingering_until:
+                    return True
+                self.will_close = True  # writable() now closes it
+                return False
+            return super().readable()
+
+        def _drop(self, data: bytes) -> bool:
+            self.dropped += len(data)
+            if self.dropped >= LINGER_BYTES or time.monotonic() >= self.lingering_until:
+                self.will_close = True
+            return True
+
+        def handle_read(self) -> None:
+            if not self.lingering_until:
+                super().handle_read()
+                return
+            try:
+                data = self.recv(self.adj.recv_bytes)
+            except OSError:
+                data = b""
+            if not data:
+                self.will_close = True  # the client finished or went away
+                return
+            self._drop(data)
 
     return GatedChannel
 
