@@ -150,7 +150,9 @@ class ExportImport:
                 json_unmatched=len(the_plan.facts_unmatched),
                 resumed=self.report.resumed,
                 files_done=self.report.resumed,
-                bytes_done=sum(i.first.size for i in the_plan.items if i.key in done),
+            )
+            self.progress.bytes_done = self.progress.bytes_resumed = sum(
+                i.first.size for i in the_plan.items if i.key in done
             )
             self.progress.save(record.progress)
             staging = ingestor.library.root / "uploads" / ".export"

@@ -39,16 +39,21 @@ class Progress:
     pid: int = field(default_factory=os.getpid)
     report: str = ""  # the report file, once finished
 
+    bytes_resumed: int = 0  # of bytes_done, those an earlier run did
+
+    def _rate(self) -> float:
+        """Bytes a second this run (not the resumed part), once it has run a second."""
+        elapsed = self.updated - self.started
+        return (self.bytes_done - self.bytes_resumed) / elapsed if elapsed >= 1 else 0.0
+
     def mb_per_second(self) -> float:
-        elapsed = max(self.updated - self.started, 0.001)
-        return round(self.bytes_done / 2**20 / elapsed, 2)
+        return round(self._rate() / 2**20, 2)
 
     def eta_seconds(self) -> int | None:
-        rate = self.bytes_done / max(self.updated - self.started, 0.001)
-        left = max(self.bytes_total - self.bytes_done, 0)
         if self.state != "running":
             return 0
-        return round(left / rate) if rate > 0 else None
+        rate = self._rate()
+        return round(max(self.bytes_total - self.bytes_done, 0) / rate) if rate > 0 else None
 
     def save(self, path: Path) -> None:
         self.updated = time.time()

@@ -336,3 +336,17 @@ def test_live_photos_are_found_by_their_plain_name(imported) -> None:
     items = json.loads(found.stdout)["items"]
     live = _by_name(photos)["IMG_4102.HEIC"]
     assert [i["id"] for i in items] == [live["id"]] and items[0]["motion"] == "live"
+
+
+def test_a_resumed_run_counts_its_speed_from_its_own_bytes() -> None:
+    """What an earlier run did is not this run's speed (the status page once showed
+    512000 MB/s for a run that had just resumed)."""
+    from appliance.migrate.progress import Progress
+
+    progress = Progress("Google Takeout", ["a.zip"], 10, 1000 * 2**20, started=0.0)
+    progress.bytes_done = progress.bytes_resumed = 500 * 2**20
+    progress.updated = 0.5
+    assert progress.mb_per_second() == 0 and progress.eta_seconds() is None
+    progress.bytes_done += 100 * 2**20
+    progress.updated = 10.0
+    assert progress.mb_per_second() == 10.0 and progress.eta_seconds() == 40
