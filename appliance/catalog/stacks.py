@@ -219,24 +219,7 @@ def group_photos(photo_ids: Iterable[int]) -> set[int]:
             if not links:
                 continue
             members = {photo.id, *links}
-            stack_ids = {
-                s
-                for (s,) in Photo.select(Photo.stack_id)
-                .where(Photo.id.in_(list(members)) & Photo.stack_id.is_null(False))
-                .tuples()
-            }
-            if stack_ids:
-                target = min(stack_ids)
-                others = stack_ids - {target}
-                if others:
-                    Photo.update(stack_id=target).where(Photo.stack_id.in_(list(others))).execute()
-                    _adopt_cover(target, others)
-                    Stack.delete().where(Stack.id.in_(list(others))).execute()
-            else:
-                target = Stack.create(reason=next(iter(links.values()))).id
-            Photo.update(stack_id=target).where(Photo.id.in_(list(members))).execute()
-            refresh_stack(target)
-            touched.add(target)
+            touched.add(_one_stack(members, next(iter(links.values()))))
     return touched
 
 
@@ -254,23 +237,30 @@ def stack_together(photo_ids: Iterable[int], reason: str) -> int | None:
         }
         if len(members) < 2:
             return None
-        stack_ids = {
-            s
-            for (s,) in Photo.select(Photo.stack_id)
-            .where(Photo.id.in_(list(members)) & Photo.stack_id.is_null(False))
-            .tuples()
-        }
-        if stack_ids:
-            target = min(stack_ids)
-            others = stack_ids - {target}
-            if others:
-                Photo.update(stack_id=target).where(Photo.stack_id.in_(list(others))).execute()
-                _adopt_cover(target, others)
-                Stack.delete().where(Stack.id.in_(list(others))).execute()
-        else:
-            target = Stack.create(reason=reason).id
-        Photo.update(stack_id=target).where(Photo.id.in_(list(members))).execute()
-        refresh_stack(target)
+        return _one_stack(members, reason)
+
+
+def _one_stack(members: set[int], reason: str) -> int:
+    """Put ``members`` into one stack (inside the caller's transaction): the oldest stack
+    any of them is in, the others merged into it (a chosen cover survives), else a new
+    stack for ``reason``. Returns the stack."""
+    stack_ids = {
+        s
+        for (s,) in Photo.select(Photo.stack_id)
+        .where(Photo.id.in_(list(members)) & Photo.stack_id.is_null(False))
+        .tuples()
+    }
+    if stack_ids:
+        target = min(stack_ids)
+        others = stack_ids - {target}
+        if others:
+            Photo.update(stack_id=target).where(Photo.stack_id.in_(list(others))).execute()
+            _adopt_cover(target, others)
+            Stack.delete().where(Stack.id.in_(list(others))).execute()
+    else:
+        target = Stack.create(reason=reason).id
+    Photo.update(stack_id=target).where(Photo.id.in_(list(members))).execute()
+    refresh_stack(target)
     return target
 
 

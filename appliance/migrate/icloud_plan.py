@@ -17,18 +17,11 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from appliance.migrate.export_items import Item, Plan
-from appliance.migrate.takeout_archive import (
-    ArchiveError,
-    Member,
-    is_archive,
-    iter_streams,
-    list_members,
-)
+from appliance.migrate.takeout_archive import is_archive, list_sources, read_small
 from appliance.migrate.takeout_facts import AlbumInfo, Facts
 
 MAX_CSV = 64 * 2**20
@@ -82,50 +75,29 @@ def _rows(raw: bytes) -> list[dict[str, str]]:
 
 
 def plan(sources: list[Path]) -> Plan:
-    members: list[Member] = []
-    refused: list[tuple[str, str]] = []
-    for source in sources:
-        try:
-            found, bad = list_members(source)
-        except ArchiveError as exc:
-            refused.append((source.name, str(exc)))
-            continue
-        members += found
-        refused += [(f"{source.name}:{name}", why) for name, why in bad]
+    members, refused = list_sources(sources)
     details: dict[str, Facts] = {}
     albums: dict[str, AlbumInfo] = {}
     in_album: dict[str, list[str]] = {}
     csvs = [m for m in members if m.name.lower().endswith(".csv")]
-    by_archive: dict[Path, dict[str, Member]] = {}
-    for member in csvs:
-        by_archive.setdefault(member.archive, {})[member.name] = member
-    for archive, named in by_archive.items():
-        try:
-            for name, stream in iter_streams(archive, set(named)):
-                try:
-                    raw = stream.read(MAX_CSV + 1)
-                except (zipfile.BadZipFile, EOFError, OSError) as exc:
-                    refused.append((named[name].key, f"unreadable CSV: {exc}"))
-                    continue
-                path = PurePosixPath(name)
-                if _DETAILS.match(path.name):
-                    for row in _rows(raw):
-                        if row.get("imgName"):
-                            details[row["imgName"]] = Facts(
-                                taken_at=parse_date(row.get("originalCreationDate", "")),
-                                favorite=_yes(row.get("favorite")),
-                                archived=_yes(row.get("hidden")),
-                                trashed=_yes(row.get("deleted")),
-                            )
-                elif path.parent.name == "Albums":
-                    key = f"icloud:{path.stem}"
-                    albums[key] = AlbumInfo(path.stem)
-                    for row in _rows(raw):
-                        image = row.get("Images") or next(iter(row.values()), "")
-                        if image:
-                            in_album.setdefault(image, []).append(key)
-        except ArchiveError as exc:
-            refused.append((archive.name, str(exc)))
+    for member, raw in read_small(csvs, MAX_CSV, refused):
+        path = PurePosixPath(member.name)
+        if _DETAILS.match(path.name):
+            for row in _rows(raw):
+                if row.get("imgName"):
+                    details[row["imgName"]] = Facts(
+                        taken_at=parse_date(row.get("originalCreationDate", "")),
+                        favorite=_yes(row.get("favorite")),
+                        archived=_yes(row.get("hidden")),
+                        trashed=_yes(row.get("deleted")),
+                    )
+        elif path.parent.name == "Albums":
+            key = f"icloud:{path.stem}"
+            albums[key] = AlbumInfo(path.stem)
+            for row in _rows(raw):
+                image = row.get("Images") or next(iter(row.values()), "")
+                if image:
+                    in_album.setdefault(image, []).append(key)
     result = Plan("iCloud Photos", [], albums, refused, archives=len(sources))
     used: set[str] = set()
     for member in members:

@@ -1,8 +1,9 @@
 """The files of a Google Takeout, wherever they are: zip archives (all parts of a
 multi-part export given together), tar archives (``.tgz``), or the extracted folder.
 
-Each file is a `Member` (which archive, its name inside, its size); ``open_member`` reads
-one without extracting anything else. What an archive may not do is refused per member:
+Each file is a `Member` (which archive, its name inside, its size); ``iter_streams`` reads
+the ones asked for without extracting anything else, ``read_small`` whole small ones
+(JSON, CSV). What an archive may not do is refused per member:
 a name with ``..`` or an absolute path, a member that inflates far beyond what any photo
 or video compresses to (a zip bomb), a member whose bytes do not match its checksum (zip
 checks CRC-32 as it reads) or that ends early.
@@ -115,3 +116,40 @@ def iter_streams(source: Path, names: set[str]) -> Iterator[tuple[str, BinaryIO]
                                 yield info.name, stream  # type: ignore[misc]
     except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
         raise ArchiveError(f"{source.name}: the archive breaks off: {exc}") from exc
+
+
+def list_sources(sources: list[Path]) -> tuple[list[Member], list[tuple[str, str]]]:
+    """The members of every source, and (name, reason) of what was refused: whole archives
+    that cannot be read, members that may not be taken."""
+    members: list[Member] = []
+    refused: list[tuple[str, str]] = []
+    for source in sources:
+        try:
+            found, bad = list_members(source)
+        except ArchiveError as exc:
+            refused.append((source.name, str(exc)))
+            continue
+        members += found
+        refused += [(f"{source.name}:{name}", why) for name, why in bad]
+    return members, refused
+
+
+def read_small(
+    members: list[Member], limit: int, refused: list[tuple[str, str]]
+) -> Iterator[tuple[Member, bytes]]:
+    """(member, bytes) of each of these small members (at most ``limit`` bytes read), archive
+    by archive in each one's own order; what cannot be read goes to ``refused``."""
+    by_archive: dict[Path, dict[str, Member]] = {}
+    for member in members:
+        by_archive.setdefault(member.archive, {})[member.name] = member
+    for archive, named in by_archive.items():
+        try:
+            for name, stream in iter_streams(archive, set(named)):
+                try:
+                    raw = stream.read(limit + 1)
+                except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                    refused.append((named[name].key, f"unreadable: {exc}"))
+                    continue
+                yield named[name], raw
+        except ArchiveError as exc:
+            refused.append((archive.name, str(exc)))

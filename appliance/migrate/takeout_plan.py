@@ -13,18 +13,11 @@ area yet) and are listed in the report.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from appliance.migrate.export_items import Item, Plan
-from appliance.migrate.takeout_archive import (
-    ArchiveError,
-    Member,
-    is_archive,
-    iter_streams,
-    list_members,
-)
+from appliance.migrate.takeout_archive import Member, is_archive, list_sources, read_small
 from appliance.migrate.takeout_facts import (
     MAX_JSON,
     AlbumInfo,
@@ -108,19 +101,11 @@ def missing_parts(sources: list[Path]) -> list[str]:
 
 def plan(sources: list[Path]) -> Plan:
     """Read the layout of every source and decide what to import (no photo is read)."""
-    members: list[Member] = []
-    refused: list[tuple[str, str]] = [
+    members, refused = list_sources(sources)
+    refused[:0] = [
         (name, "this part of the export was not given: its JSON files and photos are missing")
         for name in missing_parts(sources)
     ]
-    for source in sources:
-        try:
-            found, bad = list_members(source)
-        except ArchiveError as exc:
-            refused.append((source.name, str(exc)))
-            continue
-        members += found
-        refused += [(f"{source.name}:{name}", why) for name, why in bad]
     jsons = [m for m in members if m.name.lower().endswith(".json")]
     media = [m for m in members if _is_media(m.name) and _album_path(m.name) is not None]
     albums, facts_by_name = _read_jsons(jsons, refused)
@@ -168,29 +153,16 @@ def _read_jsons(
     """Album metadata by folder, and the facts of every photo JSON by member name."""
     albums: dict[str, AlbumInfo] = {}
     facts: dict[str, Facts | None] = {}
-    by_archive: dict[Path, dict[str, Member]] = {}
-    for member in jsons:
-        by_archive.setdefault(member.archive, {})[member.name] = member
-    for archive, named in by_archive.items():
+    for member, raw in read_small(jsons, MAX_JSON, refused):
+        path = PurePosixPath(member.name)
+        if path.name == "metadata.json":
+            albums[str(path.parent)] = parse_album(raw, path.parent.name)
+            continue
         try:
-            for name, stream in iter_streams(archive, set(named)):
-                try:
-                    raw = stream.read(MAX_JSON + 1)
-                except (zipfile.BadZipFile, EOFError, OSError) as exc:
-                    refused.append((named[name].key, f"unreadable JSON: {exc}"))
-                    continue
-                path = PurePosixPath(name)
-                if path.name == "metadata.json":
-                    folder = str(path.parent)
-                    albums[folder] = parse_album(raw, path.parent.name)
-                    continue
-                try:
-                    facts[name] = parse_facts(raw)
-                except FactsError as exc:
-                    facts[name] = None
-                    refused.append((named[name].key, f"JSON ignored: {exc}"))
-        except ArchiveError as exc:
-            refused.append((archive.name, str(exc)))
+            facts[member.name] = parse_facts(raw)
+        except FactsError as exc:
+            facts[member.name] = None
+            refused.append((member.key, f"JSON ignored: {exc}"))
     return albums, facts
 
 

@@ -45,11 +45,21 @@ def _as_json(phone: Phone, now: dt.datetime) -> dict[str, Any]:
 
 
 def _authority() -> Any:
-    """The box's certificate authority when it serves HTTPS, else None."""
-    folder = current_app.config["SHOEBOX_SETTINGS"].https_certificates
-    if str(folder) in ("", "."):
-        return None
-    return certificates.authority(folder)
+    """The box's certificate authority when it serves HTTPS, else None (read once per
+    request)."""
+    if "https_authority" not in g:
+        folder = current_app.config["SHOEBOX_SETTINGS"].https_certificates
+        g.https_authority = None if str(folder) in ("", ".") else certificates.authority(folder)
+    return g.https_authority
+
+
+def _authority_to_trust() -> Any:
+    """The authority for a phone to download (the caller may; 404 without HTTPS)."""
+    require(g.user, "phone.own")
+    ca = _authority()
+    if ca is None:
+        fail(404, "this box does not serve HTTPS")
+    return ca
 
 
 def _host() -> str:
@@ -141,10 +151,7 @@ def revoke(phone_id: int) -> Any:
 @bp.get("/phones/shoebox-ca.crt")
 def authority_file() -> Any:
     """The box's certificate authority (PEM), for Android and computers to trust."""
-    require(g.user, "phone.own")
-    ca = _authority()
-    if ca is None:
-        fail(404, "this box does not serve HTTPS")
+    ca = _authority_to_trust()
     from cryptography.hazmat.primitives.serialization import Encoding
 
     return Response(
@@ -157,10 +164,7 @@ def authority_file() -> Any:
 @bp.get("/phones/shoebox.mobileconfig")
 def authority_profile() -> Any:
     """The same authority as an iOS configuration profile."""
-    require(g.user, "phone.own")
-    ca = _authority()
-    if ca is None:
-        fail(404, "this box does not serve HTTPS")
+    ca = _authority_to_trust()
     return Response(
         mobileconfig(ca, _host()),
         mimetype="application/x-apple-aspen-config",

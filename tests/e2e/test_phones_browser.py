@@ -5,6 +5,7 @@ listed, revokes it. Screenshots: test-artifacts/phones-*.png (the README's pictu
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
@@ -25,15 +26,21 @@ def server(web: Built) -> Iterator[str]:
         yield url
 
 
+def _open(browser: Any, size: str) -> tuple[Any, Any, list[str]]:
+    """A page at phone or desktop size, and the script errors it meets."""
+    phone = size == "phone"
+    context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return context, page, errors
+
+
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 def test_a_member_adds_and_revokes_a_phone(server: str, size: str) -> None:
     with chromium(sync_api) as browser:
-        phone = size == "phone"
-        context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        context, page, errors = _open(browser, size)
         page.goto(server + "/login")
         page.fill("input[name=username]", "kid")
         page.fill("input[name=password]", PASSWORD)
@@ -92,12 +99,7 @@ def test_the_nextcloud_apps_browser_sign_in_gives_the_app_an_app_password(
     assert post(flow["poll"]["endpoint"], poll)[0] == 404
 
     with chromium(sync_api) as browser:
-        phone = size == "phone"
-        context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
-        context.set_default_timeout(10_000)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        context, page, errors = _open(browser, size)
         page.goto(flow["login"])  # the app opens this in the phone's browser
         page.fill("input[name=username]", "kid")
         page.fill("input[name=password]", PASSWORD)
