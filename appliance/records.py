@@ -25,6 +25,7 @@ class FileTask:
     volume_uuid: str | None = None
     job_id: int | None = None
     time_factor: float = 1.0  # times per_file_timeout; grows for a file that timed out
+    owner_id: int | None = None  # the member who sent it (uploads, phones); None: the family
 
 
 @dataclass

@@ -23,6 +23,7 @@ from appliance.catalog.models import (
     Photo,
     PhotoLabel,
     Stack,
+    User,
 )
 from appliance.catalog.photo_fields import shared_fields
 
@@ -106,6 +107,8 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
     best = dict(
         Stack.select(Stack.id, Stack.best_photo_id).where(Stack.id.in_(list(stack_ids))).tuples()
     )
+    owner_ids = {p.owner_id for p in photos if p.owner_id is not None}
+    owners = dict(User.select(User.id, User.username).where(User.id.in_(list(owner_ids))).tuples())
     for photo in photos:
         photo_faces = faces.get(photo.id, [])
         people = {f.person_id: f.person.name for f in photo_faces if f.person_id is not None}
@@ -117,6 +120,7 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
             "taken_at": iso_taken_at(photo),
             "favorite": photo.favorite,
             "archived": photo.archived,
+            "owner": owners.get(photo.owner_id),
             "labels": [
                 {"name": r.label.name, "confidence": round(r.confidence, 4), "source": r.source}
                 for r in labels.get(photo.id, [])

@@ -198,6 +198,15 @@ def _v14_phones(db: pw.Database) -> None:
     db.create_tables([m.Phone, m.PhoneEntry], safe=True)
 
 
+def _v15_photo_owners(db: pw.Database) -> None:
+    """v15: a photo's owner, the member who uploaded it or whose phone sent it (a member
+    may trash, archive and edit only their own; `web.permissions`); existing photos stay
+    the family's."""
+    _add_columns(db, m.Photo, "owner_id")
+    _add_columns(db, m.Job, "owner_id")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS photo_owner_id ON photo (owner_id)")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -213,6 +222,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     12: _v12_covering_candidate_indexes,
     13: _v13_job_outcomes,
     14: _v14_phones,
+    15: _v15_photo_owners,
 }
 LATEST = max(STEPS)
 

@@ -72,6 +72,9 @@ class Photo(BaseModel):
     stack_hidden = pw.BooleanField(default=False)  # in a stack and not its shown photo
     unstacked = pw.BooleanField(default=False)  # the user took it out: never stacked again
     trashed_at = pw.DateTimeField(null=True, index=True)  # in the trash since (UTC)
+    # who added it: the member (users.id) who uploaded it or whose phone backed it up;
+    # None: the family's (the box's own devices and folders, imports), kept by admins
+    owner_id = pw.IntegerField(null=True, index=True)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
 
@@ -255,6 +258,7 @@ class Job(BaseModel):
     # a running job's claim: who (host:pid) and until when (renewed while it works)
     claimed_by = pw.CharField(null=True)
     lease_until = pw.DateTimeField(null=True)
+    owner_id = pw.IntegerField(null=True)  # the member who sent it (uploads, phones)
 
     class Meta:
         indexes = ((("state", "next_attempt_at"), False),)

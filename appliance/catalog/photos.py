@@ -39,6 +39,14 @@ def trashable_photo(photo_id: int) -> Photo:
     return photo
 
 
+def trashed_photo(photo_id: int) -> Photo:
+    """A catalogued photo in the trash (the trash's viewer)."""
+    photo = Photo.get_or_none((Photo.id == photo_id) & _ok() & Photo.trashed_at.is_null(False))
+    if photo is None:
+        raise PhotoNotFound(f"no photo {photo_id} in the trash")
+    return photo
+
+
 def existing_ids(photo_ids: Iterable[int]) -> list[int]:
     """Which of ``photo_ids`` are catalogued photos (status ok)."""
     ids = list(photo_ids)
@@ -48,6 +56,12 @@ def existing_ids(photo_ids: Iterable[int]) -> list[int]:
 def photos_by_id(photo_ids: Iterable[int]) -> dict[int, Photo]:
     ids = list(photo_ids)
     return {p.id: p for p in Photo.select().where(Photo.id.in_(ids))}
+
+
+def owners(photo_ids: Iterable[int]) -> dict[int, int | None]:
+    """Each existing photo's owner (users.id; None: the family's)."""
+    rows = Photo.select(Photo.id, Photo.owner_id).where(Photo.id.in_(list(photo_ids)))
+    return {p.id: p.owner_id for p in rows}
 
 
 def primary_shas(photo_ids: Iterable[int]) -> dict[int, str]:

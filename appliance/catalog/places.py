@@ -3,7 +3,9 @@ setting a place by hand, and the Places listing.
 
 The place columns live on `Photo` (``place_*``). ``places_version`` says which dataset
 geocoded the photo (0: not yet), so a newer dataset, or an old library after the places schema
-step, is geocoded again by :func:`backfill` without touching hand-set places.
+step, is geocoded again by :func:`backfill` without touching hand-set places. A position also
+gives a capture time without a zone the place's zone (:mod:`appliance.places.time_zones`):
+on import, in the backfill (version 2) and when a place is set by hand.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import peewee as pw
 from peewee import fn
 
 from appliance.catalog.models import Photo, utcnow
+from appliance.places import time_zones
 from appliance.places.place import Place, valid_position
 
 log = logging.getLogger(__name__)
 
-PLACES_VERSION = 1  # bump when the packaged dataset or the lookup rules change
+# bump when the packaged dataset or the lookup rules change (2: capture times take the zone)
+PLACES_VERSION = 2
 BACKFILL_BATCH = 500
 PLACE_COLUMNS = ("place_country_code", "place_country", "place_region", "place_city")
 
@@ -87,14 +91,18 @@ def set_place(photo_ids: list[int], lat: float, lon: float, place: Place | None 
     values = _columns(place, "manual")
     values.update(latitude=float(lat), longitude=float(lon), updated_at=utcnow())
     with Photo._meta.database.atomic():
-        return Photo.update(**values).where(Photo.id.in_(photo_ids)).execute()
+        changed = Photo.update(**values).where(Photo.id.in_(photo_ids)).execute()
+        times = Photo.select(*TIME_FIELDS).where(Photo.id.in_(photo_ids))
+        for row in times:
+            _settle_time(row, float(lat), float(lon))
+    return changed
 
 
 def backfill(batch: int = BACKFILL_BATCH) -> int:
     """Geocode up to ``batch`` photos that were never geocoded by this dataset; returns how
     many were looked at (0 when the library is up to date)."""
     rows = list(
-        Photo.select(Photo.id, Photo.latitude, Photo.longitude)
+        Photo.select(*TIME_FIELDS)
         .where(
             (Photo.places_version < PLACES_VERSION)
             & ((Photo.place_source.is_null()) | (Photo.place_source != "manual"))
@@ -115,10 +123,45 @@ def backfill(batch: int = BACKFILL_BATCH) -> int:
     with Photo._meta.database.atomic():
         for row in rows:
             values = _columns(found.get(row.id), "gps")
-            Photo.update(**values).where(
-                (Photo.id == row.id) & (Photo.places_version < PLACES_VERSION)
-            ).execute()
+            changed = (
+                Photo.update(**values)
+                .where((Photo.id == row.id) & (Photo.places_version < PLACES_VERSION))
+                .execute()
+            )
+            if changed:
+                _settle_time(row, row.latitude, row.longitude)
     return len(rows)
+
+
+TIME_FIELDS = (
+    Photo.id,
+    Photo.latitude,
+    Photo.longitude,
+    Photo.taken_at,
+    Photo.taken_at_offset,
+    Photo.taken_at_source,
+)
+
+
+def _settle_time(row: Photo, lat: float | None, lon: float | None) -> None:
+    """Give a catalogued capture time without a zone the zone of its place (the rule in
+    time_zones); the sort time follows a UTC time made local."""
+    settled = time_zones.settled_time(
+        row.taken_at, row.taken_at_offset, row.taken_at_source, lat, lon
+    )
+    if settled is None:
+        return
+    taken_at, offset = settled
+    Photo.update(
+        taken_at=taken_at, taken_at_offset=offset, sort_time=taken_at, updated_at=utcnow()
+    ).where((Photo.id == row.id) & (Photo.taken_at == row.taken_at) & _same_offset(row)).execute()
+
+
+def _same_offset(row: Photo) -> pw.Expression:
+    """Unchanged since it was read (an edit in between wins)."""
+    if row.taken_at_offset is None:
+        return Photo.taken_at_offset.is_null()
+    return Photo.taken_at_offset == row.taken_at_offset
 
 
 def backfill_all() -> int:

@@ -299,7 +299,35 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
         return _near(value)
     if kind == "place":
         return _place(value, iso_code=True)
+    if kind == "holiday":
+        month, first, last = HOLIDAY_DAYS[value]
+        return (Photo.sort_time.month == month) & Photo.sort_time.day.between(first, last)
+    if kind == "season":
+        return _season(value)
     raise ValueError(f"unsupported term {kind!r}")
+
+
+# a holiday's days, every year: (month, first day, last day)
+HOLIDAY_DAYS = {"christmas": (12, 24, 26), "halloween": (10, 31, 31), "valentine": (2, 14, 14)}
+# the months of each season north of the equator; south of it, the opposite season's
+NORTHERN_MONTHS = {
+    "spring": (3, 4, 5),
+    "summer": (6, 7, 8),
+    "autumn": (9, 10, 11),
+    "winter": (12, 1, 2),
+}
+OPPOSITE_SEASON = {"spring": "autumn", "summer": "winter", "autumn": "spring", "winter": "summer"}
+
+
+def _season(name: str) -> pw.Expression:
+    """The season's months where the photo was taken (no place: the northern hemisphere,
+    where most of the world's people, and photos, are)."""
+    month = Photo.sort_time.month
+    south = Photo.latitude < 0
+    north = (Photo.latitude >= 0) | Photo.latitude.is_null()
+    return (south & month.in_(NORTHERN_MONTHS[OPPOSITE_SEASON[name]])) | (
+        north & month.in_(NORTHERN_MONTHS[name])
+    )
 
 
 def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candidates | None:
@@ -558,6 +586,7 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
             "mime": photo.mime,
             "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
             "taken_at_offset": photo.taken_at_offset,
+            "owner_id": photo.owner_id,  # who added it (users.id); None: the family's
             "labels": [
                 {"name": pl.label.name, "confidence": pl.confidence, "source": pl.source}
                 for pl in labels

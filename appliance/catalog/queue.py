@@ -61,6 +61,7 @@ def enqueue(
     volume_uuid: str | None = None,
     size: int | None = None,
     mtime: float | None = None,
+    owner_id: int | None = None,
 ) -> Job | None:
     """Add a job for ``path`` unless one already covers it; return the new or revived job.
 
@@ -69,7 +70,7 @@ def enqueue(
     job is revived when the file changed since. A volume's jobs are keyed by its filesystem
     UUID and the path (rebased to where the volume is mounted now, i.e. the path relative to
     the volume): another card in the same slot, with the same file names, is never taken
-    for the first one.
+    for the first one. ``owner_id``: the member who sent the file (its photo will be theirs).
     """
     if policy not in ("index", "copy", "move"):
         raise ValueError(f"unknown policy {policy!r}")
@@ -101,6 +102,7 @@ def enqueue(
             next_attempt_at=now,
             created_at=now,
             updated_at=now,
+            owner_id=owner_id,
         )
 
 

@@ -11,7 +11,7 @@ import secrets
 import tomllib
 from pathlib import Path
 
-from appliance.catalog.models import User, database_proxy, utcnow
+from appliance.catalog.models import Job, Photo, User, database_proxy, utcnow
 from appliance.catalog.sessions import end_user_sessions
 from appliance.errors import BadRequest, NotFound
 
@@ -166,11 +166,14 @@ def set_role(user_id: int, role: str, keep_session: str | None = None) -> None:
 
 
 def delete_user(user_id: int) -> None:
+    """Delete an account; the photos it added stay, and become the family's (admins')."""
     with database_proxy.atomic():
         if _admins_after(user_id, None) == 0:
             raise UserError("the last admin cannot be deleted")
         if not User.delete().where(User.id == user_id).execute():
             raise UserNotFound(f"no user {user_id}")
+        Photo.update(owner_id=None).where(Photo.owner_id == user_id).execute()
+        Job.update(owner_id=None).where(Job.owner_id == user_id).execute()
 
 
 def consume_seed_file(path: Path | None) -> User | None:

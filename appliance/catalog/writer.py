@@ -19,6 +19,7 @@ from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
 from appliance.catalog.places import place_columns
 from appliance.naming import destination, unrecorded_copy
+from appliance.places import time_zones
 from appliance.records import Analysis, Outcome
 
 METADATA_FIELDS = (
@@ -184,8 +185,10 @@ def _photo_values(analysis: Analysis) -> dict[str, Any]:
         values["width"] = getattr(meta, "width", None)
         values["height"] = getattr(meta, "height", None)
     values.update(place_columns(values["latitude"], values["longitude"]))
+    _settle_time_zone(values)
     values["sort_time"] = values["taken_at"] or dt.datetime.fromtimestamp(analysis.mtime or 0)
     values["mime"], values["kind"] = analysis.mime, analysis.kind
+    values["owner_id"] = analysis.task.owner_id
     values["status"] = "error" if analysis.error else "ok"
     values["primary_sha256"] = analysis.sha256 if analysis.display_size else None
     values["duration"] = getattr(analysis.video, "duration", None)
@@ -195,6 +198,20 @@ def _photo_values(analysis: Analysis) -> dict[str, Any]:
     if analysis.faces is not None:
         values["faces_version"] = FACES_VERSION
     return values
+
+
+def _settle_time_zone(values: dict[str, Any]) -> None:
+    """A time the file gives without its zone takes its place's (places.time_zones), here in
+    the main process like the place itself: one copy of the zone map, not one per worker."""
+    settled = time_zones.settled_time(
+        values["taken_at"],
+        values["taken_at_offset"],
+        values["taken_at_source"],
+        values["latitude"],
+        values["longitude"],
+    )
+    if settled is not None:
+        values["taken_at"], values["taken_at_offset"] = settled
 
 
 def _pair_partner(analysis: Analysis, taken: dt.datetime | None) -> Photo | None:

@@ -55,7 +55,15 @@ def execute(
     away: then the whole volume is paused until it returns.
     """
     tasks = [
-        FileTask(Path(j.path), j.source, j.policy, j.volume_uuid, j.id, time_factor(j))  # type: ignore[arg-type]
+        FileTask(
+            Path(j.path),
+            j.source,
+            j.policy,  # type: ignore[arg-type]
+            j.volume_uuid,
+            j.id,
+            time_factor(j),
+            j.owner_id,
+        )
         for j in batch
     ]
     with LeaseKeeper(batch, lease):  # a shared catalogue: keep our claims while we work

@@ -27,6 +27,7 @@ import sys
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from appliance.catalog import albums as album_rows
@@ -37,7 +38,7 @@ from appliance.catalog.fields import shown
 from appliance.config import Settings
 from appliance.ingest.runner import Ingestor
 from appliance.media import exiftool
-from appliance.media.metadata import MetadataError, read_metadata, sidecar_beside
+from appliance.media.metadata import Metadata, MetadataError, read_metadata, sidecar_beside
 from appliance.media.sniff import sniff
 from appliance.media.xmp_write import Decisions, write_sidecar
 from appliance.migrate import icloud_plan, takeout_plan
@@ -45,6 +46,7 @@ from appliance.migrate.export_items import Item, Plan
 from appliance.migrate.progress import Progress
 from appliance.migrate.takeout_archive import ArchiveError, iter_streams
 from appliance.migrate.takeout_facts import AlbumInfo, Facts
+from appliance.places import time_zones
 from appliance.records import FileTask, Outcome
 
 BATCH_FILES = 200
@@ -69,11 +71,13 @@ def _decisions(facts: Facts | None, extracted: Path) -> Decisions | None:
         own = None  # the pipeline records why; the JSON's facts still help
     decisions = Decisions()
     has_date = own is not None and own.taken_at is not None and own.taken_at_source != "filename"
-    if facts.taken_at is not None and not has_date:
-        decisions.taken_at, decisions.taken_at_offset = facts.taken_at, 0
     has_place = own is not None and own.latitude is not None and own.longitude is not None
     if facts.latitude is not None and not has_place:
         decisions.latitude, decisions.longitude = facts.latitude, facts.longitude
+    if facts.taken_at is not None and not has_date:
+        decisions.taken_at, decisions.taken_at_offset = _local_time(
+            facts.taken_at, own if has_place else facts
+        )
     if facts.description and not (own is not None and own.description):
         decisions.description = facts.description
     if facts.favorite:
@@ -86,6 +90,13 @@ def _decisions(facts: Facts | None, extracted: Path) -> Decisions | None:
     ):
         return None
     return decisions
+
+
+def _local_time(utc: datetime, placed: Metadata | Facts) -> tuple[datetime, int]:
+    """Google's and Apple's dates are UTC: the photo's place (its own, else the JSON's) makes
+    them the local time there; with no place they stay UTC."""
+    local = time_zones.local_from_utc(utc, placed.latitude, placed.longitude)
+    return local or (utc, 0)
 
 
 def is_export(paths: list[Path]) -> bool:

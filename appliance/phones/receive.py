@@ -42,7 +42,8 @@ def discard(folder: Path) -> None:
 class Receiver:
     """The file-like WsgiDAV writes a PUT body into; ``finish`` queues it."""
 
-    def __init__(self, uploads: Path, name: str, limit: int) -> None:
+    def __init__(self, uploads: Path, name: str, limit: int, owner_id: int | None) -> None:
+        self.owner_id = owner_id  # the phone's member: the photo will be theirs
         self.folder = uploads / secrets.token_hex(8)
         self.target = self.folder / name
         self.partial = self.folder / f".{name}.part"
@@ -93,7 +94,7 @@ class Receiver:
             os.replace(self.partial, self.target)
             stat = self.target.stat()
             job = job_queue.enqueue(
-                self.target, PHONE_SOURCE, "move", None, stat.st_size, stat.st_mtime
+                self.target, PHONE_SOURCE, "move", None, stat.st_size, stat.st_mtime, self.owner_id
             )
         except BaseException as exc:
             self.abort()

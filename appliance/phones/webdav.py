@@ -44,6 +44,7 @@ DAV_SHARE = "/remote.php/dav"  # files/<user>/ (the folder), uploads/<user>/ (ch
 WEBDAV_SHARE = "/remote.php/webdav"
 PREFIX = "/remote.php/"
 PHONE_KEY = "shoebox.phone"  # environ: the signed-in phone's id
+OWNER_KEY = "shoebox.phone_owner"  # environ: its member's user id (the photos it sends are theirs)
 ANSWER_KEY = "shoebox.answer_headers"  # environ: headers a stored file's answer carries
 MAX_DEPTH, MAX_NAME = 32, 255
 ROOT_IDS = 1_000_000_000  # a phone's root folder: oc:fileid ROOT_IDS + the phone's id
@@ -233,7 +234,12 @@ class PhoneFile(ListedMoves, NextcloudProperties, DAVNonCollection):
     def begin_write(self, *, content_type: str | None = None) -> Any:
         name = _safe_name(self.rel.rsplit("/", 1)[-1])
         try:
-            self.receiver = Receiver(self.context.library.uploads, name, self.context.upload_limit)
+            self.receiver = Receiver(
+                self.context.library.uploads,
+                name,
+                self.context.upload_limit,
+                self.environ[OWNER_KEY],
+            )
         except DiskFull as exc:
             raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
         return _Body(self.receiver)
@@ -497,7 +503,10 @@ class JoinedFile(DAVNonCollection):
             raise DAVError(HTTP_BAD_REQUEST, "OC-Total-Length is not a number")
         try:
             receiver = Receiver(
-                context.library.uploads, _safe_name(target.rsplit("/", 1)[-1]), context.upload_limit
+                context.library.uploads,
+                _safe_name(target.rsplit("/", 1)[-1]),
+                context.upload_limit,
+                environ[OWNER_KEY],
             )
         except DiskFull as exc:
             raise DAVError(HTTP_INSUFFICIENT_STORAGE, str(exc)) from exc
@@ -575,6 +584,7 @@ def sign_in(user_name: str, password: str, environ: dict) -> bool:
         return False
     _limiter.succeeded(client)
     environ[PHONE_KEY] = phone.id
+    environ[OWNER_KEY] = phone.user_id
     devices.remember_verified(password)
     return True
 

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+from functools import cache
+from pathlib import Path
+
+COUNTRIES_FILE = Path(__file__).with_name("data") / "countries.tsv"
+
 COUNTRY_ALIASES = {
     "usa": "US",
     "u.s.a.": "US",
@@ -39,3 +45,17 @@ def country_code_for(name: str) -> str | None:
     if name in COUNTRY_ALIASES:
         return COUNTRY_ALIASES[name]
     return None
+
+
+@cache
+def _countries() -> dict[str, str]:
+    with open(COUNTRIES_FILE, encoding="utf-8") as f:
+        rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        next(rows)
+        return {code: name for code, name in rows}
+
+
+def country_name(code: str) -> str | None:
+    """GeoNames' name of the country with ISO code ``code`` ("it" -> "Italy"), or None
+    (without loading the geocoder)."""
+    return _countries().get(code.upper()) if len(code) == 2 else None

@@ -10,8 +10,13 @@ before the start of that period, ``after:`` strictly after its end), ``favorite:
 (a city, region, country or ISO country code, e.g. ``place:Paris``, ``place:uk``).
 ``person:#12`` and ``album:#3`` address a person or album by id.
 
+Plain words for holidays and seasons find their dates (``christmas``: 24-26 December of
+any year; ``summer``: June-August, or December-February for a place south of the
+equator), or anything named so (an album "Christmas 2019").
+
 Plain words for kinds of media need no filter either: ``video``/``videos``/``movies``/
-``clips`` are ``type:video``, ``live photo(s)`` is ``type:live``.
+``clips`` are ``type:video``, ``live photo(s)`` is ``type:live``; ``favourites`` (or
+``favorites``) is ``favorite:yes``.
 
 Plain dates need no filter: a bare year (``2019``), a month and year (``july 2019``,
 ``2019-07``) or a day (``2019-07-04``) become ``year:``/``month:`` or ``after:``/``before:``
@@ -55,6 +60,25 @@ MEDIA_WORDS = {
     "clips": "video",
 }
 LIVE_WORDS = ("live", "photo", "photos")  # "live photo(s)"
+FAVOURITE_WORDS = ("favourites", "favorites")  # the plain word for favorite:yes
+# Plain words for times of year: a holiday (its days, every year) or a season (its months,
+# by the hemisphere of the photo's place). Each also stays a word (an album "Christmas
+# 2019" or a person called Summer still match): word OR time.
+HOLIDAY_WORDS = {
+    "christmas": "christmas",
+    "xmas": "christmas",
+    "halloween": "halloween",
+    "valentine": "valentine",
+    "valentines": "valentine",
+    "valentine's": "valentine",
+}
+SEASON_WORDS = {
+    "spring": "spring",
+    "summer": "summer",
+    "autumn": "autumn",
+    "fall": "autumn",
+    "winter": "winter",
+}
 OR_WORD = "OR"
 MIN_YEAR, MAX_YEAR = 1800, 2200
 DEFAULT_RADIUS_KM = 5.0
@@ -284,6 +308,19 @@ def _media_words(words: list[str], i: int) -> tuple[str, int] | None:
     return None
 
 
+def _time_of_year(word: str, negated: bool, sign: str) -> Term:
+    """ "christmas" -> the word, or photos of 24-26 December; "summer" -> the word, or
+    photos of the summer months where they were taken."""
+    lower = word.lower()
+    kind, value = (
+        ("holiday", HOLIDAY_WORDS[lower])
+        if lower in HOLIDAY_WORDS
+        else ("season", SEASON_WORDS[lower])
+    )
+    either = (Term(kind, value, text=f"{kind}:{value}"), Term("word", word, text=_quote(word)))
+    return Term("or", either, negated, f"{sign}{word}")
+
+
 def _plain_terms(tokens: list[tuple[bool, str | None, str]]) -> list[Term | str]:
     """Terms in order, with the bare word OR kept as a marker string."""
     out: list[Term | str] = []
@@ -294,6 +331,14 @@ def _plain_terms(tokens: list[tuple[bool, str | None, str]]) -> list[Term | str]
         sign = "-" if negated else ""
         if key is None and not negated and value == OR_WORD:
             out.append(OR_WORD)
+            i += 1
+            continue
+        if key is None and value.lower() in FAVOURITE_WORDS:
+            out.append(Term("favorite", True, negated, f"{sign}favorite:yes"))
+            i += 1
+            continue
+        if key is None and value.lower() in HOLIDAY_WORDS | SEASON_WORDS:
+            out.append(_time_of_year(value, negated, sign))
             i += 1
             continue
         if key is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from html import escape
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, g, jsonify, render_template, request
@@ -152,6 +153,11 @@ def _mount_phone_backup(app: Flask, settings: Settings, library: Library) -> Non
     mount(app, library, int(settings.upload_max_mb) * 1024 * 1024, available)
 
 
+def _as_object(obj: Any) -> Any:
+    """A photo's detail dict (the viewer's ``p``) as the object `permissions.can` reads."""
+    return SimpleNamespace(**obj) if isinstance(obj, dict) else obj
+
+
 def _template_globals() -> dict[str, Any]:
     from flask import current_app
 
@@ -163,7 +169,7 @@ def _template_globals() -> dict[str, Any]:
         "csrf_token": security.csrf_token,
         "user": user,
         "is_admin": bool(user and user.role == "admin"),
-        "can": lambda action, obj=None: can(user, action, obj),
+        "can": lambda action, obj=None: can(user, action, _as_object(obj)),
         "upload_max_mb": current_app.config["SHOEBOX_SETTINGS"].upload_max_mb,
         "photo_alt": photo_alt,
     }

@@ -37,7 +37,7 @@ from appliance.search.synonyms import labels_for
 from appliance.status import web_status
 from appliance.web.media import video_fields
 from appliance.web.openapi import spec
-from appliance.web.permissions import require
+from appliance.web.permissions import require, require_photos
 from appliance.web.security import admin_required, current_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -75,6 +75,12 @@ def _ids(data: dict[str, Any], key: str) -> list[int]:
 
 def _photo(photo_id: int) -> Photo:
     return photo_ops.visible_photo(photo_id)
+
+
+def require_own(action: str, ids: list[int]) -> None:
+    """403 unless the signed-in user may do ``action`` to each of these photos (a member:
+    only to photos they added; see permissions.PHOTO_OWNER)."""
+    require_photos(g.user, action, photo_ops.owners(ids))
 
 
 def _query(text: str) -> Any:
@@ -118,7 +124,9 @@ def update_photo(photo_id: int) -> Any:
     _photo(photo_id)
     data = body()
     flags = {k: data[k] for k in ("favorite", "archived") if k in data}
-    _check_flags(flags)  # before anything is written: a bad request changes nothing
+    _check_flags(flags, [photo_id])  # before anything is written: a bad request changes nothing
+    if set(data) - set(flags):  # the date, place or text
+        require_own("photo.edit", [photo_id])
     return jsonify(updated=photo_ops.update_photo(photo_id, data))
 
 
@@ -132,6 +140,7 @@ def shift_date() -> Any:
         delta = edits.seconds_shift(data["seconds"])
     else:
         fail(400, 'send the shift as "by" ("+1h", "-30m") or "seconds"')
+    require_own("photo.edit", ids)
     return jsonify(updated=edits.shift_taken_at(ids, delta))
 
 
@@ -141,19 +150,19 @@ def update_photos() -> Any:
     return jsonify(updated=_set_flags(_ids(data, "ids"), data))
 
 
-def _check_flags(changes: dict[str, Any]) -> None:
+def _check_flags(changes: dict[str, Any], ids: list[int]) -> None:
     if not all(isinstance(v, bool) for v in changes.values()):
         fail(400, "send favorite and/or archived as true or false")
     require(g.user, "photo.favorite")
     if "archived" in changes:
-        require(g.user, "photo.archive")
+        require_own("photo.archive", ids)
 
 
 def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
     changes = {k: data[k] for k in ("favorite", "archived") if k in data}
     if not changes:
         fail(400, "send favorite and/or archived as true or false")
-    _check_flags(changes)
+    _check_flags(changes, ids)
     return photo_ops.set_flags(ids, changes)
 
 

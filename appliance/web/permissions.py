@@ -5,16 +5,21 @@ table in README.md ("Who may do what") and the code cannot drift apart. Share-li
 visitors never reach these checks: their three read-only routes live in ``web/share.py``
 and show only ``catalog.photos.shareable`` photos of their one album.
 
+A member's own photos are those they uploaded or their phones backed up (``Photo.owner_id``);
+photos from the box's own devices and folders, and imports, are the family's: admins keep
+them (trash, archive, edit the date, place or text).
+
 | action            | admin | member          | share-link visitor |
 | ----------------- | ----- | --------------- | ------------------ |
 | photo.view        | yes   | yes             | shared album only  |
 | photo.favorite    | yes   | yes             | no                 |
-| photo.archive     | yes   | yes             | no                 |
+| photo.archive     | yes   | own photos only | no                 |
+| photo.edit        | yes   | own photos only | no                 |
 | photo.label       | yes   | yes             | no                 |
 | face.name         | yes   | yes             | no                 |
 | person.edit       | yes   | yes             | no                 |
 | person.hide       | yes   | no              | no                 |
-| photo.trash       | yes   | yes             | no                 |
+| photo.trash       | yes   | own photos only | no                 |
 | photo.restore     | yes   | yes             | no                 |
 | photo.upload      | yes   | yes             | no                 |
 | phone.own         | own   | own             | no                 |
@@ -32,6 +37,7 @@ and show only ``catalog.photos.shareable`` photos of their one album.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from flask import abort
@@ -40,11 +46,9 @@ EVERY_USER = frozenset(
     {
         "photo.view",
         "photo.favorite",
-        "photo.archive",
         "photo.label",
         "face.name",
         "person.edit",
-        "photo.trash",
         "photo.restore",
         "photo.upload",
         "photo.download",
@@ -54,10 +58,11 @@ EVERY_USER = frozenset(
     }
 )
 ALBUM_OWNER = frozenset({"album.edit", "album.delete", "album.share"})
+PHOTO_OWNER = frozenset({"photo.trash", "photo.archive", "photo.edit"})
 ADMIN_ONLY = frozenset(
     {"person.hide", "trash.empty", "photo.delete", "users.manage", "settings.manage"}
 )
-ACTIONS = EVERY_USER | ALBUM_OWNER | ADMIN_ONLY
+ACTIONS = EVERY_USER | ALBUM_OWNER | PHOTO_OWNER | ADMIN_ONLY
 ROLES = ("admin", "member")
 
 
@@ -65,7 +70,9 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     """May ``user`` (a catalog User, or None for a visitor) do ``action`` (on ``obj``)?
 
     ``obj`` is the album for the ``album.*`` owner actions (anything with
-    ``created_by_id``). Unknown actions are refused.
+    ``created_by_id``), the photo (anything with ``owner_id``) for :data:`PHOTO_OWNER`;
+    without one, "may this role do it to some photo" (a member: to their own). Unknown
+    actions are refused.
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -78,7 +85,18 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     if action in ALBUM_OWNER:
         owner = getattr(obj, "created_by_id", None)
         return owner is not None and owner == user.id
+    if action in PHOTO_OWNER:
+        return obj is None or getattr(obj, "owner_id", None) == user.id
     return False
+
+
+def require_photos(user: Any, action: str, owners: dict[int, int | None]) -> None:
+    """Abort with 403 unless ``user`` may do ``action`` to every photo (``owners``: photo id
+    -> its owner's user id, `catalog.photos.owners`)."""
+    refused = [i for i, o in owners.items() if not can(user, action, SimpleNamespace(owner_id=o))]
+    if refused:
+        some = "this photo was" if len(owners) == 1 else f"{len(refused)} of these photos were"
+        abort(403, f"{some} added by someone else: only they or an admin can do that")
 
 
 def require(user: Any, action: str, obj: Any = None) -> None:

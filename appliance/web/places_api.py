@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from appliance.catalog.map_markers import BBox, clusters, photos_in
 from appliance.catalog.photos import existing_ids, place_of
 from appliance.catalog.places import list_cities, list_countries, set_place
 from appliance.places.place import valid_position
-from appliance.web.api import _ids, body, fail
-from appliance.web.permissions import require
+from appliance.web.api import _ids, body, fail, require_own
 
 bp = Blueprint("places_api", __name__, url_prefix="/api/v1")
 MAX_SET = 1000
@@ -61,7 +60,6 @@ def map_photos() -> Any:
 
 @bp.post("/photos/place")
 def place_photos() -> Any:
-    require(g.user, "photo.label")  # a photo's details: the same rule as its labels
     data = body()
     ids = _ids(data, "ids")
     if not ids or len(ids) > MAX_SET:
@@ -76,5 +74,6 @@ def place_photos() -> Any:
     known = existing_ids(ids)
     if len(known) != len(set(ids)):
         fail(404, "some photos do not exist")
+    require_own("photo.edit", known)
     changed = set_place(known, float(lat), float(lon))
     return jsonify(updated=changed, place=place_of(known[0]))

@@ -4,19 +4,25 @@ photos matched, and what to try when nothing did."""
 from __future__ import annotations
 
 from flask import Blueprint, request
+from werkzeug.exceptions import NotFound
 
+from appliance.catalog.albums import get_album
+from appliance.catalog.people import get_person
 from appliance.catalog.queries import count_photos
 from appliance.catalog.suggest import Suggestion, suggest
+from appliance.places.names import country_name
+from appliance.search.describe import in_words
 from appliance.search.query import Query, QueryError, parse_query
 from appliance.search.synonyms import labels_for
 from appliance.web.browse import grid
 
 bp = Blueprint("search", __name__)
-GENERAL_TIPS = (
+GENERAL_TIPS = (  # what to type, in the words a family types
     ("2019", "a year"),
     ("july 2019", "a month"),
-    ("label:dog OR label:cat", "either of two things"),
-    ("favorite:yes", "your favourites"),
+    ("dog OR cat", "either of two things"),
+    ("favourites", "your favourites"),
+    ("videos", "videos only"),
 )
 
 
@@ -43,6 +49,14 @@ def tips_for(query: Query) -> list[Suggestion]:
     return tips[:8]
 
 
+def _name_of(kind: str, item_id: int) -> str | None:
+    """The name of a person or album addressed by id (person:#12) in a title."""
+    try:
+        return get_person(item_id).name if kind == "person" else get_album(item_id).title
+    except NotFound:
+        return None
+
+
 @bp.get("/search")
 def results() -> tuple[str, int] | str:
     q = request.args.get("q", "").strip()
@@ -54,10 +68,9 @@ def results() -> tuple[str, int] | str:
         return grid("Search", q=q)
     count = count_photos(query, labels_for)
     return grid(
-        f"“{q}”",
+        in_words(query, _name_of, country_name),
         q=q,
         result_count=count,
-        understood=str(query),
         tips=tips_for(query) if count == 0 else [],
         general_tips=GENERAL_TIPS if count == 0 else (),
     )

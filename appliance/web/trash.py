@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, jsonify
+from flask import Blueprint, abort, current_app, g, jsonify, render_template
 
 from appliance.catalog import albums as album_ops
 from appliance.catalog import trash
-from appliance.catalog.photos import trashable_photo, trashed_count
-from appliance.web.api import fail
+from appliance.catalog.photos import trashable_photo, trashed_count, trashed_photo
+from appliance.web.api import fail, require_own
 from appliance.web.browse import grid
 from appliance.web.permissions import can as allowed
 
@@ -27,8 +28,8 @@ def _require(action: str, album: Any = None) -> None:
 
 @bp.delete("/api/v1/photos/<int:photo_id>")
 def trash_photo(photo_id: int) -> Any:
-    _require("photo.trash")
     trashable_photo(photo_id)
+    require_own("photo.trash", [photo_id])
     trash.trash_photos(_library(), [photo_id])
     return jsonify(trashed=photo_id)
 
@@ -62,6 +63,16 @@ def restore_album(album_id: int) -> Any:
     _require("album.delete", album)
     album_ops.restore_album(album_id)
     return jsonify(restored=album_id)
+
+
+@bp.get("/trash/photo/<int:photo_id>")
+def photo(photo_id: int) -> str:
+    """One photo in the trash, big, with Restore (a tap on a tile of the trash opens it)."""
+    if g.get("user") is None:
+        abort(401)
+    item = trashed_photo(photo_id)  # a 404 when restored or deleted for good
+    gone = item.trashed_at + dt.timedelta(days=trash.KEEP_DAYS)
+    return render_template("trash_photo.html", title="In the trash", p=item, gone=gone)
 
 
 @bp.get("/trash")

@@ -92,12 +92,14 @@ def _receive(folder: Path, name: str, limit: int) -> Path:
     return target
 
 
-def _enqueue(path: Path) -> Any:
-    """The import job of a received upload (None: already queued); the file and its folder
-    are removed when the catalogue cannot take the job."""
+def _enqueue(path: Path, owner_id: int) -> Any:
+    """The import job of a received upload (None: already queued), its photo the uploader's;
+    the file and its folder are removed when the catalogue cannot take the job."""
     stat = path.stat()
     try:
-        return job_queue.enqueue(path, UPLOAD_SOURCE, "move", None, stat.st_size, stat.st_mtime)
+        return job_queue.enqueue(
+            path, UPLOAD_SOURCE, "move", None, stat.st_size, stat.st_mtime, owner_id
+        )
     except BaseException as exc:
         _discard(path.parent)
         if is_disk_full(exc):
@@ -119,7 +121,7 @@ def upload() -> Any:
     folder = library.uploads / secrets.token_hex(8)
     try:
         path = _receive(folder, name, limit)
-        job = _enqueue(path)
+        job = _enqueue(path, g.user.id)
     except (UploadRefused, DiskFull) as exc:
         fail(exc.status, str(exc))
     if job is None:  # cannot happen for a new folder; never leave a file without a job

@@ -164,6 +164,7 @@ EXPORT_KEYS = {  # the `shoebox export` contract (issues 1-10): exactly these, n
     "width", "height", "duration", "motion", "exposure_time", "f_number", "iso",
     "focal_length", "favorite", "archived", "labels", "faces", "people", "albums", "quality",
     "stack", "trashed_at", "title", "description", "rating", "place_source",
+    "owner",  # wave 3 (issue 27): the member who added it, or null (the family's)
 }  # fmt: skip
 
 

@@ -120,10 +120,11 @@ def test_cli_edit_commands(library, capsys) -> None:
     assert tags["GPSLatitude"] == pytest.approx(-33.8568) and tags["Title"] == "Opera House"
 
 
-def test_api_patch_and_shift_date(member: FlaskClient, web: Built) -> None:
-    h = {"X-CSRF-Token": token(member)}
+def test_api_patch_and_shift_date(admin: FlaskClient, web: Built) -> None:
+    # the family's photo (imported by the box): an admin's to edit
+    h = {"X-CSRF-Token": token(admin)}
     photo_id = web.photo_ids["misc/skimage/coffee.jpg"]
-    response = member.patch(
+    response = admin.patch(
         f"/api/v1/photos/{photo_id}",
         json={"taken_at": "2021-05-06T07:08:09+09:00", "latitude": 35.0, "longitude": 135.7},
         headers=h,
@@ -132,37 +133,38 @@ def test_api_patch_and_shift_date(member: FlaskClient, web: Built) -> None:
     photo = Photo.get_by_id(photo_id)
     assert (photo.taken_at, photo.taken_at_offset) == (dt.datetime(2021, 5, 6, 7, 8, 9), 540)
     assert (photo.latitude, photo.longitude, photo.place_source) == (35.0, 135.7, "manual")
-    shifted = member.post(
+    shifted = admin.post(
         "/api/v1/photos/shift-date", json={"ids": [photo_id], "by": "-2h"}, headers=h
     )
     assert shifted.json == {"updated": 1}
     assert Photo.get_by_id(photo_id).taken_at == dt.datetime(2021, 5, 6, 5, 8, 9)
-    assert member.post(
+    assert admin.post(
         "/api/v1/photos/shift-date", json={"ids": [photo_id], "seconds": 60}, headers=h
     ).json == {"updated": 1}
-    bad = member.patch(
+    bad = admin.patch(
         f"/api/v1/photos/{photo_id}", json={"latitude": 200, "longitude": 0}, headers=h
     )
     assert bad.status_code == 400 and "latitude" in bad.json["error"]
     assert (
-        member.patch(f"/api/v1/photos/{photo_id}", json={"taken_at": "soon"}, headers=h).status_code
+        admin.patch(f"/api/v1/photos/{photo_id}", json={"taken_at": "soon"}, headers=h).status_code
         == 400
     )
     assert (
-        member.post("/api/v1/photos/shift-date", json={"ids": [photo_id]}, headers=h).status_code
+        admin.post("/api/v1/photos/shift-date", json={"ids": [photo_id]}, headers=h).status_code
         == 400
     )
     sidecars.flush(web.library, everything=True)
     (side,) = sidecars.sidecar_paths(web.library, photo_id)
     assert sidecar_tags(side)["DateTimeOriginal"] == "2021:05:06 05:09:09+09:00"
-    anonymous = member.application.test_client()
+    anonymous = admin.application.test_client()
     refused = anonymous.post("/api/v1/photos/shift-date", json={"ids": [photo_id], "by": "+1h"})
     assert refused.status_code in (400, 401, 403)  # no session: no CSRF token, no user
     assert Photo.get_by_id(photo_id).taken_at == dt.datetime(2021, 5, 6, 5, 9, 9)
 
 
-def test_api_refuses_bad_edits_without_writing_anything(member: FlaskClient, web: Built) -> None:
-    h = {"X-CSRF-Token": token(member)}
+def test_api_refuses_bad_edits_without_writing_anything(admin: FlaskClient, web: Built) -> None:
+    # the family's photo (imported by the box): an admin's to edit
+    h = {"X-CSRF-Token": token(admin)}
     photo_id = web.photo_ids["misc/skimage/coffee.jpg"]
     before = Photo.get_by_id(photo_id)
     url = f"/api/v1/photos/{photo_id}"
@@ -173,7 +175,7 @@ def test_api_refuses_bad_edits_without_writing_anything(member: FlaskClient, web
         {"taken_at": "2021-05-06T07:08:09", "taken_at_offset": 10_000},
         {"title": 42},
     ):
-        response = member.patch(url, json=body, headers=h)
+        response = admin.patch(url, json=body, headers=h)
         assert response.status_code == 400, (body, response.json)
     after = Photo.get_by_id(photo_id)
     assert (after.taken_at, after.latitude, after.title) == (
@@ -186,6 +188,6 @@ def test_api_refuses_bad_edits_without_writing_anything(member: FlaskClient, web
         {"ids": [photo_id], "by": "+999999999999d"},
         {"ids": [photo_id], "by": "-1:99999999999999"},
     ):
-        response = member.post("/api/v1/photos/shift-date", json=body, headers=h)
+        response = admin.post("/api/v1/photos/shift-date", json=body, headers=h)
         assert response.status_code == 400, (body, response.json)
     assert Photo.get_by_id(photo_id).taken_at == before.taken_at

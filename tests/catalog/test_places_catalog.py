@@ -18,12 +18,14 @@ from appliance.catalog.db import connect
 from appliance.catalog.migrations import LATEST, STEPS, current_version, migrate
 from appliance.catalog.models import Photo
 from appliance.catalog.queries import search_photos
+from appliance.places import time_zones
 from appliance.search.query import parse_query
 
 PHOTOS = [rel for rel, *_ in CORPUS_TRUTH if not rel.startswith("video/")]
 NO_GPS = "exif/exiftool/InfiRay.jpg"  # GPS tags present but empty
 EXIFTOOL = shutil.which("exiftool")
 BASE = "exif/exif-samples/gps/DSCN0021.jpg"
+KYOTO = (35.0116, 135.7681)
 
 
 def _with_gps(src: Path, dst: Path, lat: float, lon: float) -> None:
@@ -201,3 +203,45 @@ def test_old_library_is_geocoded_by_the_background_job(indexed, tmp_path) -> Non
         if name != "no_gps.jpg":  # placed by hand in another test of this module
             assert got[name] == code, name
     db.close()
+
+
+def test_a_library_catalogued_before_time_zones_gets_them_in_the_background(catalog) -> None:
+    """Photos geocoded by the first places version: a wall-clock time without an offset gets
+    its place's offset; a phone video's UTC time becomes local (and sorts there); a date a
+    family typed is left alone."""
+    placed = list(
+        Photo.select()
+        .where(Photo.latitude.is_null(False) & (Photo.taken_at_source == "exif"))
+        .order_by(Photo.id)
+        .limit(3)
+    )
+    assert len(placed) == 3
+    wall, utc, typed = placed
+    Photo.update(taken_at_offset=None, places_version=1).where(Photo.id == wall.id).execute()
+    Photo.update(
+        taken_at_source="quicktime-utc", taken_at_offset=0, places_version=1, sort_time=utc.taken_at
+    ).where(Photo.id == utc.id).execute()
+    Photo.update(taken_at_source="manual", taken_at_offset=None, places_version=1).where(
+        Photo.id == typed.id
+    ).execute()
+    places.backfill_all()
+    got_wall, got_utc, got_typed = (Photo.get_by_id(p.id) for p in placed)
+    assert got_wall.taken_at == wall.taken_at
+    expected = time_zones.offset_of_wall_time(wall.taken_at, wall.latitude, wall.longitude)
+    assert got_wall.taken_at_offset == expected is not None
+    local, offset = time_zones.local_from_utc(utc.taken_at, utc.latitude, utc.longitude)
+    assert (got_utc.taken_at, got_utc.taken_at_offset, got_utc.sort_time) == (local, offset, local)
+    # a typed date without an offset is a wall-clock time too: it keeps its time, gains the zone
+    assert got_typed.taken_at == typed.taken_at and got_typed.taken_at_offset is not None
+    assert places.backfill() == 0  # done once: the next round finds nothing
+
+
+def test_a_place_set_by_hand_gives_the_time_its_zone(catalog) -> None:
+    photo = Photo.select().where(Photo.taken_at_source == "exif").order_by(Photo.id.desc()).first()
+    assert photo is not None
+    Photo.update(taken_at_offset=None, latitude=None, longitude=None).where(
+        Photo.id == photo.id
+    ).execute()
+    places.set_place([photo.id], *KYOTO)
+    again = Photo.get_by_id(photo.id)
+    assert (again.taken_at, again.taken_at_offset) == (photo.taken_at, 540)

@@ -153,8 +153,12 @@ def test_search_suggestions_counts_and_tips(
     expect(page.locator(".tile")).to_have_count(2)
     page.goto(server + "/search?q=" + "label%3Acat+OR+label%3Acar")
     expect(page.locator("#result-count")).not_to_have_text("0 photos")
+    # the page says what it searched for in words, never in the filter language
     page.goto(server + "/search?q=2023")
-    expect(page.locator("#result-count")).to_contain_text("year:2023")
+    expect(page.locator("h1")).to_have_text("In 2023")
+    page.goto(server + "/search?q=place%3AIT")
+    expect(page.locator("h1")).to_have_text("In Italy")
+    expect(page.locator("#result-count")).to_have_text("2 photos")
     page.goto(server + "/search?q=bidenn")
     tips = page.locator("#search-tips")
     expect(tips).to_be_visible()

@@ -18,7 +18,7 @@ from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
 from web_fixtures import BIDEN, OBAMA, PASSWORD, TWO, Built
 
 from appliance.catalog import queue as job_queue
-from appliance.catalog.models import Album, Photo
+from appliance.catalog.models import Album, Photo, User
 from appliance.catalog.users import create_user
 from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
@@ -281,10 +281,19 @@ def test_timeline_position_scrubber_selection_and_bulk_actions(
     data = Path(info.value.path()).read_bytes()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert len(archive.namelist()) == 2 and archive.testzip() is None
-    # favourite, then archive (members may), then delete to the trash
+    # favourite (anyone may), then archive and delete to the trash: a member may only for
+    # photos they added, so the family's photo is refused with the reason and stays
     page.click("[data-action=sel-favorite]")
     expect(page.locator("#toast")).to_contain_text("favourites")
     assert all(Photo.get_by_id(i).favorite for i in selected)
+    page.click("[data-action=select-mode]")
+    page.locator(f".tile[data-id='{selected[0]}']").click()
+    page.click("[data-action=sel-trash]")
+    expect(page.locator("#toast")).to_contain_text("0 moved to the trash; 1 not: added by someone")
+    assert Photo.get_by_id(selected[0]).trashed_at is None
+    page.reload()
+    kid = User.get(User.username == "kid")
+    Photo.update(owner_id=kid.id).where(Photo.id.in_(selected)).execute()  # as if kid sent them
     page.click("[data-action=select-mode]")
     page.locator(f".tile[data-id='{selected[0]}']").click()
     page.click("[data-action=sel-archive]")
@@ -374,7 +383,12 @@ def test_trash_photos_and_albums_by_the_permission_table(
     expect = sync_api.expect
     page = open_page(browser, server, size, user="kid")
     photo = web.photo_ids[BIDEN]
-    # a member moves a photo to the trash from the viewer
+    # the family's photos offer a member no bin; one the member added does
+    page.goto(server + f"/photo/{photo}")
+    expect(page.locator("[data-action=trash-photo]")).to_have_count(0)
+    kid = User.get(User.username == "kid")
+    Photo.update(owner_id=kid.id).where(Photo.id == photo).execute()  # as if kid uploaded it
+    # a member moves a photo they added to the trash from the viewer
     page.goto(server + f"/photo/{photo}")
     page.click("[data-action=trash-photo]")
     expect(page).not_to_have_url(re.compile(rf"/photo/{photo}\b"))
@@ -472,4 +486,56 @@ def test_axe_finds_no_serious_violations(
     page.keyboard.press("Tab")
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none", "focus is not visible"
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_delete_with_undo_and_a_trash_that_opens_and_restores(
+    server: str, browser: object, web: Built, size: str
+) -> None:
+    """The viewer's bin moves on to the next photo and says so there, with Undo; in the
+    trash a tap opens the photo with Restore; restoring says so; the trash's selection
+    offers only what works there; an empty trash says what the trash is."""
+    expect = sync_api.expect
+    page = open_page(browser, server, size, bypass_csp=True)  # an admin; axe injected
+    photo = web.photo_ids[OBAMA]
+    page.goto(server + f"/photo/{photo}")
+    page.click("[data-action=trash-photo]")
+    expect(page).not_to_have_url(re.compile(rf"/photo/{photo}\b"))
+    toast = page.locator("#toast")
+    expect(toast).to_contain_text("Moved to the trash.")
+    shot(page, f"undo-{size}")
+    assert Photo.get_by_id(photo).trashed_at is not None
+    toast.locator("button.toast-undo").click()
+    expect(page).to_have_url(re.compile(rf"/photo/{photo}\b"))
+    expect(toast).to_contain_text("Restored")
+    assert Photo.get_by_id(photo).trashed_at is None
+
+    # again, and this time restore it from the trash's own viewer
+    page.wait_for_load_state()
+    page.click("[data-action=trash-photo]")
+    expect(toast).to_contain_text("Moved to the trash.")
+    page.goto(server + "/trash")
+    tile = page.locator(f".tile[data-id='{photo}']")
+    tile.click()
+    expect(page).to_have_url(re.compile(rf"/trash/photo/{photo}\b"))
+    expect(page.locator("h1")).to_have_text("In the trash")
+    expect(page.locator("img.trash-photo")).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    axe_check(page, f"trash viewer at {size}")
+    shot(page, f"trash-viewer-{size}")
+    page.click("[data-action=restore-photo]")
+    expect(page).to_have_url(re.compile(rf"/photo/{photo}\b"))
+    expect(toast).to_contain_text("Restored: it is back in the timeline")
+    assert Photo.get_by_id(photo).trashed_at is None
+
+    # the trash's selection offers Restore only; an empty trash explains itself
+    page.goto(server + "/trash")
+    expect(page.locator("#grid-empty")).to_be_visible()
+    expect(page.locator("#grid-empty h2")).to_have_text("The trash is empty")
+    expect(page.locator("#grid-empty-text")).to_contain_text("deleted for good")
+    for action in ("sel-favorite", "sel-album", "sel-trash", "sel-archive"):
+        expect(page.locator(f"#selbar [data-action={action}]")).to_have_count(0)
+    expect(page.locator("#selbar [data-action=sel-restore]")).to_have_count(1)
+    assert not page.errors, page.errors
     page.context.close()

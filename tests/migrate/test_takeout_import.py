@@ -80,7 +80,7 @@ class Export:
             f"{y19}/IMG_0001.jpg",
             bare[0],
             "supplemental-metadata JSON",
-            taken_at="2019-06-01T12:00:00",
+            taken_at="2019-06-01T21:00:00+09:00",  # 12:00 UTC, local at its place (Kyoto)
             description="Picnic by the river",
             favorite=True,
         )
@@ -213,7 +213,8 @@ def test_a_takeout_comes_home_with_its_facts(imported) -> None:
     export, photos, output, library, _ = imported
     named = _by_name(photos)
     one = named["IMG_0001.jpg"]
-    assert one["taken_at"].startswith("2019-06-01T12:00:00"), one["taken_at"]
+    # Google's UTC date, made local by the JSON's place (Kyoto); without a place it stays UTC
+    assert one["taken_at"] == "2019-06-01T21:00:00+09:00", one["taken_at"]
     assert one["description"] == "Picnic by the river" and one["favorite"] is True
     assert (round(one["latitude"], 3), round(one["longitude"], 3)) == (35.012, 135.768)
     assert [a["title"] for a in one["albums"]] == ["Trip to Kyoto"]
@@ -221,7 +222,7 @@ def test_a_takeout_comes_home_with_its_facts(imported) -> None:
         sum(1 for p in photos for f in p["files"] if f["stored_path"].endswith("/IMG_0001.jpg"))
         == 1
     )
-    assert named["IMG_0002(1).jpg"]["taken_at"].startswith("2019-06-01T12:01:00")
+    assert named["IMG_0002(1).jpg"]["taken_at"] == "2019-06-01T12:01:00+00:00"
     assert named["Grandma_and_grandpa_at_the_seaside_in_Brittany_1999.jpg"]["taken_at"].startswith(
         "2019-06-01T12:02:00"
     )

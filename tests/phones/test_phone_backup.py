@@ -44,6 +44,7 @@ def test_rclone_backs_up_a_phone_once(
     assert queue["failed"] == 0 and queue["done"] == len(files)
     catalogued = box.catalogued()
     assert len(catalogued) == len({f.read_bytes() for f in files})  # each once
+    assert {p["owner"] for p in catalogued} == {"alice"}  # the phone's member added them
     second = box.rclone(rclone, password, "copy", str(tmp_path / "phone"), "phone:", vendor=vendor)
     assert copied(second) == 0, second  # the app sees its files as present
     listed = box.rclone(rclone, password, "lsjson", "-R", "phone:")

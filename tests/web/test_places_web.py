@@ -89,12 +89,15 @@ def test_bad_map_parameters_are_400(member: FlaskClient, params: dict) -> None:
     assert response.status_code == 400 and response.json["error"]
 
 
-def test_set_place_of_a_photo_without_gps(member: FlaskClient, web: Built) -> None:
+def test_set_place_of_a_photo_without_gps(
+    admin: FlaskClient, member: FlaskClient, web: Built
+) -> None:
+    """The family's photo (imported by the box): an admin sets its place, everyone sees it."""
     cat = web.photo_ids["misc/skimage/chelsea.jpg"]
-    headers = {"X-CSRF-Token": token(member)}
+    headers = {"X-CSRF-Token": token(admin)}
     names = member.get("/api/v1/place-names", query_string={"q": "Lisb"}).json["places"]
     lisbon = next(p for p in names if p["country_code"] == "PT")
-    response = member.post(
+    response = admin.post(
         "/api/v1/photos/place",
         json={"ids": [cat], "latitude": lisbon["latitude"], "longitude": lisbon["longitude"]},
         headers=headers,
@@ -116,9 +119,9 @@ def test_set_place_of_a_photo_without_gps(member: FlaskClient, web: Built) -> No
         {"ids": [cat], "latitude": 10**400, "longitude": -9},
     ]
     for body in bad:
-        assert member.post("/api/v1/photos/place", json=body, headers=headers).status_code == 400
+        assert admin.post("/api/v1/photos/place", json=body, headers=headers).status_code == 400
     missing = {"ids": [999999], "latitude": 38.7, "longitude": -9.1}
-    assert member.post("/api/v1/photos/place", json=missing, headers=headers).status_code == 404
+    assert admin.post("/api/v1/photos/place", json=missing, headers=headers).status_code == 404
     assert member.post("/api/v1/photos/place", json=missing).status_code in (400, 403)
     assert member.get("/api/v1/place-names", query_string={"q": "x"}).status_code == 400
 

@@ -195,3 +195,37 @@ def test_status_reports_queue_and_errors(member: FlaskClient) -> None:
         "error": "not a photo",
         "at": status["errors"][0]["at"],
     }
+
+
+def test_holidays_and_seasons_in_plain_words(
+    admin: FlaskClient, member: FlaskClient, web: Built
+) -> None:
+    """ "christmas" finds 24-26 December of any year and an album so named; "summer" finds
+    June-August in the north and December-February south of the equator (the photo's place),
+    "winter" the reverse; a photo without a place counts as northern."""
+    import datetime as dt
+
+    p = web.photo_ids
+    eve, sydney, unplaced = p[CHELSEA], p[CARS], p[OBAMA]
+    Photo.update(sort_time=dt.datetime(2021, 12, 24, 20, 5)).where(Photo.id == eve).execute()
+    Photo.update(
+        sort_time=dt.datetime(2020, 1, 15, 12, 0), latitude=-33.87, longitude=151.21
+    ).where(Photo.id == sydney).execute()
+    Photo.update(sort_time=dt.datetime(2020, 1, 20, 12, 0), latitude=None, longitude=None).where(
+        Photo.id == unplaced
+    ).execute()
+    h = {"X-CSRF-Token": token(admin)}
+    album = admin.post(
+        "/api/v1/albums",
+        json={"title": "Christmas at Grandma's", "photo_ids": [p[BIDEN]]},
+        headers=h,
+    )
+    assert album.status_code == 201
+    giraffe = p["misc/dlib/giraffe.jpg"]  # the fixture's own 24 December 2022
+    assert ids(member, "christmas") == {eve, giraffe, p[BIDEN]}
+    assert ids(member, "xmas 2021") == {eve}
+    assert sydney in ids(member, "summer") and unplaced not in ids(member, "summer")
+    assert unplaced in ids(member, "winter") and sydney not in ids(member, "winter")
+    assert eve not in ids(member, "-christmas")
+    page = member.get("/search", query_string={"q": "christmas 2021"}).get_data(as_text=True)
+    assert "<h1>At Christmas, in 2021</h1>" in page

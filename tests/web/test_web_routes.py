@@ -131,3 +131,14 @@ def test_openapi_describes_every_api_route(member: FlaskClient, app: Flask) -> N
 def test_unknown_api_route_is_json_404(member: FlaskClient) -> None:
     response = member.get("/api/v1/nope")
     assert response.status_code == 404 and "error" in response.json
+
+
+def test_the_viewer_shows_the_local_time_without_utc_noise(web: Built, admin: FlaskClient) -> None:
+    """A Nikon photo from Arezzo has no EXIF offset; its place gives it Italy's summer time.
+    The heading says the local time only; the zone is one line in the details."""
+    photo_id = web.photo_ids["exif/exif-samples/gps/DSCN0021.jpg"]
+    html = admin.get(f"/photo/{photo_id}").get_data(as_text=True)
+    heading = re.search(r'<h2 class="date">(.*?)</h2>', html, re.S)
+    assert heading is not None
+    assert "2008-10-22" in heading[1] and "16:38" in heading[1] and "UTC" not in heading[1]
+    assert re.search(r"<dt>Time zone</dt><dd>UTC\+02:00</dd>", html)

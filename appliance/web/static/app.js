@@ -18,6 +18,40 @@ async function api(method, url, body) {
   return data;
 }
 
+// A message for the next page (an action that navigates or reloads would lose its toast),
+// with an Undo for a photo just moved to the trash.
+const FLASH_KEY = "shoebox.flash";
+function flash(message, undoPhoto) {
+  sessionStorage.setItem(FLASH_KEY, JSON.stringify({ message, undoPhoto }));
+}
+function showFlash() {
+  const raw = sessionStorage.getItem(FLASH_KEY);
+  if (!raw) return;
+  sessionStorage.removeItem(FLASH_KEY);
+  let f;
+  try { f = JSON.parse(raw); } catch (err) { return; }
+  if (f.undoPhoto) toastUndo(f.message, f.undoPhoto);
+  else toast(f.message, 5000);
+}
+function toastUndo(message, photoId) {
+  const el = $("#toast");
+  if (!el) return;
+  el.textContent = message + " ";
+  const undo = document.createElement("button");
+  undo.type = "button";
+  undo.className = "toast-undo";
+  undo.textContent = "Undo";
+  undo.addEventListener("click", async () => {
+    try { await api("POST", `/api/v1/photos/${photoId}/restore`); } catch (err) { toast(err.message); return; }
+    flash("Restored");
+    location.href = `/photo/${photoId}`;
+  });
+  el.append(undo);
+  el.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { el.hidden = true; }, 10000);
+}
+
 function toast(message, ms = 2600) {
   const el = $("#toast");
   if (!el) return;
@@ -408,6 +442,9 @@ const actions = {
     await api("PATCH", `/api/v1/photos/${$("#viewer").dataset.photo}`, { archived: on });
     toast(on ? "Archived: hidden from the timeline" : "Back in the timeline");
     el.dataset.archived = String(on);
+    el.setAttribute("aria-pressed", String(on));  // the button shows the state, and says it
+    el.setAttribute("aria-label", on ? "Unarchive" : "Archive");
+    el.title = on ? "Archived: tap to put it back in the timeline" : "Archive (hide from the timeline)";
   },
   info() { $("#panel").classList.toggle("hidden"); },
   async "remove-label"(el) {
@@ -508,20 +545,32 @@ const actions = {
   // ---- trash, stacks, duplicates (moments) ----
   async "sel-trash"() {
     if (!needSelection()) return;
-    for (const id of selected) await api("DELETE", `/api/v1/photos/${id}`);
-    toast(`${selected.size} moved to the trash`);
-    location.reload();
+    let moved = 0, refused = 0, why = "";
+    for (const id of selected) {
+      try { await api("DELETE", `/api/v1/photos/${id}`); moved++; } catch (err) { refused++; why = err.message; }
+    }
+    if (!refused) { toast(`${moved} moved to the trash`); location.reload(); return; }
+    // a member's selection may hold photos someone else added: say so, and stay
+    toast(`${moved} moved to the trash; ${refused} not: ${why.replace(/^this photo was /, "")}`, 6000);
+    if (moved) setTimeout(() => location.reload(), 6000);
   },
   async "sel-restore"() {
     if (!needSelection()) return;
     for (const id of selected) await api("POST", `/api/v1/photos/${id}/restore`);
+    flash(selected.size === 1 ? "Restored: it is back in the timeline" : `${selected.size} restored: back in the timeline`);
     location.reload();
+  },
+  async "restore-photo"(el) {
+    const id = el.dataset.photo;
+    await api("POST", `/api/v1/photos/${id}/restore`);
+    flash("Restored: it is back in the timeline");
+    location.href = `/photo/${id}`;
   },
   async "empty-trash"() {
     const ok = await ask("Delete everything in the trash for good?", { choices: [["yes", "Delete for good"]], ok: "Delete" });
     if (!ok) return;
     const { deleted } = await api("DELETE", "/api/v1/trash");
-    toast(`${deleted} photos deleted`);
+    flash(`${deleted} photo${deleted === 1 ? "" : "s"} deleted for good`);
     location.reload();
   },
   async "restore-album"(el) {
@@ -529,10 +578,12 @@ const actions = {
     location.reload();
   },
   async "trash-photo"(el) {
-    await api("DELETE", `/api/v1/photos/${el.dataset.photo}`);
-    toast("Moved to the trash");
+    const id = el.dataset.photo;
+    await api("DELETE", `/api/v1/photos/${id}`);
     const item = el.closest("[data-item]");
-    if (item) { item.classList.add("gone"); el.disabled = true; return; }
+    if (item) { toastUndo("Moved to the trash.", id); item.classList.add("gone"); el.disabled = true; return; }
+    // the viewer goes on to the next photo; the message (and its Undo) goes with it
+    flash("Moved to the trash.", id);
     const v = $("#viewer");
     location.href = (v && (v.dataset.older || v.dataset.newer || v.dataset.back)) || "/";
   },
@@ -677,6 +728,7 @@ function initStatus() {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  showFlash();
   initGrid();
   initViewer();
   initActions();
