@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import time
 from typing import Any
 
@@ -18,11 +19,14 @@ from appliance.catalog import queue as job_queue
 from appliance.catalog.backups import list_backups
 from appliance.catalog.fields import shown
 from appliance.catalog.models import utcnow
+from appliance.catalog.photos import library_summary
 from appliance.library import Library
 from appliance.migrate import progress as migration_progress
 from appliance.processes import pid_alive
 
 RATE_WINDOW = dt.timedelta(minutes=10)
+DAY = dt.timedelta(hours=24)
+LOW_DISK_SHARE, LOW_DISK_BYTES = 0.05, 2 * 2**30  # free space that asks for attention
 ALIVE_AFTER = 30.0  # seconds without a heartbeat before the daemon counts as gone
 ERRORS_SHOWN = 10
 
@@ -102,11 +106,13 @@ def status_report(library: Library) -> dict[str, Any]:
     }
 
 
-def web_status(library: Library) -> dict[str, Any]:
+def web_status(
+    library: Library, copies: list[dict[str, Any]] | None = None, health: bool = True
+) -> dict[str, Any]:
     """:func:`status_report` as the web UI shows it: ``active``, ``queue`` (files left),
     ``counts`` by state, ``current`` (text), ``rate_per_min``, ``eta_seconds``, ``sources``
     (text), ``errors`` (recent errors, then files the watcher skipped), ``daemon``,
-    ``backup``."""
+    ``backup``, and with ``health`` :func:`box_health`'s answer."""
     raw = status_report(library)
     counts = dict(raw["queue"])
     current = raw["current"]
@@ -133,7 +139,60 @@ def web_status(library: Library) -> dict[str, Any]:
         "daemon": raw["daemon"],
         "backup": raw["backup"],
         "migrations": [migration_progress.describe(m) for m in raw["migrations"]],
-    }
+    } | (box_health(library, raw, copies) if health else {})
+
+
+def box_health(
+    library: Library, raw: dict[str, Any], copies: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """ "Is my box OK?" in one answer: ``health`` (``state`` ok / attention / problem, a
+    ``headline`` and ``details`` in words), with the numbers it is made of: ``library``
+    (photo counts every page shares), ``today`` (what the last 24 h of imports became) and
+    ``disk`` (the library disk's free and total bytes). ``copies``: the second copies'
+    reports (`librarybackup.status.target_reports`); None when not known here."""
+    summary = library_summary()
+    today = import_status.outcomes_since(utcnow() - DAY)
+    try:
+        usage = shutil.disk_usage(library.root)
+        disk: dict[str, int] | None = {"free": usage.free, "total": usage.total}
+    except OSError:
+        disk = None
+    left = raw["queue"].get("pending", 0) + raw["queue"].get("running", 0)
+    state, headline = "ok", "Everything is fine."
+    if disk and (disk["free"] < LOW_DISK_BYTES or disk["free"] < LOW_DISK_SHARE * disk["total"]):
+        state, headline = "problem", f"The library disk is almost full: {_gb(disk['free'])} free."
+    elif left and not raw["daemon"].get("alive"):
+        state = "problem"
+        headline = f"{left} files wait, but the import service is not running: restart the box."
+    elif today["failed"]:
+        state = "attention"
+        headline = f"{_files(today['failed'])} could not be imported today: see the problems below."
+    elif copies is not None and not copies:
+        state = "attention"
+        headline = "There is no second copy of the library yet: see below."
+    elif copies and any(c.get("warning") for c in copies):
+        state, headline = "attention", "The second copy of the library needs a look: see below."
+    details = [
+        f"{summary['photos']} photos and videos in the library"
+        f" ({summary['archived']} archived, {summary['trashed']} in the trash"
+        f", {summary['unreadable']} could not be read).",
+        f"Last 24 hours: {today['added'] + today['restored']} added,"
+        f" {today['duplicate'] + today['unchanged']} already there, {today['failed']} failed.",
+    ]
+    if left:
+        details.append(f"{_files(left)} waiting to be imported.")
+    if disk:
+        details.append(f"Library disk: {_gb(disk['free'])} free of {_gb(disk['total'])}.")
+    health = {"state": state, "headline": headline, "details": details}
+    return {"health": health, "library": summary, "today": today, "disk": disk}
+
+
+def _gb(size: int) -> str:
+    return f"{size / 2**30:.1f} GB"
+
+
+def _files(n: int) -> str:
+    return f"{n} file" if n == 1 else f"{n} files"
 
 
 def describe_volume(source: dict[str, Any]) -> str:

@@ -57,6 +57,20 @@ def finished_since(since: dt.datetime) -> tuple[int, dt.datetime | None]:
     return count, first
 
 
+def outcomes_since(since: dt.datetime) -> dict[str, int]:
+    """What became of the files finished since ``since``: added, duplicate, restored,
+    unchanged, failed (each present, zero when none)."""
+    found = dict.fromkeys(("added", "duplicate", "restored", "unchanged", "failed"), 0)
+    rows = (
+        Job.select(Job.outcome, fn.COUNT(Job.id).alias("n"))
+        .where(Job.outcome.is_null(False) & (Job.updated_at >= since))
+        .group_by(Job.outcome)
+    )
+    for row in rows:
+        found[row.outcome] = found.get(row.outcome, 0) + row.n
+    return found
+
+
 def running_paths(limit: int = 5) -> list[str]:
     return [j.path for j in Job.select(Job.path).where(Job.state == "running").limit(limit)]
 

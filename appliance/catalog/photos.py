@@ -12,6 +12,7 @@ from typing import Any
 import peewee as pw
 
 from appliance.catalog import edits, stacks
+from appliance.catalog.connection_cache import ConnectionCache
 from appliance.catalog.edits import PhotoNotFound
 from appliance.catalog.models import Photo, User, database_proxy
 from appliance.errors import BadRequest
@@ -87,8 +88,25 @@ def trashed_count() -> int:
     return Photo.select().where(Photo.trashed_at.is_null(False) & _ok()).count()
 
 
-def ok_count() -> int:
-    return Photo.select().where(_ok()).count()
+_SUMMARIES: ConnectionCache[dict[str, int]] = ConnectionCache()
+
+
+def library_summary() -> dict[str, int]:
+    """The library in the numbers every page uses: ``photos`` (catalogued and not in the
+    trash, archived included: what the library holds), of them ``archived``; ``trashed``;
+    ``unreadable`` (files recorded with the reason they could not be read). Counted again
+    only when the catalogue changed (the status page asks every 2 s)."""
+    return _SUMMARIES.get("summary", _count_library)
+
+
+def _count_library() -> dict[str, int]:
+    live = _ok() & Photo.trashed_at.is_null()
+    return {
+        "photos": Photo.select().where(live).count(),
+        "archived": Photo.select().where(live & (Photo.archived == True)).count(),  # noqa: E712
+        "trashed": Photo.select().where(_ok() & Photo.trashed_at.is_null(False)).count(),
+        "unreadable": Photo.select().where(Photo.status == "error").count(),
+    }
 
 
 def photos_after(photo_id: int) -> int:

@@ -342,7 +342,9 @@ def revoke_share(share_id: int) -> Any:
 
 @bp.get("/status")
 def status() -> Any:
-    return jsonify(web_status(current_app.config["SHOEBOX_LIBRARY"]))
+    from appliance.web.status import library_copies
+
+    return jsonify(web_status(current_app.config["SHOEBOX_LIBRARY"], library_copies()))
 
 
 def _user_json(user: User) -> dict[str, Any]:

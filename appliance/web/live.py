@@ -34,7 +34,7 @@ MAX_ZIP = 2000
 
 def snapshot() -> dict[str, Any]:
     """The timeline's change marker and the import queue, as the stream sends them."""
-    report = web_status(current_app.config["SHOEBOX_LIBRARY"])
+    report = web_status(current_app.config["SHOEBOX_LIBRARY"], health=False)
     daemon = report.get("daemon") or {}
     return change_marker() | {
         "queue": report["queue"],

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template
 
 from appliance.catalog import app_settings
 from appliance.catalog.files import stored_bytes
-from appliance.catalog.photos import ok_count
+from appliance.catalog.photos import library_summary
 from appliance.catalog.users import list_users
 from appliance.web.security import admin_required
 
@@ -29,7 +29,7 @@ def storage(library: Any) -> dict[str, Any]:
         "total": usage.total,
         "free": usage.free,
         "originals": stored_bytes(),
-        "photos": ok_count(),
+        "photos": library_summary()["photos"],  # the number the status page shows
     }
 
 

@@ -2,34 +2,46 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, current_app, render_template
 
-from appliance.status import backup_state, describe_age
+from appliance.status import backup_state, box_health, describe_age, status_report
 
 bp = Blueprint("status", __name__)
 
 
 @bp.get("/status")
 def index() -> str:
-    from appliance.librarybackup.status import describe, target_reports
-    from appliance.librarybackup.targets import TargetStore
+    from appliance.librarybackup.status import describe
     from appliance.vision.edgetpu import answer
 
-    backup = backup_state(current_app.config["SHOEBOX_LIBRARY"])
+    library = current_app.config["SHOEBOX_LIBRARY"]
+    backup = backup_state(library)
     age = describe_age(backup["age_seconds"])
     settings = current_app.config["SHOEBOX_SETTINGS"]
     copies = [
-        {"text": describe(report), "warning": report["warning"]}
-        for report in target_reports(TargetStore(settings.backup_state_dir))
+        {"text": describe(report), "warning": report["warning"]} for report in library_copies()
     ]
+    health = box_health(library, status_report(library), library_copies())
     return render_template(
         "status.html",
         phones=_phones(),
-        title="Import",
+        health=health["health"],
+        title="Is my box OK?",
         backup_age=f"Newest good backup: {age}",
         library_backups=copies,
         accelerator=answer(settings.accelerator).text,
     )
+
+
+def library_copies() -> list[dict[str, Any]]:
+    """The reports of the library's second copies (the status page and its API)."""
+    from appliance.librarybackup.status import target_reports
+    from appliance.librarybackup.targets import TargetStore
+
+    settings = current_app.config["SHOEBOX_SETTINGS"]
+    return target_reports(TargetStore(settings.backup_state_dir))
 
 
 def _phones() -> list[dict[str, str]]:

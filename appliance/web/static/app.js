@@ -5,6 +5,8 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
 
+const PRELOAD_PX = 800;  // the grid loads its next page this far below the screen
+
 async function api(method, url, body) {
   const opts = { method, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" }, credentials: "same-origin" };
   if (body !== undefined) {
@@ -149,8 +151,9 @@ function initGrid() {
       loading = false;
     }
     grid.dispatchEvent(new CustomEvent("grid:page", { detail: { finished } }));  // timeline.js
-    // Keep loading while the sentinel is still on screen (tall screens, few photos).
-    if (!finished && sentinel.getBoundingClientRect().top < innerHeight + 600) loadMore();
+    // Keep loading while the sentinel is still within the observer's margin: the observer
+    // fires only when that changes, so a sentinel left inside it would stop the grid.
+    if (!finished && sentinel.getBoundingClientRect().top < innerHeight + PRELOAD_PX) loadMore();
   }
 
   function addTile(p) {
@@ -234,7 +237,7 @@ function initGrid() {
 
   new IntersectionObserver((entries) => {
     if (entries.some((en) => en.isIntersecting)) loadMore();
-  }, { rootMargin: "800px" }).observe(sentinel);
+  }, { rootMargin: `${PRELOAD_PX}px` }).observe(sentinel);
   loadMore();
 }
 
@@ -694,18 +697,25 @@ function renderStatus(st) {
     }
   }
   if (!$("#status-page")) return;
-  const c = st.counts || {};
+  const today = st.today || {};
   $("#st-queue").textContent = st.queue ?? "–";
-  $("#st-done").textContent = c.done ?? "–";
-  $("#st-failed").textContent = c.failed ?? "–";
+  $("#st-added").textContent = today.added == null ? "–" : today.added + (today.restored || 0);
+  $("#st-failed").textContent = today.failed ?? "–";
+  $("#st-speed").hidden = !st.queue;  // a speed and time left only while something waits
   $("#st-rate").textContent = st.rate_per_min ?? "–";
   $("#st-eta").textContent = fmtDuration(st.eta_seconds);
   $("#st-current").textContent = st.current || "Idle";
+  if (st.health) {
+    $("#st-health").dataset.state = st.health.state;
+    $("#st-headline").textContent = st.health.headline;
+    const details = $("#st-details");
+    details.replaceChildren(...st.health.details.map((d) => { const li = document.createElement("li"); li.textContent = d; return li; }));
+  }
   const fill = (ul, rows, render) => {
     ul.replaceChildren(...rows.map((r) => { const li = document.createElement("li"); li.textContent = render(r); return li; }));
     if (!rows.length) { const li = document.createElement("li"); li.className = "muted"; li.textContent = "Nothing"; ul.append(li); }
   };
-  fill($("#st-sources"), st.sources || [], (s) => String(s));
+  if ($("#st-sources")) fill($("#st-sources"), st.sources || [], (s) => String(s));
   fill($("#st-errors"), st.errors || [], (e) => `${e.path}: ${e.error}`);
   if ($("#st-migrations")) fill($("#st-migrations"), st.migrations || [], (m) => String(m));
   const age = st.backup ? st.backup.age_seconds : null;
