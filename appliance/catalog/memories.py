@@ -175,9 +175,10 @@ def exact_duplicates(limit: int = 200) -> list[dict[str, Any]]:
         File.select(File, Photo).join(Photo).where(File.id.in_(many) & Photo.trashed_at.is_null())
     )
     paths: dict[int, list[str]] = defaultdict(list)
-    for file_id, path in (
-        Location.select(Location.file, Location.path).where(Location.file.in_(many)).tuples()
-    ):
+    seen = Location.select(Location.file, Location.path).where(
+        Location.file.in_(many) & (Location.missing == False)  # noqa: E712
+    )
+    for file_id, path in seen.tuples():
         paths[file_id].append(path)
     return [
         {
@@ -202,6 +203,10 @@ def near_duplicate_stacks(limit: int = 200) -> list[dict[str, Any]]:
         .order_by(Photo.quality.desc(nulls="LAST"), Photo.id)
     ):
         members[photo.stack_id].append(photo)
+    shas = [p.primary_sha256 for group in members.values() for p in group if p.primary_sha256]
+    files = {
+        f.sha256: f for f in File.select(File.sha256, File.size, File.mime).where(File.sha256.in_(shas))
+    }
     out = []
     for stack in stacks:
         photos = members.get(stack.id, [])
@@ -221,6 +226,9 @@ def near_duplicate_stacks(limit: int = 200) -> list[dict[str, Any]]:
                         "time": p.sort_time.isoformat() if p.sort_time else None,
                         "width": p.width,
                         "height": p.height,
+                        "size": getattr(files.get(p.primary_sha256), "size", None),
+                        "mime": getattr(files.get(p.primary_sha256), "mime", None),
+                        "owner_id": p.owner_id,
                     }
                     for p in photos
                 ],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import datetime as dt
 from typing import Any
 
@@ -164,12 +166,20 @@ def memory_cards(day: dt.date | None = None) -> list[dict[str, Any]]:
     return cards
 
 
+def _still_there(groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Only the paths where the file still is: an inbox or upload it was moved out of, or
+    a drive that is not plugged in, is no place a family can look."""
+    for group in groups:
+        group["paths"] = [p for p in group["paths"] if os.path.isfile(p)]
+    return groups
+
+
 @bp.get("/duplicates")
 def duplicates_page() -> str:
     return render_template(
         "duplicates.html",
         title="Duplicates",
-        exact=exact_duplicates(),
+        exact=_still_there(exact_duplicates()),
         stacks=near_duplicate_stacks(),
         learning=keeps.last_report(),
     )

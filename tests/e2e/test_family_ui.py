@@ -18,7 +18,7 @@ from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
 from web_fixtures import BIDEN, OBAMA, PASSWORD, TWO, Built
 
 from appliance.catalog import queue as job_queue
-from appliance.catalog.models import Album, Photo, User
+from appliance.catalog.models import Album, Job, Photo, User
 from appliance.catalog.users import create_user
 from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
@@ -355,9 +355,15 @@ def test_upload_button_and_drop_through_the_import(
     )
     failed = page.locator("#uploads li[data-state=failed]")
     expect(failed).to_contain_text("failed: ")
+    expect(failed.locator("a.see")).to_have_count(0)
     # the timeline shows the new photo without a reload (server-sent events)
     expect(page.locator(".tile")).to_have_count(count + 1, timeout=15_000)
     shot(page, f"upload-done-{size}")
+    # each photo that came in (or was there already) has a way straight to it
+    see = page.locator("#uploads li[data-state=added] a.see")
+    expect(see).to_have_text("See it")
+    added = Job.get(Job.path.endswith("mmod_cars_test_image2.jpg")).file.photo_id
+    expect(see).to_have_attribute("href", f"/photo/{added}")
 
     # drag and drop: a file dropped anywhere on the page is uploaded too
     data = (corpus / "misc/dlib/scream.jpg").read_bytes()

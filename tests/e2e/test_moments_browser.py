@@ -96,7 +96,14 @@ def test_moments_pages(server: str, browser: object, size: str) -> None:
     page.goto(server + "/duplicates")
     expect(page.locator(".dupgroup").first).to_be_visible()
     shot(page, f"moments-duplicates-{size}")
+    # each photo says what to compare by: when, how big, what file
+    first = page.locator(".dupgroup").first
+    for word in ("Taken", "Size", "File", "Quality"):
+        expect(first.locator("dl.compare dt", has_text=word).first).to_be_visible()
+    expect(first.locator("dl.compare dd").nth(2)).to_contain_text("JPEG")
     page.locator(".dupitem.best [data-action=keep-only]").click()
+    expect(page.locator("dialog")).to_contain_text("move the 2 others to the trash?")
+    page.click("dialog button[type=submit]")  # asked first; nothing goes before the answer
     expect(page.locator(".dupitem.gone")).to_have_count(2)
 
     # the trash lists them; restore one

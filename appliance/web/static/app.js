@@ -582,6 +582,7 @@ const actions = {
   },
   async "trash-photo"(el) {
     const id = el.dataset.photo;
+    if (el.dataset.confirm && !(await ask(el.dataset.confirm, { choices: [["yes", "Move to the trash"]], ok: "Delete" }))) return;
     await api("DELETE", `/api/v1/photos/${id}`);
     const item = el.closest("[data-item]");
     if (item) { toastUndo("Moved to the trash.", id); item.classList.add("gone"); el.disabled = true; return; }
@@ -605,6 +606,8 @@ const actions = {
   },
   async "keep-only"(el) {
     const group = el.closest("[data-group]");
+    const others = $$("[data-item]", group).filter((o) => o.dataset.item !== el.dataset.photo && !o.classList.contains("gone")).length;
+    if (!(await ask(`Keep only this one and move the ${others} other${others === 1 ? "" : "s"} to the trash?`, { choices: [["yes", "Keep only this one"]], ok: "Keep" }))) return;
     for (const other of $$("[data-item]", group)) {
       if (other.dataset.item !== el.dataset.photo && !other.classList.contains("gone")) {
         await api("DELETE", `/api/v1/photos/${other.dataset.item}`);

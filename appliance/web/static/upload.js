@@ -40,10 +40,19 @@ function uploadRow(file) {
   return li;
 }
 
-function setRow(li, state, detail) {
+function setRow(li, state, detail, photoId) {
   li.dataset.state = state;
   $(".state", li).textContent = STATE_TEXT[state] + (detail ? `: ${detail}` : "");
   if (FINAL.has(state) || state === "waiting" || state === "importing") $("progress", li).value = 100;
+  if (photoId && state !== "failed" && !$("a.see", li)) {
+    // it went to its capture date, maybe far down the timeline: a way straight to it
+    const see = document.createElement("a");
+    see.className = "see";
+    see.href = `/photo/${photoId}`;
+    see.textContent = "See it";
+    see.setAttribute("aria-label", `See ${$(".name", li).textContent}`);
+    li.append(see);
+  }
 }
 
 function sendFile(file, li, onProgress) {
@@ -73,7 +82,7 @@ async function followImports(rows) {
     for (const u of data.uploads) {
       const li = rows.get(u.id);
       if (!li) continue;
-      setRow(li, u.state, u.error);
+      setRow(li, u.state, u.error, u.photo_id);
       if (FINAL.has(u.state)) rows.delete(u.id);
     }
   }
