@@ -110,6 +110,26 @@ function ask(title, { value = "", choices = null, placeholder = "", ok = "OK" } 
 const monthFmt = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
 const selected = new Set();
 
+function neighbourTile(all, tile, key) {
+  const i = all.indexOf(tile);
+  if (key === "ArrowRight") return all[i + 1] || null;
+  if (key === "ArrowLeft") return all[i - 1] || null;
+  if (key !== "ArrowDown" && key !== "ArrowUp") return null;
+  const here = tile.getBoundingClientRect();
+  const x = here.left + here.width / 2;
+  const down = key === "ArrowDown";
+  const rows = all.filter((t) => {
+    const r = t.getBoundingClientRect();
+    return down ? r.top >= here.bottom - 1 : r.bottom <= here.top + 1;
+  });
+  if (!rows.length) return null;
+  const edge = (t) => (down ? t.getBoundingClientRect().top : -t.getBoundingClientRect().bottom);
+  const nearestRow = Math.min(...rows.map(edge));
+  const row = rows.filter((t) => Math.abs(edge(t) - nearestRow) < 2);
+  const dist = (t) => { const r = t.getBoundingClientRect(); return Math.abs(r.left + r.width / 2 - x); };
+  return row.reduce((best, t) => (dist(t) < dist(best) ? t : best));
+}
+
 function initGrid() {
   const grid = $("#grid");
   if (!grid) return;
@@ -213,6 +233,18 @@ function initGrid() {
     }
     tiles.append(a);
   }
+
+  // arrow keys move between tiles as on a photo grid: left/right in order, up/down to the
+  // nearest tile of the row above or below (months included)
+  grid.addEventListener("keydown", (e) => {
+    const tile = e.target.closest(".tile");
+    if (!tile || e.altKey || e.ctrlKey || e.metaKey) return;
+    const next = neighbourTile($$(".tile", grid), tile, e.key);
+    if (!next) return;
+    e.preventDefault();
+    next.focus();
+    next.scrollIntoView({ block: "nearest" });
+  });
 
   grid.addEventListener("click", (e) => {
     const stackBadge = e.target.closest(".badge.stack");

@@ -1,10 +1,11 @@
-"""Buttons a grandparent can use: at phone size every control on every page is at least
-44 px tall (Apple's and WCAG 2.5.5's target) and no text is smaller than 14 px; the
-viewer's actions are labelled in words; axe finds nothing serious on any page, signed in,
-in both themes."""
+"""Pages a grandparent and a keyboard can use: at phone size every control on every page
+is at least 44 px tall (Apple's and WCAG 2.5.5's target) and no text is smaller than 14 px;
+axe finds nothing serious on any page, signed in, at both sizes, in both themes; the first
+Tab skips the header; arrow keys move between tiles."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,4 +150,28 @@ def test_the_first_tab_skips_the_header(server: str, browser: object, size: str)
     page.keyboard.press("Tab")
     inside = page.evaluate("document.querySelector('main').contains(document.activeElement)")
     assert inside, page.evaluate("document.activeElement.outerHTML.slice(0, 120)")
+    page.context.close()
+
+
+def test_arrow_keys_move_between_tiles(server: str, browser: object) -> None:
+    """On the timeline (desktop: rows of tiles) the arrows move the focus like on a photo
+    grid, and Enter opens the focused photo."""
+    page = _signed_in(browser, server, "desktop")
+    tiles = page.locator(".tile")
+    sync_api.expect(tiles.nth(3)).to_be_visible()
+    tiles.first.focus()
+    ids = tiles.evaluate_all("ts => ts.map(t => t.dataset.id)")
+    focused = "document.activeElement.dataset.id"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate(focused) == ids[1]
+    page.keyboard.press("ArrowLeft")
+    assert page.evaluate(focused) == ids[0]
+    page.keyboard.press("ArrowDown")
+    below = page.evaluate(focused)
+    top = lambda i: tiles.nth(ids.index(i)).bounding_box()["y"]  # noqa: E731
+    assert below != ids[0] and top(below) > top(ids[0])
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate(focused) == ids[0]
+    page.keyboard.press("Enter")
+    sync_api.expect(page).to_have_url(re.compile(rf"/photo/{ids[0]}\b"))
     page.context.close()
