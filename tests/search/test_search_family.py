@@ -96,7 +96,9 @@ def test_search_page_counts_and_suggests_what_to_try(member: FlaskClient, web: B
     page = member.get("/search", query_string={"q": "2023"})
     assert page.status_code == 200
     expected = Photo.select().where(Photo.id.in_(ids(member, "year:2023"))).count()
-    assert f">{expected} photos" in page.text and "year:2023" in page.text
+    assert f">{expected} photos" in page.text
+    # what it understood, in words: the filter language is not shown to the family
+    assert "<h1>In 2023</h1>" in page.text and "year:2023" not in page.text
     empty = member.get("/search", query_string={"q": "bidenn"})  # a typo
     assert empty.status_code == 200 and ">0 photos" in empty.text
     assert 'id="search-tips"' in empty.text and "july 2019" in empty.text
