@@ -120,6 +120,13 @@ def test_family_paths(server: str, browser: object, web: Built) -> None:
     expect(page.locator(".tile")).to_have_count(2)
     page.click("button[data-action=share-album]")
     page.click("dialog button[type=submit]")
+    # the link is shown whole, with Copy, and a word that 127.0.0.1 works only at home
+    ready = page.locator("dialog.share-dialog")
+    expect(ready.locator("#share-url")).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{40,}$"))
+    expect(ready.locator("[data-copy]")).to_be_visible()
+    expect(ready.locator("#share-home-only")).to_be_visible()
+    shot(page, "08-share-ready")
+    ready.locator("button[type=submit]").click()
     link = page.locator(".share input").first
     expect(link).to_have_value(re.compile(r"/s/[A-Za-z0-9_-]{40,}$"))
     share_url = link.input_value()

@@ -193,6 +193,11 @@ def test_share_with_password_and_download(
     dialog.locator("#share-download").check()
     shot(page, size, "share-dialog")
     dialog.locator("button[type=submit]").click()
+    ready = dialog.locator("#share-url")
+    expect(ready).to_have_value(re.compile(r"^https://photos\.example\.org/s/"))
+    expect(dialog.locator("#share-home-only")).to_be_hidden()  # the public address is set
+    shot(page, size, "share-ready")
+    dialog.locator("button[type=submit]").click()
     link = page.locator("#shares input[aria-label='Share link']").first
     expect(link).to_have_value(re.compile(r"^https://photos\.example\.org/s/"))
     expect(page.locator("#shares")).to_contain_text("password")

@@ -14,8 +14,8 @@
         <h2 id="share-title">Share this album</h2>
         <label for="share-expiry">Link expires</label>
         <select id="share-expiry" name="expiry">
-          <option value="">Never</option><option value="1">In 1 day</option>
-          <option value="7" selected>In 7 days</option><option value="30">In 30 days</option>
+          <option value="" selected>Never (until you turn it off)</option><option value="1">In 1 day</option>
+          <option value="7">In 7 days</option><option value="30">In 30 days</option>
         </select>
         <label for="share-password">Password (optional)</label>
         <input id="share-password" name="password" type="password" autocomplete="new-password" placeholder="none" maxlength="200">
@@ -36,9 +36,7 @@
           password: f.password.value || null,
           allow_download: f.download.checked,
         });
-        try { await navigator.clipboard.writeText(share.url); toast("Link copied"); } catch (err) { toast("Link created"); }
-        close();
-        location.reload();
+        showLink(dlg, share.url);
       } catch (err) {
         const msg = $(".error", dlg);
         msg.textContent = err.message;
@@ -46,6 +44,44 @@
       }
     });
     dlg.showModal();
+  }
+
+  // Only at home: a link to a loopback or private address cannot be opened from outside.
+  function homeOnly(url) {
+    const host = new URL(url, location.href).hostname;
+    return /^(localhost|127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|\[?::1\]?$|\[?f[cd])/.test(host) || host.endsWith(".local");
+  }
+
+  // The second step: the whole link, Copy and (phones) Share, and a word when it works
+  // only at home. Done reloads the album page (its list of links).
+  function showLink(dlg, url) {
+    dlg.innerHTML = `
+      <form method="dialog">
+        <h2 id="share-title">The link is ready</h2>
+        <label for="share-url">Send this link to whoever should see the album</label>
+        <textarea id="share-url" readonly rows="3" spellcheck="false"></textarea>
+        <p class="error" id="share-home-only" hidden>This link works only on your home network. For family elsewhere, an admin sets the box's public address in Settings, "Share links".</p>
+        <div class="row">
+          <button type="button" data-copy>Copy</button>
+          <button type="button" data-share hidden>Share…</button>
+          <button type="submit" class="primary">Done</button>
+        </div>
+      </form>`;
+    const input = $("#share-url", dlg);
+    input.value = url;
+    $("#share-home-only", dlg).hidden = !homeOnly(url);
+    $("[data-copy]", dlg).addEventListener("click", async () => {
+      input.select();
+      try { await navigator.clipboard.writeText(url); toast("Link copied"); } catch (err) { toast("Selected: copy it with your device's Copy"); }
+    });
+    if (navigator.share) {
+      const share = $("[data-share]", dlg);
+      share.hidden = false;
+      share.addEventListener("click", () => navigator.share({ title: "Photos", url }).catch(() => {}));
+    }
+    $("form", dlg).addEventListener("submit", () => { dlg.close(); dlg.remove(); location.reload(); });
+    input.focus();
+    input.select();
   }
 
   // Capture phase: this dialog replaces app.js's plain expiry choice.
