@@ -72,15 +72,26 @@ def on_this_day(day: dt.date, per_year: int = PER_YEAR) -> list[dict[str, Any]]:
     A day's memories are kept per connection until the catalogue changes
     (`catalog.connection_cache`): the timeline page asks on every load, and at a million
     photos a calendar day holds ~2,700 of them."""
-    kept = _days.get((day, per_year), lambda: _on_this_day(day, per_year))
+    kept = _days.get((day, per_year), lambda: _earlier_years(day, 0, per_year))
     return [dict(memory, photos=list(memory["photos"])) for memory in kept]
 
 
-def _on_this_day(day: dt.date, per_year: int) -> list[dict[str, Any]]:
-    wanted = f"{day.month:02d}-{day.day:02d}"
+def this_week(day: dt.date, per_year: int = PER_YEAR) -> list[dict[str, Any]]:
+    """Like :func:`on_this_day` for the days from three before to three after ``day`` (the
+    timeline's memories on a day with none of its own); each memory has ``first`` and
+    ``last``, the days its photos span."""
+    kept = _days.get(("week", day, per_year), lambda: _earlier_years(day, 3, per_year))
+    return [dict(memory, photos=list(memory["photos"])) for memory in kept]
+
+
+def _earlier_years(day: dt.date, spread: int, per_year: int) -> list[dict[str, Any]]:
+    """The best photos of each earlier year taken within ``spread`` days of ``day``'s
+    calendar day (the expression index on month-day serves both)."""
+    days = [day + dt.timedelta(days=d) for d in range(-spread, spread + 1)]
+    wanted = sorted({f"{d.month:02d}-{d.day:02d}" for d in days})
     rows = (
         Photo.select(*MEMORY_COLUMNS)
-        .where(month_day() == wanted)
+        .where(month_day().in_(wanted) if spread else month_day() == wanted[0])
         .where(_visible())
         .where(Photo.sort_time < dt.datetime(day.year, 1, 1))
         .namedtuples()  # plain rows: a model object per photo costs more than the query
@@ -95,14 +106,17 @@ def _on_this_day(day: dt.date, per_year: int) -> list[dict[str, Any]]:
         events = split_events([_moment(p) for p in photos])
         place = events[0].place if len(events) == 1 else None
         ago = day.year - year
-        when = event_title(photos[0].sort_time, photos[0].sort_time, place)
-        memories.append(
-            {
-                "title": f"{ago} year{'s' if ago > 1 else ''} ago · {when}",
-                "year": year,
-                "photos": [p.id for p in sorted(best, key=lambda p: (p.sort_time, p.id))],
-            }
-        )
+        first, last = min(p.sort_time for p in photos), max(p.sort_time for p in photos)
+        when = event_title(first, last, place)
+        ago_text = f"{ago} year{'s' if ago > 1 else ''} ago{' this week' if spread else ''}"
+        memory = {
+            "title": f"{ago_text} · {when}",
+            "year": year,
+            "photos": [p.id for p in sorted(best, key=lambda p: (p.sort_time, p.id))],
+        }
+        if spread:
+            memory |= {"first": first.date(), "last": last.date()}
+        memories.append(memory)
     return memories
 
 
@@ -205,7 +219,8 @@ def near_duplicate_stacks(limit: int = 200) -> list[dict[str, Any]]:
         members[photo.stack_id].append(photo)
     shas = [p.primary_sha256 for group in members.values() for p in group if p.primary_sha256]
     files = {
-        f.sha256: f for f in File.select(File.sha256, File.size, File.mime).where(File.sha256.in_(shas))
+        f.sha256: f
+        for f in File.select(File.sha256, File.size, File.mime).where(File.sha256.in_(shas))
     }
     out = []
     for stack in stacks:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import datetime as dt
+import os
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, g, jsonify, render_template, request
 
@@ -18,6 +18,7 @@ from appliance.catalog.memories import (
     on_this_day,
     period,
     period_title,
+    this_week,
 )
 from appliance.catalog.photos import in_stack, photos_by_id, primary_shas
 from appliance.catalog.queries import photo_summary
@@ -151,15 +152,21 @@ def relearn() -> Any:
 
 
 def memory_cards(day: dt.date | None = None) -> list[dict[str, Any]]:
-    """ "On this day" for the timeline strip: title, link and up to three thumbnails."""
+    """ "On this day" for the timeline strip, else "this week in earlier years" (a day with
+    no memory of its own shows the days around it): title, link and up to three thumbnails.
+    A memory opens as the grid of its days (from there: the viewer, the slideshow)."""
+    day = day or dt.date.today()
     cards = []
-    for memory in on_this_day(day or dt.date.today()):
+    for memory in on_this_day(day) or this_week(day):
         ids = memory["photos"]
         shas = primary_shas(ids)
+        first = memory.get("first") or dt.date(memory["year"], day.month, day.day)
+        last = memory.get("last") or first
+        days = f"after:{first - dt.timedelta(days=1)} before:{last + dt.timedelta(days=1)}"
         cards.append(
             {
                 "title": memory["title"],
-                "href": f"/photo/{ids[0]}",
+                "href": "/search?" + urlencode({"q": days}),
                 "thumbs": [shas[i] for i in ids[:3] if shas.get(i)],
             }
         )

@@ -48,9 +48,9 @@ def test_on_this_day_follows_every_change(tmp_path: Path) -> None:
     _photo(dt.datetime(2022, 7, 13, 23, 59), 0.9)  # the day before: never a memory
     found = memories.on_this_day(DAY)
     assert _years(found) == {2021: [first], 2019: [second]}
-    assert found == memories._on_this_day(DAY, memories.PER_YEAR)
+    assert found == memories._earlier_years(DAY, 0, memories.PER_YEAR)
     found[0]["photos"].append(-1)  # the caller's copy: the kept answer is not touched
-    assert memories.on_this_day(DAY) == memories._on_this_day(DAY, memories.PER_YEAR)
+    assert memories.on_this_day(DAY) == memories._earlier_years(DAY, 0, memories.PER_YEAR)
 
     # a change on this connection
     Photo.update(archived=True).where(Photo.id == first).execute()
@@ -62,8 +62,8 @@ def test_on_this_day_follows_every_change(tmp_path: Path) -> None:
     assert _years(memories.on_this_day(DAY)) == {2020: later, 2019: [second]}
     _in_another_connection(lambda: Photo.update(archived=False).where(Photo.id == first).execute())
     assert _years(memories.on_this_day(DAY)) == {2021: [first], 2020: later, 2019: [second]}
-    assert memories.on_this_day(DAY) == memories._on_this_day(DAY, memories.PER_YEAR)
+    assert memories.on_this_day(DAY) == memories._earlier_years(DAY, 0, memories.PER_YEAR)
 
     # another day, or another number per year, is its own answer
     assert [m["year"] for m in memories.on_this_day(dt.date(2024, 7, 13))] == [2022]
-    assert memories.on_this_day(DAY, per_year=1) == memories._on_this_day(DAY, 1)
+    assert memories.on_this_day(DAY, per_year=1) == memories._earlier_years(DAY, 0, 1)

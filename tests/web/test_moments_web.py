@@ -288,3 +288,24 @@ def test_archiving_the_shown_photo_of_a_stack_shows_another(app: Flask) -> None:
     assert response.status_code == 200
     tiles = {t["id"] for t in admin.get("/api/v1/photos?limit=200").json["items"]}
     assert p["y2019_dup"] in tiles and p["y2019"] not in tiles
+
+
+def test_a_day_without_memories_shows_that_week_in_earlier_years(app: Flask) -> None:
+    """Two days after 14 July nothing was taken in any year: the timeline's memories fall
+    back to the week around it, and a memory opens as the grid of its days."""
+    from appliance.web.moments import memory_cards
+
+    p = ids()
+    member = _client(app, "bob")
+    assert member.get("/api/v1/memories?date=2024-07-16").json == {"memories": []}
+    with app.test_request_context():
+        cards = memory_cards(dt.date(2024, 7, 16))
+    # 2022's two photos (13 and 15 July) make one memory, newest year first
+    assert [c["title"].split(" · ")[0] for c in cards] == [
+        f"{n} years ago this week" for n in (2, 3, 4, 5, 6)
+    ]
+    opened = member.get(cards[0]["href"].replace("/search?", "/api/v1/photos?")).json["items"]
+    assert {i["id"] for i in opened} == {p["day_before"], p["day_after"]}
+    with app.test_request_context():
+        same_day = memory_cards(dt.date(2024, 7, 14))
+    assert same_day[0]["title"].startswith("3 years ago · ")  # its own day first
