@@ -408,6 +408,7 @@ def test_trash_photos_and_albums_by_the_permission_table(
     page.fill("dialog input", f"Kid's album {size}")
     page.click("dialog button[type=submit]")
     expect(page.locator("h1")).to_have_text(f"Kid's album {size}")
+    page.wait_for_load_state()  # its buttons work once the page's scripts ran (seen under load)
     page.click("[data-action=delete-album]")
     page.click("dialog button[type=submit]")
     expect(page).to_have_url(re.compile(r"/albums$"))
