@@ -145,7 +145,13 @@ def photos_in(bbox: BBox, limit: int = PHOTOS_LIMIT) -> list[dict[str, Any]]:
     """The photos of a cluster (its bounds), newest first."""
     rows = (
         Photo.select(
-            Photo.id, Photo.primary_sha256, Photo.sort_time, Photo.latitude, Photo.longitude
+            Photo.id,
+            Photo.primary_sha256,
+            Photo.sort_time,
+            Photo.latitude,
+            Photo.longitude,
+            Photo.place_city,
+            Photo.place_country,
         )
         .where(_visible() & bbox.condition())
         .order_by(Photo.sort_time.desc(), Photo.id.desc())
@@ -158,6 +164,7 @@ def photos_in(bbox: BBox, limit: int = PHOTOS_LIMIT) -> list[dict[str, Any]]:
             "time": p.sort_time.isoformat() if p.sort_time else None,
             "lat": p.latitude,
             "lon": p.longitude,
+            "place": p.place_city or p.place_country,  # the sheet names where they are
         }
         for p in rows
     ]

@@ -12,11 +12,14 @@
   const state = { fetches: 0, moving: false, tiles: false };
   const show = () => { el.dataset.loading = String(state.fetches + state.moving + state.tiles); };
   const busy = (step) => { state.fetches += step; show(); };
-  const map = L.map(el, { worldCopyJump: true, maxZoom: Number(el.dataset.maxzoom) || 6 });
+  // markers go on past the tiles' last level (the tiles are then enlarged): a cluster of
+  // one region can always be split down to its streets
+  const MARKER_MAX_ZOOM = 16;
+  const map = L.map(el, { worldCopyJump: true, maxZoom: MARKER_MAX_ZOOM });
   map.on("movestart", () => { state.moving = true; show(); });
   map.on("moveend", () => { state.moving = false; show(); });
   const tiles = L.tileLayer(el.dataset.tiles, {
-    maxZoom: Number(el.dataset.maxzoom) || 6,
+    maxZoom: MARKER_MAX_ZOOM,
     maxNativeZoom: Number(el.dataset.maxzoom) || 6,
     attribution: el.dataset.attribution,
   });
@@ -56,10 +59,21 @@
     layer.clearLayers();
     for (const c of data.clusters) {
       const marker = L.marker([c.lat, c.lon], { icon: clusterIcon(c), title: `${c.count} photos` });
-      marker.on("click", () => showPhotos(c));
+      marker.on("click", () => openCluster(c));
       marker.addTo(layer);
     }
     el.dataset.clusters = String(data.clusters.length);
+  }
+
+  // A tap on a cluster zooms into it while it still holds several places; its photos show
+  // in the sheet either way.
+  function openCluster(c) {
+    const [s, w, n, e] = c.bounds;
+    const spread = Math.abs(n - s) + Math.abs(e - w) > 1e-4;
+    if (c.count > 1 && spread && map.getZoom() < MARKER_MAX_ZOOM) {
+      map.fitBounds([[s, w], [n, e]], { padding: [40, 40], maxZoom: MARKER_MAX_ZOOM });
+    }
+    showPhotos(c);
   }
 
   async function showPhotos(c) {
@@ -68,8 +82,10 @@
     if (!res.ok) return;
     const data = await res.json();
     const panel = document.getElementById("cluster-photos");
+    const places = [...new Set(data.photos.map((p) => p.place).filter(Boolean))];
+    const where = places.length ? ` · ${places.slice(0, 4).join(", ")}${places.length > 4 ? " and more" : ""}` : "";
     document.getElementById("cluster-title").textContent =
-      `${c.count} photo${c.count === 1 ? "" : "s"}` + (data.photos.length < c.count ? ` (newest ${data.photos.length})` : "");
+      `${c.count} photo${c.count === 1 ? "" : "s"}` + (data.photos.length < c.count ? ` (newest ${data.photos.length})` : "") + where;
     const grid = document.getElementById("cluster-grid");
     grid.replaceChildren(...data.photos.map((p) => {
       const a = document.createElement("a");
