@@ -40,9 +40,10 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     (
         "patch",
         "/photos/{photo_id}",
-        "Set favourite or archived (archive: admins); edit the capture time (ISO 8601, its "
+        "Set favourite (anyone) or archived; edit the capture time (ISO 8601, its "
         "offset inside or as taken_at_offset minutes), the place (signed degrees), title or "
-        "description: kept in the catalog and the XMP sidecar, never in the original",
+        "description: kept in the catalog and the XMP sidecar, never in the original. Archive "
+        "and edits: admins, or the member who added the photo (uploaded or backed it up)",
         {},
         {
             "favorite": _BOOL,
@@ -60,7 +61,8 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     (
         "post",
         "/photos/shift-date",
-        "Shift the capture time of photos by an offset (by: '+1h', '-30m', '+2d3h'; or seconds)",
+        "Shift the capture time of photos by an offset (by: '+1h', '-30m', '+2d3h'; or "
+        "seconds); admins, or the member who added every one of them",
         {},
         {"ids": _IDS, "by": _STR, "seconds": _ID},
         False,
@@ -68,7 +70,8 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     (
         "post",
         "/photos/batch",
-        "Set favourite or archived on many photos (archive: admins)",
+        "Set favourite or archived on many photos (archive: admins, or the member who added "
+        "every one of them; else nothing changes)",
         {},
         {"ids": _IDS, "favorite": _BOOL, "archived": _BOOL},
         False,
@@ -266,6 +269,7 @@ PHOTO_DETAIL = {
                 "files": {"type": "array", "items": _object({"sha256": _STR, "size": _INT})},
                 "newer": _null("integer"),
                 "older": _null("integer"),
+                "owner_id": _null("integer"),  # who added it; null: the family's
             }
         ),
     ]

@@ -54,7 +54,14 @@ def _one(key: str, schema: dict[str, Any] = _ID) -> dict[str, Any]:
 
 # (method, path, summary, query parameters, JSON body properties, 200 response schema)
 ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[str, Any]]] = [
-    ("delete", "/photos/{photo_id}", "Move a photo to the trash", {}, None, _one("trashed")),
+    (
+        "delete",
+        "/photos/{photo_id}",
+        "Move a photo to the trash (admins, or the member who added it)",
+        {},
+        None,
+        _one("trashed"),
+    ),
     (
         "post",
         "/photos/{photo_id}/restore",
