@@ -71,6 +71,11 @@ class Settings:
     # The proxy in front of the web UI whose X-Forwarded-For/-Proto are believed (nginx,
     # for HTTPS); requests from anywhere else have those headers removed.
     trusted_proxy: str = "127.0.0.1"
+    # Where the web UI looks for Google Takeout and iCloud exports an admin can bring home
+    # (Settings > Moving in): the plugged drives' mount points and server folders.
+    export_folders: list[Path] = field(
+        default_factory=lambda: [Path("/media"), Path("/mnt"), Path("/run/media")]
+    )
 
     @property
     def library_root(self) -> Path:

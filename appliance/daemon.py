@@ -184,6 +184,7 @@ class Daemon:
         self._last_status = 0.0
         self.skipped: dict[str, str] = {}  # path -> why it is not imported (FIFO, unreadable)
         self.backups: Any = None
+        self.moving_in: Any = None  # migrate.requests.MovingIn once the catalogue is open
         self.transcoder: Any = None  # ingest.transcoding.TranscodeWorker while running
         self._last_library_check = 0.0
         self._last_recovery = 0.0
@@ -280,6 +281,7 @@ class Daemon:
         from appliance.ingest.volumes import volume_present
         from appliance.ingest.watcher import InboxWatcher
         from appliance.library_disk import same_mount
+        from appliance.migrate.requests import MovingIn
         from appliance.phones.chunks import expire as expire_transfers
 
         with self._worker_lock() as mine:
@@ -291,6 +293,7 @@ class Daemon:
             with Ingestor(self.settings, self.library) as ingestor:
                 if not self.library.catalog_on_server:  # a server's backups are its own
                     self.backups = BackupSchedule(self.library.catalog_path, self.library.backups)
+                self.moving_in = MovingIn(self.library.root)
                 reset = job_queue.reset_running()
                 if reset:
                     log.info("%d jobs interrupted by a crash are queued again", reset)
@@ -325,6 +328,8 @@ class Daemon:
                     if not lost:
                         self.notifier.notify(stopping=1, status="stopping")
                     watcher.stop()
+                    if self.moving_in:
+                        self.moving_in.stop()
                     if self.transcoder:
                         self.transcoder.stop()
                     if server:
@@ -402,6 +407,8 @@ class Daemon:
                 self.stop_event.wait(IDLE_WAIT)
             if self.backups:
                 self.backups.run_if_due()
+            if self.moving_in:
+                self.moving_in.run_if_due()  # an export an admin asked for on the web
             self.notifier.notify(watchdog=1)
             self._publish(waiting=len(watcher.tracker))
 

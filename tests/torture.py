@@ -141,8 +141,8 @@ class Service:
 class Client:
     """A signed-in browser session over plain HTTP; any failure to talk is OSError."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
+    def __init__(self, port: int, user: str = "alice", password: str = PASSWORD) -> None:
+        self.port, self.user, self.password = port, user, password
         self.cookie = ""
         self.csrf = ""
 
@@ -161,7 +161,8 @@ class Client:
         reply, page = self._request("GET", "/login", None, {})
         csrf = re.search(rb'csrf-token" content="([^"]+)"', page).group(1).decode()
         cookie = reply.getheader("Set-Cookie", "").split(";")[0]
-        form = f"username=alice&password={PASSWORD.replace(' ', '+')}&csrf_token={csrf}"
+        secret = self.password.replace(" ", "+")
+        form = f"username={self.user}&password={secret}&csrf_token={csrf}"
         headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
         reply, _ = self._request("POST", "/login", form.encode(), headers)
         if reply.status not in (302, 303):

@@ -73,6 +73,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         login_flow,
         media,
         moments,
+        moving_in,
         people,
         people_api,
         phones,
@@ -133,6 +134,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(camera_share.bp)
     app.register_blueprint(phones.bp)
     app.register_blueprint(login_flow.bp)
+    app.register_blueprint(moving_in.bp)
     _mount_phone_backup(app, settings, library)
     return app
 

@@ -97,6 +97,36 @@ _PHONE_ADDED = {
 }
 
 
+_MOVING_IN = {
+    "type": "object",
+    "required": ["offered", "asked"],
+    "properties": {
+        "offered": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["folder", "kind", "parts"],
+                "properties": {
+                    "folder": _STR,
+                    "kind": _STR,
+                    "parts": {"type": "array", "items": _STR},
+                },
+            },
+        },
+        "asked": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["sources", "tries"],
+                "properties": {
+                    "sources": {"type": "array", "items": _STR},
+                    "folder": _STR,
+                    "tries": _ID,
+                },
+            },
+        },
+    },
+}
 ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[str, Any]]] = [
     (
         "get",
@@ -179,6 +209,23 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[st
         {},
         None,
         _CAMERA_SHARE,
+    ),
+    (
+        "get",
+        "/moving-in",
+        "Exports (Google Takeout, iCloud) found on plugged drives and in the export folders, "
+        "by folder, and the imports asked for (admins)",
+        {},
+        None,
+        _MOVING_IN,
+    ),
+    (
+        "post",
+        "/moving-in",
+        "Bring home the export in one offered folder: the service imports it (admins); 202",
+        {},
+        {"folder": _STR},
+        _obj(asked={"type": "array", "items": _STR}),
     ),
     ("get", "/phones", "Your phones that back up over WebDAV", {}, None, _PHONES),
     (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, g, render_template
 
 from appliance.status import backup_state, box_health, describe_age, status_report
 
@@ -24,8 +24,13 @@ def index() -> str:
         {"text": describe(report), "warning": report["warning"]} for report in library_copies()
     ]
     health = box_health(library, status_report(library), library_copies())
+    from appliance.web.moving_in import asked_exports, offered_exports
+
+    admin = getattr(g.get("user"), "role", None) == "admin"
     return render_template(
         "status.html",
+        exports=offered_exports() if admin else [],
+        asked=asked_exports() if admin else [],
         phones=_phones(),
         health=health["health"],
         title="Is my box OK?",

@@ -595,6 +595,12 @@ const actions = {
     flash(selected.size === 1 ? "Restored: it is back in the timeline" : `${selected.size} restored: back in the timeline`);
     location.reload();
   },
+  async "move-in"(el) {
+    el.disabled = true;
+    await api("POST", "/api/v1/moving-in", { folder: el.dataset.folder });
+    el.textContent = "Asked";
+    toast("It starts in a moment: follow it under Moving in", 5000);
+  },
   async "restore-photo"(el) {
     const id = el.dataset.photo;
     await api("POST", `/api/v1/photos/${id}/restore`);
