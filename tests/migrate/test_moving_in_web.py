@@ -100,3 +100,23 @@ def test_a_request_survives_a_restart(tmp_path: Path, corpus: Path, monkeypatch)
         assert len(_photos(box)) == 2
     finally:
         box.service.process.kill()
+
+
+def test_an_import_that_keeps_dying_is_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A request whose `shoebox import` dies (here: its archive vanished, exit 2) is tried
+    three times, then set aside as .failed with its log; it never blocks the next one."""
+    monkeypatch.setattr(requests, "RETRY_AFTER", 0.0)
+    library = tmp_path / "library"
+    library.mkdir()
+    gone = tmp_path / "takeout-20261204T000000Z-001.zip"
+    asked = requests.ask(library, [gone])
+    runner = requests.MovingIn(library)
+    deadline = time.monotonic() + 120
+    while requests.pending(library) and time.monotonic() < deadline:
+        runner.run_if_due()
+        time.sleep(0.05)
+    assert not requests.pending(library)
+    assert asked.file.with_suffix(".failed").is_file()
+    assert asked.file.with_suffix(".log").read_text().strip()  # what it said, kept
