@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from appliance.migrate.export_import import ExportImport, is_export
+    from appliance.migrate.export_import import ExportImport
+    from appliance.migrate.exports_found import is_export
 
     missing = [path for path in args.folders if not path.exists()]
     if not missing and is_export(args.folders):

@@ -57,7 +57,8 @@ def _import_exports(mountpoint: Path, settings: Settings) -> int:
     """A Google Takeout or iCloud download on the drive is brought in too (its archives
     are read where they are: the drive stays read-only). Returns the export import's
     exit code (0 when there is none)."""
-    from appliance.migrate.export_import import ExportImport, find_exports
+    from appliance.migrate.export_import import ExportImport
+    from appliance.migrate.exports_found import find_exports
 
     exports = find_exports(Path(mountpoint))
     if not exports:

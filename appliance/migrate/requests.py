@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance.migrate.export_import import find_exports
+from appliance.migrate.exports_found import find_exports
 from appliance.migrate.progress import FOLDER
 
 log = logging.getLogger(__name__)
