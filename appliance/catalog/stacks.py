@@ -250,17 +250,21 @@ def _one_stack(members: set[int], reason: str) -> int:
         .where(Photo.id.in_(list(members)) & Photo.stack_id.is_null(False))
         .tuples()
     }
-    if stack_ids:
-        target = min(stack_ids)
-        others = stack_ids - {target}
-        if others:
-            Photo.update(stack_id=target).where(Photo.stack_id.in_(list(others))).execute()
-            _adopt_cover(target, others)
-            Stack.delete().where(Stack.id.in_(list(others))).execute()
-    else:
-        target = Stack.create(reason=reason).id
+    target = _merge_stacks(stack_ids) if stack_ids else Stack.create(reason=reason).id
     Photo.update(stack_id=target).where(Photo.id.in_(list(members))).execute()
     refresh_stack(target)
+    return target
+
+
+def _merge_stacks(stack_ids: set[int]) -> int:
+    """Merge stacks into the oldest of them (its photos and a chosen cover come along);
+    returns that stack's id."""
+    target = min(stack_ids)
+    others = stack_ids - {target}
+    if others:
+        Photo.update(stack_id=target).where(Photo.stack_id.in_(list(others))).execute()
+        _adopt_cover(target, others)
+        Stack.delete().where(Stack.id.in_(list(others))).execute()
     return target
 
 
@@ -425,12 +429,7 @@ def regroup_all() -> int:
             if len(existing) == 1 and all(current[p] is not None for p in group):
                 continue  # already one stack
             if existing:
-                target = min(existing)
-                others = existing - {target}
-                if others:
-                    Photo.update(stack_id=target).where(Photo.stack_id.in_(list(others))).execute()
-                    _adopt_cover(target, others)
-                    Stack.delete().where(Stack.id.in_(list(others))).execute()
+                target = _merge_stacks(existing)
             else:
                 target, next_id = next_id, next_id + 1
                 new_stacks.append((target, "similar", str(utcnow())))
