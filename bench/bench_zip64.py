@@ -26,6 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_takeout import ROOT, run_import  # noqa: E402
 
+from appliance.media.hashing import sha256_file  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 CLIP = REPO.parent / "shared" / "corpus" / "video" / "VID_20211224_200500.mp4"
 CHUNK = 16 * 2**20
@@ -79,14 +81,6 @@ def stored(library: Path) -> Path | None:
     return found[0] if len(found) == 1 else None
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gib", type=float, default=5.0)
@@ -116,7 +110,7 @@ def main() -> int:
             watch = library / "uploads" / ".export" if name != "plain folder" else None
             numbers = run_import(library, sources, watch)
             kept = stored(library)
-            whole = kept is not None and sha256(kept) == want
+            whole = kept is not None and sha256_file(kept) == want
             rate = size / 2**20 / numbers["seconds"]
             print(
                 f"{name:13} {numbers['seconds']:6.0f} s, {rate:6.1f} MB/s,"
