@@ -71,3 +71,34 @@ def chromium(sync_api: Any, *extra_args: str) -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+def sized_page(browser: Any, size: str, timeout: float = 10_000, **extra: Any) -> Any:
+    """A new page in its own context at ``size`` (a phone: mobile and touch too)."""
+    phone = size == "phone"
+    context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone, **extra)
+    context.set_default_timeout(timeout)
+    return context.new_page()
+
+
+def sign_in(page: Any, server: str, user: str, password: str) -> None:
+    """Fill in and send the login form (the caller waits for what it needs next)."""
+    page.goto(server + "/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def serious_axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Inject the vendored axe-core into ``page`` (its context needs bypass_csp) and return
+    the serious and critical violations, each with up to five nodes."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))"
+        ".slice(0, 5)}))"
+    )
+    return [v for v in found if v["impact"] in ("serious", "critical")]

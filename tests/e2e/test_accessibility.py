@@ -7,10 +7,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
+from browsers import (
+    ARTIFACTS,
+    SIZES,
+    chromium,
+    require_chromium,
+    serious_axe_violations,
+    serve,
+    sign_in,
+    sized_page,
+)
 from web_fixtures import PASSWORD, TWO, Built
 
 from appliance.catalog.users import create_user
@@ -80,14 +88,8 @@ def browser() -> Iterator[object]:
 
 
 def _signed_in(browser: object, server: str, size: str, **extra: object) -> object:
-    phone = size == "phone"
-    context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone, **extra)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("input[name=username]", "mum")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = sized_page(browser, size, **extra)
+    sign_in(page, server, "mum", PASSWORD)
     sync_api.expect(page.locator(".tile").first).to_be_visible()
     return page
 
@@ -109,9 +111,6 @@ def test_every_control_is_big_enough_at_phone_size(
     assert not found, "\n".join(f"{k}: {v}" for k, v in found.items())
 
 
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
-
-
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("size", list(SIZES))
 def test_axe_on_every_page_in_both_themes(
@@ -124,13 +123,7 @@ def test_axe_on_every_page_in_both_themes(
     for name, path in PAGES.items():
         page.goto(server + path.format(two=web.photo_ids[TWO], biden=web.biden_id))
         page.wait_for_load_state("networkidle")
-        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-            ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))"
-            ".slice(0, 3)}))"
-        )
-        bad = [v for v in violations if v["impact"] in ("serious", "critical")]
+        bad = serious_axe_violations(page)
         if bad:
             found[name] = bad
     page.context.close()

@@ -14,7 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
+from browsers import (
+    ARTIFACTS,
+    SIZES,
+    chromium,
+    require_chromium,
+    serious_axe_violations,
+    serve,
+    sign_in,
+    sized_page,
+)
 from web_fixtures import BIDEN, OBAMA, PASSWORD, TWO, Built
 
 from appliance.catalog import queue as job_queue
@@ -25,7 +34,6 @@ from appliance.ingest.runner import Ingestor
 from appliance.web import create_app
 
 sync_api = require_chromium()
-AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 
 @pytest.fixture
@@ -49,18 +57,10 @@ def shot(page: object, name: str) -> None:
 
 
 def open_page(browser: object, server: str, size: str, user: str = "mum", **extra: object):
-    phone = size == "phone"
-    context = browser.new_context(
-        viewport=SIZES[size], is_mobile=phone, has_touch=phone, accept_downloads=True, **extra
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = sized_page(browser, size, accept_downloads=True, **extra)
     page.errors = []
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.goto(server + "/login")
-    page.fill("input[name=username]", user)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, server, user, PASSWORD)
     sync_api.expect(page.locator(".tile").first).to_be_visible()
     return page
 
@@ -108,13 +108,7 @@ def run_import_queue(web: Built) -> None:
 
 def axe_check(page: object, name: str) -> None:
     """Inject the vendored axe-core; fail on any serious or critical violation."""
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))"
-        ".slice(0, 5)}))"
-    )
-    bad = [v for v in result if v["impact"] in ("serious", "critical")]
+    bad = serious_axe_violations(page)
     assert not bad, f"{name}: {bad}"
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
+from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve, sign_in, sized_page
 from ingest_helpers import ingest, quick_settings
 from web_fixtures import PASSWORD
 
@@ -63,14 +63,8 @@ def _photo_of(name: str) -> int:
 
 
 def _page(browser: object, server: str, size: str) -> object:
-    phone = size == "phone"
-    context = browser.new_context(viewport=SIZES[size], is_mobile=phone, has_touch=phone)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(server + "/login")
-    page.fill("input[name=username]", "mum")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
+    page = sized_page(browser, size, timeout=15_000)
+    sign_in(page, server, "mum", PASSWORD)
     page.wait_for_url(server + "/")
     return page
 
