@@ -488,10 +488,51 @@ def _base(archived: bool = False, trashed: bool = False, collapse: bool = False)
 
 
 def _collapses(query: Query | None, trashed: bool) -> bool:
-    """Stacks show as one tile in the plain timeline. A search, a filter (favourites, a
-    place, an album) or the trash shows every matching photo: a stack's shown photo may not
-    match what was asked for while another of its photos does."""
+    """Stacks show as one tile in the plain timeline: at the stack's shown photo."""
     return not trashed and not (query and query.terms)
+
+
+def _once_per_stack(query: Query | None, trashed: bool) -> bool:
+    """A search or a filter (favourites, a person, a place) shows a stack once too: at its
+    shown photo when that matches, else at its newest matching photo (the shown photo may
+    not match what was asked for while another of its photos does). An album lists every
+    photo put in it, and the trash everything."""
+    if trashed or not (query and query.terms):
+        return False
+    return not any(term.kind == "album" for term in query.terms)
+
+
+def _stack_tiles(matching: pw.ModelSelect, stack_ids: set[int]) -> dict[int, int]:
+    """Stack id -> the photo that stands for it among ``matching``: its shown photo when
+    that matches, else its newest matching photo."""
+    if not stack_ids:
+        return {}
+    rows = matching.select(Photo.stack_id, Photo.stack_hidden, Photo.sort_time, Photo.id)
+    best: dict[int, tuple[bool, Any, int]] = {}
+    for stack_id, hidden, stamp, photo_id in rows.where(
+        Photo.stack_id.in_(list(stack_ids))
+    ).tuples():
+        rank = (not hidden, stamp, photo_id)
+        if stack_id not in best or rank > best[stack_id]:
+            best[stack_id] = rank
+    return {stack_id: rank[2] for stack_id, rank in best.items()}
+
+
+def _once_each(matching: pw.ModelSelect, cursor: tuple[Any, int] | None, limit: int) -> list[Photo]:
+    """Up to ``limit + 1`` matching photos after ``cursor``, newest first, each stack once
+    (at the photo :func:`_stack_tiles` chooses, on whichever page that falls)."""
+    here = pw.Tuple(Photo.sort_time, Photo.id)
+    select = matching.where(here < pw.Tuple(*cursor)) if cursor else matching
+    kept: list[Photo] = []
+    while len(kept) <= limit:
+        batch = list(select.order_by(Photo.sort_time.desc(), Photo.id.desc()).limit(limit + 1))
+        tiles = _stack_tiles(matching, {r.stack_id for r in batch if r.stack_id})
+        kept += [r for r in batch if not r.stack_id or tiles.get(r.stack_id) == r.id]
+        if len(batch) <= limit:
+            break
+        last = batch[-1]
+        select = select.where(here < pw.Tuple(last.sort_time, last.id))
+    return kept[: limit + 1]
 
 
 def _with_stacks(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -522,10 +563,13 @@ def search_photos(
     select = _apply_query(base, query, labels_for, use_indexes)
     if where is not None:
         select = select.where(where)
-    if cursor:
-        stamp, photo_id = decode_cursor(cursor)
-        select = select.where(pw.Tuple(Photo.sort_time, Photo.id) < pw.Tuple(stamp, photo_id))
-    rows = list(select.order_by(Photo.sort_time.desc(), Photo.id.desc()).limit(limit + 1))
+    after = decode_cursor(cursor) if cursor else None
+    if _once_per_stack(query, trashed):
+        rows = _once_each(select, after, limit)
+    else:
+        if after:
+            select = select.where(pw.Tuple(Photo.sort_time, Photo.id) < pw.Tuple(*after))
+        rows = list(select.order_by(Photo.sort_time.desc(), Photo.id.desc()).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].sort_time, rows[-1].id) if more and rows else None
@@ -539,7 +583,11 @@ def count_photos(
 ) -> int:
     """How many photos a search finds (the result count shown above the grid)."""
     base = _base(archived, False, _collapses(query, False))
-    return _apply_query(base, query, labels_for).count()
+    select = _apply_query(base, query, labels_for)
+    if not _once_per_stack(query, False):
+        return select.count()
+    tiles = pw.fn.COUNT(pw.fn.DISTINCT(pw.fn.COALESCE(Photo.stack_id, 0 - Photo.id)))
+    return int(select.select(tiles).scalar() or 0)
 
 
 def neighbours(
@@ -553,9 +601,31 @@ def neighbours(
     trashed = photo.trashed_at is not None
     collapse = _collapses(query, trashed) and not photo.stack_hidden
     base = _apply_query(_base(bool(photo.archived), trashed, collapse), query, labels_for)
-    newer = base.where(here > key).order_by(Photo.sort_time.asc(), Photo.id.asc()).first()
-    older = base.where(here < key).order_by(Photo.sort_time.desc(), Photo.id.desc()).first()
-    return (newer.id if newer else None, older.id if older else None)
+    newer = base.where(here > key).order_by(Photo.sort_time.asc(), Photo.id.asc())
+    older = base.where(here < key).order_by(Photo.sort_time.desc(), Photo.id.desc())
+    if not _once_per_stack(query, trashed):
+        return (_first_id(newer), _first_id(older))
+    return (_first_tile(newer, base, photo), _first_tile(older, base, photo))
+
+
+def _first_id(select: pw.ModelSelect) -> int | None:
+    row = select.first()
+    return row.id if row else None
+
+
+NEIGHBOUR_SCAN = 50  # photos looked at past a stack's other matching photos
+
+
+def _first_tile(candidates: pw.ModelSelect, matching: pw.ModelSelect, photo: Photo) -> int | None:
+    """The first candidate that is a tile of its own in a once-per-stack list: not of
+    ``photo``'s stack, and the photo its stack is shown at."""
+    rows = [
+        r
+        for r in candidates.limit(NEIGHBOUR_SCAN)
+        if not r.stack_id or r.stack_id != photo.stack_id
+    ]
+    tiles = _stack_tiles(matching, {r.stack_id for r in rows if r.stack_id})
+    return next((r.id for r in rows if not r.stack_id or tiles.get(r.stack_id) == r.id), None)
 
 
 def photo_detail(photo_id: int) -> dict[str, Any] | None:

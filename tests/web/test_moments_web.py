@@ -309,3 +309,50 @@ def test_a_day_without_memories_shows_that_week_in_earlier_years(app: Flask) -> 
     with app.test_request_context():
         same_day = memory_cards(dt.date(2024, 7, 14))
     assert same_day[0]["title"].startswith("3 years ago · ")  # its own day first
+
+
+def test_a_search_shows_a_stack_once_at_the_photo_that_matched(app: Flask) -> None:
+    """Search results and filters (favourites, a person's page) show a stack as one tile:
+    at its shown photo when that matches, else at the photo that matched; an album lists
+    every photo put in it. The viewer's next/previous steps over the stack's others."""
+    from appliance.catalog.albums import create_album
+    from appliance.catalog.queries import count_photos, neighbours
+    from appliance.search.query import parse_query
+
+    p = ids()
+    admin = _client(app, "alice")
+    h = {"X-CSRF-Token": token(admin)}
+    stack = Photo.get_by_id(p["y2019"]).stack_id
+    assert stack and Photo.get_by_id(p["y2019_dup"]).stack_id == stack
+
+    def tiles(q: str) -> list[dict]:
+        return admin.get("/api/v1/photos", query_string={"q": q, "limit": 200}).json["items"]
+
+    in_2019 = tiles("year:2019")
+    assert [t["id"] for t in in_2019] == [p["y2019"]]
+    assert in_2019[0]["stack"] == {"id": stack, "count": 2}
+    assert count_photos(parse_query("year:2019")) == 1
+
+    # only the hidden one matches: the stack shows at it
+    admin.patch(f"/api/v1/photos/{p['y2019_dup']}", json={"favorite": True}, headers=h)
+    assert [t["id"] for t in tiles("favorite:yes")] == [p["y2019_dup"]]
+    admin.patch(f"/api/v1/photos/{p['y2019']}", json={"favorite": True}, headers=h)
+    assert [t["id"] for t in tiles("favorite:yes")] == [p["y2019"]]
+
+    # paged one photo at a time, the stack still comes once
+    seen, cursor = [], None
+    while True:
+        args = {"q": "year:2019 OR year:2021", "limit": 1} | ({"cursor": cursor} if cursor else {})
+        page = admin.get("/api/v1/photos", query_string=args).json
+        seen += [t["id"] for t in page["items"]]
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
+    assert seen == [p["y2021"], p["y2019"]]
+
+    query = parse_query("year:2019 OR year:2021")
+    assert neighbours(Photo.get_by_id(p["y2021"]), query) == (None, p["y2019"])
+    assert neighbours(Photo.get_by_id(p["y2019"]), query) == (p["y2021"], None)
+
+    album = create_album("Coffee", photo_ids=[p["y2019"], p["y2019_dup"]])
+    assert {t["id"] for t in tiles(f"album:#{album.id}")} == {p["y2019"], p["y2019_dup"]}
