@@ -290,6 +290,50 @@ def merge_people(into_id: int, from_id: int) -> Person:
         return Person.get_by_id(into_id)
 
 
+@dataclass(frozen=True)
+class MergeUndo:
+    """What puts a merge back: the faces the other person brought, its name and whether
+    it was hidden, and the kept person's name before the merge (it may have taken the
+    other's)."""
+
+    face_ids: list[int]
+    name: str | None
+    hidden: bool
+    into_name: str | None
+
+
+def merge_undo(into_id: int, from_id: int) -> MergeUndo:
+    """Read, before :func:`merge_people`, what would undo it."""
+    into, source = _get_person(into_id), _get_person(from_id)
+    faces = Face.select(Face.id).where(Face.person == from_id).order_by(Face.id)
+    return MergeUndo([f.id for f in faces], source.name, bool(source.hidden), into.name)
+
+
+def unmerge_people(into_id: int, undo: MergeUndo) -> Person:
+    """Undo a merge: the faces the other person brought (those still in ``into_id``) go to
+    a person of their own again, with its name; the kept person gets its old name back."""
+    if undo.name is not None and (not undo.name.strip() or len(undo.name) > MAX_NAME):
+        raise PeopleError("a person's name must be a non-empty text")
+    with database_proxy.atomic():
+        into = _get_person(into_id)
+        moving = [
+            f.id
+            for f in Face.select(Face.id).where(
+                (Face.person == into_id) & Face.id.in_(list(undo.face_ids) or [0])
+            )
+        ]
+        if not moving:
+            raise PeopleError(f"none of those faces is in person {into_id} any more")
+        restored = Person.create(name=undo.name, hidden=undo.hidden)
+        Face.update(person=restored.id, assignment=MANUAL).where(Face.id.in_(moving)).execute()
+        if into.name != undo.into_name:
+            into.name = undo.into_name
+            into.updated_at = utcnow()
+            into.save()
+        refresh_people([into_id, restored.id])
+        return Person.get_by_id(restored.id)
+
+
 def remove_face(face_id: int) -> None:
     """Take a face out of its person for good; it may still go to another person later."""
     with database_proxy.atomic():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, NoReturn
 
 from flask import (
@@ -210,8 +211,29 @@ def rename_person(person_id: int) -> Any:
 @bp.post("/people/<int:person_id>/merge")
 def merge_person(person_id: int) -> Any:
     from_id = _int(body().get("from_id"), "from_id")
+    undo = people_ops.merge_undo(person_id, from_id)
     person = people_ops.merge_people(person_id, from_id)
-    return jsonify(id=person.id, name=person.name)
+    return jsonify(id=person.id, name=person.name, undo=asdict(undo))
+
+
+@bp.post("/people/<int:person_id>/unmerge")
+def unmerge_person(person_id: int) -> Any:
+    """Undo a merge with the ``undo`` object the merge answered."""
+    data = body()
+    face_ids = data.get("face_ids")
+    if not isinstance(face_ids, list) or not face_ids:
+        fail(400, "face_ids must be a list of face ids")
+    for key in ("name", "into_name"):
+        if data.get(key) is not None and not isinstance(data[key], str):
+            fail(400, f"{key} must be text or null")
+    undo = people_ops.MergeUndo(
+        [_int(i, "face_ids") for i in face_ids],
+        data.get("name"),
+        bool(data.get("hidden", False)),
+        data.get("into_name"),
+    )
+    person = people_ops.unmerge_people(person_id, undo)
+    return jsonify(id=person.id, name=person.name), 201
 
 
 @bp.post("/faces/<int:face_id>/name")

@@ -10,6 +10,7 @@ _ID = {"type": "integer"}
 _IDS = {"type": "array", "items": _ID}
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
+_TEXT_OR_NULL = {"type": ["string", "null"]}
 _NUM = {"type": "number"}
 _IDS_NUM = {"type": "array", "items": {"type": "number"}}
 
@@ -87,6 +88,19 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         "Merge another person into this one",
         {},
         {"from_id": _ID},
+        False,
+    ),
+    (
+        "post",
+        "/people/{person_id}/unmerge",
+        "Undo a merge with the undo object the merge answered",
+        {},
+        {
+            "face_ids": _IDS,
+            "name": _TEXT_OR_NULL,
+            "hidden": _BOOL,
+            "into_name": _TEXT_OR_NULL,
+        },
         False,
     ),
     ("post", "/faces/{face_id}/name", "Say who a face is", {}, {"name": _STR}, False),
@@ -320,7 +334,21 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
         {"people": {"type": "array", "items": _object({"id": _INT, "count": _INT})}}
     ),
     ("patch", "/people/{person_id}"): PERSON,
-    ("post", "/people/{person_id}/merge"): PERSON,
+    ("post", "/people/{person_id}/merge"): _object(
+        {
+            "id": _INT,
+            "name": _null("string"),
+            "undo": _object(
+                {
+                    "face_ids": {"type": "array", "items": _INT},
+                    "name": _null("string"),
+                    "hidden": _BOOL,
+                    "into_name": _null("string"),
+                }
+            ),
+        }
+    ),
+    ("post", "/people/{person_id}/unmerge"): PERSON,
     ("post", "/faces/{face_id}/name"): _object({"person_id": _INT}),
     ("delete", "/faces/{face_id}/person"): _object({"removed": _INT}),
     ("get", "/albums"): _object(

@@ -127,13 +127,34 @@ def test_faces_and_people(page: tuple[object, str], server: str, web: Built) -> 
     from appliance.catalog.models import Person
 
     assert str(Person.get_by_id(biden).cover_face_id) == chosen
-    # merging, chosen by face: "Barack Obama" joins Joe Biden (a test of the mechanics)
-    page.on("dialog", lambda d: d.accept())
+    # merging, chosen by face: "Barack Obama" joins Joe Biden (a test of the mechanics).
+    # The question shows both faces (no browser confirm()), and the merge can be undone.
+    page.on("dialog", lambda d: pytest.fail(f"a browser dialog: {d.message}"))
+    obama = Person.get(Person.name == "Barack Obama")
+    obama_faces = {f.id for f in Face.select().where(Face.person == obama.id)}
     page.click("[data-people-merge]")
     page.locator("#merge-dialog [data-merge-from]").first.click()
-    page.wait_for_load_state("load")
+    question = page.locator("dialog.merge-confirm")
+    expect(question).to_contain_text("Are they the same person?")
+    pair = question.locator(".merge-face img")
+    expect(pair).to_have_count(2)
+    for i in range(2):
+        page.wait_for_function(
+            "i => i.complete && i.naturalWidth > 0", arg=pair.nth(i).element_handle()
+        )
+    expect(question).to_contain_text("Joe Biden")
+    expect(question).to_contain_text("Barack Obama")
+    shot(page, size, "merge-confirm")
+    question.locator("[data-merge-yes]").click()
+    expect(page.locator("#toast")).to_contain_text("Merged Barack Obama into Joe Biden.")
     expect(page.locator("[data-people-merge]")).to_have_count(0)  # nobody left to merge
     assert Person.get_or_none(Person.name == "Barack Obama") is None
+    page.locator("#toast .toast-undo").click()
+    expect(page.locator("#toast")).to_contain_text("Merge undone")
+    expect(page.locator("[data-people-merge]")).to_have_count(1)
+    back = Person.get(Person.name == "Barack Obama")
+    assert {f.id for f in Face.select().where(Face.person == back.id)} == obama_faces
+    assert Person.get_by_id(biden).name == "Joe Biden"
 
 
 def test_search_suggestions_counts_and_tips(

@@ -118,6 +118,18 @@ def test_people_name_merge_and_remove_face(member: FlaskClient, web: Built) -> N
     assert (
         merged.status_code == 200 and not Person.select().where(Person.id == web.biden_id).exists()
     )
+    # the merge answers what undoes it; the undo gives the faces their own person again
+    undo = merged.json["undo"]
+    assert undo["name"] == "Joe Biden" and undo["into_name"] == "Barack Obama" and undo["face_ids"]
+    back = member.post(f"/api/v1/people/{web.obama_id}/unmerge", json=undo, headers=h)
+    assert back.status_code == 201 and back.json["name"] == "Joe Biden"
+    assert {f.id for f in Face.select().where(Face.person == back.json["id"])} == set(
+        undo["face_ids"]
+    )
+    again = member.post(f"/api/v1/people/{web.obama_id}/unmerge", json=undo, headers=h)
+    assert again.status_code == 400  # those faces left already
+    bad = member.post(f"/api/v1/people/{web.obama_id}/unmerge", json={"face_ids": "x"}, headers=h)
+    assert bad.status_code == 400
     assert member.patch("/api/v1/people/999", json={"name": "x"}, headers=h).status_code == 404
     assert (
         member.patch(f"/api/v1/people/{web.obama_id}", json={"name": " "}, headers=h).status_code

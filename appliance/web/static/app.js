@@ -21,10 +21,11 @@ async function api(method, url, body) {
 }
 
 // A message for the next page (an action that navigates or reloads would lose its toast),
-// with an Undo for a photo just moved to the trash.
+// with an Undo: ["restore", photoId] for a photo just moved to the trash, ["unmerge",
+// {person_id, ...the merge's undo}] for two people just merged.
 const FLASH_KEY = "shoebox.flash";
-function flash(message, undoPhoto) {
-  sessionStorage.setItem(FLASH_KEY, JSON.stringify({ message, undoPhoto }));
+function flash(message, undo) {
+  sessionStorage.setItem(FLASH_KEY, JSON.stringify({ message, undo }));
 }
 function showFlash() {
   const raw = sessionStorage.getItem(FLASH_KEY);
@@ -32,10 +33,22 @@ function showFlash() {
   sessionStorage.removeItem(FLASH_KEY);
   let f;
   try { f = JSON.parse(raw); } catch (err) { return; }
-  if (f.undoPhoto) toastUndo(f.message, f.undoPhoto);
+  if (Array.isArray(f.undo) && UNDO[f.undo[0]]) toastUndo(f.message, f.undo);
   else toast(f.message, 5000);
 }
-function toastUndo(message, photoId) {
+const UNDO = {
+  async restore(photoId) {
+    await api("POST", `/api/v1/photos/${photoId}/restore`);
+    flash("Restored");
+    location.href = `/photo/${photoId}`;
+  },
+  async unmerge(undo) {
+    await api("POST", `/api/v1/people/${undo.person_id}/unmerge`, undo);
+    flash("Merge undone: they are two people again");
+    location.reload();
+  },
+};
+function toastUndo(message, [kind, arg]) {
   const el = $("#toast");
   if (!el) return;
   el.textContent = message + " ";
@@ -43,11 +56,7 @@ function toastUndo(message, photoId) {
   undo.type = "button";
   undo.className = "toast-undo";
   undo.textContent = "Undo";
-  undo.addEventListener("click", async () => {
-    try { await api("POST", `/api/v1/photos/${photoId}/restore`); } catch (err) { toast(err.message); return; }
-    flash("Restored");
-    location.href = `/photo/${photoId}`;
-  });
+  undo.addEventListener("click", () => UNDO[kind](arg).catch((err) => toast(err.message)));
   el.append(undo);
   el.hidden = false;
   clearTimeout(toast.timer);
@@ -496,14 +505,6 @@ const actions = {
     await api("PATCH", `/api/v1/people/${el.dataset.person}`, { name });
     location.reload();
   },
-  async "merge-person"(el) {
-    if (!el.value) return;
-    const other = el.options[el.selectedIndex].text;
-    const ok = await ask(`Merge “${other}” into this person?`, { choices: [["yes", "Yes, they are the same person"]], ok: "Merge" });
-    if (!ok) { el.value = ""; return; }
-    await api("POST", `/api/v1/people/${el.dataset.person}/merge`, { from_id: Number(el.value) });
-    location.reload();
-  },
   async "new-album"() {
     const title = await ask("New album", { placeholder: "Title", ok: "Create" });
     if (!title) return;
@@ -623,9 +624,9 @@ const actions = {
     if (el.dataset.confirm && !(await ask(el.dataset.confirm, { choices: [["yes", "Move to the trash"]], ok: "Delete" }))) return;
     await api("DELETE", `/api/v1/photos/${id}`);
     const item = el.closest("[data-item]");
-    if (item) { toastUndo("Moved to the trash.", id); item.classList.add("gone"); el.disabled = true; return; }
+    if (item) { toastUndo("Moved to the trash.", ["restore", id]); item.classList.add("gone"); el.disabled = true; return; }
     // the viewer goes on to the next photo; the message (and its Undo) goes with it
-    flash("Moved to the trash.", id);
+    flash("Moved to the trash.", ["restore", id]);
     const v = $("#viewer");
     location.href = (v && (v.dataset.older || v.dataset.newer || v.dataset.back)) || "/";
   },

@@ -3,7 +3,7 @@
 "use strict";
 
 (() => {
-  // $, api() and toast() come from app.js (loaded first, deferred in order).
+  // $, api(), flash() and toast() come from app.js (loaded first, deferred in order).
 
   function el(tag, props = {}, ...children) {
     const node = Object.assign(document.createElement(tag), props);
@@ -78,6 +78,47 @@
     dlg.showModal();
   }
 
+  // Merging asks with both faces side by side, and the merge can be undone from the
+  // message on the reloaded page (the merge answers what undoes it).
+  function faceFigure(faceId, name) {
+    const fig = el("figure", { className: "merge-face" });
+    if (faceId) fig.append(el("img", { src: `/media/face/${faceId}.jpg`, alt: `Face of ${name}`, width: 120, height: 120 }));
+    fig.append(el("figcaption", { textContent: name }));
+    return fig;
+  }
+
+  async function confirmMerge(b) {
+    const list = b.closest("dialog");
+    const intoName = list.dataset.intoName || "This person";
+    const fromName = b.dataset.mergeName;
+    list.close();
+    const dlg = el("dialog", { className: "merge-dialog merge-confirm" });
+    dlg.setAttribute("aria-labelledby", "merge-confirm-title");
+    const no = el("button", { type: "button", textContent: "No, not the same" });
+    const yes = el("button", { type: "button", className: "primary", textContent: "Yes, merge them" });
+    yes.dataset.mergeYes = "";
+    dlg.append(
+      el("h2", { id: "merge-confirm-title", textContent: "Are they the same person?" }),
+      el("div", { className: "merge-pair" }, faceFigure(list.dataset.intoFace, intoName), faceFigure(b.dataset.mergeFace, fromName)),
+      el("p", { className: "muted", textContent: "Their faces become one person. You can undo it right after." }),
+      el("div", { className: "row" }, no, yes),
+    );
+    const close = () => { dlg.close(); dlg.remove(); };
+    no.addEventListener("click", close);
+    dlg.addEventListener("cancel", close);
+    yes.addEventListener("click", async () => {
+      yes.disabled = true;
+      try {
+        const merged = await api("POST", `/api/v1/people/${b.dataset.mergeInto}/merge`, { from_id: Number(b.dataset.mergeFrom) });
+        flash(`Merged ${fromName} into ${merged.name || "this person"}.`, ["unmerge", { person_id: merged.id, ...merged.undo }]);
+        location.reload();
+      } catch (err) { close(); toast(err.message); }
+    });
+    document.body.append(dlg);
+    dlg.showModal();
+    yes.focus();
+  }
+
   const handlers = [
     ["[data-face-name]", (b) => nameFace(b.dataset.faceName, b.dataset.name)],
     ["[data-face-accept]", async (b) => {
@@ -92,11 +133,7 @@
     }],
     ["[data-people-merge]", () => $("#merge-dialog").showModal()],
     ["[data-close-dialog]", (b) => b.closest("dialog").close()],
-    ["[data-merge-from]", async (b) => {
-      if (!confirm(`Merge ${b.dataset.mergeName} into this person?`)) return;
-      await api("POST", `/api/v1/people/${b.dataset.mergeInto}/merge`, { from_id: Number(b.dataset.mergeFrom) });
-      location.reload();
-    }],
+    ["[data-merge-from]", (b) => confirmMerge(b)],
     ["[data-people-cover]", (b) => coverDialog(b.dataset.peopleCover)],
     ["[data-people-hide]", async (b) => {
       const hidden = b.dataset.hidden !== "true";
