@@ -41,6 +41,7 @@ class FaceRef:
     photo_id: int
     person_id: int | None
     suggestion: NameChoice | None = None
+    group: int | None = None  # faces of nobody on one page with one group may be one person
 
 
 def _face(face_id: int) -> Face:
@@ -104,18 +105,49 @@ def _nobody() -> pw.Expression:
     )
 
 
+SAME_PERSON_GUESS = 0.6  # dlib's own same-person cut-off: a guess the family confirms
+
+
+def _guess_groups(faces: list[Face]) -> dict[int, int]:
+    """Face id -> group (the id of its first face) for faces that look like one person:
+    within dlib's cut-off of the group's first face, one face per photo. Looser than
+    clustering (which founds a person only on closer faces), because the family decides:
+    the page shows a group together and names it with one name."""
+    vectors = {f.id: _vector(f.descriptor) for f in faces if f.usable and f.descriptor}
+    groups: dict[int, int] = {}
+    for seed in faces:
+        if seed.id in groups or seed.id not in vectors:
+            continue
+        photos = {seed.photo_id}
+        members = [seed.id]
+        for other in faces:
+            if other.id in groups or other.id == seed.id or other.id not in vectors:
+                continue
+            near = np.linalg.norm(vectors[other.id] - vectors[seed.id]) <= SAME_PERSON_GUESS
+            if near and other.photo_id not in photos:
+                photos.add(other.photo_id)
+                members.append(other.id)
+        if len(members) > 1:
+            groups.update(dict.fromkeys(members, seed.id))
+    return groups
+
+
 def faces_of_nobody(limit: int = 60, offset: int = 0) -> tuple[list[FaceRef], int]:
     """Faces no person holds and nobody dismissed (best first), with clustering's
-    suggestion for each; and how many there are in all."""
+    suggestion for each and, within the page, groups of faces that look like one person
+    (a group's faces follow its first one); and how many there are in all."""
     limit, offset = max(1, min(int(limit), MAX_PAGE)), max(0, int(offset))
     query = Face.select().where(_nobody())
     total = query.count()
-    rows = query.order_by(Face.quality.desc(), Face.id).limit(limit).offset(offset)
+    rows = list(query.order_by(Face.quality.desc(), Face.id).limit(limit).offset(offset))
+    groups = _guess_groups(rows)
+    order = {face.id: i for i, face in enumerate(rows)}
+    rows.sort(key=lambda f: (order[groups.get(f.id, f.id)], order[f.id]))
     out = []
     for face in rows:
         choices = name_choices(face.id)
         suggestion = choices[0] if choices and choices[0].suggested else None
-        out.append(FaceRef(face.id, face.photo_id, None, suggestion))
+        out.append(FaceRef(face.id, face.photo_id, None, suggestion, groups.get(face.id)))
     return out, total
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_file
 
-from appliance.catalog.face_review import face_for_crop, faces_of_nobody
+from appliance.catalog.face_review import FaceRef, face_for_crop, faces_of_nobody
 from appliance.media.face_crop import cached_face_jpeg
 from appliance.media.thumbs import ThumbnailCache
 from appliance.web.media import cached
@@ -36,7 +36,23 @@ def crop(face_id: int) -> Response:
     return cached(response, f"face-{face_id}-{sha}")
 
 
+def _sections(faces: list[FaceRef]) -> list[list[FaceRef]]:
+    """The page's faces as lists: a face alone, or the faces of one group together."""
+    sections: list[list[FaceRef]] = []
+    for face in faces:
+        if face.group is not None and sections and sections[-1][0].group == face.group:
+            sections[-1].append(face)
+        else:
+            sections.append([face])
+    return sections
+
+
 @bp.get("/people/unknown")
 def unknown() -> str:
     faces, total = faces_of_nobody(limit=120)
-    return render_template("faces_unknown.html", title="Who are they?", faces=faces, total=total)
+    return render_template(
+        "faces_unknown.html",
+        title="Who are they?",
+        sections=_sections(faces),
+        total=total,
+    )

@@ -29,6 +29,7 @@ _FACE = {
         "person_id": {"type": ["integer", "null"]},
         "crop_url": _STR,
         "suggestion": {"oneOf": [{"type": "null"}, _CHOICE]},
+        "group": {"type": ["integer", "null"]},
     },
 }
 _FACES = {"type": "array", "items": _FACE}

@@ -23,6 +23,7 @@ def _face_json(ref: face_review.FaceRef) -> dict[str, Any]:
         "person_id": ref.person_id,
         "crop_url": url_for("faces.crop", face_id=ref.id),
         "suggestion": _choice_json(suggestion) if suggestion else None,
+        "group": ref.group,
     }
 
 

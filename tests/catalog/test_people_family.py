@@ -169,3 +169,53 @@ def test_naming_from_the_page_of_nobody_reaches_the_sidecar(
         check=True,
     ).stdout
     assert json.loads(out)[0]["PersonInImage"] == "Barack Obama"
+
+
+def test_faces_of_nobody_that_look_alike_come_as_one_group(member: FlaskClient, web: Built) -> None:
+    """Obama's two faces (obama.jpg, two_people.jpg) taken out of his person: the page of
+    faces to name shows them together as "The same person?", Biden's face apart; one name
+    then names the group."""
+    obama_faces = [f.id for f in Face.select().where(Face.person == web.obama_id)]
+    biden_face = face_on(web, BIDEN, web.biden_id)
+    Face.update(person=None, assignment="pending").where(
+        Face.id.in_([*obama_faces, biden_face.id])
+    ).execute()
+    listed = member.get("/api/v1/faces/unassigned").json["faces"]
+    groups = {f["id"]: f["group"] for f in listed}
+    assert len(obama_faces) == 2 and groups[obama_faces[0]] == groups[obama_faces[1]] is not None
+    assert groups[biden_face.id] is None
+    ids = [f["id"] for f in listed]
+    assert abs(ids.index(obama_faces[0]) - ids.index(obama_faces[1])) == 1  # side by side
+    page = member.get("/people/unknown").text
+    group = page.split("data-unknown-group=")[1].split("</ul>")[0]
+    assert "The same person? 2 faces" in group and "Name them…" in group
+    assert all(f"/media/face/{i}.jpg" in group for i in obama_faces)
+    assert f"/media/face/{biden_face.id}.jpg" not in group
+
+
+def test_two_clear_photos_of_one_man_are_offered_as_one_group(corpus) -> None:  # noqa: ANN001
+    """Alex Lacamoire's two portraits are 0.52 apart, too far for clustering to found a
+    person on a pair, so they were two strangers; as faces to name they come as a group.
+    Different people of faces.json are 0.62 apart or more."""
+    from appliance.catalog.face_review import _guess_groups
+    from appliance.vision.faces import FaceAnalyzer
+    from appliance.vision.faces.evaluate import load_picture
+
+    analyzer = FaceAnalyzer("cpu")
+    paths = [
+        "faces/face_recognition/alex-lacamoire.png",
+        "faces/face_recognition/knn_train/alex_lacamoire/img1.jpg",
+        "faces/face_recognition/biden.jpg",
+    ]
+    faces = []
+    for photo, path in enumerate(paths):
+        (found,) = analyzer.analyze(load_picture(corpus / path))
+        faces.append(
+            Face(
+                id=photo + 1,
+                photo=photo + 1,
+                usable=found.usable,
+                descriptor=found.descriptor.tobytes(),
+            )
+        )
+    assert _guess_groups(faces) == {1: 1, 2: 1}

@@ -157,6 +157,34 @@ def test_faces_and_people(page: tuple[object, str], server: str, web: Built) -> 
     assert Person.get_by_id(biden).name == "Joe Biden"
 
 
+def test_faces_that_look_alike_are_named_together(
+    page: tuple[object, str], server: str, web: Built
+) -> None:
+    page, size = page
+    expect = sync_api.expect
+    obama_faces = [f.id for f in Face.select().where(Face.person == web.obama_id)]
+    Face.update(person=None, assignment="pending").where(Face.id.in_(obama_faces)).execute()
+    page.goto(server + "/people/unknown")
+    group = page.locator(".unknown-group")
+    expect(group).to_have_count(1)
+    expect(group.locator("h2")).to_have_text("The same person? 2 faces")
+    crops = group.locator(".unknown-crop img")
+    expect(crops).to_have_count(2)
+    for i in range(2):
+        page.wait_for_function(
+            "i => i.complete && i.naturalWidth > 0", arg=crops.nth(i).element_handle()
+        )
+    shot(page, size, "faces-group")
+    group.locator("[data-group-name]").click()
+    dialog = page.locator("dialog.name-dialog")
+    dialog.locator("input[name=name]").fill("Barack Obama")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator("#toast")).to_contain_text("2 faces named Barack Obama")
+    expect(page.locator(".unknown-group")).to_have_count(0)
+    named = {Face.get_by_id(i).person.name for i in obama_faces}
+    assert named == {"Barack Obama"}
+
+
 def test_search_suggestions_counts_and_tips(
     page: tuple[object, str], server: str, web: Built
 ) -> None:

@@ -119,7 +119,18 @@
     yes.focus();
   }
 
+  // A group of faces that look like one person: one name for all of them.
+  async function nameGroup(ids) {
+    const faceIds = ids.split(",");
+    const name = await nameDialog(faceIds[0], "");
+    if (!name) return;
+    for (const id of faceIds) await api("POST", `/api/v1/faces/${id}/name`, { name });
+    flash(`${faceIds.length} faces named ${name}`);
+    location.reload();
+  }
+
   const handlers = [
+    ["[data-group-name]", (b) => nameGroup(b.dataset.groupName)],
     ["[data-face-name]", (b) => nameFace(b.dataset.faceName, b.dataset.name)],
     ["[data-face-accept]", async (b) => {
       await api("POST", `/api/v1/faces/${b.dataset.faceAccept}/name`, { name: b.dataset.name });
