@@ -3,11 +3,14 @@
 A visitor sees the album's shareable photos (not archived, not in the trash) with no trace
 of the family's own decisions (favourites, stacks, people). A link may ask for a password
 first (kept hashed; the visitor's browser then remembers it in its cookie) and may let
-visitors download the album's originals as one zip.
+visitors download the album as one zip (the originals, or JPEGs any computer opens) and
+save one photo at a time.
 """
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -19,20 +22,24 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     session,
     url_for,
 )
 
 from appliance.catalog.albums import active_share, album_of_share, share_password_ok, shared_files
 from appliance.catalog.app_settings import share_base_url
+from appliance.catalog.files import find_file
 from appliance.catalog.models import ShareLink
 from appliance.catalog.photos import shareable
 from appliance.catalog.queries import search_photos, sha_in_album
+from appliance.media.as_jpeg import jpeg_bytes, jpeg_name, needs_jpeg
+from appliance.media.decode import RenderError
 from appliance.originals import UnsafePath, original_path
 from appliance.search.query import Query, Term
-from appliance.web.media import check_sha, send_thumb
+from appliance.web.media import check_sha, content_disposition, send_thumb
 from appliance.web.security import public
-from appliance.web.zipstream import member_name, zip_response
+from appliance.web.zipstream import Made, member_name, zip_response
 
 bp = Blueprint("share", __name__, url_prefix="/s")
 VISITOR_FIELDS = ("id", "sha256", "time", "kind", "width", "height", "duration")
@@ -130,16 +137,52 @@ def download(token: str) -> Response:
     if not share.allow_download:
         abort(403, "this link does not allow downloads")
     library = current_app.config["SHOEBOX_LIBRARY"]
+    as_jpeg = request.args.get("as") == "jpeg"
     used: set[str] = set()
-    entries = []
+    entries: list[tuple[str, Path | Made]] = []
     for file in shared_files(share.album_id, shareable()):
         try:
             path = original_path(library, file)
         except (FileNotFoundError, UnsafePath):
             continue
-        entries.append((member_name(str(file.original_name or file.sha256[:12]), "", used), path))
+        name = str(file.original_name or file.sha256[:12])
+        if as_jpeg and needs_jpeg(file.mime):
+            made = partial(jpeg_bytes, path, file.mime)
+            entries.append((member_name(jpeg_name(name), "", used), made))
+        else:
+            entries.append((member_name(name, "", used), path))
     title = album_of_share(share).title
     safe = "".join(c if c.isalnum() or c in " -_" else "_" for c in title).strip() or "album"
-    response = zip_response(entries, f"{safe}.zip")
+    response = zip_response(entries, f"{safe}{' (JPEG)' if as_jpeg else ''}.zip")
     response.headers["X-Robots-Tag"] = "noindex"
     return response
+
+
+@bp.get("/<token>/photo/<sha256>")
+@public
+def save_photo(token: str, sha256: str) -> Response:
+    """One photo for a visitor to keep, when the link allows downloads: the original, or
+    with ``?as=jpeg`` a JPEG of a picture many computers cannot open (HEIC and the like)."""
+    share = _share(token)
+    if not share.allow_download:
+        abort(403, "this link does not allow downloads")
+    sha = check_sha(sha256)
+    file = find_file(sha)
+    if file is None or not sha_in_album(sha, share.album_id, where=shareable()):
+        abort(404)
+    try:
+        path = original_path(current_app.config["SHOEBOX_LIBRARY"], file)
+    except (FileNotFoundError, UnsafePath, OSError):
+        abort(404, "the photo is not reachable just now")
+    name = str(file.original_name or path.name)
+    if request.args.get("as") == "jpeg" and needs_jpeg(file.mime):
+        try:
+            response = Response(jpeg_bytes(path, file.mime), mimetype="image/jpeg")
+        except RenderError as exc:
+            abort(422, f"this photo cannot be made a JPEG: {exc}")
+        name = jpeg_name(name)
+    else:
+        response = send_file(path, mimetype=file.mime or None, conditional=True, etag=sha)
+    response.headers["Content-Disposition"] = content_disposition("attachment", name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return _noindex(response)

@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response
+
+from appliance.media.decode import RenderError
 
 CHUNK = 256 * 1024
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
@@ -61,13 +63,29 @@ def member_name(name: str, taken: str, used: set[str]) -> str:
     return candidate
 
 
-def stream_zip(files: Iterable[tuple[str, Path]]) -> Iterator[bytes]:
-    """Yield the bytes of a zip holding each ``(name, path)``; a file that cannot be read
-    is left out and listed in ``MISSING.txt`` at the end."""
+Made = Callable[[], bytes]  # a member made when its turn comes (a JPEG of a HEIC photo)
+
+
+def stream_zip(files: Iterable[tuple[str, Path | Made]]) -> Iterator[bytes]:
+    """Yield the bytes of a zip holding each ``(name, path)``, or ``(name, make)`` for a
+    member made when its turn comes; a file that cannot be read or made is left out and
+    listed in ``MISSING.txt`` at the end."""
     pipe = _Pipe()
     missing: list[str] = []
     with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for name, path in files:
+            if callable(path):
+                try:
+                    data = path()
+                except (RenderError, OSError) as exc:
+                    missing.append(f"{name}: {exc}")
+                    continue
+                with archive.open(name, "w", force_zip64=True) as member:
+                    for start in range(0, len(data), CHUNK):
+                        member.write(data[start : start + CHUNK])
+                        yield pipe.take()
+                yield pipe.take()
+                continue
             try:
                 source = open(path, "rb")  # noqa: SIM115 - closed below, before the next file
             except OSError as exc:
@@ -83,7 +101,7 @@ def stream_zip(files: Iterable[tuple[str, Path]]) -> Iterator[bytes]:
     yield pipe.take()
 
 
-def zip_response(files: Iterable[tuple[str, Path]], download_name: str) -> Response:
+def zip_response(files: Iterable[tuple[str, Path | Made]], download_name: str) -> Response:
     """A download of :func:`stream_zip`'s bytes, sent while they are written (nothing is
     spooled to disk); ``download_name`` may be any text (RFC 6266 ``filename*``)."""
     response = Response(stream_zip(files), mimetype="application/zip")

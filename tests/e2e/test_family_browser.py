@@ -267,4 +267,17 @@ def test_share_with_password_and_download(
     with guest.expect_download() as download:
         guest.click("#share-download")
     assert download.value.suggested_filename == "Holiday.zip"
+    with guest.expect_download() as download:
+        guest.click("#share-download-jpeg")
+    assert download.value.suggested_filename == "Holiday (JPEG).zip"
+    # one photo: open it, "Save this photo" downloads it as a JPEG
+    guest.locator(".tile").first.click()
+    save = guest.locator("#lightbox .lb-save")
+    expect(save).to_be_visible()
+    box = save.bounding_box()
+    assert box["height"] >= 44, box
+    shot(guest, size, "share-visitor-photo")
+    with guest.expect_download() as download:
+        save.click()
+    assert download.value.suggested_filename.endswith(".jpg")
     visitor.close()

@@ -142,6 +142,48 @@ def test_download_zip_only_when_allowed(
     assert archive.read("chelsea.jpg") == (corpus / CHELSEA).read_bytes()
 
 
+def test_visitors_get_jpegs_any_computer_opens_and_save_one_photo(
+    app: Flask, member: FlaskClient, web: Built, corpus: Path
+) -> None:
+    """Grandma's PC cannot open HEIC: the zip comes as JPEGs on request (a JPEG stays the
+    same file), and the lightbox saves one photo at a time, as a JPEG."""
+    from PIL import Image
+
+    cat = "heif/pillow_heif/cat.hif"
+    share = share_album(member, web, [CHELSEA, cat], allow_download=True)
+    guest = app.test_client()
+    page = guest.get(share["path"]).text
+    assert "Download all (JPEG, opens anywhere)" in page and "lb-save" in page
+    assert 'data-save="/s/' in page
+    response = guest.get(share["path"] + "/download.zip?as=jpeg")
+    assert response.status_code == 200
+    assert "Holiday (JPEG).zip" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert sorted(archive.namelist()) == ["cat.jpg", "chelsea.jpg"]
+    assert archive.read("chelsea.jpg") == (corpus / CHELSEA).read_bytes()
+    photo = Photo.get_by_id(web.photo_ids[cat])
+    with Image.open(io.BytesIO(archive.read("cat.jpg"))) as jpeg:
+        assert jpeg.format == "JPEG" and jpeg.size == (photo.width, photo.height)
+    originals = zipfile.ZipFile(io.BytesIO(guest.get(share["path"] + "/download.zip").data))
+    assert sorted(originals.namelist()) == ["cat.hif", "chelsea.jpg"]
+
+    one = guest.get(f"{share['path']}/photo/{photo.primary_sha256}?as=jpeg")
+    assert one.status_code == 200 and one.mimetype == "image/jpeg"
+    assert "filename=cat.jpg" in one.headers["Content-Disposition"]
+    assert one.headers["Content-Disposition"].startswith("attachment")
+    original = guest.get(f"{share['path']}/photo/{photo.primary_sha256}")
+    assert original.status_code == 200 and original.data == (corpus / cat).read_bytes()
+    chelsea = Photo.get_by_id(web.photo_ids[CHELSEA]).primary_sha256
+    same = guest.get(f"{share['path']}/photo/{chelsea}?as=jpeg")
+    assert same.data == (corpus / CHELSEA).read_bytes()  # a JPEG is sent as it is
+    coffee = Photo.get_by_id(web.photo_ids[COFFEE]).primary_sha256
+    assert guest.get(f"{share['path']}/photo/{coffee}").status_code == 404  # not in the album
+    assert guest.get(f"{share['path']}/photo/not-a-hash").status_code in (400, 404)
+    closed = share_album(member, web, [CHELSEA])
+    assert guest.get(f"{closed['path']}/photo/{chelsea}").status_code == 403
+    assert "lb-save" not in guest.get(closed["path"]).text
+
+
 def test_nothing_of_the_owners_leaks_to_visitors(
     app: Flask, member: FlaskClient, web: Built
 ) -> None:

@@ -272,7 +272,7 @@ function initGrid() {
       updateSelbar();
     } else if (!grid.dataset.link) {
       e.preventDefault();
-      openLightbox(items, Number(tile.dataset.index), grid.dataset.viewer);
+      openLightbox(items, Number(tile.dataset.index), grid.dataset.viewer, grid.dataset.save);
     }
   });
 
@@ -341,13 +341,15 @@ function needSelection() {
 
 // ---- share page lightbox ----
 
-function openLightbox(items, index, base) {
+function openLightbox(items, index, base, saveBase) {
   const lb = $("#lightbox");
   if (!lb) return;
   const img = $("img", lb);
+  const save = $(".lb-save", lb);  // when the link allows downloads: this photo, as a JPEG
   const show = (i) => {
     index = (i + items.length) % items.length;
     img.src = base + items[index].sha256 + ".jpg";
+    if (save && saveBase) save.href = `${saveBase}${items[index].sha256}?as=jpeg`;
   };
   show(index);
   lb.hidden = false;
