@@ -30,6 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from appliance.catalog.queries import SURE_FOR_WORDS  # noqa: E402
 from appliance.media.render import RenderError, render  # noqa: E402
 from appliance.media.sniff import sniff  # noqa: E402
 from appliance.vision.classifier import Classifier  # noqa: E402
@@ -112,6 +113,7 @@ def main() -> None:
         if r.label and ("clothing" in r.categories or r.imagenet_name in PORTRAIT_CONFUSIONS)
     }
     before, after = Score(), Score()
+    judged_labels: list[tuple[float, bool]] = []  # (confidence, right) of "after" labels
     examples: list[str] = []
     skipped = 0
     start = time.perf_counter()
@@ -136,6 +138,12 @@ def main() -> None:
             score.right += sum(verdicts)
             score.top_right += bool(verdicts and verdicts[0])
             others = [v for lb, v in zip(labels, verdicts, strict=True) if lb.name != PERSON_LABEL]
+            if score is after:
+                judged_labels += [
+                    (lb.confidence, v)
+                    for lb, v in zip(labels, verdicts, strict=True)
+                    if lb.name != PERSON_LABEL
+                ]
             score.other_labels += len(others)
             score.other_right += sum(others)
             if not with_faces:
@@ -155,6 +163,15 @@ def main() -> None:
     print(before.line("before"))
     print(after.line("after"))
     print("clothing/accessory labels on people photos before:", sorted(set(before.worn_on_people)))
+    print(f"labels other than 'person' (after), by confidence; plain-word search uses >= "
+          f"{SURE_FOR_WORDS}:")  # fmt: skip
+    for name, low, high in (
+        ("below", 0.0, SURE_FOR_WORDS),
+        ("at/above", SURE_FOR_WORDS, 1.01),
+    ):
+        band = [right for confidence, right in judged_labels if low <= confidence < high]
+        share = sum(band) / len(band) if band else 0.0
+        print(f"  {name:<8} {SURE_FOR_WORDS}: precision {share:6.1%} ({sum(band)}/{len(band)})")
     print("some people photos, before -> after:")
     print("\n".join(examples))
 

@@ -37,15 +37,16 @@ def save_model_labels(photo_id: int, labels: Iterable[Any]) -> None:
 
 def _decide(photo_id: int, label: Label, removed: bool) -> None:
     """Record a user's decision about a label on a photo (it outlives re-classification)."""
+    confidence = 0.0 if removed else 1.0  # the family is sure (a plain word then finds it)
     PhotoLabel.insert(
-        photo=photo_id,
-        label=label,
-        confidence=0.0 if removed else 1.0,
-        source="manual",
-        removed=removed,
+        photo=photo_id, label=label, confidence=confidence, source="manual", removed=removed
     ).on_conflict(
         conflict_target=[PhotoLabel.photo, PhotoLabel.label],
-        update={PhotoLabel.source: "manual", PhotoLabel.removed: removed},
+        update={
+            PhotoLabel.source: "manual",
+            PhotoLabel.removed: removed,
+            PhotoLabel.confidence: confidence,
+        },
     ).execute()
 
 

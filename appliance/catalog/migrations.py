@@ -207,6 +207,14 @@ def _v15_photo_owners(db: pw.Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS photo_owner_id ON photo (owner_id)")
 
 
+def _v16_label_confidence_index(db: pw.Database) -> None:
+    """v16: a plain word finds a label only where the classifier was fairly sure
+    (`queries.SURE_FOR_WORDS`); the label index holds the confidence to answer alone."""
+    from appliance.catalog.search_index import cover_label_confidence
+
+    cover_label_confidence(db)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -223,6 +231,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     13: _v13_job_outcomes,
     14: _v14_phones,
     15: _v15_photo_owners,
+    16: _v16_label_confidence_index,
 }
 LATEST = max(STEPS)
 

@@ -119,27 +119,30 @@ def _label_ids(names: Iterable[str]) -> list[int]:
     return sorted(row[0] for row in rows)
 
 
-def _photos_with_labels(names: Iterable[str]) -> pw.Expression:
+# A plain word finds a label only where the classifier was fairly sure of it: on the
+# corpus's judged pictures, labels below this were mostly a wrong neighbour (a "beach" under
+# an airplane's wing, a "turtle" beside a lizard; bench/bench_label_precision.py).
+# ``label:beach`` still finds every photo with the label; the family's own labels are 1.0.
+SURE_FOR_WORDS = 0.3
+
+
+def _label_rows(label_ids: list[int], sure: bool) -> pw.Expression:
+    condition = PhotoLabel.label.in_(label_ids) & (PhotoLabel.removed == False)  # noqa: E712
+    return condition & (PhotoLabel.confidence >= SURE_FOR_WORDS) if sure else condition
+
+
+def _photos_with_labels(names: Iterable[str], sure: bool = False) -> pw.Expression:
+    """Photos with one of the labels; ``sure``: only where the classifier was fairly sure."""
     return _probe(
         PhotoLabel.select(pw.SQL("1")).where(
-            (PhotoLabel.photo == Photo.id)
-            & PhotoLabel.label.in_(_label_ids(names))
-            & (PhotoLabel.removed == False)  # noqa: E712
+            (PhotoLabel.photo == Photo.id) & _label_rows(_label_ids(names), sure)
         )
     )
 
 
-def _labelled(names: Iterable[str]) -> Candidates:
+def _labelled(names: Iterable[str], sure: bool = False) -> Candidates:
     ids = _label_ids(names)
-    return (
-        [
-            PhotoLabel.select(PhotoLabel.photo).where(
-                PhotoLabel.label.in_(ids) & (PhotoLabel.removed == False)  # noqa: E712
-            )
-        ]
-        if ids
-        else []
-    )
+    return [PhotoLabel.select(PhotoLabel.photo).where(_label_rows(ids, sure))] if ids else []
 
 
 def _ids_by_id_or_name(
@@ -245,13 +248,14 @@ def _place(name: str, iso_code: bool = False) -> pw.Expression:
 
 
 def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
-    """A plain word: a label or synonym, a person, an album, a camera or a file name."""
+    """A plain word: a label or synonym (where the classifier was fairly sure), a person, an
+    album, a camera or a file name."""
     names = {word.lower()} | {n.lower() for n in labels_for(word)}
     return (  # the photo's own columns first: OR stops at the first true one
         _place(word)
         | _text(Photo.camera_make).contains(word)
         | _text(Photo.camera_model).contains(word)
-        | _photos_with_labels(names)
+        | _photos_with_labels(names, sure=True)
         | _photos_with_person(word, contains=True)
         | _photos_in_album(word, contains=True)
         | _file_named(word)
@@ -347,7 +351,7 @@ def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candid
             return None
         labels = {value.lower()} | {n.lower() for n in labels_for(value)}
         return [
-            *_labelled(labels),
+            *_labelled(labels, sure=True),
             *_with_person(value, contains=True),
             *_in_album(value, contains=True),
             *search_index.camera_ids(value),

@@ -98,6 +98,17 @@ def _pg_covering(db: pw.Database) -> dict[str, str]:
     }
 
 
+# a plain word reads the confidence too (only labels the classifier was fairly sure of)
+LABEL_INDEX = "photo_label (label_id, removed, photo_id, confidence)"
+
+
+def cover_label_confidence(db: pw.Database) -> None:
+    """(Re)create the label index with the confidence in it (v16), so that it still
+    answers a plain word's label candidates alone."""
+    db.execute_sql("DROP INDEX IF EXISTS photo_label_label_photo")
+    db.execute_sql(f"CREATE INDEX photo_label_label_photo ON {LABEL_INDEX}")
+
+
 def cover_candidate_indexes(db: pw.Database) -> None:
     """PostgreSQL: (re)create the candidate indexes with ``INCLUDE (id)`` (v12); SQLite's
     already yield the rowid."""
@@ -116,10 +127,7 @@ def create_search_indexes(db: pw.Database) -> None:
     for column in ("place_city", "place_region", "place_country"):
         _photo_index(db, f"photo_lower_{column}", f"lower({column})")
     # covering: a label's or a person's photos come from the index alone
-    db.execute_sql(
-        "CREATE INDEX IF NOT EXISTS photo_label_label_photo "
-        "ON photo_label (label_id, removed, photo_id)"
-    )
+    db.execute_sql(f"CREATE INDEX IF NOT EXISTS photo_label_label_photo ON {LABEL_INDEX}")
     db.execute_sql("CREATE INDEX IF NOT EXISTS face_person_photo ON face (person_id, photo_id)")
     # covering: the exact distance test reads latitude/longitude from the index, not the rows
     _photo_index(db, "photo_grid_key", f"{grid_key_sql(db)}, latitude, longitude")

@@ -143,3 +143,31 @@ def test_kinds_of_media_in_plain_words() -> None:
     assert kinds("live music") == [("word", "live"), ("word", "music")]
     assert [t.negated for t in parse_query("-videos").terms] == [True]
     assert str(parse_query("beach videos")) == "beach type:video"
+
+
+def test_plain_words_find_labels_only_where_the_classifier_was_fairly_sure(
+    member: FlaskClient, web: Built
+) -> None:
+    """A label the classifier gave with little confidence (below SURE_FOR_WORDS) is a wrong
+    neighbour more often than not ("beach" under an airplane's wing): a plain word does not
+    find it, ``label:`` still does, and a label the family added always counts."""
+    from appliance.catalog.labels import add_manual_label
+    from appliance.catalog.models import Label, PhotoLabel
+    from appliance.catalog.queries import SURE_FOR_WORDS
+
+    rows = list(
+        PhotoLabel.select(PhotoLabel, Label).join(Label).where(PhotoLabel.removed == False)  # noqa: E712
+    )
+    unsure = [r for r in rows if r.confidence < SURE_FOR_WORDS]
+    sure = [r for r in rows if r.confidence >= SURE_FOR_WORDS]
+    assert unsure and sure, "the fixture's real labels have both kinds"
+    for row in unsure:
+        name = row.label.name
+        assert row.photo_id in ids(member, f'label:"{name}"'), name
+        others = {r.photo_id for r in sure if r.label.name == name}
+        assert row.photo_id not in ids(member, f'"{name}"') - others, (name, row.confidence)
+    for row in sure:
+        assert row.photo_id in ids(member, f'"{row.label.name}"'), row.label.name
+    weak = unsure[0]
+    add_manual_label(weak.photo_id, weak.label.name)  # the family says so: it counts
+    assert weak.photo_id in ids(member, f'"{weak.label.name}"')

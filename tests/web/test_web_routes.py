@@ -23,6 +23,7 @@ PUBLIC = {
     "share.thumb",
     "share.unlock",
     "share.download",
+    "share.save_photo",
 }
 SAMPLE = {
     "photo_id": "1",
