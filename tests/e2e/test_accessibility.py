@@ -168,3 +168,31 @@ def test_arrow_keys_move_between_tiles(server: str, browser: object) -> None:
     page.keyboard.press("Enter")
     sync_api.expect(page).to_have_url(re.compile(rf"/photo/{ids[0]}\b"))
     page.context.close()
+
+
+def test_the_viewer_actions_say_what_they_do_at_desktop_size(
+    server: str, browser: object, web: Built
+) -> None:
+    """At 1280x800 every action of the viewer shows its word beside the icon (Archive and
+    Download no longer look alike), the words fit on one line, and archiving changes it."""
+    page = _signed_in(browser, server, "desktop")
+    page.goto(f"{server}/photo/{web.photo_ids[TWO]}")
+    buttons = page.locator(".vbar .iconbtn:not([data-action=back])")
+    words = [t.strip() for t in buttons.all_inner_texts()]
+    assert len(words) >= 7
+    for word in ("Favourite", "Archive", "Download", "Trash", "Face boxes", "Details"):
+        assert any(word in w for w in words), (word, words)
+    bar = page.locator(".vbar").bounding_box()
+    tops = {round(b.bounding_box()["y"]) for b in buttons.all()}
+    assert len(tops) == 1, f"the actions wrap onto {len(tops)} lines"
+    assert all(
+        b.bounding_box()["x"] + b.bounding_box()["width"] <= bar["x"] + bar["width"] + 1
+        for b in buttons.all()
+    )
+    page.screenshot(path=str(ARTIFACTS / "viewer-actions-desktop.png"))
+    archive = page.locator(".vbar [data-action=archive]")
+    archive.click()
+    sync_api.expect(archive).to_contain_text("Unarchive")
+    archive.click()
+    sync_api.expect(archive).to_have_text(re.compile(r"^\s*Archive\s*$"))
+    page.context.close()

@@ -490,6 +490,8 @@ const actions = {
     el.dataset.archived = String(on);
     el.setAttribute("aria-pressed", String(on));  // the button shows the state, and says it
     el.setAttribute("aria-label", on ? "Unarchive" : "Archive");
+    const label = $(".act-label", el);
+    if (label) label.textContent = on ? "Unarchive" : "Archive";
     el.title = on ? "Archived: tap to put it back in the timeline" : "Archive (hide from the timeline)";
   },
   info() { $("#panel").classList.toggle("hidden"); },
