@@ -11,6 +11,7 @@ import binascii
 import datetime as dt
 import math
 import operator
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
@@ -98,6 +99,7 @@ INTERSECT_LIMIT = 50_000  # two terms under this many each: intersect their cand
 # PostgreSQL fetches each candidate's row from the heap (~5 us, against ~1 us for SQLite's
 # rowid look-up) and plans a term given by literal ids well by itself: fewer candidates pay
 PG_CANDIDATE_LIMIT = 5_000
+_CATEGORY_NAME = re.compile(r"[a-z][a-z ]*")
 
 Candidates = search_index.Candidates
 
@@ -111,12 +113,17 @@ def _probe(rows: pw.SelectQuery) -> pw.Expression:
 
 
 def _label_ids(names: Iterable[str]) -> list[int]:
-    """The ids of the labels named ``names`` (any case), read now: the search SQL gets them
-    as literals, so each planner sees which labels it is (PostgreSQL's per-value statistics
-    of ``photo_label.label_id``), not a subquery it must guess the size of."""
+    """The ids of the labels named ``names`` (any case), and of the labels filed under a
+    category of that name ("snow" finds "ski" and "snowmobile"), read now: the search SQL
+    gets them as literals, so each planner sees which labels it is (PostgreSQL's per-value
+    statistics of ``photo_label.label_id``), not a subquery it must guess the size of."""
     lowered = sorted({n.lower() for n in names})
-    rows = Label.select(Label.id).where(fn.LOWER(Label.name).in_(lowered)).tuples()
-    return sorted(row[0] for row in rows)
+    condition = fn.LOWER(Label.name).in_(lowered)
+    filed = pw.NodeList((pw.Value(","), Label.categories, pw.Value(",")), glue=" || ")
+    for name in lowered:
+        if _CATEGORY_NAME.fullmatch(name):  # letters only: no LIKE wildcard gets through
+            condition |= fn.LOWER(filed).contains(f",{name},")
+    return sorted(row[0] for row in Label.select(Label.id).where(condition).tuples())
 
 
 # A plain word finds a label only where the classifier was fairly sure of it: on the

@@ -171,3 +171,22 @@ def test_plain_words_find_labels_only_where_the_classifier_was_fairly_sure(
     weak = unsure[0]
     add_manual_label(weak.photo_id, weak.label.name)  # the family says so: it counts
     assert weak.photo_id in ids(member, f'"{weak.label.name}"')
+
+
+def test_a_category_word_finds_the_labels_filed_under_it(member: FlaskClient, web: Built) -> None:
+    """ "snow" finds a photo the classifier called "ski" (filed under snow and sport in the
+    shipped rules), "animal" both cats; a category name is never a LIKE pattern."""
+    from appliance.catalog.labels import save_model_labels
+    from appliance.vision.label_rules import Label as Found
+    from appliance.vision.label_rules import LabelRules
+
+    rules = {r.label: r for r in LabelRules.load().rules if r.label}
+    assert "snow" in rules["ski"].categories and "animal" in rules["cat"].categories
+    photo = web.photo_ids[CARS]
+    assert photo not in ids(member, "snow")
+    save_model_labels(photo, [Found("ski", 0.6, tuple(rules["ski"].categories))])
+    assert photo in ids(member, "snow") and photo in ids(member, "ski")
+    assert photo not in ids(member, "sport snow animal")
+    animals = ids(member, "animal")
+    assert web.photo_ids[CHELSEA] in animals and web.photo_ids[CAT_HEIC] in animals
+    assert photo not in ids(member, "%") and photo not in ids(member, "label:_no_")
