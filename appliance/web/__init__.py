@@ -64,6 +64,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     from appliance.web import (
         albums,
         api,
+        app_shell,
         auth,
         browse,
         camera_share,
@@ -135,6 +136,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(phones.bp)
     app.register_blueprint(login_flow.bp)
     app.register_blueprint(moving_in.bp)
+    app.register_blueprint(app_shell.bp)
     _mount_phone_backup(app, settings, library)
     return app
 

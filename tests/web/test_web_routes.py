@@ -24,6 +24,9 @@ PUBLIC = {
     "share.unlock",
     "share.download",
     "share.save_photo",
+    "app_shell.manifest",
+    "app_shell.service_worker",
+    "app_shell.offline",
 }
 SAMPLE = {
     "photo_id": "1",

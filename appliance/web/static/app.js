@@ -783,6 +783,11 @@ function initStatus() {
   poll();
 }
 
+// The service worker (sw.js): the "cannot be reached" page and Android's share sheet.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js").catch(() => {});  // http on a LAN address: none
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   showFlash();
   initGrid();

@@ -152,4 +152,28 @@ function initUpload() {
   });
 }
 
-document.addEventListener("DOMContentLoaded", initUpload);
+// Photos shared from Android's share sheet: the service worker (sw.js) kept them and opened
+// "/?shared=N"; they go up like any upload (signed in, with the CSRF token), then leave the
+// cache.
+async function uploadShared(maxMb) {
+  const wanted = new URLSearchParams(location.search).get("shared");
+  if (wanted === null || !("caches" in window)) return;
+  history.replaceState(null, "", location.pathname);
+  const cache = await caches.open("shoebox-shared");
+  const files = [];
+  for (const request of await cache.keys()) {
+    const response = await cache.match(request);
+    const blob = await response.blob();
+    const name = decodeURIComponent(response.headers.get("X-Name") || "shared photo");
+    files.push(new File([blob], name, { type: blob.type }));
+    await cache.delete(request);
+  }
+  if (!files.length) { toast("Nothing came with the share"); return; }
+  await uploadFiles(files, maxMb);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  initUpload();
+  const button = $("[data-upload]");
+  if (button) uploadShared(Number(button.dataset.uploadMax) || 2048).catch((err) => toast(err.message));
+});
