@@ -165,7 +165,7 @@ def _as_object(obj: Any) -> Any:
 def _template_globals() -> dict[str, Any]:
     from flask import current_app
 
-    from appliance.web.describe import photo_alt
+    from appliance.web.describe import day_text, photo_alt
     from appliance.web.permissions import can
 
     user = g.get("user")
@@ -176,6 +176,7 @@ def _template_globals() -> dict[str, Any]:
         "can": lambda action, obj=None: can(user, action, _as_object(obj)),
         "upload_max_mb": current_app.config["SHOEBOX_SETTINGS"].upload_max_mb,
         "photo_alt": photo_alt,
+        "day_text": day_text,
     }
 
 

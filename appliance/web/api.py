@@ -32,6 +32,7 @@ from appliance.catalog.queries import (
     photo_detail,
     search_photos,
 )
+from appliance.catalog.recent import recently_added
 from appliance.catalog.sessions import end_user_sessions
 from appliance.search.query import parse_query
 from appliance.search.synonyms import labels_for
@@ -109,6 +110,17 @@ def photos() -> Any:
         archived=view == "archive",
         trashed=view == "trash",
     )
+    return jsonify(items=page.items, next_cursor=page.next_cursor)
+
+
+@bp.get("/photos/recent")
+def recent_photos() -> Any:
+    """The photos the last added first, each with ``added_at`` and ``source`` in words."""
+    try:
+        limit = int(request.args.get("limit", 60))
+    except ValueError:
+        fail(400, "limit must be a number")
+    page = recently_added(request.args.get("cursor") or None, limit)  # bad cursor: 400
     return jsonify(items=page.items, next_cursor=page.next_cursor)
 
 

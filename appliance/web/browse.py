@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 
 from appliance.catalog.photos import PhotoNotFound, visible_photo
 from appliance.catalog.queries import neighbours, photo_detail
+from appliance.catalog.recent import recently_added
 from appliance.search.query import QueryError, parse_query
 from appliance.search.synonyms import labels_for
 from appliance.web.media import video_fields
@@ -42,6 +43,21 @@ def timeline() -> str:
 @bp.get("/favorites")
 def favorites() -> str:
     return grid("Favourites", q="favorite:yes", hide_query=True)
+
+
+@bp.get("/recent")
+def recent() -> str:
+    """Recently added: what came in last, grouped by the day it came and where from."""
+    page = recently_added(request.args.get("cursor") or None)
+    groups: list[dict[str, Any]] = []
+    for item in page.items:
+        day = item["added_at"][:10]
+        if not groups or (groups[-1]["day"], groups[-1]["source"]) != (day, item["source"]):
+            groups.append({"day": day, "source": item["source"], "photos": []})
+        groups[-1]["photos"].append(item)
+    return render_template(
+        "recent.html", title="Recently added", groups=groups, next_cursor=page.next_cursor
+    )
 
 
 @bp.get("/archive")

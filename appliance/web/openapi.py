@@ -18,6 +18,14 @@ _IDS_NUM = {"type": "array", "items": {"type": "number"}}
 ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] = [
     (
         "get",
+        "/photos/recent",
+        "Photos the last added first, each with added_at and where it came from (source)",
+        {"cursor": _STR, "limit": _ID},
+        None,
+        False,
+    ),
+    (
+        "get",
         "/photos",
         "Photos newest first (keyset pages); q uses the search language",
         {
@@ -322,6 +330,15 @@ STATUS = _object(
 # as "a JSON object" (so a route added elsewhere is still covered by the schema tests).
 RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/photos"): PAGE,
+    ("get", "/photos/recent"): _object(
+        {
+            "items": {
+                "type": "array",
+                "items": {"allOf": [PHOTO, _object({"added_at": _STR, "source": _STR})]},
+            },
+            "next_cursor": _null("string"),
+        }
+    ),
     ("get", "/photos/{photo_id}"): PHOTO_DETAIL,
     ("patch", "/photos/{photo_id}"): _object({"updated": _INT}),
     ("post", "/photos/batch"): _object({"updated": _INT}),

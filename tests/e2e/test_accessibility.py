@@ -39,6 +39,7 @@ PAGES = {
     "albums": "/albums",
     "favourites": "/favorites",
     "archive": "/archive",
+    "recently added": "/recent",
     "trash": "/trash",
     "duplicates": "/duplicates",
     "best shots": "/best",

@@ -358,6 +358,15 @@ def test_upload_button_and_drop_through_the_import(
     expect(see).to_have_text("See it")
     added = Job.get(Job.path.endswith("mmod_cars_test_image2.jpg")).file.photo_id
     expect(see).to_have_attribute("href", f"/photo/{added}")
+    # Recently added shows it first, saying who sent it
+    recent = page.context.new_page()
+    recent.goto(server + "/recent")
+    expect(recent.locator(".recent-group h2").first).to_contain_text("Uploaded by kid")
+    expect(recent.locator(".recent-group").first.locator(".tile").first).to_have_attribute(
+        "href", f"/photo/{added}"
+    )
+    shot(recent, f"recent-{size}")
+    recent.close()
 
     # drag and drop: a file dropped anywhere on the page is uploaded too
     data = (corpus / "misc/dlib/scream.jpg").read_bytes()
