@@ -167,17 +167,65 @@ def _apply_regions(photo: Photo, regions: list[FaceRegion]) -> None:
 def name_people(photo_id: int, names: list[str]) -> int:
     """People another library named on a photo, without where (a Google Takeout's
     ``people``): each becomes a person of this library; when the photo shows exactly as many
-    faces as there are names and that is one, the face is named (manual). Returns how many
-    faces were named. With several, which face is whom is not known: they stay for the
-    family (or clustering) to name."""
+    faces as there are names and that is one, the face is named (manual; it leaves the
+    person clustering guessed). Returns how many faces were named. With several, which face
+    is whom is not known here: :func:`name_faces_by_likeness` decides once the other photos
+    of the export are in."""
     people = [person_named(name) for name in dict.fromkeys(n.strip() for n in names) if name]
     faces = list(
         Face.select().where(
             (Face.photo == photo_id) & (Face.dismissed == False)  # noqa: E712
         )
     )
-    if len(people) != 1 or len(faces) != 1 or faces[0].person_id is not None:
-        return 0
+    if len(people) != 1 or len(faces) != 1 or faces[0].assignment == MANUAL:
+        return 0  # a face the family named stays theirs; clustering's guess gives way
+    earlier = faces[0].person_id
     Face.update(person=people[0].id, assignment=MANUAL).where(Face.id == faces[0].id).execute()
-    refresh_people({people[0].id})
+    refresh_people({people[0].id} | ({earlier} if earlier else set()))
     return 1
+
+
+def name_faces_by_likeness(photo_id: int, names: list[str]) -> int:
+    """The second step for a photo another library named several people on (without
+    where): each of its faces not named yet goes to the named person whose faces it looks
+    like (the distance to the person's mean within clustering's match radius), closest
+    pair first, one face per person; when one face and one name are then left and the
+    photo shows as many faces as names, that face is the last name. Run once the export's
+    other photos are in (they give the people their faces). Returns how many faces were
+    named."""
+    import numpy as np
+
+    from appliance.face_clusters import ClusterParams
+
+    people = [person_named(name) for name in dict.fromkeys(n.strip() for n in names) if name]
+    faces = list(
+        Face.select().where((Face.photo == photo_id) & (Face.dismissed == False))  # noqa: E712
+    )
+    taken = {f.person_id for f in faces if f.assignment == MANUAL and f.person_id}
+    open_people = [p for p in people if p.id not in taken]
+    open_faces = [f for f in faces if f.assignment != MANUAL]
+    radius = ClusterParams().match_radius
+    pairs: list[tuple[float, Face, Person]] = []
+    for person in open_people:
+        if person.centroid is None:
+            continue
+        centre = np.frombuffer(bytes(person.centroid), dtype=np.float32)
+        for face in open_faces:
+            if face.usable and face.descriptor is not None:
+                mine = np.frombuffer(bytes(face.descriptor), dtype=np.float32)
+                if mine.shape == centre.shape:
+                    pairs.append((float(np.linalg.norm(mine - centre)), face, person))
+    chosen: dict[int, Person] = {}
+    for distance, face, person in sorted(pairs, key=lambda x: x[0]):
+        if distance <= radius and face.id not in chosen and person not in chosen.values():
+            chosen[face.id] = person
+    left_faces = [f for f in open_faces if f.id not in chosen]
+    left_people = [p for p in open_people if p not in chosen.values()]
+    if len(faces) == len(people) and len(left_faces) == len(left_people) == 1:
+        chosen[left_faces[0].id] = left_people[0]
+    touched = {f.person_id for f in open_faces if f.person_id}
+    for face_id, person in chosen.items():
+        Face.update(person=person.id, assignment=MANUAL).where(Face.id == face_id).execute()
+        touched.add(person.id)
+    refresh_people(touched)
+    return len(chosen)

@@ -9,7 +9,9 @@ Photos download), top to bottom:
    (`takeout_facts`), and imported with policy "move" through the normal pipeline
    (duplicates recognised, broken files kept with their reason, Live Photos paired). Then
    each photo joins its albums, is archived or put in the trash as it was, and the people
-   the export named become people here.
+   the export named become people here (a photo with several names gets its faces named
+   by likeness at the end of the run, when every person has the faces of its other
+   photos: `decisions.name_faces_by_likeness`).
 3. **Remember**: the items a batch finished are appended to a record in the library, so a
    run cut by a power cut resumes after the last finished batch; the progress file lets
    `shoebox status` and the status page follow the run; a report lists every file not
@@ -33,7 +35,7 @@ from pathlib import Path, PurePosixPath
 from appliance.catalog import albums as album_rows
 from appliance.catalog import photos as photo_rows
 from appliance.catalog import stacks, trash
-from appliance.catalog.decisions import name_people
+from appliance.catalog.decisions import name_faces_by_likeness, name_people
 from appliance.catalog.fields import shown
 from appliance.config import Settings
 from appliance.ingest.runner import Ingestor
@@ -114,6 +116,7 @@ class ExportImport:
         self.report = Report()
         self.photo_of: dict[str, int] = {}  # item key -> photo, for this run
         self.edited: list[tuple[int, str]] = []  # (edited copy's photo, original's key)
+        self.named_several: list[tuple[int, list[str]]] = []  # photos with several names
 
     def run(self) -> int:
         the_plan = plan(self.sources)
@@ -150,6 +153,9 @@ class ExportImport:
                 record.add(finished)
                 self._progress(total, batch, record)
             shutil.rmtree(staging, ignore_errors=True)
+            # now every person has the faces of its one-face photos; fewest names first
+            for photo_id, names in sorted(self.named_several, key=lambda pn: len(pn[1])):
+                name_faces_by_likeness(photo_id, names)
             code = self._summary(the_plan, record)
         return code
 
@@ -256,8 +262,9 @@ class ExportImport:
             title = info.title[: album_rows.MAX_TITLE]
             album = album_rows.album_titled(title, info.description)
             album_rows.add_photos(album.id, [photo_id])
-        if item.facts is not None and item.facts.people:
-            name_people(photo_id, item.facts.people)
+        people = item.facts.people if item.facts is not None else []
+        if people and not name_people(photo_id, people):  # not one face, one name
+            self.named_several.append((photo_id, people))
         if item.archived:
             photo_rows.set_flags([photo_id], {"archived": True})
         if item.trashed:

@@ -351,3 +351,48 @@ def test_a_resumed_run_counts_its_speed_from_its_own_bytes() -> None:
     progress.bytes_done += 100 * 2**20
     progress.updated = 10.0
     assert progress.mb_per_second() == 10.0 and progress.eta_seconds() == 40
+
+
+def test_several_people_on_one_photo_are_told_apart_by_likeness(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Google names Barack Obama and Joe Biden on two_people.jpg without saying which face
+    is whom; their one-face photos of the same export (imported after it) show what each
+    looks like, so each face of the two gets its own name."""
+    folder = tmp_path / "Takeout" / "Google Photos" / "Photos from 2012"
+    folder.mkdir(parents=True)
+    shots = {
+        "a_two.jpg": ("faces/face_recognition/two_people.jpg", ["Barack Obama", "Joe Biden"]),
+        "b_obama.jpg": ("faces/face_recognition/obama.jpg", ["Barack Obama"]),
+        "c_biden.jpg": ("faces/face_recognition/biden.jpg", ["Joe Biden"]),
+    }
+    for name, (source, people) in shots.items():
+        shutil.copy(corpus / source, folder / name)
+        (folder / f"{name}.json").write_bytes(_json(UTC_2019, people=[{"name": n} for n in people]))
+    library = tmp_path / "library"
+    command = [sys.executable, "-m", "appliance.cli", "--library", str(library)]
+    result = subprocess.run(
+        [*command, "import", str(tmp_path / "Takeout")],
+        env={**os.environ, "SHOEBOX_FACES": "1", "SHOEBOX_LABELS": "0", "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert "3 added" in result.stdout, result.stdout + result.stderr
+    photos = {
+        Path(p["files"][0]["path"]).name: p for p in json.loads(shoebox(library, "export").stdout)
+    }
+    assert {p["name"] for p in photos["a_two.jpg"]["people"]} == {"Barack Obama", "Joe Biden"}
+    assert [p["name"] for p in photos["b_obama.jpg"]["people"]] == ["Barack Obama"]
+    from appliance.catalog.db import open_catalog
+    from appliance.catalog.models import Face, Person
+
+    db = open_catalog(library / "catalog.db")
+    try:
+        faces = (
+            Face.select(Face, Person).join(Person).where(Face.photo == photos["a_two.jpg"]["id"])
+        )
+        named = [f.person.name for f in sorted(faces, key=lambda f: f.box_x)]
+    finally:
+        db.close()
+    assert named == ["Barack Obama", "Joe Biden"]  # Obama stands on the left
