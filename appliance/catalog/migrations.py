@@ -215,6 +215,11 @@ def _v16_label_confidence_index(db: pw.Database) -> None:
     cover_label_confidence(db)
 
 
+def _v17_batch_edits(db: pw.Database) -> None:
+    """v17: batch edits keep what they changed, so that one Undo puts it back."""
+    db.create_tables([m.BatchEdit], safe=True)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -232,6 +237,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     14: _v14_phones,
     15: _v15_photo_owners,
     16: _v16_label_confidence_index,
+    17: _v17_batch_edits,
 }
 LATEST = max(STEPS)
 

@@ -348,6 +348,15 @@ class PhoneEntry(BaseModel):
         indexes = ((("phone", "path"), True),)
 
 
+class BatchEdit(BaseModel):
+    """What one batch edit changed, kept so that its Undo puts every photo back as it was
+    (`catalog.batch_edit`): the photos' previous values and what was added, as JSON."""
+
+    user_id = pw.IntegerField(null=True)  # who made it: only they may undo it
+    before = pw.TextField()
+    created_at = pw.DateTimeField(default=utcnow, index=True)
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Photo,
     File,
@@ -371,4 +380,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     SidecarSeen,
     Phone,
     PhoneEntry,
+    BatchEdit,
 ]

@@ -18,6 +18,7 @@ from flask import (
 )
 
 from appliance.catalog import albums as album_ops
+from appliance.catalog import batch_edit as batch_ops
 from appliance.catalog import edits
 from appliance.catalog import labels as label_ops
 from appliance.catalog import people as people_ops
@@ -155,6 +156,34 @@ def shift_date() -> Any:
         fail(400, 'send the shift as "by" ("+1h", "-30m") or "seconds"')
     require_own("photo.edit", ids)
     return jsonify(updated=edits.shift_taken_at(ids, delta))
+
+
+@bp.post("/photos/batch-edit")
+def batch_edit() -> Any:
+    """One edit for many photos (``set``: shift, offset, place, title, description,
+    add_labels, favorite, archived, album_id); answers the id its Undo needs."""
+    data = body()
+    ids = _ids(data, "ids")
+    changes = data.get("set")
+    if not isinstance(changes, dict):
+        fail(400, "send the changes as set: {...}")
+    if {"shift", "offset", "place", "title", "description"} & set(changes):
+        require_own("photo.edit", ids)
+    if "add_labels" in changes:
+        require(g.user, "photo.label")
+    if "favorite" in changes:
+        require(g.user, "photo.favorite")
+    if "archived" in changes:
+        require_own("photo.archive", ids)
+    if "album_id" in changes:
+        _own_album(_int(changes["album_id"], "album_id"), "album.edit")
+    done = batch_ops.edit_photos(ids, changes, g.user.id)
+    return jsonify(updated=done.updated, undo_id=done.undo_id)
+
+
+@bp.post("/photos/batch-edit/<int:undo_id>/undo")
+def undo_batch_edit(undo_id: int) -> Any:
+    return jsonify(restored=batch_ops.undo_batch(undo_id, g.user.id))
 
 
 @bp.post("/photos/batch")

@@ -10,12 +10,49 @@ _ID = {"type": "integer"}
 _IDS = {"type": "array", "items": _ID}
 _STR = {"type": "string"}
 _BOOL = {"type": "boolean"}
+_NUM_T = {"type": "number"}
 _TEXT_OR_NULL = {"type": ["string", "null"]}
 _NUM = {"type": "number"}
 _IDS_NUM = {"type": "array", "items": {"type": "number"}}
 
 # (method, path, summary, query parameters, JSON body properties, admin only)
 ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] = [
+    (
+        "post",
+        "/photos/batch-edit",
+        "One edit for many photos (shift, offset, place, title, description, add_labels, "
+        "favorite, archived, album_id); answers undo_id",
+        {},
+        {
+            "ids": _IDS,
+            "set": {
+                "type": "object",
+                "properties": {
+                    "shift": _STR,
+                    "offset": _STR,
+                    "place": {
+                        "type": "object",
+                        "properties": {"latitude": _NUM_T, "longitude": _NUM_T},
+                    },
+                    "title": _STR,
+                    "description": _STR,
+                    "add_labels": {"type": "array", "items": _STR},
+                    "favorite": _BOOL,
+                    "archived": _BOOL,
+                    "album_id": _ID,
+                },
+            },
+        },
+        False,
+    ),
+    (
+        "post",
+        "/photos/batch-edit/{undo_id}/undo",
+        "Undo one batch edit (its maker only)",
+        {},
+        None,
+        False,
+    ),
     (
         "get",
         "/photos/recent",
@@ -330,6 +367,8 @@ STATUS = _object(
 # as "a JSON object" (so a route added elsewhere is still covered by the schema tests).
 RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/photos"): PAGE,
+    ("post", "/photos/batch-edit"): _object({"updated": _INT, "undo_id": _INT}),
+    ("post", "/photos/batch-edit/{undo_id}/undo"): _object({"restored": _INT}),
     ("get", "/photos/recent"): _object(
         {
             "items": {

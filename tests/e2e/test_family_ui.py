@@ -553,3 +553,40 @@ def test_delete_with_undo_and_a_trash_that_opens_and_restores(
     expect(page.locator("#selbar [data-action=sel-restore]")).to_have_count(1)
     assert not page.errors, page.errors
     page.context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_batch_edit_and_its_one_undo(server: str, browser: object, web: Built, size: str) -> None:
+    """Select two photos, give them a title and a place found by its name in one edit; the
+    message's Undo puts both back as they were."""
+    expect = sync_api.expect
+    page = open_page(browser, server, size)
+    page.click("[data-action=select-mode]")
+    tiles = page.locator(".tile")
+    chosen = [int(tiles.nth(i).get_attribute("data-id")) for i in (0, 1)]
+    before = {
+        p.id: (p.title, p.place_city, p.latitude)
+        for p in Photo.select().where(Photo.id.in_(chosen))
+    }
+    tiles.nth(0).click()
+    tiles.nth(1).click()
+    page.click("[data-batch-edit]")
+    dialog = page.locator("dialog.batch-dialog")
+    expect(dialog.locator("h2")).to_have_text("Edit 2 photos")
+    dialog.locator("input[name=title]").fill("Summer in Kyoto")
+    dialog.locator("input[name=place]").fill("Kyoto")
+    dialog.locator(".batch-place-hits button", has_text="Kyoto").first.click()
+    shot(page, f"batch-edit-{size}")
+    dialog.locator("button[type=submit]").click()
+    expect(page.locator("#toast")).to_contain_text("2 photos changed.")
+    for photo in Photo.select().where(Photo.id.in_(chosen)):
+        assert photo.title == "Summer in Kyoto" and photo.place_city == "Kyoto"
+    page.locator("#toast .toast-undo").click()
+    expect(page.locator("#toast")).to_contain_text("Undone")
+    after = {
+        p.id: (p.title, p.place_city, p.latitude)
+        for p in Photo.select().where(Photo.id.in_(chosen))
+    }
+    assert after == before
+    assert not page.errors, page.errors
+    page.context.close()

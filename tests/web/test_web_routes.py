@@ -41,6 +41,7 @@ SAMPLE = {
     "filename": "app.css",
     "sha256": "0" * 64,
     "stack_id": "1",
+    "undo_id": "1",
     "phone_id": "1",
     "country_code": "IT",
     "z": "0",

@@ -22,7 +22,8 @@ async function api(method, url, body) {
 
 // A message for the next page (an action that navigates or reloads would lose its toast),
 // with an Undo: ["restore", photoId] for a photo just moved to the trash, ["unmerge",
-// {person_id, ...the merge's undo}] for two people just merged.
+// {person_id, ...the merge's undo}] for two people just merged, ["batch", undoId] for a
+// batch edit.
 const FLASH_KEY = "shoebox.flash";
 function flash(message, undo) {
   sessionStorage.setItem(FLASH_KEY, JSON.stringify({ message, undo }));
@@ -41,6 +42,11 @@ const UNDO = {
     await api("POST", `/api/v1/photos/${photoId}/restore`);
     flash("Restored");
     location.href = `/photo/${photoId}`;
+  },
+  async batch(undoId) {
+    await api("POST", `/api/v1/photos/batch-edit/${undoId}/undo`);
+    flash("Undone: the photos are as they were");
+    location.reload();
   },
   async unmerge(undo) {
     await api("POST", `/api/v1/people/${undo.person_id}/unmerge`, undo);

@@ -1,0 +1,107 @@
+"""Batch editing (issue 26, item 3): one edit for many selected photos, one Undo that puts
+every photo back as it was, on the real little library."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask.testing import FlaskClient
+from web_fixtures import Built, token
+
+from appliance.catalog.batch_edit import KEPT
+from appliance.catalog.models import AlbumPhoto, Label, Photo, PhotoLabel
+
+PATHS = [
+    "misc/skimage/chelsea.jpg",
+    "misc/skimage/coffee.jpg",
+    "exif/exif-samples/gps/DSCN0010.jpg",  # has its own GPS place and EXIF date
+]
+KYOTO = {"latitude": 35.0116, "longitude": 135.7681}
+
+
+def state(ids: list[int]) -> dict:
+    """Everything a batch edit may touch, per photo."""
+    columns = [getattr(Photo, k) for k in KEPT]
+    rows = {r["id"]: r for r in Photo.select(Photo.id, *columns).where(Photo.id.in_(ids)).dicts()}
+    labels = {
+        (pl.photo_id, pl.label.name, pl.removed, pl.source)
+        for pl in PhotoLabel.select(PhotoLabel, Label).join(Label).where(PhotoLabel.photo.in_(ids))
+    }
+    albums = {
+        (a.album_id, a.photo_id) for a in AlbumPhoto.select().where(AlbumPhoto.photo.in_(ids))
+    }
+    return {"photos": rows, "labels": labels, "albums": albums}
+
+
+def test_one_edit_for_many_photos_and_one_undo(admin: FlaskClient, web: Built) -> None:
+    h = {"X-CSRF-Token": token(admin)}
+    ids = [web.photo_ids[p] for p in PATHS]
+    album = admin.post("/api/v1/albums", json={"title": "Kyoto", "photo_ids": [ids[0]]}, headers=h)
+    album_id = album.json["id"]
+    before = state(ids)
+    changes = {
+        "shift": "+1h",
+        "offset": "+09:00",
+        "place": KYOTO,
+        "title": "Kyoto trip",
+        "description": "With grandma",
+        "add_labels": ["Temple"],
+        "favorite": True,
+        "album_id": album_id,
+    }
+    done = admin.post("/api/v1/photos/batch-edit", json={"ids": ids, "set": changes}, headers=h)
+    assert done.status_code == 200, done.json
+    assert done.json["updated"] == 3
+    for pid in ids:
+        photo = Photo.get_by_id(pid)
+        old = before["photos"][pid]
+        assert photo.title == "Kyoto trip" and photo.description == "With grandma"
+        assert photo.place_city and photo.place_country_code == "JP" and photo.favorite
+        if old["taken_at"]:
+            assert photo.taken_at == old["taken_at"] + dt.timedelta(hours=1)
+            assert photo.taken_at_offset == 540
+        assert AlbumPhoto.get_or_none(album=album_id, photo=pid)
+    assert {pid for pid, name, removed, _ in state(ids)["labels"] if name == "temple"} == set(ids)
+    assert admin.get("/api/v1/photos", query_string={"q": "temple"}).json["items"]
+
+    undo = done.json["undo_id"]
+    back = admin.post(f"/api/v1/photos/batch-edit/{undo}/undo", headers=h)
+    assert back.status_code == 200 and back.json == {"restored": 3}
+    assert state(ids) == before  # every column, label and album place as it was
+    again = admin.post(f"/api/v1/photos/batch-edit/{undo}/undo", headers=h)
+    assert again.status_code == 404
+
+
+def test_a_refused_batch_edit_changes_nothing(
+    admin: FlaskClient, member: FlaskClient, web: Built
+) -> None:
+    ids = [web.photo_ids[p] for p in PATHS]
+    before = state(ids)
+    h, hm = {"X-CSRF-Token": token(admin)}, {"X-CSRF-Token": token(member)}
+    bad = [
+        {"ids": ids, "set": {"title": "x", "shift": "sideways"}},
+        {"ids": ids, "set": {"favorite": "yes"}},
+        {"ids": ids, "set": {"place": {"latitude": 95, "longitude": 0}}},
+        {"ids": [*ids, 999999], "set": {"title": "x"}},
+        {"ids": ids, "set": {"colour": "red"}},
+        {"ids": [], "set": {"title": "x"}},
+        {"ids": ids, "set": {}},
+    ]
+    for request in bad:
+        response = admin.post("/api/v1/photos/batch-edit", json=request, headers=h)
+        assert response.status_code in (400, 404), (request, response.json)
+        assert state(ids) == before, request
+    # a member may not edit the family's photos (the permission table), but may mark them
+    refused = member.post(
+        "/api/v1/photos/batch-edit", json={"ids": ids, "set": {"title": "mine"}}, headers=hm
+    )
+    assert refused.status_code == 403 and state(ids) == before
+    liked = member.post(
+        "/api/v1/photos/batch-edit", json={"ids": ids, "set": {"favorite": True}}, headers=hm
+    )
+    assert liked.status_code == 200
+    # only who made an edit may undo it
+    other = admin.post(f"/api/v1/photos/batch-edit/{liked.json['undo_id']}/undo", headers=h)
+    assert other.status_code == 404
+    mine = member.post(f"/api/v1/photos/batch-edit/{liked.json['undo_id']}/undo", headers=hm)
+    assert mine.status_code == 200 and state(ids) == before
