@@ -1,8 +1,11 @@
 """A value read from the catalogue, kept per connection until the catalogue changes.
 
 `catalog.dialect.data_version` says when to read again (SQLite: exactly; PostgreSQL: after
-any write). The connection object is kept with its entry, so a closed connection's id that
-Python reuses for a new one never serves the old entry.
+any write). Peewee gives each thread its own connection, so the entry is kept in the
+thread's own storage: it goes with the thread, and with it the last reference to the
+thread's connection (a process serving each request on a new thread, as the tests' server
+does, would otherwise keep every connection it ever opened). The connection object is kept
+with its entry, so a reconnection of the same thread never serves the old entry.
 """
 
 from __future__ import annotations
@@ -22,17 +25,14 @@ class ConnectionCache(Generic[T]):
     and ``key`` are unchanged, else calls ``read()`` and keeps its answer."""
 
     def __init__(self) -> None:
-        self._entries: dict[int, tuple[Any, tuple, T]] = {}
-        self._lock = threading.Lock()
+        self._local = threading.local()
 
     def get(self, key: Hashable, read: Callable[[], T]) -> T:
         db = Photo._meta.database
         conn = db.connection()
         version = (data_version(db), key)
-        with self._lock:
-            hit = self._entries.get(id(conn))
+        hit: tuple[Any, tuple, T] | None = getattr(self._local, "hit", None)
         if hit is None or hit[0] is not conn or hit[1] != version:
             hit = (conn, version, read())
-            with self._lock:
-                self._entries[id(conn)] = hit
+            self._local.hit = hit
         return hit[2]

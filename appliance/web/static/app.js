@@ -125,6 +125,13 @@ function ask(title, { value = "", choices = null, placeholder = "", ok = "OK" } 
 const monthFmt = new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric" });
 const selected = new Set();
 
+// A tile's width for its height in the justified rows: the photo's own shape, kept between
+// a tall portrait (1:2) and a wide panorama (3:1) so that no tile is a sliver.
+function tileAspect(p) {
+  const ratio = p.width && p.height ? p.width / p.height : 1;
+  return Math.min(3, Math.max(0.5, ratio)).toFixed(3);
+}
+
 function neighbourTile(all, tile, key) {
   const i = all.indexOf(tile);
   if (key === "ArrowRight") return all[i + 1] || null;
@@ -203,7 +210,10 @@ function initGrid() {
       h.textContent = y ? monthFmt.format(new Date(y, (m || 1) - 1, 1)) : "Undated";
       tiles = document.createElement("div");
       tiles.className = "tiles";
-      grid.append(h, tiles);
+      const group = document.createElement("section");  // a short month sits beside the next
+      group.className = "monthgroup";
+      group.append(h, tiles);
+      grid.append(group);
     }
     const day = (p.time || "").slice(0, 10);
     if (day !== lastDay) {  // a day header, shown while selecting: its date, "Select day"
@@ -214,6 +224,7 @@ function initGrid() {
     a.className = "tile";
     a.dataset.id = p.id;
     a.dataset.day = day;
+    a.style.setProperty("--ar", tileAspect(p));  // justified rows keep the photo's shape
     a.setAttribute("aria-label", tileName(p));
     a.dataset.index = items.length;
     items.push(p);
