@@ -28,7 +28,12 @@ def _box(size: int, scale: float, background: str | None) -> Image.Image:
     offset = (big - 64 * unit) / 2
 
     def box(x: float, y: float, w: float, h: float) -> list[float]:
-        return [offset + x * unit, offset + y * unit, offset + (x + w) * unit, offset + (y + h) * unit]
+        return [
+            offset + x * unit,
+            offset + y * unit,
+            offset + (x + w) * unit,
+            offset + (y + h) * unit,
+        ]
 
     draw.rounded_rectangle(box(4, 14, 56, 42), radius=8 * unit, fill="#f2b544")
     draw.rounded_rectangle(box(4, 8, 56, 14), radius=6 * unit, fill="#e0902a")
