@@ -387,7 +387,9 @@ def test_several_people_on_one_photo_are_told_apart_by_likeness(
     from appliance.catalog.db import open_catalog
     from appliance.catalog.models import Face, Person
 
-    db = open_catalog(library / "catalog.db")
+    # the command ran on the library's own SQLite file (no SHOEBOX_CATALOG_URL given), also
+    # in `make test-postgresql`, where a bare path would open a fresh PostgreSQL database
+    db = open_catalog(f"sqlite:///{(library / 'catalog.db').absolute()}")
     try:
         faces = (
             Face.select(Face, Person).join(Person).where(Face.photo == photos["a_two.jpg"]["id"])
