@@ -136,18 +136,19 @@ def edit_photos(ids: list[int], changes: dict[str, Any], user_id: int | None) ->
                     pid, title=changes.get("title"), description=changes.get("description")
                 )
         for name in dict.fromkeys(n.strip().lower() for n in changes.get("add_labels", [])):
-            had = {
-                pid
-                for (pid,) in PhotoLabel.select(PhotoLabel.photo)
+            rows = {  # the label's rows on these photos as they were (a removal is kept)
+                pid: [confidence, source, removed]
+                for pid, confidence, source, removed in PhotoLabel.select(
+                    PhotoLabel.photo, PhotoLabel.confidence, PhotoLabel.source, PhotoLabel.removed
+                )
                 .join(Label)
                 .where((Label.name == name) & PhotoLabel.photo.in_(ids))
-                .where(PhotoLabel.removed == False)  # noqa: E712
                 .tuples()
             }
             for pid in ids:
-                if pid not in had:
+                if pid not in rows or rows[pid][2]:
                     labels.add_manual_label(pid, name)
-                    before["labels"].append([pid, name])
+                    before["labels"].append([pid, name, rows.get(pid)])
         flags = {k: changes[k] for k in ("favorite", "archived") if k in changes}
         if flags:
             photos.set_flags(ids, flags)
@@ -194,11 +195,17 @@ def undo_batch(undo_id: int, user_id: int | None) -> int:
             for value in (True, False):
                 ids = [r["id"] for r in before["photos"] if bool(r[flag]) is value]
                 photos.set_flags(ids, {flag: value})
-        for pid, name in before["labels"]:
+        for pid, name, row in before["labels"]:
             label = Label.get_or_none(Label.name == name)
-            if label is not None:
-                PhotoLabel.delete().where(
-                    (PhotoLabel.photo == pid) & (PhotoLabel.label == label.id)
+            if label is None:
+                continue
+            mine = (PhotoLabel.photo == pid) & (PhotoLabel.label == label.id)
+            if row is None:
+                PhotoLabel.delete().where(mine).execute()
+            else:  # the family had removed it: that decision comes back
+                confidence, source, removed = row
+                PhotoLabel.update(confidence=confidence, source=source, removed=removed).where(
+                    mine
                 ).execute()
         if before["album"]:
             album_id, added = before["album"]

@@ -302,18 +302,21 @@ class MergeUndo:
     into_name: str | None
 
 
-def merge_undo(into_id: int, from_id: int) -> MergeUndo:
-    """Read, before :func:`merge_people`, what would undo it."""
-    into, source = _get_person(into_id), _get_person(from_id)
-    faces = Face.select(Face.id).where(Face.person == from_id).order_by(Face.id)
-    return MergeUndo([f.id for f in faces], source.name, bool(source.hidden), into.name)
+def merge_with_undo(into_id: int, from_id: int) -> tuple[Person, MergeUndo]:
+    """:func:`merge_people`, and what undoes it, read in the same transaction."""
+    with database_proxy.atomic():
+        into, source = _get_person(into_id), _get_person(from_id)
+        faces = Face.select(Face.id).where(Face.person == from_id).order_by(Face.id)
+        undo = MergeUndo([f.id for f in faces], source.name, bool(source.hidden), into.name)
+        return merge_people(into_id, from_id), undo
 
 
 def unmerge_people(into_id: int, undo: MergeUndo) -> Person:
     """Undo a merge: the faces the other person brought (those still in ``into_id``) go to
     a person of their own again, with its name; the kept person gets its old name back."""
-    if undo.name is not None and (not undo.name.strip() or len(undo.name) > MAX_NAME):
-        raise PeopleError("a person's name must be a non-empty text")
+    for name in (undo.name, undo.into_name):
+        if name is not None and (not name.strip() or len(name) > MAX_NAME):
+            raise PeopleError(f"a person's name is a text of 1 to {MAX_NAME} characters")
     with database_proxy.atomic():
         into = _get_person(into_id)
         moving = [

@@ -252,8 +252,7 @@ def rename_person(person_id: int) -> Any:
 @bp.post("/people/<int:person_id>/merge")
 def merge_person(person_id: int) -> Any:
     from_id = _int(body().get("from_id"), "from_id")
-    undo = people_ops.merge_undo(person_id, from_id)
-    person = people_ops.merge_people(person_id, from_id)
+    person, undo = people_ops.merge_with_undo(person_id, from_id)
     return jsonify(id=person.id, name=person.name, undo=asdict(undo))
 
 

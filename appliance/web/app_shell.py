@@ -58,19 +58,23 @@ def manifest() -> Response:
     return response
 
 
+def _uncached_static(name: str) -> Response:
+    """A static file the browser asks for again each time (no-cache): a new version of
+    the service worker or its page reaches every phone at its next visit."""
+    response = send_from_directory(current_app.static_folder, name, max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 @bp.get("/sw.js")
 @public
 def service_worker() -> Response:
     """Served from the root so that it controls every page (its scope is its folder)."""
-    response = send_from_directory(current_app.static_folder, "sw.js", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _uncached_static("sw.js")
 
 
 @bp.get("/offline")
 @public
 def offline() -> Response:
     """What the service worker shows when the box cannot be reached (kept in its cache)."""
-    response = send_from_directory(current_app.static_folder, "offline.html", max_age=0)
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _uncached_static("offline.html")

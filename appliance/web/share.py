@@ -172,7 +172,7 @@ def save_photo(token: str, sha256: str) -> Response:
         abort(404)
     try:
         path = original_path(current_app.config["SHOEBOX_LIBRARY"], file)
-    except (FileNotFoundError, UnsafePath, OSError):
+    except OSError:  # UnsafePath (outside the library) is one too; or its drive is away
         abort(404, "the photo is not reachable just now")
     name = str(file.original_name or path.name)
     if request.args.get("as") == "jpeg" and needs_jpeg(file.mime):

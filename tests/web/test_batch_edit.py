@@ -38,14 +38,21 @@ def test_one_edit_for_many_photos_and_one_undo(admin: FlaskClient, web: Built) -
     ids = [web.photo_ids[p] for p in PATHS]
     album = admin.post("/api/v1/albums", json={"title": "Kyoto", "photo_ids": [ids[0]]}, headers=h)
     album_id = album.json["id"]
+    # a label the family removed from the first photo: the edit adds it back, Undo removes
+    # it again (the decision is kept, not forgotten)
+    (first_label,) = [pl.label.name for pl in PhotoLabel.select(PhotoLabel, Label).join(Label)
+                      .where(PhotoLabel.photo == ids[0]).limit(1)]  # fmt: skip
+    removed = admin.delete(f"/api/v1/photos/{ids[0]}/labels/{first_label}", headers=h)
+    assert removed.status_code == 200
     before = state(ids)
+    assert (ids[0], first_label, True, "manual") in before["labels"]
     changes = {
         "shift": "+1h",
         "offset": "+09:00",
         "place": KYOTO,
         "title": "Kyoto trip",
         "description": "With grandma",
-        "add_labels": ["Temple"],
+        "add_labels": ["Temple", first_label],
         "favorite": True,
         "album_id": album_id,
     }

@@ -7,6 +7,13 @@ const csrf = () => ($('meta[name="csrf-token"]') || {}).content || "";
 
 const PRELOAD_PX = 800;  // the grid loads its next page this far below the screen
 
+// A new element with its properties and children (the dialogs of people.js, batch_edit.js).
+function element(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  node.append(...children);
+  return node;
+}
+
 async function api(method, url, body) {
   const opts = { method, headers: { "X-CSRF-Token": csrf(), Accept: "application/json" }, credentials: "same-origin" };
   if (body !== undefined) {

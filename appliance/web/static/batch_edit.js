@@ -4,11 +4,7 @@
 "use strict";
 
 (() => {
-  function el(tag, props = {}, ...children) {
-    const node = Object.assign(document.createElement(tag), props);
-    node.append(...children);
-    return node;
-  }
+  const el = element;  // app.js
 
   function field(label, input, hint) {
     input.id = `batch-${input.name}`;

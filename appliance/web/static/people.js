@@ -5,11 +5,7 @@
 (() => {
   // $, api(), flash() and toast() come from app.js (loaded first, deferred in order).
 
-  function el(tag, props = {}, ...children) {
-    const node = Object.assign(document.createElement(tag), props);
-    node.append(...children);
-    return node;
-  }
+  const el = element;  // app.js
 
   // The name dialog: the face, clustering's suggestion first, existing names as quick
   // choices and as the input's autocomplete list.
