@@ -84,6 +84,34 @@ def sized_page(browser: Any, size: str, timeout: float = 10_000, **extra: Any) -
     return context.new_page()
 
 
+@contextmanager
+def family_served(web: Any) -> Iterator[str]:
+    """The little library of web_fixtures served, with mum (admin) and kid (member)."""
+    from web_fixtures import PASSWORD
+
+    from appliance.catalog.users import create_user
+    from appliance.web import create_app
+
+    app = create_app(web.settings, web.library)
+    create_user("mum", PASSWORD, "admin")
+    create_user("kid", PASSWORD, "member")
+    with serve(app) as url:
+        yield url
+
+
+def signed_in_page(browser: Any, server: str, size: str, user: str = "mum", **extra: Any) -> Any:
+    """A page at ``size`` signed in as ``user``, once the timeline shows its first tile;
+    ``page.errors`` collects the page's script errors."""
+    from web_fixtures import PASSWORD
+
+    page = sized_page(browser, size, **extra)
+    page.errors = []
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    sign_in(page, server, user, PASSWORD)
+    page.locator(".tile").first.wait_for()
+    return page
+
+
 def sign_in(page: Any, server: str, user: str, password: str) -> None:
     """Fill in and send the login form (the caller waits for what it needs next)."""
     page.goto(server + "/login")

@@ -16,8 +16,7 @@ from browsers import (
     require_chromium,
     serious_axe_violations,
     serve,
-    sign_in,
-    sized_page,
+    signed_in_page,
 )
 from web_fixtures import PASSWORD, TWO, Built
 
@@ -89,10 +88,7 @@ def browser() -> Iterator[object]:
 
 
 def _signed_in(browser: object, server: str, size: str, **extra: object) -> object:
-    page = sized_page(browser, size, **extra)
-    sign_in(page, server, "mum", PASSWORD)
-    sync_api.expect(page.locator(".tile").first).to_be_visible()
-    return page
+    return signed_in_page(browser, server, size, "mum", **extra)
 
 
 def test_every_control_is_big_enough_at_phone_size(

@@ -18,30 +18,24 @@ from browsers import (
     ARTIFACTS,
     SIZES,
     chromium,
+    family_served,
     require_chromium,
     serious_axe_violations,
-    serve,
-    sign_in,
-    sized_page,
+    signed_in_page,
 )
-from web_fixtures import BIDEN, OBAMA, PASSWORD, TWO, Built
+from web_fixtures import BIDEN, OBAMA, TWO, Built
 
 from appliance.catalog import queue as job_queue
 from appliance.catalog.models import Album, Job, Photo, User
-from appliance.catalog.users import create_user
 from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
-from appliance.web import create_app
 
 sync_api = require_chromium()
 
 
 @pytest.fixture
 def server(web: Built) -> Iterator[str]:
-    app = create_app(web.settings, web.library)
-    create_user("mum", PASSWORD, "admin")
-    create_user("kid", PASSWORD, "member")
-    with serve(app) as url:
+    with family_served(web) as url:
         yield url
 
 
@@ -57,12 +51,7 @@ def shot(page: object, name: str) -> None:
 
 
 def open_page(browser: object, server: str, size: str, user: str = "mum", **extra: object):
-    page = sized_page(browser, size, accept_downloads=True, **extra)
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    sign_in(page, server, user, PASSWORD)
-    sync_api.expect(page.locator(".tile").first).to_be_visible()
-    return page
+    return signed_in_page(browser, server, size, user, accept_downloads=True, **extra)
 
 
 def in_viewport(page: object, selector: str) -> None:

@@ -11,26 +11,29 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve, sign_in, sized_page
+from browsers import (
+    ARTIFACTS,
+    SIZES,
+    chromium,
+    family_served,
+    require_chromium,
+    signed_in_page,
+    sized_page,
+)
 from PIL import Image
-from web_fixtures import PASSWORD, Built
+from web_fixtures import Built
 
 from appliance.catalog import queue as job_queue
 from appliance.catalog.models import Job, Photo, User
-from appliance.catalog.users import create_user
 from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
-from appliance.web import create_app
 
 sync_api = require_chromium()
 
 
 @pytest.fixture
 def server(web: Built) -> Iterator[str]:
-    app = create_app(web.settings, web.library)
-    create_user("mum", PASSWORD, "admin")
-    create_user("kid", PASSWORD, "member")
-    with serve(app) as url:
+    with family_served(web) as url:
         yield url
 
 
@@ -41,12 +44,8 @@ def browser() -> Iterator[object]:
 
 
 def _signed_in(browser: object, server: str, size: str, user: str = "mum") -> object:
-    page = sized_page(browser, size)
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    sign_in(page, server, user, PASSWORD)
-    sync_api.expect(page.locator(".tile").first).to_be_visible()
-    # the service worker controls the page from its next load
+    """Signed in, on a page the service worker controls (from the page's next load)."""
+    page = signed_in_page(browser, server, size, user)
     page.evaluate("async () => { await navigator.serviceWorker.ready; }")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")

@@ -8,21 +8,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browsers import ARTIFACTS, SIZES, chromium, require_chromium, serve
+from browsers import ARTIFACTS, SIZES, chromium, family_served, require_chromium
 from web_fixtures import PASSWORD, Built
-
-from appliance.catalog.users import create_user
-from appliance.web import create_app
 
 sync_api = require_chromium()
 
 
 @pytest.fixture
 def server(web: Built) -> Iterator[str]:
-    app = create_app(web.settings, web.library)
-    create_user("mum", PASSWORD, "admin")
-    create_user("kid", PASSWORD, "member")
-    with serve(app) as url:
+    with family_served(web) as url:
         yield url
 
 
