@@ -16,6 +16,7 @@ from appliance.catalog.models import (
     database_proxy,
     utcnow,
 )
+from appliance.catalog.private import not_private
 from appliance.catalog.queries import is_share_active
 from appliance.catalog.users import hash_password, verify_password
 from appliance.errors import BadRequest, NotFound
@@ -225,7 +226,7 @@ def active_share(token: str) -> ShareLink | None:
 def shared_files(album_id: int, where: object = None) -> list[File]:
     """The original files of the album's photos a share link may show (``where``: the
     shareable-photo condition), oldest photo first, for the visitors' zip."""
-    condition = (AlbumPhoto.album == album_id) & Photo.trashed_at.is_null()
+    condition = (AlbumPhoto.album == album_id) & Photo.trashed_at.is_null() & not_private()
     condition &= File.role == "original"
     if where is not None:
         condition &= where

@@ -11,6 +11,7 @@ from typing import Any
 
 import peewee as pw
 
+from appliance.catalog import photo_edits
 from appliance.catalog.fields import json_safe
 from appliance.catalog.models import (
     Album,
@@ -121,6 +122,8 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
             "favorite": photo.favorite,
             "archived": photo.archived,
             "owner": owners.get(photo.owner_id),
+            "private": bool(photo.private),  # only its owner sees it (catalog.private)
+            "edits": photo_edits.parse(photo.edits),  # the edit's recipe (photo_edits) or None
             "labels": [
                 {"name": r.label.name, "confidence": round(r.confidence, 4), "source": r.source}
                 for r in labels.get(photo.id, [])

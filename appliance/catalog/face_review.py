@@ -14,6 +14,7 @@ import peewee as pw
 
 from appliance.catalog.models import Face, FaceRejection, Person, Photo, database_proxy, utcnow
 from appliance.catalog.people import PeopleError, PersonNotFound, refresh_people
+from appliance.catalog.private import not_private
 from appliance.face_clusters import ClusterParams
 
 MAX_PAGE = 200
@@ -97,7 +98,9 @@ def name_choices(face_id: int, params: ClusterParams | None = None) -> list[Name
 
 
 def _nobody() -> pw.Expression:
-    visible = Photo.select(Photo.id).where((Photo.status == "ok") & Photo.trashed_at.is_null())
+    visible = Photo.select(Photo.id).where(
+        (Photo.status == "ok") & Photo.trashed_at.is_null() & not_private()
+    )
     return (
         Face.person.is_null()
         & (Face.dismissed == False)  # noqa: E712
@@ -199,6 +202,7 @@ def faces_of(person_id: int, limit: int = 60) -> list[FaceRef]:
         Face.select(Face.id, Face.photo, Face.person)
         .join(Photo)
         .where((Face.person == person_id) & (Photo.status == "ok") & Photo.trashed_at.is_null())
+        .where(not_private())
         .order_by(Face.quality.desc(), Face.id)
         .limit(max(1, min(int(limit), MAX_PAGE)))
     )

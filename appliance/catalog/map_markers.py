@@ -16,6 +16,7 @@ import numpy as np
 
 from appliance.catalog.connection_cache import ConnectionCache
 from appliance.catalog.models import Photo
+from appliance.catalog.private import not_private
 from appliance.errors import BadRequest
 
 CELL_PX = 60
@@ -62,6 +63,7 @@ def _visible() -> Any:
         & Photo.latitude.is_null(False)
         & Photo.longitude.is_null(False)
         & ~((Photo.latitude == 0) & (Photo.longitude == 0))
+        & not_private()
     )
 
 

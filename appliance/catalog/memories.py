@@ -16,6 +16,7 @@ from peewee import fn
 from appliance.catalog.connection_cache import ConnectionCache
 from appliance.catalog.dialect import month_day_sql
 from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
+from appliance.catalog.private import not_private
 from appliance.moments.bestof import Candidate, best_of
 from appliance.moments.events import MONTHS, Event, Moment, event_title, split_events
 
@@ -55,6 +56,7 @@ def _visible() -> pw.Expression:
         & (Photo.archived == False)  # noqa: E712
         & Photo.trashed_at.is_null()
         & (Photo.stack_hidden == False)  # noqa: E712
+        & not_private()
     )
 
 
@@ -186,7 +188,9 @@ def exact_duplicates(limit: int = 200) -> list[dict[str, Any]]:
         .limit(limit)
     )
     files = (
-        File.select(File, Photo).join(Photo).where(File.id.in_(many) & Photo.trashed_at.is_null())
+        File.select(File, Photo)
+        .join(Photo)
+        .where(File.id.in_(many) & Photo.trashed_at.is_null() & not_private())
     )
     paths: dict[int, list[str]] = defaultdict(list)
     seen = Location.select(Location.file, Location.path).where(
@@ -214,6 +218,7 @@ def near_duplicate_stacks(limit: int = 200) -> list[dict[str, Any]]:
     for photo in (
         Photo.select()
         .where(Photo.stack_id.in_([s.id for s in stacks]) & Photo.trashed_at.is_null())
+        .where(not_private())
         .order_by(Photo.quality.desc(nulls="LAST"), Photo.id)
     ):
         members[photo.stack_id].append(photo)

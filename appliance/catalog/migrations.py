@@ -220,6 +220,19 @@ def _v17_batch_edits(db: pw.Database) -> None:
     db.create_tables([m.BatchEdit], safe=True)
 
 
+def _v18_private_photos_and_edits(db: pw.Database) -> None:
+    """v18: a member's private photos, out of every listing but their own Private
+    (`catalog.private`); a photo's non-destructive edit (`catalog.photo_edits`). ``private``
+    is added in place, NOT NULL with its default (SQLite can: no table rebuild, which the
+    search triggers on the photo table would not survive)."""
+    _add_columns(db, m.Photo, "edits")
+    if "private" in {c.name for c in db.get_columns(m.Photo._meta.table_name)}:
+        return
+    postgres = isinstance(db, pw.PostgresqlDatabase)
+    kind, false = ("BOOLEAN", "FALSE") if postgres else ("INTEGER", "0")
+    db.execute_sql(f"ALTER TABLE photo ADD COLUMN private {kind} NOT NULL DEFAULT {false}")
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -238,6 +251,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     15: _v15_photo_owners,
     16: _v16_label_confidence_index,
     17: _v17_batch_edits,
+    18: _v18_private_photos_and_edits,
 }
 LATEST = max(STEPS)
 

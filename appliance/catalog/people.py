@@ -21,6 +21,7 @@ import numpy as np
 import peewee as pw
 
 from appliance.catalog.models import Face, FaceRejection, Person, Photo, database_proxy, utcnow
+from appliance.catalog.private import not_private
 from appliance.catalog.queries import face_crop
 from appliance.errors import BadRequest, NotFound
 from appliance.face_clusters import Assignment, Clusterer, ClusterParams, FaceVector
@@ -408,26 +409,30 @@ def list_people(include_hidden: bool = False, include_unnamed: bool = True) -> l
         select = select.where(Person.name.is_null(False))
     persons = list(select)
     ids = [p.id for p in persons]
+    in_sight = Face.photo.not_in(Photo.select(Photo.id).where(~not_private()))
     counts = dict(
         Face.select(Face.person, pw.fn.COUNT(Face.id))
-        .where(Face.person.in_(ids))
+        .where(Face.person.in_(ids) & in_sight)
         .group_by(Face.person)
         .tuples()
     )
     first_faces = dict(
         Face.select(Face.person, pw.fn.MIN(Face.id))
-        .where(Face.person.in_([p.id for p in persons if not p.cover_face_id]))
+        .where(Face.person.in_(ids) & in_sight)
         .group_by(Face.person)
         .tuples()
     )
     face_ids = {p.cover_face_id for p in persons if p.cover_face_id} | set(first_faces.values())
-    faces = {f.id: f for f in Face.select(Face, Photo).join(Photo).where(Face.id.in_(face_ids))}
+    faces = {
+        f.id: f
+        for f in Face.select(Face, Photo).join(Photo).where(Face.id.in_(face_ids) & not_private())
+    }
     listed = []
     for person in persons:
         count = counts.get(person.id, 0)
         if not count:
             continue
-        face = faces.get(person.cover_face_id or first_faces.get(person.id))
+        face = faces.get(person.cover_face_id) or faces.get(first_faces.get(person.id))
         listed.append(
             PersonInfo(
                 person.id,

@@ -11,7 +11,7 @@ from typing import Any
 
 import peewee as pw
 
-from appliance.catalog import edits, stacks
+from appliance.catalog import edits, photo_edits, private, stacks
 from appliance.catalog.connection_cache import ConnectionCache
 from appliance.catalog.edits import PhotoNotFound
 from appliance.catalog.models import Photo, User, database_proxy
@@ -148,15 +148,21 @@ def set_flags(photo_ids: Iterable[int], changes: dict[str, bool]) -> int:
 def shareable() -> pw.Expression:
     """The photos a share link may show: catalogued fine, not archived, not in the trash
     (``photo.trashed_at``); every share route follows this condition."""
-    return _ok() & (Photo.archived == False) & Photo.trashed_at.is_null(True)  # noqa: E712
+    not_archived = Photo.archived == False  # noqa: E712
+    return _ok() & not_archived & Photo.trashed_at.is_null(True) & private.not_private()
 
 
-def update_photo(photo_id: int, data: dict[str, Any]) -> int:
-    """The API's PATCH of one photo: edits (date, place, text) and flags in ONE
-    transaction, so a refused part undoes the others. Returns the rows updated."""
+def update_photo(photo_id: int, data: dict[str, Any], by: int | None = None) -> int:
+    """The API's PATCH of one photo: edits (date, place, text), flags and ``private`` in
+    ONE transaction, so a refused part undoes the others. Returns the rows updated."""
     flags = {k: data[k] for k in FLAGS if k in data}
     with database_proxy.atomic():
         edited = edits.apply_edits(photo_id, data)
-        if not flags and not edited:
+        if "edits" in data:  # the picture's edit (rotate, crop, light), or null: revert
+            photo_edits.set_edits(photo_id, data["edits"])
+            edited = True
+        if "private" in data:
+            private.set_private(photo_id, bool(data["private"]), by)
+        elif not flags and not edited:
             raise BadRequest("send favorite and/or archived as true or false")
         return set_flags([photo_id], flags) if flags else 1

@@ -17,6 +17,7 @@ import peewee as pw
 from peewee import fn
 
 from appliance.catalog.models import Photo, utcnow
+from appliance.catalog.private import not_private
 from appliance.places import time_zones
 from appliance.places.place import Place, valid_position
 
@@ -175,7 +176,7 @@ def backfill_all() -> int:
 
 
 def _visible() -> pw.Expression:
-    return (Photo.status == "ok") & (Photo.archived == False)  # noqa: E712
+    return (Photo.status == "ok") & (Photo.archived == False) & not_private()  # noqa: E712
 
 
 def list_countries() -> list[dict[str, Any]]:

@@ -20,7 +20,7 @@ from typing import Any
 import peewee as pw
 from peewee import fn
 
-from appliance.catalog import search_index
+from appliance.catalog import photo_edits, search_index
 from appliance.catalog.models import (
     Album,
     AlbumPhoto,
@@ -36,6 +36,7 @@ from appliance.catalog.models import (
     database_proxy,
 )
 from appliance.catalog.photo_fields import shared_fields
+from appliance.catalog.private import not_private, private_of
 from appliance.errors import BadRequest
 from appliance.media.mime import HEIF_MIMES
 from appliance.places.names import country_code_for
@@ -470,28 +471,43 @@ PHOTO_COLUMNS = (
     Photo.stack_id,
     Photo.duration,
     Photo.motion,
+    Photo.edits,
 )
 
 
 def photo_summary(photo: Photo) -> dict[str, Any]:
+    """A tile: width and height as shown (once edited), ``edit`` the key of its edit (the
+    thumbnail URL's ``?e=``; None: not edited)."""
+    recipe = photo_edits.parse(getattr(photo, "edits", None))
+    width, height = photo_edits.shown_size(photo.width, photo.height, recipe)
     return {
         "id": photo.id,
         "sha256": photo.primary_sha256,
         "time": photo.sort_time.isoformat() if photo.sort_time else None,
         "kind": photo.kind,
         "favorite": bool(photo.favorite),
-        "width": photo.width,
-        "height": photo.height,
+        "width": width,
+        "height": height,
+        "edit": photo_edits.key(recipe),
         "stack": photo.stack_id,
         "duration": photo.duration,
         "motion": photo.motion,
     }
 
 
-def _base(archived: bool = False, trashed: bool = False, collapse: bool = False) -> pw.ModelSelect:
-    """Photos of a view: timeline/archive (not trashed) or the trash; ``collapse`` shows a
-    stack as its one shown photo."""
+def _base(
+    archived: bool = False,
+    trashed: bool = False,
+    collapse: bool = False,
+    private_owner: int | None = None,
+) -> pw.ModelSelect:
+    """Photos of a view: timeline/archive (not trashed) or the trash, never a private photo;
+    ``collapse`` shows a stack as its one shown photo. ``private_owner``: that member's
+    Private instead (archived or not, never in a stack)."""
     select = Photo.select(*PHOTO_COLUMNS).where(Photo.status == "ok")
+    if private_owner is not None:
+        return select.where(private_of(private_owner) & Photo.trashed_at.is_null())
+    select = select.where(not_private())
     if trashed:
         return select.where(Photo.trashed_at.is_null(False))
     select = select.where((Photo.archived == archived) & Photo.trashed_at.is_null())
@@ -565,12 +581,15 @@ def search_photos(
     trashed: bool = False,
     where: pw.Expression | None = None,
     use_indexes: bool = True,
+    private_owner: int | None = None,
 ) -> Page:
     """One page of matching photos, newest first; ``next_cursor`` is None on the last page.
     ``where`` narrows further (share links pass the shareable-photo condition);
-    ``use_indexes=False`` tests every photo row instead (the benchmark's baseline)."""
+    ``use_indexes=False`` tests every photo row instead (the benchmark's baseline);
+    ``private_owner`` lists that member's Private (`catalog.private`)."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
-    base = _base(archived, trashed, _collapses(query, trashed))
+    collapse = _collapses(query, trashed) and private_owner is None
+    base = _base(archived, trashed, collapse, private_owner)
     select = _apply_query(base, query, labels_for, use_indexes)
     if where is not None:
         select = select.where(where)
@@ -610,8 +629,11 @@ def neighbours(
     key = pw.Tuple(photo.sort_time, photo.id)
     here = pw.Tuple(Photo.sort_time, Photo.id)
     trashed = photo.trashed_at is not None
-    collapse = _collapses(query, trashed) and not photo.stack_hidden
-    base = _apply_query(_base(bool(photo.archived), trashed, collapse), query, labels_for)
+    if photo.private:  # its neighbours in its owner's Private
+        base = _apply_query(_base(private_owner=photo.owner_id), query, labels_for)
+    else:
+        collapse = _collapses(query, trashed) and not photo.stack_hidden
+        base = _apply_query(_base(bool(photo.archived), trashed, collapse), query, labels_for)
     newer = base.where(here > key).order_by(Photo.sort_time.asc(), Photo.id.asc())
     older = base.where(here < key).order_by(Photo.sort_time.desc(), Photo.id.desc())
     if not _once_per_stack(query, trashed):
@@ -659,7 +681,9 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
     albums = Album.select(Album.id, Album.title).join(AlbumPhoto).where(AlbumPhoto.photo == photo)
     files = File.select().where(File.photo == photo).order_by(File.id)
     out = _with_stacks([photo_summary(photo)])[0]
+    shown = {"width": out["width"], "height": out["height"]}  # as shown, once edited
     out.update(shared_fields(photo))
+    out.update(shown)
     out.update(
         {
             "quality": photo.quality,
@@ -668,6 +692,8 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
             "taken_at": photo.taken_at.isoformat() if photo.taken_at else None,
             "taken_at_offset": photo.taken_at_offset,
             "owner_id": photo.owner_id,  # who added it (users.id); None: the family's
+            "private": bool(photo.private),  # only its owner sees it, in Private
+            "edits": photo_edits.parse(photo.edits),  # the edit's recipe, or None
             "labels": [
                 {"name": pl.label.name, "confidence": pl.confidence, "source": pl.source}
                 for pl in labels
@@ -710,7 +736,7 @@ def _covers(photo_ids: Iterable[int]) -> dict[int, Photo]:
     if not ids:
         return {}
     rows = Photo.select(Photo.id, Photo.primary_sha256, Photo.width, Photo.height).where(
-        Photo.id.in_(ids)
+        Photo.id.in_(ids) & not_private()
     )
     return {p.id: p for p in rows}
 
@@ -728,6 +754,7 @@ def list_labels() -> list[dict[str, Any]]:
         .join(Photo)
         .where((PhotoLabel.removed == False) & (Photo.status == "ok"))  # noqa: E712
         .where((Photo.archived == False) & Photo.trashed_at.is_null())  # noqa: E712
+        .where(not_private())
         .group_by(Label.id, Label.name)
         .order_by(fn.COUNT(PhotoLabel.id).desc(), Label.name)
     )
@@ -777,7 +804,7 @@ def list_albums() -> list[dict[str, Any]]:
         .join(
             Photo,
             pw.JOIN.LEFT_OUTER,
-            on=((AlbumPhoto.photo == Photo.id) & Photo.trashed_at.is_null()),
+            on=((AlbumPhoto.photo == Photo.id) & Photo.trashed_at.is_null() & not_private()),
         )
         .where(Album.id.not_in(AlbumTrash.select(AlbumTrash.album)))
         .group_by(Album)
@@ -791,7 +818,7 @@ def list_albums() -> list[dict[str, Any]]:
     }
     out = []
     for album in rows:
-        cover = covers.get(album.cover_photo_id or album.newest)
+        cover = covers.get(album.cover_photo_id) or covers.get(album.newest)
         out.append(
             {
                 "id": album.id,
@@ -814,7 +841,7 @@ def sha_in_album(sha256: str, album_id: int, where: pw.Expression | None = None)
     """Whether a photo of ``album_id`` has this primary hash (for share-link media);
     ``where`` narrows the photos that count (share links: only shareable ones)."""
     condition = (AlbumPhoto.album == album_id) & (Photo.primary_sha256 == sha256)
-    condition &= Photo.trashed_at.is_null()
+    condition &= Photo.trashed_at.is_null() & not_private()
     if where is not None:
         condition &= where
     return AlbumPhoto.select().join(Photo).where(condition).exists()

@@ -12,6 +12,7 @@ from typing import Any
 import peewee as pw
 
 from appliance.catalog.models import File, Location, Photo, User
+from appliance.catalog.private import not_private
 from appliance.catalog.queries import (
     PHOTO_COLUMNS,
     decode_cursor,
@@ -85,7 +86,10 @@ def recently_added(cursor: str | None = None, limit: int = PAGE_SIZE) -> RecentP
     added first; ``next_cursor`` is None on the last page."""
     limit = max(1, min(int(limit), MAX_PAGE_SIZE))
     select = Photo.select(*PHOTO_COLUMNS, Photo.created_at, Photo.owner_id).where(
-        (Photo.status == "ok") & (Photo.archived == False) & Photo.trashed_at.is_null()  # noqa: E712
+        (Photo.status == "ok")
+        & (Photo.archived == False)  # noqa: E712
+        & Photo.trashed_at.is_null()  # noqa: E712
+        & not_private()
     )
     if cursor:
         stamp, photo_id = decode_cursor(cursor)

@@ -28,6 +28,7 @@ import peewee as pw
 
 from appliance.catalog.dialect import executemany, sync_id_sequence
 from appliance.catalog.models import Face, Photo, PhotoHash, Setting, Stack, database_proxy, utcnow
+from appliance.catalog.private import not_private
 from appliance.errors import BadRequest, NotFound
 from appliance.moments.features import Measured
 from appliance.moments.grouping import (
@@ -127,7 +128,10 @@ def store_measured(photo_id: int, measured: Measured, model: LearnedModel | None
 
 def _groupable() -> pw.Expression:
     return (
-        (Photo.status == "ok") & Photo.trashed_at.is_null() & (Photo.unstacked == False)  # noqa: E712
+        (Photo.status == "ok")
+        & Photo.trashed_at.is_null()
+        & (Photo.unstacked == False)  # noqa: E712
+        & not_private()
     )
 
 
@@ -381,6 +385,7 @@ def stack_members(stack_id: int) -> list[Photo]:
     return list(
         Photo.select()
         .where((Photo.stack_id == stack_id) & (Photo.status == "ok") & Photo.trashed_at.is_null())
+        .where(not_private())
         .order_by(Photo.stack_hidden, Photo.quality.desc(nulls="LAST"), Photo.id)
     )
 

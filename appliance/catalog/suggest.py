@@ -22,6 +22,7 @@ from appliance.catalog.models import (
     Photo,
     PhotoLabel,
 )
+from appliance.catalog.private import not_private
 
 MAX_SUGGESTIONS = 12
 PER_KIND = 5
@@ -47,7 +48,7 @@ def _starts(column: pw.Node, prefix: str) -> pw.Expression:
 
 
 def _visible() -> pw.Expression:
-    return (Photo.status == "ok") & Photo.trashed_at.is_null()
+    return (Photo.status == "ok") & Photo.trashed_at.is_null() & not_private()
 
 
 def _labels(prefix: str) -> list[Suggestion]:

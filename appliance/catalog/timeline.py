@@ -10,6 +10,7 @@ from typing import Any
 from peewee import fn
 
 from appliance.catalog.models import File, Job, Photo
+from appliance.catalog.private import not_private
 from appliance.catalog.queries import _base
 
 UPLOAD_SOURCE = "upload"
@@ -33,7 +34,7 @@ def change_marker() -> dict[str, int]:
     """What changes when photos land or leave: the newest id and the visible count."""
     count, newest = (
         Photo.select(fn.COUNT(Photo.id), fn.MAX(Photo.id))
-        .where((Photo.status == "ok") & Photo.trashed_at.is_null())
+        .where((Photo.status == "ok") & Photo.trashed_at.is_null() & not_private())
         .tuples()
         .get()
     )
@@ -107,6 +108,7 @@ def zip_members(photo_ids: Iterable[int]) -> list[ZipMember]:
             Photo.id.in_(ids)
             & (Photo.status == "ok")
             & Photo.trashed_at.is_null()
+            & not_private()
             & File.sha256.is_null(False)
         )
         .order_by(Photo.sort_time, Photo.id, File.id)

@@ -166,10 +166,18 @@ def set_role(user_id: int, role: str, keep_session: str | None = None) -> None:
 
 
 def delete_user(user_id: int) -> None:
-    """Delete an account; the photos it added stay, and become the family's (admins')."""
+    """Delete an account; the photos it added stay, and become the family's (admins').
+    Not while it keeps private photos: they would become everyone's, or nobody's; its
+    owner moves them out of Private first (`catalog.private`)."""
     with database_proxy.atomic():
         if _admins_after(user_id, None) == 0:
             raise UserError("the last admin cannot be deleted")
+        kept = Photo.select().where((Photo.owner_id == user_id) & (Photo.private == True)).count()  # noqa: E712
+        if kept:
+            raise UserError(
+                f"this account keeps {kept} private photo{'s' if kept != 1 else ''}: "
+                "its owner moves them out of Private first (they would become the family's)"
+            )
         if not User.delete().where(User.id == user_id).execute():
             raise UserNotFound(f"no user {user_id}")
         Photo.update(owner_id=None).where(Photo.owner_id == user_id).execute()

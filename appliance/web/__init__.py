@@ -80,6 +80,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         phones,
         places,
         places_api,
+        private,
         search,
         settings_page,
         share,
@@ -116,6 +117,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     if settings.library_disk:  # first: nothing may open the catalog in an empty mount point
         app.before_request(_library_disk_guard(settings))
     app.before_request(security.before_request)
+    app.before_request(private.guard)  # after the user is known
     app.after_request(_headers)
     app.context_processor(_template_globals)
     app.register_error_handler(HTTPException, _error)
@@ -137,6 +139,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(login_flow.bp)
     app.register_blueprint(moving_in.bp)
     app.register_blueprint(app_shell.bp)
+    app.register_blueprint(private.bp)
     _mount_phone_backup(app, settings, library)
     return app
 

@@ -19,12 +19,13 @@ from flask import (
 
 from appliance.catalog import albums as album_ops
 from appliance.catalog import batch_edit as batch_ops
-from appliance.catalog import edits
+from appliance.catalog import edits, photo_edits
 from appliance.catalog import labels as label_ops
 from appliance.catalog import people as people_ops
 from appliance.catalog import photos as photo_ops
 from appliance.catalog import users as user_ops
 from appliance.catalog.models import Album, Photo, User
+from appliance.catalog.private import set_private_many
 from appliance.catalog.queries import (
     MAX_ID,
     list_albums,
@@ -38,6 +39,7 @@ from appliance.catalog.sessions import end_user_sessions
 from appliance.search.query import parse_query
 from appliance.search.synonyms import labels_for
 from appliance.status import web_status
+from appliance.web import private as private_web
 from appliance.web.media import video_fields
 from appliance.web.openapi import spec
 from appliance.web.permissions import require, require_photos
@@ -70,10 +72,16 @@ def _int(value: Any, what: str) -> int:
 
 
 def _ids(data: dict[str, Any], key: str) -> list[int]:
+    """The photo ids of a batch; 404 when one names a private photo not for this member,
+    as if it did not exist (`web.private`)."""
     values = data.get(key, [])
     if not isinstance(values, list):
         fail(400, f"{key} must be a list of photo ids")
-    return [_int(v, key) for v in values]
+    ids = [_int(v, key) for v in values]
+    hidden = private_web.hidden_ids(ids)
+    if hidden:
+        fail(404, f"no photo {hidden[0]}")
+    return ids
 
 
 def _photo(photo_id: int) -> Photo:
@@ -97,8 +105,10 @@ def _query(text: str) -> Any:
 def photos() -> Any:
     query = _query(request.args.get("q", ""))
     view = request.args.get("view", "timeline")
-    if view not in ("timeline", "archive", "trash"):
-        fail(400, "view must be timeline, archive or trash")
+    if view not in ("timeline", "archive", "trash", "private"):
+        fail(400, "view must be timeline, archive, trash or private")
+    if view == "private" and not private_web.unlocked():
+        fail(403, "open Private with your password first")
     try:
         limit = int(request.args.get("limit", 60))
     except ValueError:
@@ -110,6 +120,7 @@ def photos() -> Any:
         labels_for=labels_for,
         archived=view == "archive",
         trashed=view == "trash",
+        private_owner=g.user.id if view == "private" else None,
     )
     return jsonify(items=page.items, next_cursor=page.next_cursor)
 
@@ -139,9 +150,11 @@ def update_photo(photo_id: int) -> Any:
     data = body()
     flags = {k: data[k] for k in ("favorite", "archived") if k in data}
     _check_flags(flags, [photo_id])  # before anything is written: a bad request changes nothing
-    if set(data) - set(flags):  # the date, place or text
+    if "private" in data:
+        _check_private(data["private"], [photo_id])
+    if set(data) - set(flags) - {"private"}:  # the date, place, text or the picture's edit
         require_own("photo.edit", [photo_id])
-    return jsonify(updated=photo_ops.update_photo(photo_id, data))
+    return jsonify(updated=photo_ops.update_photo(photo_id, data, g.user.id))
 
 
 @bp.post("/photos/shift-date")
@@ -192,6 +205,13 @@ def update_photos() -> Any:
     return jsonify(updated=_set_flags(_ids(data, "ids"), data))
 
 
+def _check_private(value: Any, ids: list[int]) -> None:
+    """``private`` is true or false, and only the photos' owner sets it (`web.permissions`)."""
+    if not isinstance(value, bool):
+        fail(400, "private must be true or false")
+    require_photos(g.user, "photo.private", photo_ops.owners(ids))
+
+
 def _check_flags(changes: dict[str, Any], ids: list[int]) -> None:
     if not all(isinstance(v, bool) for v in changes.values()):
         fail(400, "send favorite and/or archived as true or false")
@@ -202,8 +222,14 @@ def _check_flags(changes: dict[str, Any], ids: list[int]) -> None:
 
 def _set_flags(ids: list[int], data: dict[str, Any]) -> int:
     changes = {k: data[k] for k in ("favorite", "archived") if k in data}
+    if "rotate" in data and not changes:  # turn a selection (kept as each one's edit)
+        require_own("photo.edit", ids)
+        return photo_edits.rotate_photos(ids, data["rotate"])
+    if "private" in data and not changes:  # make a selection private, or not
+        _check_private(data["private"], ids)
+        return set_private_many(ids, data["private"], g.user.id)
     if not changes:
-        fail(400, "send favorite and/or archived as true or false")
+        fail(400, "send favorite and/or archived (or private) as true or false")
     _check_flags(changes, ids)
     return photo_ops.set_flags(ids, changes)
 

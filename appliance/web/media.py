@@ -9,15 +9,20 @@ symlinks).
 from __future__ import annotations
 
 import re
+from pathlib import PurePath
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, request, send_file, url_for
 from werkzeug.http import dump_options_header
 
+from appliance.catalog import photo_edits
 from appliance.catalog.files import find_file
 from appliance.catalog.models import File
 from appliance.catalog.photos import has_thumbnail
 from appliance.library import Library
+from appliance.media.as_jpeg import jpeg_name
+from appliance.media.decode import RenderError
+from appliance.media.edit_render import EditedCache, full_size_jpeg
 from appliance.media.thumbs import SIZES, ThumbnailCache
 from appliance.media.videocache import VideoCache
 from appliance.originals import UnsafePath, original_path
@@ -63,7 +68,8 @@ def cached(response: Response, etag: str) -> Response:
 
 
 def send_thumb(sha256: str, size: str) -> Response:
-    """Serve a cached thumbnail; the caller has checked the viewer may see ``sha256``."""
+    """Serve a cached thumbnail, edited when its photo has an edit (`catalog.photo_edits`);
+    the caller has checked the viewer may see ``sha256``."""
     if size not in SIZES:
         abort(404)
     lib = library()
@@ -73,8 +79,29 @@ def send_thumb(sha256: str, size: str) -> Response:
         abort(404)
     if not path.is_file():
         abort(404)
+    recipe = photo_edits.edits_of_primary(sha256) if request.args.get("e") != "none" else None
+    if recipe:  # ?e=none: the picture before its edit (the editor starts from it)
+        return _send_edited(sha256, size, recipe)
     response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False)
     return cached(response, f"{sha256}-{size}")
+
+
+def _send_edited(sha256: str, size: str, recipe: dict) -> Response:
+    """The edited rendition: immutable at its versioned URL (``?e=<recipe key>``, what the
+    grid and viewer ask for), revalidated at the plain one (covers), which an edit changes."""
+    lib = library()
+    key = photo_edits.key(recipe) or ""
+    viewer = ThumbnailCache(lib.cache).path(sha256, "viewer")
+    try:
+        path = EditedCache(lib.cache).rendition(sha256, size, key, viewer, recipe)
+    except OSError:
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", conditional=False, etag=False)
+    if request.args.get("e") == key:
+        return cached(response, f"{sha256}-{size}-{key}")
+    response.set_etag(f"{sha256}-{size}-{key}")
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 @bp.get("/thumb/<size>/<sha256>.jpg")
@@ -107,6 +134,28 @@ def original(sha256: str) -> Response:
     response.cache_control.private = True
     response.cache_control.public = False
     response.cache_control.immutable = True
+    return response
+
+
+@bp.get("/edited/<sha256>.jpg")
+def edited(sha256: str) -> Response:
+    """The photo with its edit, full size, as a JPEG download ("Download edited")."""
+    recipe = photo_edits.edits_of_primary(check_sha(sha256))
+    file = find_file(sha256)
+    if recipe is None or file is None:
+        abort(404)
+    try:
+        data = full_size_jpeg(original_path(library(), file), file.mime or "", recipe)
+    except UnsafePath:
+        abort(403, "this file is outside the library")
+    except (FileNotFoundError, OSError):
+        abort(404, "the original is not reachable (drive disconnected?)")
+    except RenderError as exc:
+        abort(404, f"this photo cannot be edited here: {exc}")
+    response = Response(data, mimetype="image/jpeg")
+    name = jpeg_name(f"{PurePath(file.original_name or 'photo').stem}-edited")
+    response.headers["Content-Disposition"] = content_disposition("attachment", name)
+    response.cache_control.private = True
     return response
 
 

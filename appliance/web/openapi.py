@@ -64,10 +64,11 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     (
         "get",
         "/photos",
-        "Photos newest first (keyset pages); q uses the search language",
+        "Photos newest first (keyset pages); q uses the search language; view=private: "
+        "the signed-in member's Private, once opened with their password (else 403)",
         {
             "q": _STR,
-            "view": {"enum": ["timeline", "archive", "trash"]},
+            "view": {"enum": ["timeline", "archive", "trash", "private"]},
             "cursor": _STR,
             "limit": _ID,
         },
@@ -89,9 +90,12 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         "Set favourite (anyone) or archived; edit the capture time (ISO 8601, its "
         "offset inside or as taken_at_offset minutes), the place (signed degrees), title or "
         "description: kept in the catalog and the XMP sidecar, never in the original. Archive "
-        "and edits: admins, or the member who added the photo (uploaded or backed it up)",
+        "and edits: admins, or the member who added the photo (uploaded or backed it up). "
+        "private: only the photo's owner (an admin for the family's photos, which become "
+        "theirs); a private photo is then absent from every other member's answers",
         {},
         {
+            "private": _BOOL,
             "favorite": _BOOL,
             "archived": _BOOL,
             "taken_at": _STR,
@@ -117,9 +121,9 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         "post",
         "/photos/batch",
         "Set favourite or archived on many photos (archive: admins, or the member who added "
-        "every one of them; else nothing changes)",
+        "every one of them; else nothing changes); or private alone (their owner only)",
         {},
-        {"ids": _IDS, "favorite": _BOOL, "archived": _BOOL},
+        {"ids": _IDS, "favorite": _BOOL, "archived": _BOOL, "private": _BOOL},
         False,
     ),
     ("post", "/photos/{photo_id}/labels", "Add a label", {}, {"name": _STR}, False),
@@ -329,6 +333,7 @@ PHOTO_DETAIL = {
                 "newer": _null("integer"),
                 "older": _null("integer"),
                 "owner_id": _null("integer"),  # who added it; null: the family's
+                "private": _BOOL,  # only its owner sees it, in Private
             }
         ),
     ]

@@ -20,6 +20,7 @@ them (trash, archive, edit the date, place or text).
 | person.edit       | yes   | yes             | no                 |
 | person.hide       | yes   | no              | no                 |
 | photo.trash       | yes   | own photos only | no                 |
+| photo.private     | family's photos | own photos only | no       |
 | photo.restore     | yes   | yes             | no                 |
 | photo.upload      | yes   | yes             | no                 |
 | phone.own         | own   | own             | no                 |
@@ -59,10 +60,13 @@ EVERY_USER = frozenset(
 )
 ALBUM_OWNER = frozenset({"album.edit", "album.delete", "album.share"})
 PHOTO_OWNER = frozenset({"photo.trash", "photo.archive", "photo.edit"})
+# only the photo's owner, an admin too for the family's photos (no owner): an admin
+# administers accounts, not a member's private photos (`catalog.private`)
+OWNER_ONLY = frozenset({"photo.private"})
 ADMIN_ONLY = frozenset(
     {"person.hide", "trash.empty", "photo.delete", "users.manage", "settings.manage"}
 )
-ACTIONS = EVERY_USER | ALBUM_OWNER | PHOTO_OWNER | ADMIN_ONLY
+ACTIONS = EVERY_USER | ALBUM_OWNER | PHOTO_OWNER | OWNER_ONLY | ADMIN_ONLY
 ROLES = ("admin", "member")
 
 
@@ -78,6 +82,11 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         raise ValueError(f"unknown action {action!r}")
     if user is None or getattr(user, "role", None) not in ROLES:
         return False
+    if action in OWNER_ONLY:
+        if obj is None:
+            return True  # everyone may do it to some photo: their own
+        owner = getattr(obj, "owner_id", None)
+        return owner == user.id or (owner is None and user.role == "admin")
     if user.role == "admin":
         return True
     if action in EVERY_USER:

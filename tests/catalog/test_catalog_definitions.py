@@ -165,6 +165,8 @@ EXPORT_KEYS = {  # the `shoebox export` contract (issues 1-10): exactly these, n
     "focal_length", "favorite", "archived", "labels", "faces", "people", "albums", "quality",
     "stack", "trashed_at", "title", "description", "rating", "place_source",
     "owner",  # wave 3 (issue 27): the member who added it, or null (the family's)
+    "private",  # wave 3 (issue 26): only its owner sees it, in Private
+    "edits",  # wave 3 (issue 26): the non-destructive edit's recipe, or null
 }  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from appliance.web.permissions import (
     ADMIN_ONLY,
     ALBUM_OWNER,
     EVERY_USER,
+    OWNER_ONLY,
     PHOTO_OWNER,
     can,
 )
@@ -89,6 +90,8 @@ TABLE = {  # action -> (admin, member on own album/photo, member on another's, v
     **{a: (True, True, False, False) for a in ALBUM_OWNER},
     **{a: (True, True, False, False) for a in PHOTO_OWNER},
     **{a: (True, False, False, False) for a in ADMIN_ONLY},
+    # an admin: their own and the family's photos, never a member's (checked below)
+    **{a: (True, True, False, False) for a in OWNER_ONLY},
 }
 
 
@@ -97,16 +100,18 @@ def test_permission_table_cell_by_cell(action: str) -> None:
     admin, member = User(id=1, role="admin"), User(id=2, role="member")
     own, others = Album(created_by=2), Album(created_by=1)
     orphan = Album(created_by=None)
-    if action in PHOTO_OWNER:  # a photo the member added, one an admin added, the family's
+    if action in PHOTO_OWNER | OWNER_ONLY:  # one the member added, one an admin added, the family's
         own, others, orphan = Photo(owner_id=2), Photo(owner_id=1), Photo(owner_id=None)
     expected = TABLE[action]
     assert can(admin, action, others) is expected[0]
     assert can(admin, action, orphan) is expected[0]
+    if action in OWNER_ONLY:  # a member's photo is theirs alone, admins included
+        assert can(admin, action, own) is False
     assert can(member, action, own) is expected[1]
     assert can(member, action, others) is expected[2]
     assert can(None, action, own) is expected[3]
     assert can(User(id=3, role="intruder"), action, own) is False
-    if action in ALBUM_OWNER | PHOTO_OWNER:
+    if action in ALBUM_OWNER | PHOTO_OWNER | OWNER_ONLY:
         assert can(member, action, orphan) is False  # unowned albums and photos: admins only
 
 

@@ -247,7 +247,7 @@ function initGrid() {
     img.alt = "";
     img.addEventListener("load", () => img.classList.add("ready"));
     img.addEventListener("error", () => { img.classList.add("ready"); img.style.visibility = "hidden"; });
-    img.src = grid.dataset.thumbs + p.sha256 + ".jpg";
+    img.src = thumbUrl(grid.dataset.thumbs, p);
     a.append(img);
     if (p.favorite) a.insertAdjacentHTML("beforeend", '<span class="badge">♥</span>');
     if (p.stack && p.stack.count > 1) {
@@ -365,6 +365,12 @@ function needSelection() {
 
 // ---- share page lightbox ----
 
+// A thumbnail's URL: by content hash, and by the edit's key when the photo is edited
+// (the edited rendition is cached for good at its own URL).
+function thumbUrl(base, p) {
+  return base + p.sha256 + ".jpg" + (p.edit ? "?e=" + p.edit : "");
+}
+
 function openLightbox(items, index, base, saveBase) {
   const lb = $("#lightbox");
   if (!lb) return;
@@ -372,7 +378,7 @@ function openLightbox(items, index, base, saveBase) {
   const save = $(".lb-save", lb);  // when the link allows downloads: this photo, as a JPEG
   const show = (i) => {
     index = (i + items.length) % items.length;
-    img.src = base + items[index].sha256 + ".jpg";
+    img.src = thumbUrl(base, items[index]);
     if (save && saveBase) save.href = `${saveBase}${items[index].sha256}?as=jpeg`;
   };
   show(index);
@@ -517,6 +523,25 @@ const actions = {
     const label = $(".act-label", el);
     if (label) label.textContent = on ? "Unarchive" : "Archive";
     el.title = on ? "Archived: tap to put it back in the timeline" : "Archive (hide from the timeline)";
+  },
+  async private(el) {  // only its owner sees a private photo, in Private (catalog/private.py)
+    const on = el.dataset.private !== "true";
+    await api("PATCH", `/api/v1/photos/${$("#viewer").dataset.photo}`, { private: on });
+    flash(on ? "Moved to Private: only you see it now" : "Back with the family's photos");
+    location.href = on ? ($("#viewer").dataset.newer || $("#viewer").dataset.older || $("#viewer").dataset.back) : "/private";
+  },
+  async "sel-rotate"() {  // each photo turned a quarter clockwise: kept as its edit
+    if (!needSelection()) return;
+    await api("POST", "/api/v1/photos/batch", { ids: [...selected], rotate: 90 });
+    flash(`${selected.size} turned a quarter to the right (the originals are kept)`);
+    location.reload();
+  },
+  async "sel-private"(el) {
+    if (!needSelection()) return;
+    const on = el.dataset.private === "true";
+    await api("POST", "/api/v1/photos/batch", { ids: [...selected], private: on });
+    flash(on ? `${selected.size} moved to Private: only you see them now` : `${selected.size} back with the family's photos`);
+    location.reload();
   },
   info() { $("#panel").classList.toggle("hidden"); },
   async "remove-label"(el) {
