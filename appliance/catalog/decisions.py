@@ -1,23 +1,27 @@
 """Decisions found in a file's XMP (embedded or sidecar) brought into the catalog.
 
 On import, and when a sidecar changed outside Shoebox, the rating, title, description,
-keywords (-> manual labels), named face regions (-> faces of named people) and an edited
-date or place become catalog decisions, exactly as if a person had made them in Shoebox.
+keywords (-> manual labels), named face regions (-> faces of named people), an edited
+date or place and the picture's edit become catalog decisions, exactly as if a person had
+made them in Shoebox.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from peewee import fn
 
+from appliance.catalog import photo_edits
 from appliance.catalog.labels import add_manual_label
 from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, utcnow
 from appliance.catalog.people import MANUAL, refresh_people
 from appliance.media.regions import FaceRegion
 from appliance.media.xmp_write import PEOPLE_ROOT
 
+log = logging.getLogger(__name__)
 FAVOURITE_RATING = 5
 MATCH_IOU = 0.3
 
@@ -86,11 +90,23 @@ def apply_metadata(photo_id: int, meta: Any, *, replace: bool = False) -> None:
         "sidecar",
     ):
         values.update(latitude=meta.latitude, longitude=meta.longitude, place_source="sidecar")
+    recipe = _recipe(getattr(meta, "edits", None))
+    if recipe and photo_edits.parse(photo.edits) != recipe:
+        values["edits"] = json.dumps(recipe, sort_keys=True)
     if values:
         values["updated_at"] = utcnow()
         Photo.update(**values).where(Photo.id == photo_id).execute()
     _apply_labels(photo_id, keyword_labels(meta), replace)
     _apply_regions(photo, [r for r in meta.regions if r.name])
+
+
+def _recipe(raw: Any) -> dict[str, Any] | None:
+    """A sidecar's edit as a recipe Shoebox applies; one it cannot is left out (logged)."""
+    try:
+        return photo_edits.normalise(raw)
+    except photo_edits.EditRecipeError as exc:
+        log.warning("a sidecar's edit is not one Shoebox can apply: %s", exc)
+        return None
 
 
 def _apply_labels(photo_id: int, names: list[str], replace: bool) -> None:

@@ -225,7 +225,10 @@ def _v18_private_photos_and_edits(db: pw.Database) -> None:
     (`catalog.private`); a photo's non-destructive edit (`catalog.photo_edits`). ``private``
     is added in place, NOT NULL with its default (SQLite can: no table rebuild, which the
     search triggers on the photo table would not survive)."""
+    from appliance.catalog.sidecar_triggers import create_triggers
+
     _add_columns(db, m.Photo, "edits")
+    create_triggers(db)  # an edit queues the sidecar too (IF NOT EXISTS: the others stay)
     if "private" in {c.name for c in db.get_columns(m.Photo._meta.table_name)}:
         return
     postgres = isinstance(db, pw.PostgresqlDatabase)

@@ -15,7 +15,7 @@ import logging
 import threading
 from pathlib import Path
 
-from appliance.catalog import decisions
+from appliance.catalog import decisions, photo_edits
 from appliance.catalog.models import (
     Face,
     File,
@@ -107,12 +107,21 @@ def decisions_of(photo_id: int) -> Decisions:
         taken_at_offset=photo.taken_at_offset if edited_date else None,
         latitude=photo.latitude if edited_place else None,
         longitude=photo.longitude if edited_place else None,
+        edits=photo_edits.parse(photo.edits),
+        orientation=photo.orientation,
     )
 
 
 def _empty(d: Decisions) -> bool:
     return not (
-        d.rating or d.title or d.description or d.labels or d.regions or d.taken_at or d.latitude
+        d.rating
+        or d.title
+        or d.description
+        or d.labels
+        or d.regions
+        or d.taken_at
+        or d.latitude
+        or d.edits
     )
 
 

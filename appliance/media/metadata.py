@@ -72,6 +72,7 @@ class Metadata:
     people: list[str] = field(default_factory=list)  # Iptc4xmpExt:PersonInImage
     regions: list[FaceRegion] = field(default_factory=list)  # MWG-rs face regions
     sidecar: str | None = None  # path of the sidecar that was read, if any
+    edits: dict | None = None  # the picture's edit recipe its sidecar carries (xmp_edits)
     warnings: list[str] = field(default_factory=list)
 
 

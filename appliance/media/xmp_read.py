@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.media import exiftool
+from appliance.media import exiftool, xmp_edits
 from appliance.media.metadata import ARGS, Metadata, build
 from appliance.media.sniff import MediaType
 
@@ -22,6 +22,15 @@ def read_sidecar(path: Path) -> Metadata:
     return build(record, _XMP)
 
 
+def _edits(path: Path, orientation: int | None) -> dict | None:
+    """The picture's edit the sidecar carries (turn, crop, light), or None."""
+    try:
+        record, _ = exiftool.shared().read_json(path, xmp_edits.READ_ARGS)
+    except exiftool.ExifToolError:
+        return None
+    return xmp_edits.recipe_from_tags(record, orientation) or None
+
+
 def merge_sidecar(meta: Metadata, path: Path) -> None:
     """Overlay the decisions, date and place of the sidecar at ``path`` onto ``meta``."""
     try:
@@ -30,6 +39,7 @@ def merge_sidecar(meta: Metadata, path: Path) -> None:
         meta.warnings.append(f"sidecar {path.name} unreadable: {exc}")
         return
     meta.sidecar = str(path)
+    meta.edits = _edits(path, meta.orientation)
     for name in ("title", "description", "rating"):
         if getattr(side, name) is not None:
             setattr(meta, name, getattr(side, name))

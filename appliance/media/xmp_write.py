@@ -13,6 +13,7 @@ and keeps every tag Shoebox does not manage. Tags written:
 - named faces as MWG-rs regions (``mwg-rs:Regions``) and ``Iptc4xmpExt:PersonInImage``
 - an edited capture date (``exif:DateTimeOriginal``, ``photoshop:DateCreated``) and place
   (``exif:GPSLatitude``/``GPSLongitude``)
+- the picture's edit: turn, crop, straightening, light (`media.xmp_edits`)
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from appliance.media import exiftool
+from appliance.media import exiftool, xmp_edits
 from appliance.media.regions import FaceRegion
 
 PEOPLE_ROOT = "People"  # lr:hierarchicalSubject parent of person names (Lightroom, digiKam)
@@ -48,6 +49,8 @@ class Decisions:
     taken_at_offset: int | None = None
     latitude: float | None = None  # only when set by a person
     longitude: float | None = None
+    edits: dict[str, Any] | None = None  # the picture's edit recipe (catalog.photo_edits)
+    orientation: int | None = None  # the file's own EXIF orientation (the turn composes)
 
     @property
     def people(self) -> list[str]:
@@ -89,6 +92,7 @@ MANAGED = (
     "XMP-lr:HierarchicalSubject",
     "XMP-iptcExt:PersonInImage",
     "XMP-mwg-rs:RegionInfo",
+    *xmp_edits.MANAGED,
 )
 
 
@@ -118,6 +122,7 @@ def tag_values(decisions: Decisions, existing_hierarchy: list[str]) -> dict[str,
     if decisions.latitude is not None and decisions.longitude is not None:
         values["XMP-exif:GPSLatitude"] = decisions.latitude
         values["XMP-exif:GPSLongitude"] = decisions.longitude
+    values.update(xmp_edits.edit_tags(decisions.edits, decisions.orientation))
     return values
 
 

@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 
+from appliance.catalog import photo_edits
 from appliance.catalog.albums import active_share, album_of_share, share_password_ok, shared_files
 from appliance.catalog.app_settings import share_base_url
 from appliance.catalog.files import find_file
@@ -35,6 +36,7 @@ from appliance.catalog.photos import shareable
 from appliance.catalog.queries import search_photos, sha_in_album
 from appliance.media.as_jpeg import jpeg_bytes, jpeg_name, needs_jpeg
 from appliance.media.decode import RenderError
+from appliance.media.edit_render import full_size_jpeg
 from appliance.originals import UnsafePath, original_path
 from appliance.search.query import Query, Term
 from appliance.web.media import check_sha, content_disposition, send_thumb
@@ -127,6 +129,17 @@ def thumb(token: str, size: str, sha256: str) -> Response:
     return send_thumb(sha256, size)
 
 
+def _jpeg_as_shown(path: Path, file: Any) -> Made | None:
+    """How to make the JPEG a visitor gets: the photo with its edit (`catalog.photo_edits`),
+    or a JPEG of a picture many computers cannot open; None: the original is that JPEG."""
+    recipe = photo_edits.edits_of_primary(file.sha256)
+    if recipe:
+        return partial(full_size_jpeg, path, file.mime or "", recipe)
+    if needs_jpeg(file.mime):
+        return partial(jpeg_bytes, path, file.mime)
+    return None
+
+
 @bp.get("/<token>/download.zip")
 @public
 def download(token: str) -> Response:
@@ -146,8 +159,8 @@ def download(token: str) -> Response:
         except (FileNotFoundError, UnsafePath):
             continue
         name = str(file.original_name or file.sha256[:12])
-        if as_jpeg and needs_jpeg(file.mime):
-            made = partial(jpeg_bytes, path, file.mime)
+        made = _jpeg_as_shown(path, file) if as_jpeg else None
+        if made is not None:
             entries.append((member_name(jpeg_name(name), "", used), made))
         else:
             entries.append((member_name(name, "", used), path))
@@ -175,9 +188,10 @@ def save_photo(token: str, sha256: str) -> Response:
     except OSError:  # UnsafePath (outside the library) is one too; or its drive is away
         abort(404, "the photo is not reachable just now")
     name = str(file.original_name or path.name)
-    if request.args.get("as") == "jpeg" and needs_jpeg(file.mime):
+    made = _jpeg_as_shown(path, file) if request.args.get("as") == "jpeg" else None
+    if made is not None:
         try:
-            response = Response(jpeg_bytes(path, file.mime), mimetype="image/jpeg")
+            response = Response(made(), mimetype="image/jpeg")
         except RenderError as exc:
             abort(422, f"this photo cannot be made a JPEG: {exc}")
         name = jpeg_name(name)

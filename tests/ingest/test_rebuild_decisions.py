@@ -4,12 +4,14 @@ editing, rebuild from originals/ + sidecars, find every decision back."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
 from ingest_helpers import ingest, quick_settings
 
-from appliance.catalog import edits, sidecars
+from appliance.catalog import edits, photo_edits, sidecars
 from appliance.catalog.labels import add_manual_label
 from appliance.catalog.models import Face, File, Label, Location, Person, Photo, PhotoLabel
 from appliance.catalog.people import name_face
@@ -51,6 +53,7 @@ def _decisions(library: Library) -> dict[str, dict]:
             "taken_at": (photo.taken_at, photo.taken_at_offset),
             "place": (photo.latitude, photo.longitude),
             "title": photo.title,
+            "edits": photo_edits.parse(photo.edits),
         }
     return out
 
@@ -77,7 +80,28 @@ def test_rebuild_finds_every_decision_back(tmp_path: Path, corpus: Path) -> None
     edits.set_taken_at(ids["chelsea.jpg"], dt.datetime(2019, 8, 1, 16, 0), -240)
     edits.set_place(ids["chelsea.jpg"], 40.7128, -74.006)
     edits.set_text(ids["obama.jpg"], title="Official portrait")
+    photo_edits.set_edits(  # turned, cropped, straightened and lit
+        ids["biden.jpg"],
+        {
+            "rotate": 270,
+            "crop": {"x": 0.1, "y": 0.2, "w": 0.5, "h": 0.6},
+            "straighten": -3.5,
+            "exposure": 0.7,
+            "contrast": 0.25,
+            "warmth": -0.4,
+            "bw": True,
+        },
+    )
+    photo_edits.set_edits(ids["chelsea.jpg"], {"rotate": 90})
     assert sidecars.flush(library, everything=True) == 3
+    (sidecar,) = sidecars.sidecar_paths(library, ids["biden.jpg"])
+    written = subprocess.run(  # what darktable and digiKam read: the real ExifTool's view
+        ["exiftool", "-j", "-n", "-XMP-tiff:Orientation", "-XMP-crs:all", str(sidecar)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    tags = json.loads(written.stdout)[0]
+    assert (tags["Orientation"], tags["HasCrop"], tags["CropAngle"]) == (8, True, -3.5)
+    assert (tags["CropLeft"], tags["CropRight"], tags["ConvertToGrayscale"]) == (0.1, 0.6, True)
     before = _decisions(library)
     assert sorted(sorted(d["labels"]) for d in before.values()) == [[], ["our cat"], ["speech"]]
 

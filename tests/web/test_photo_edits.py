@@ -168,9 +168,16 @@ def test_a_share_visitor_sees_the_edit(web: Built, admin: FlaskClient, tmp_path:
     album = admin.post(
         "/api/v1/albums", json={"title": "Cat", "photo_ids": [photo]}, headers=h
     ).json
-    share = admin.post(f"/api/v1/albums/{album['id']}/shares", json={}, headers=h).json
+    share = admin.post(
+        f"/api/v1/albums/{album['id']}/shares", json={"allow_download": True}, headers=h
+    ).json
     admin.patch(f"/api/v1/photos/{photo}", json={"edits": {"rotate": 270}}, headers=h)
     sha = admin.get(f"/api/v1/photos/{photo}").json["sha256"]
     visitor = admin.application.test_client()
-    seen = visitor.get(f"/s/{share['url'].rsplit('/', 1)[-1]}/thumb/grid/{sha}.jpg")
+    link = f"/s/{share['url'].rsplit('/', 1)[-1]}"
+    seen = visitor.get(f"{link}/thumb/grid/{sha}.jpg")
     assert seen.status_code == 200 and _image(seen.data).width < _image(seen.data).height
+    kept = _image(visitor.get(f"{link}/photo/{sha}?as=jpeg").data)  # "Save this photo"
+    assert (kept.width, kept.height) == (300, 451)
+    original = _image(visitor.get(f"{link}/photo/{sha}").data)
+    assert (original.width, original.height) == (451, 300)
