@@ -232,8 +232,8 @@ def _v18_private_photos_and_edits(db: pw.Database) -> None:
     if "private" in {c.name for c in db.get_columns(m.Photo._meta.table_name)}:
         return
     postgres = isinstance(db, pw.PostgresqlDatabase)
-    kind, false = ("BOOLEAN", "FALSE") if postgres else ("INTEGER", "0")
-    db.execute_sql(f"ALTER TABLE photo ADD COLUMN private {kind} NOT NULL DEFAULT {false}")
+    kind = "BOOLEAN" if postgres else "INTEGER"  # what the model creates (models.Photo)
+    db.execute_sql(f"ALTER TABLE photo ADD COLUMN private {kind} NOT NULL DEFAULT FALSE")
 
 
 # version -> step that brings version-1 to version. Append new steps at the end.

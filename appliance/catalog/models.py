@@ -76,7 +76,7 @@ class Photo(BaseModel):
     # None: the family's (the box's own devices and folders, imports), kept by admins
     owner_id = pw.IntegerField(null=True, index=True)
     # only its owner sees it, in Private, once their session is unlocked (catalog.private)
-    private = pw.BooleanField(default=False)
+    private = pw.BooleanField(default=False, constraints=[pw.SQL("DEFAULT FALSE")])
     edits = pw.TextField(null=True)  # JSON recipe of a non-destructive edit (photo_edits)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)
