@@ -23,7 +23,7 @@ PG_TESTS := tests/librarybackup/test_library_backup_pg.py tests/service/test_tor
 	tests/moments/test_moments_bursts.py tests/ingest/test_ingest.py tests/ingest/test_hostile_names.py \
 	tests/web/test_web_api.py tests/web/test_web_routes.py tests/web/test_web_auth.py \
 	tests/web/test_web_share.py tests/web/test_web_media.py tests/web/test_moments_web.py \
-	tests/web/test_downloads.py
+	tests/web/test_downloads.py tests/web/test_private_photos.py tests/web/test_photo_edits.py tests/web/test_folders.py
 test-postgresql: setup
 	scripts/bootstrap.sh test
 	SHOEBOX_TEST_BACKEND=postgresql $(BIN)/python -m pytest $(PG_TESTS)

@@ -69,6 +69,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         browse,
         camera_share,
         faces,
+        folders,
         labels,
         live,
         login_flow,
@@ -140,6 +141,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.register_blueprint(moving_in.bp)
     app.register_blueprint(app_shell.bp)
     app.register_blueprint(private.bp)
+    app.register_blueprint(folders.bp)
     _mount_phone_backup(app, settings, library)
     return app
 

@@ -55,6 +55,23 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     ),
     (
         "get",
+        "/folders",
+        "The folders the photos' files were found in (cards, drives, imports), each with its "
+        "photo count and newest photo's thumbnail key (cover), by path",
+        {},
+        None,
+        False,
+    ),
+    (
+        "get",
+        "/folders/photos",
+        "The photos with a file seen directly in one folder (path: its full path), newest first",
+        {"path": _STR, "cursor": _STR, "limit": _ID},
+        None,
+        False,
+    ),
+    (
+        "get",
         "/photos/recent",
         "Photos the last added first, each with added_at and where it came from (source)",
         {"cursor": _STR, "limit": _ID},
@@ -372,6 +389,15 @@ STATUS = _object(
 # as "a JSON object" (so a route added elsewhere is still covered by the schema tests).
 RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
     ("get", "/photos"): PAGE,
+    ("get", "/folders/photos"): PAGE,
+    ("get", "/folders"): _object(
+        {
+            "folders": {
+                "type": "array",
+                "items": _object({"path": _STR, "count": _INT, "cover": _null("string")}),
+            }
+        }
+    ),
     ("post", "/photos/batch-edit"): _object({"updated": _INT, "undo_id": _INT}),
     ("post", "/photos/batch-edit/{undo_id}/undo"): _object({"restored": _INT}),
     ("get", "/photos/recent"): _object(
