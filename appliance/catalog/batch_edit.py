@@ -1,7 +1,8 @@
 """One edit for many photos, and its one Undo.
 
-A family selects photos in the grid and sets, in one action, any of: a shift of the
-capture time (the camera's clock was wrong), the UTC offset (time zone), the place, the
+A family selects photos in the grid and sets, in one action, any of: the capture date
+and time (one for all: scans, a day's photos), a shift of the capture time (the camera's
+clock was wrong), the UTC offset (time zone), the place, the
 title and description, labels to add, favourite, archived, an album to add them to. It
 runs in one transaction through the same writers as a single photo's edits (so the XMP
 sidecars follow through the sidecar triggers). Before it writes, it keeps each photo's
@@ -31,8 +32,8 @@ from appliance.errors import BadRequest, NotFound
 MAX_PHOTOS = 5000
 KEEP = dt.timedelta(days=7)  # an Undo older than this is gone
 KEYS = frozenset(
-    {"shift", "offset", "place", "title", "description", "add_labels", "favorite", "archived",
-     "album_id"}
+    {"taken_at", "shift", "offset", "place", "title", "description", "add_labels", "favorite",
+     "archived", "album_id"}
 )  # fmt: skip
 # the columns an edit may change, restored whole by an Undo
 KEPT = (
@@ -96,6 +97,8 @@ def _check(changes: dict[str, Any]) -> None:
         raise BatchError("add_labels must be a list of label names (1-100 characters)")
     if "offset" in changes and not isinstance(changes["offset"], str):
         raise BatchError("offset is a UTC offset like +02:00")
+    if "taken_at" in changes and not isinstance(changes["taken_at"], str):
+        raise BatchError("taken_at is a date and time like 2023-07-14T18:30")
     if "shift" in changes and not isinstance(changes["shift"], str):
         raise BatchError('shift is a time difference like "+1h" or "-30m"')
     place = changes.get("place")
@@ -117,6 +120,10 @@ def edit_photos(ids: list[int], changes: dict[str, Any], user_id: int | None) ->
         if len(known) != len(ids):
             raise BatchError("some of those photos do not exist")
         before: dict[str, Any] = {"photos": _snapshot(ids), "labels": [], "album": None}
+        if "taken_at" in changes:
+            when = edits.parse_time(changes["taken_at"])
+            for pid in ids:
+                edits.set_taken_at(pid, when)
         if "shift" in changes:
             edits.shift_taken_at(ids, edits.parse_shift(changes["shift"]))
         if "offset" in changes:

@@ -173,14 +173,14 @@ def shift_date() -> Any:
 
 @bp.post("/photos/batch-edit")
 def batch_edit() -> Any:
-    """One edit for many photos (``set``: shift, offset, place, title, description,
-    add_labels, favorite, archived, album_id); answers the id its Undo needs."""
+    """One edit for many photos (``set``: taken_at, shift, offset, place, title,
+    description, add_labels, favorite, archived, album_id); answers the id its Undo needs."""
     data = body()
     ids = _ids(data, "ids")
     changes = data.get("set")
     if not isinstance(changes, dict):
         fail(400, "send the changes as set: {...}")
-    if {"shift", "offset", "place", "title", "description"} & set(changes):
+    if {"taken_at", "shift", "offset", "place", "title", "description"} & set(changes):
         require_own("photo.edit", ids)
     if "add_labels" in changes:
         require(g.user, "photo.label")

@@ -20,14 +20,15 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
     (
         "post",
         "/photos/batch-edit",
-        "One edit for many photos (shift, offset, place, title, description, add_labels, "
-        "favorite, archived, album_id); answers undo_id",
+        "One edit for many photos (taken_at, shift, offset, place, title, description, "
+        "add_labels, favorite, archived, album_id); answers undo_id",
         {},
         {
             "ids": _IDS,
             "set": {
                 "type": "object",
                 "properties": {
+                    "taken_at": _STR,
                     "shift": _STR,
                     "offset": _STR,
                     "place": {

@@ -112,3 +112,25 @@ def test_a_refused_batch_edit_changes_nothing(
     assert other.status_code == 404
     mine = member.post(f"/api/v1/photos/batch-edit/{liked.json['undo_id']}/undo", headers=hm)
     assert mine.status_code == 200 and state(ids) == before
+
+
+def test_one_date_for_many_scans_and_its_undo(admin: FlaskClient, web: Built) -> None:
+    """Scans of one day: one date and time for all of them; Undo gives each its own back."""
+    h = {"X-CSRF-Token": token(admin)}
+    ids = [web.photo_ids[p] for p in PATHS]
+    before = state(ids)
+    done = admin.post(
+        "/api/v1/photos/batch-edit",
+        json={"ids": ids, "set": {"taken_at": "1987-08-15T14:30:00"}},
+        headers=h,
+    )
+    assert done.status_code == 200, done.json
+    for photo in Photo.select().where(Photo.id.in_(ids)):
+        assert photo.taken_at == dt.datetime(1987, 8, 15, 14, 30)
+        assert photo.taken_at_source == "manual" and photo.sort_time.year == 1987
+    bad = admin.post(
+        "/api/v1/photos/batch-edit", json={"ids": ids, "set": {"taken_at": 1987}}, headers=h
+    )
+    assert bad.status_code == 400
+    admin.post(f"/api/v1/photos/batch-edit/{done.json['undo_id']}/undo", headers=h)
+    assert state(ids) == before

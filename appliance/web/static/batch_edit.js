@@ -50,6 +50,7 @@
     const changes = {};
     if (v("title")) changes.title = v("title");
     if (v("description")) changes.description = v("description");
+    if (v("taken_at")) changes.taken_at = v("taken_at");
     if (v("shift")) changes.shift = v("shift");
     if (v("offset")) changes.offset = v("offset");
     const place = form.elements.place;
@@ -59,6 +60,8 @@
     }
     if (v("label")) changes.add_labels = [v("label")];
     if (form.elements.favorite.checked) changes.favorite = true;
+    if (form.elements.archived && form.elements.archived.checked) changes.archived = true;
+    if (v("album_id")) changes.album_id = Number(v("album_id"));
     return changes;
   }
 
@@ -67,6 +70,11 @@
     const dlg = el("dialog", { className: "batch-dialog" }, form);
     dlg.setAttribute("aria-labelledby", "batch-title");
     const favourite = el("input", { type: "checkbox", name: "favorite", id: "batch-favorite" });
+    const archive = el("input", { type: "checkbox", name: "archived", id: "batch-archived" });
+    const album = el("select", { name: "album_id" }, el("option", { value: "", textContent: "None" }));
+    api("GET", "/api/v1/albums").then(({ albums }) => {
+      for (const a of albums) album.append(el("option", { value: String(a.id), textContent: a.title }));
+    }).catch(() => {});
     const cancel = el("button", { type: "button", textContent: "Cancel" });
     const save = el("button", { type: "submit", className: "primary", textContent: `Change ${count} photo${count === 1 ? "" : "s"}` });
     const error = el("p", { className: "batch-error", role: "alert" });
@@ -75,11 +83,14 @@
       el("p", { className: "muted", textContent: "Fill in only what should change; the rest stays as it is." }),
       field("Title", el("input", { name: "title", maxLength: 2000 })),
       field("Description", el("textarea", { name: "description", rows: 2, maxLength: 2000 })),
+      field("Date and time", el("input", { name: "taken_at", type: "datetime-local", step: 1 }), "The same for all of them (scans, one day's photos)"),
       field("Move the time by", el("input", { name: "shift", placeholder: "+1h, -30m, +1d" }), "When the camera's clock was wrong"),
       field("Time zone", el("input", { name: "offset", placeholder: "+02:00" })),
       placeField(),
       field("Add a label", el("input", { name: "label", maxLength: 100 })),
+      field("Add to the album", album),
       el("div", { className: "batch-check" }, favourite, el("label", { htmlFor: "batch-favorite", textContent: "Mark as favourites" })),
+      el("div", { className: "batch-check" }, archive, el("label", { htmlFor: "batch-archived", textContent: "Archive them (out of the timeline)" })),
       error,
       el("div", { className: "row" }, cancel, save),
     );
