@@ -6,14 +6,11 @@ test-artifacts/family-editor-*.png."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 
 import pytest
 from browsers import (
     ARTIFACTS,
     SIZES,
-    chromium,
-    family_served,
     require_chromium,
     serious_axe_violations,
     signed_in_page,
@@ -25,18 +22,6 @@ from appliance.catalog.models import File, Photo
 
 sync_api = require_chromium()
 CHELSEA = "misc/skimage/chelsea.jpg"  # 451 x 300
-
-
-@pytest.fixture
-def server(web: Built) -> Iterator[str]:
-    with family_served(web) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium(sync_api) as browser:
-        yield browser
 
 
 def _natural_size(page: object) -> tuple[int, int]:

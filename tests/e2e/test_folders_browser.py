@@ -4,14 +4,10 @@ the page; screenshots test-artifacts/family-folders-*.png."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from browsers import (
     ARTIFACTS,
     SIZES,
-    chromium,
-    family_served,
     require_chromium,
     serious_axe_violations,
     signed_in_page,
@@ -19,18 +15,6 @@ from browsers import (
 from web_fixtures import Built
 
 sync_api = require_chromium()
-
-
-@pytest.fixture
-def server(web: Built) -> Iterator[str]:
-    with family_served(web) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium(sync_api) as browser:
-        yield browser
 
 
 @pytest.mark.parametrize("size", list(SIZES))

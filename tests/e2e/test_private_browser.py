@@ -5,14 +5,10 @@ new pages; screenshots test-artifacts/family-private-*.png."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from browsers import (
     ARTIFACTS,
     SIZES,
-    chromium,
-    family_served,
     require_chromium,
     serious_axe_violations,
     signed_in_page,
@@ -22,18 +18,6 @@ from web_fixtures import PASSWORD, TWO, Built
 from appliance.catalog.models import Photo, User
 
 sync_api = require_chromium()
-
-
-@pytest.fixture
-def server(web: Built) -> Iterator[str]:
-    with family_served(web) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium(sync_api) as browser:
-        yield browser
 
 
 def _shot(page: object, name: str) -> None:
