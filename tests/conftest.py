@@ -10,6 +10,7 @@ from pathlib import Path
 import pg_server
 import pytest
 from pg_server import PostgresServer
+from suite_env import REPO, TEST_BACKEND
 
 from appliance import library as library_layout
 from appliance.catalog.file_guard import GUARD_ENV, install_guard
@@ -19,16 +20,10 @@ from appliance.catalog.file_guard import GUARD_ENV, install_guard
 os.environ[GUARD_ENV] = "1"
 install_guard()
 
-REPO = Path(__file__).resolve().parents[1]
 
 # The web tests' real library (built with the import pipeline), shared as fixtures; and
 # the rule that on CI (SHOEBOX_STRICT_SKIPS=1) only the skips tests/skip_policy.py allows pass.
 pytest_plugins = ("web_fixtures", "skip_policy", "phone_box")
-
-
-# The catalogue backend of this run: "sqlite" (default) or "postgresql" (every catalogue a
-# test opens by its file path or library is then a fresh database on a throwaway cluster).
-TEST_BACKEND = os.environ.get("SHOEBOX_TEST_BACKEND", "sqlite")
 
 
 @pytest.fixture(scope="session")

@@ -203,3 +203,16 @@ def test_web_and_search_never_load_dlib(entry: str, tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_no_test_imports_from_a_conftest() -> None:
+    """The suite has more than one conftest.py; ``conftest`` names whichever pytest loaded
+    last, so a test importing from it breaks with the collection order (CI, 2026-12-03).
+    Shared constants live in tests/suite_env.py."""
+    offenders = [
+        f"{_rel(path)}:{line}"
+        for path in _modules(REPO / "tests")
+        for line, module, _names in _imports(ast.parse(path.read_text(encoding="utf-8")))
+        if module == "conftest"
+    ]
+    assert not offenders, offenders

@@ -9,9 +9,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import TEST_BACKEND
 from ingest_helpers import export, ingest, quick_settings
 from place_truth import BORDER_TRUTH, CORPUS_TRUTH
+from suite_env import TEST_BACKEND
 
 from appliance.catalog import places, search_index
 from appliance.catalog.db import connect

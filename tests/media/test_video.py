@@ -430,7 +430,7 @@ def test_ffmpeg_gets_its_own_memory_bound_inside_a_capped_worker() -> None:
     mapped libraries; the ffmpeg child sets its own bound instead of failing."""
     import sys
 
-    from conftest import REPO
+    from suite_env import REPO
 
     code = (
         "import resource, sys\n"
