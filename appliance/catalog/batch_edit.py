@@ -3,7 +3,8 @@
 A family selects photos in the grid and sets, in one action, any of: the capture date
 and time (one for all: scans, a day's photos), a shift of the capture time (the camera's
 clock was wrong), the UTC offset (time zone), the place, the
-title and description, labels to add, favourite, archived, an album to add them to. It
+title and description, labels to add, people to name, favourite, archived, an album to
+add them to. It
 runs in one transaction through the same writers as a single photo's edits (so the XMP
 sidecars follow through the sidecar triggers). Before it writes, it keeps each photo's
 previous values and what it adds in a :class:`BatchEdit` row; :func:`undo_batch` puts
@@ -17,23 +18,28 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from appliance.catalog import albums, edits, labels, photos, places
+from peewee import fn
+
+from appliance.catalog import albums, decisions, edits, labels, photos, places
 from appliance.catalog.models import (
     AlbumPhoto,
     BatchEdit,
+    Face,
     Label,
+    Person,
     Photo,
     PhotoLabel,
     database_proxy,
     utcnow,
 )
+from appliance.catalog.people import refresh_people
 from appliance.errors import BadRequest, NotFound
 
 MAX_PHOTOS = 5000
 KEEP = dt.timedelta(days=7)  # an Undo older than this is gone
 KEYS = frozenset(
-    {"taken_at", "shift", "offset", "place", "title", "description", "add_labels", "favorite",
-     "archived", "album_id"}
+    {"taken_at", "shift", "offset", "place", "title", "description", "add_labels", "add_people",
+     "favorite", "archived", "album_id"}
 )  # fmt: skip
 # the columns an edit may change, restored whole by an Undo
 KEPT = (
@@ -69,6 +75,7 @@ class UndoGone(NotFound):
 class BatchResult:
     updated: int
     undo_id: int
+    faces_named: int = 0  # faces named by add_people (a photo without the face gets none)
 
 
 def _value(value: Any) -> Any:
@@ -95,6 +102,11 @@ def _check(changes: dict[str, Any]) -> None:
         isinstance(n, str) and 0 < len(n.strip()) <= 100 for n in names
     ):
         raise BatchError("add_labels must be a list of label names (1-100 characters)")
+    people = changes.get("add_people", [])
+    if not isinstance(people, list) or not all(
+        isinstance(n, str) and 0 < len(n.strip()) <= 100 for n in people
+    ):
+        raise BatchError("add_people must be a list of names (1-100 characters)")
     if "offset" in changes and not isinstance(changes["offset"], str):
         raise BatchError("offset is a UTC offset like +02:00")
     if "taken_at" in changes and not isinstance(changes["taken_at"], str):
@@ -156,6 +168,9 @@ def edit_photos(ids: list[int], changes: dict[str, Any], user_id: int | None) ->
                 if pid not in rows or rows[pid][2]:
                     labels.add_manual_label(pid, name)
                     before["labels"].append([pid, name, rows.get(pid)])
+        named = 0
+        if changes.get("add_people"):
+            named = _name_people(ids, changes["add_people"], before)
         flags = {k: changes[k] for k in ("favorite", "archived") if k in changes}
         if flags:
             photos.set_flags(ids, flags)
@@ -172,7 +187,55 @@ def edit_photos(ids: list[int], changes: dict[str, Any], user_id: int | None) ->
             albums.add_photos(album_id, ids)  # an unknown album: its NotFound
             before["album"] = [album_id, [pid for pid in ids if pid not in inside]]
         kept = BatchEdit.create(user_id=user_id, before=json.dumps(before))
-    return BatchResult(len(ids), kept.id)
+    return BatchResult(len(ids), kept.id, named)
+
+
+def _name_people(ids: list[int], names: list[str], before: dict[str, Any]) -> int:
+    """ "These photos show Anna": on each photo, the face that is the named person is named
+    (manual), by the rules of a name given without where (:func:`decisions.name_people`):
+    a photo's only face first, so a new name gains a likeness; then, on photos of several
+    faces, the face that looks like the person. Faces the family named stay as they are.
+    Keeps each face's person before, and the people the names created, for the Undo."""
+    names = list(dict.fromkeys(n.strip() for n in names))
+    existing = {
+        n.lower()
+        for (n,) in Person.select(Person.name)
+        .where(fn.LOWER(Person.name).in_([n.lower() for n in names]))
+        .tuples()
+    }
+    before["faces"] = [
+        list(row)
+        for row in Face.select(Face.id, Face.person, Face.assignment)
+        .where(Face.photo.in_(ids))
+        .tuples()
+    ]
+    named = sum(decisions.name_people(pid, names) for pid in ids)
+    named += sum(decisions.name_faces_by_likeness(pid, names) for pid in ids)
+    before["created_people"] = [
+        decisions.person_named(n).id for n in names if n.lower() not in existing
+    ]
+    return named
+
+
+def _unname_people(before: dict[str, Any]) -> None:
+    """Put every face of the batch back with the person it had; a person the batch's names
+    created goes again once it has no face left."""
+    touched: set[int] = set(before.get("created_people", []))
+    now = {
+        face_id: person_id
+        for face_id, person_id in Face.select(Face.id, Face.person)
+        .where(Face.id.in_([row[0] for row in before.get("faces", [])]))
+        .tuples()
+    }
+    for face_id, person_id, assignment in before.get("faces", []):
+        if face_id not in now:
+            continue  # the face went since (its photo deleted)
+        Face.update(person=person_id, assignment=assignment).where(Face.id == face_id).execute()
+        touched |= {p for p in (person_id, now[face_id]) if p}
+    refresh_people(touched)
+    Person.delete().where(
+        Person.id.in_(before.get("created_people", [])) & (Person.face_count == 0)
+    ).execute()
 
 
 def _restore_value(name: str, value: Any) -> Any:
@@ -214,6 +277,7 @@ def undo_batch(undo_id: int, user_id: int | None) -> int:
                 PhotoLabel.update(confidence=confidence, source=source, removed=removed).where(
                     mine
                 ).execute()
+        _unname_people(before)
         if before["album"]:
             album_id, added = before["album"]
             if added:

@@ -174,7 +174,8 @@ def shift_date() -> Any:
 @bp.post("/photos/batch-edit")
 def batch_edit() -> Any:
     """One edit for many photos (``set``: taken_at, shift, offset, place, title,
-    description, add_labels, favorite, archived, album_id); answers the id its Undo needs."""
+    description, add_labels, add_people, favorite, archived, album_id); answers the id its
+    Undo needs, and how many faces the names were given to."""
     data = body()
     ids = _ids(data, "ids")
     changes = data.get("set")
@@ -184,6 +185,8 @@ def batch_edit() -> Any:
         require_own("photo.edit", ids)
     if "add_labels" in changes:
         require(g.user, "photo.label")
+    if "add_people" in changes:
+        require(g.user, "face.name")
     if "favorite" in changes:
         require(g.user, "photo.favorite")
     if "archived" in changes:
@@ -191,7 +194,7 @@ def batch_edit() -> Any:
     if "album_id" in changes:
         _own_album(_int(changes["album_id"], "album_id"), "album.edit")
     done = batch_ops.edit_photos(ids, changes, g.user.id)
-    return jsonify(updated=done.updated, undo_id=done.undo_id)
+    return jsonify(updated=done.updated, undo_id=done.undo_id, faces_named=done.faces_named)
 
 
 @bp.post("/photos/batch-edit/<int:undo_id>/undo")

@@ -21,7 +21,8 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
         "post",
         "/photos/batch-edit",
         "One edit for many photos (taken_at, shift, offset, place, title, description, "
-        "add_labels, favorite, archived, album_id); answers undo_id",
+        "add_labels, add_people, favorite, archived, album_id); answers undo_id and "
+        "faces_named",
         {},
         {
             "ids": _IDS,
@@ -38,6 +39,7 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, bool]] 
                     "title": _STR,
                     "description": _STR,
                     "add_labels": {"type": "array", "items": _STR},
+                    "add_people": {"type": "array", "items": _STR},
                     "favorite": _BOOL,
                     "archived": _BOOL,
                     "album_id": _ID,
@@ -399,7 +401,9 @@ RESPONSES: dict[tuple[str, str], dict[str, Any]] = {
             }
         }
     ),
-    ("post", "/photos/batch-edit"): _object({"updated": _INT, "undo_id": _INT}),
+    ("post", "/photos/batch-edit"): _object(
+        {"updated": _INT, "undo_id": _INT, "faces_named": _INT}
+    ),
     ("post", "/photos/batch-edit/{undo_id}/undo"): _object({"restored": _INT}),
     ("get", "/photos/recent"): _object(
         {

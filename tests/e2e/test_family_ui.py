@@ -26,7 +26,7 @@ from browsers import (
 from web_fixtures import BIDEN, OBAMA, TWO, Built
 
 from appliance.catalog import queue as job_queue
-from appliance.catalog.models import Album, Job, Photo, User
+from appliance.catalog.models import Album, Face, Job, Person, Photo, User
 from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
 
@@ -548,37 +548,43 @@ def test_delete_with_undo_and_a_trash_that_opens_and_restores(
 
 @pytest.mark.parametrize("size", list(SIZES))
 def test_batch_edit_and_its_one_undo(server: str, browser: object, web: Built, size: str) -> None:
-    """Select two photos, give them a title and a place found by its name in one edit; the
-    message's Undo puts both back as they were."""
+    """Select two photos, give them a title, a place found by its name and the person they
+    show in one edit; the message's Undo puts both back as they were."""
     expect = sync_api.expect
     page = open_page(browser, server, size)
     page.click("[data-action=select-mode]")
-    tiles = page.locator(".tile")
-    chosen = [int(tiles.nth(i).get_attribute("data-id")) for i in (0, 1)]
-    before = {
-        p.id: (p.title, p.place_city, p.latitude)
-        for p in Photo.select().where(Photo.id.in_(chosen))
-    }
-    tiles.nth(0).click()
-    tiles.nth(1).click()
+    chosen = [web.photo_ids[OBAMA], web.photo_ids[TWO]]
+
+    def state() -> dict:
+        photos = {
+            p.id: (p.title, p.place_city, p.latitude)
+            for p in Photo.select().where(Photo.id.in_(chosen))
+        }
+        faces = {(f.id, f.person_id) for f in Face.select().where(Face.photo.in_(chosen))}
+        return {"photos": photos, "faces": faces}
+
+    before = state()
+    for pid in chosen:
+        page.locator(f'.tile[data-id="{pid}"]').click()
     page.click("[data-batch-edit]")
     dialog = page.locator("dialog.batch-dialog")
     expect(dialog.locator("h2")).to_have_text("Edit 2 photos")
     dialog.locator("input[name=title]").fill("Summer in Kyoto")
     dialog.locator("input[name=place]").fill("Kyoto")
     dialog.locator(".batch-place-hits button", has_text="Kyoto").first.click()
+    dialog.get_by_label("Who is in them").fill("Barack Obama")
     shot(page, f"batch-edit-{size}")
     dialog.locator("button[type=submit]").click()
-    expect(page.locator("#toast")).to_contain_text("2 photos changed.")
+    expect(page.locator("#toast")).to_contain_text(
+        "2 photos changed. Barack Obama named on 2 of them."
+    )
     for photo in Photo.select().where(Photo.id.in_(chosen)):
         assert photo.title == "Summer in Kyoto" and photo.place_city == "Kyoto"
+    barack = Person.get(Person.name == "Barack Obama")
+    assert Face.select().where(Face.person == barack.id).count() == 2
     page.locator("#toast .toast-undo").click()
     expect(page.locator("#toast")).to_contain_text("Undone")
-    after = {
-        p.id: (p.title, p.place_city, p.latitude)
-        for p in Photo.select().where(Photo.id.in_(chosen))
-    }
-    assert after == before
+    assert state() == before
     assert not page.errors, page.errors
     page.context.close()
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 from flask.testing import FlaskClient
-from web_fixtures import Built, token
+from web_fixtures import OBAMA, TWO, Built, token
 
 from appliance.catalog.batch_edit import KEPT
-from appliance.catalog.models import AlbumPhoto, Label, Photo, PhotoLabel
+from appliance.catalog.models import AlbumPhoto, Face, Label, Person, Photo, PhotoLabel
 
 PATHS = [
     "misc/skimage/chelsea.jpg",
@@ -134,3 +134,64 @@ def test_one_date_for_many_scans_and_its_undo(admin: FlaskClient, web: Built) ->
     assert bad.status_code == 400
     admin.post(f"/api/v1/photos/batch-edit/{done.json['undo_id']}/undo", headers=h)
     assert state(ids) == before
+
+
+def faces_of(ids: list[int]) -> dict[int, tuple]:
+    return {
+        f.id: (f.photo_id, f.person_id, f.assignment)
+        for f in Face.select().where(Face.photo.in_(ids))
+    }
+
+
+def test_naming_a_person_on_many_photos_and_its_undo(admin: FlaskClient, web: Built) -> None:
+    """ "These show Barack": the only face of a photo is named, then on the photo of two
+    people the face that looks like him (not Joe's); a photo without a face gets none and
+    says so in the count. Undo puts every face back and the new name goes again."""
+    h = {"X-CSRF-Token": token(admin)}
+    ids = [web.photo_ids[p] for p in (TWO, OBAMA, "misc/skimage/chelsea.jpg")]
+    before, people_before = faces_of(ids), Person.select().count()
+    done = admin.post(
+        "/api/v1/photos/batch-edit",
+        json={"ids": ids, "set": {"add_people": ["Barack Obama"]}},
+        headers=h,
+    )
+    assert done.status_code == 200, done.json
+    assert done.json["updated"] == 3 and done.json["faces_named"] == 2
+    barack = Person.get(Person.name == "Barack Obama")
+    named = {fid: row for fid, row in faces_of(ids).items() if row[1] == barack.id}
+    assert sorted(row[0] for row in named.values()) == sorted(ids[:2])
+    assert {row[2] for row in named.values()} == {"manual"}
+    # the face it took on the photo of two is the one clustering had as Obama, not Joe
+    assert {before[fid][1] for fid in named} == {web.obama_id}
+    biden_face = [f for f, row in before.items() if row[1] == web.biden_id and row[0] == ids[0]]
+    assert faces_of(ids)[biden_face[0]][1] == web.biden_id
+    assert Person.get_by_id(barack.id).face_count == 2
+    found = admin.get("/api/v1/photos", query_string={"q": 'person:"Barack Obama"'}).json
+    assert {item["id"] for item in found["items"]} == set(ids[:2])
+
+    back = admin.post(f"/api/v1/photos/batch-edit/{done.json['undo_id']}/undo", headers=h)
+    assert back.status_code == 200
+    assert faces_of(ids) == before
+    assert Person.get_or_none(Person.name == "Barack Obama") is None
+    assert Person.select().count() == people_before
+    assert Person.get_by_id(web.obama_id).face_count >= 2
+
+
+def test_a_member_names_people_on_many_photos_but_bad_names_are_refused(
+    member: FlaskClient, web: Built
+) -> None:
+    hm = {"X-CSRF-Token": token(member)}
+    ids = [web.photo_ids[OBAMA]]
+    before = faces_of(ids)
+    for bad in ([""], "Barack", [7], ["x" * 101]):
+        response = member.post(
+            "/api/v1/photos/batch-edit", json={"ids": ids, "set": {"add_people": bad}}, headers=hm
+        )
+        assert response.status_code == 400, bad
+        assert faces_of(ids) == before
+    done = member.post(
+        "/api/v1/photos/batch-edit",
+        json={"ids": ids, "set": {"add_people": ["Barack"]}},
+        headers=hm,
+    )
+    assert done.status_code == 200 and done.json["faces_named"] == 1

@@ -45,6 +45,19 @@
     return wrap;
   }
 
+  // A person: a name of the family's people (offered as they type) or a new one.
+  function personField() {
+    const list = el("datalist", { id: "batch-people" });
+    api("GET", "/api/v1/people").then(({ people }) => {
+      for (const p of people) if (p.name) list.append(el("option", { value: p.name }));
+    }).catch(() => {});
+    const input = el("input", { name: "person", maxLength: 100, autocomplete: "off" });
+    input.setAttribute("list", "batch-people");
+    const wrap = field("Who is in them", input, "A name: the face that is this person is named on each photo");
+    wrap.append(list);
+    return wrap;
+  }
+
   function collect(form) {
     const v = (name) => form.elements[name].value.trim();
     const changes = {};
@@ -59,6 +72,7 @@
       changes.place = { latitude: Number(place.dataset.latitude), longitude: Number(place.dataset.longitude) };
     }
     if (v("label")) changes.add_labels = [v("label")];
+    if (v("person")) changes.add_people = [v("person")];
     if (form.elements.favorite.checked) changes.favorite = true;
     if (form.elements.archived && form.elements.archived.checked) changes.archived = true;
     if (v("album_id")) changes.album_id = Number(v("album_id"));
@@ -88,6 +102,7 @@
       field("Time zone", el("input", { name: "offset", placeholder: "+02:00" })),
       placeField(),
       field("Add a label", el("input", { name: "label", maxLength: 100 })),
+      personField(),
       field("Add to the album", album),
       el("div", { className: "batch-check" }, favourite, el("label", { htmlFor: "batch-favorite", textContent: "Mark as favourites" })),
       el("div", { className: "batch-check" }, archive, el("label", { htmlFor: "batch-archived", textContent: "Archive them (out of the timeline)" })),
@@ -104,7 +119,9 @@
       save.disabled = true;
       try {
         const done = await api("POST", "/api/v1/photos/batch-edit", { ids: [...selected], set: changes });
-        flash(`${done.updated} photo${done.updated === 1 ? "" : "s"} changed.`, ["batch", done.undo_id]);
+        let told = `${done.updated} photo${done.updated === 1 ? "" : "s"} changed.`;
+        if (changes.add_people) told += ` ${changes.add_people[0]} named on ${done.faces_named} of them` + (done.faces_named < done.updated ? " (on the others no face was found, or it is named already)." : ".");
+        flash(told, ["batch", done.undo_id]);
         location.reload();
       } catch (err) {
         error.textContent = err.message;
