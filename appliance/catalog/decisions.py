@@ -18,6 +18,7 @@ from appliance.catalog import photo_edits
 from appliance.catalog.labels import add_manual_label
 from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, utcnow
 from appliance.catalog.people import MANUAL, refresh_people
+from appliance.catalog.private import private_from_sidecar
 from appliance.media.regions import FaceRegion
 from appliance.media.xmp_write import PEOPLE_ROOT
 
@@ -96,6 +97,8 @@ def apply_metadata(photo_id: int, meta: Any, *, replace: bool = False) -> None:
     if values:
         values["updated_at"] = utcnow()
         Photo.update(**values).where(Photo.id == photo_id).execute()
+    if getattr(meta, "private", False):  # never made public again by a sidecar
+        private_from_sidecar(photo_id, getattr(meta, "owner_name", None))
     _apply_labels(photo_id, keyword_labels(meta), replace)
     _apply_regions(photo, [r for r in meta.regions if r.name])
 

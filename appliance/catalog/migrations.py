@@ -236,6 +236,15 @@ def _v18_private_photos_and_edits(db: pw.Database) -> None:
     db.execute_sql(f"ALTER TABLE photo ADD COLUMN private {kind} NOT NULL DEFAULT FALSE")
 
 
+def _v19_private_in_sidecars(db: pw.Database) -> None:
+    """v19: the private flag and its owner go to the XMP sidecar too (a new trigger queues
+    it), and a rebuild keeps an owner it cannot find yet by name (``private_owner_name``)."""
+    from appliance.catalog.sidecar_triggers import create_triggers
+
+    _add_columns(db, m.Photo, "private_owner_name")
+    create_triggers(db)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -255,6 +264,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     16: _v16_label_confidence_index,
     17: _v17_batch_edits,
     18: _v18_private_photos_and_edits,
+    19: _v19_private_in_sidecars,
 }
 LATEST = max(STEPS)
 

@@ -77,6 +77,9 @@ class Photo(BaseModel):
     owner_id = pw.IntegerField(null=True, index=True)
     # only its owner sees it, in Private, once their session is unlocked (catalog.private)
     private = pw.BooleanField(default=False, constraints=[pw.SQL("DEFAULT FALSE")])
+    # a private photo's owner by user name, from its sidecar, until that account exists
+    # (a rebuild: the photo stays hidden from everyone until then; catalog.private) (v19)
+    private_owner_name = pw.CharField(null=True)
     edits = pw.TextField(null=True)  # JSON recipe of a non-destructive edit (photo_edits)
     created_at = pw.DateTimeField(default=utcnow)
     updated_at = pw.DateTimeField(default=utcnow)

@@ -12,6 +12,12 @@ it, or an admin for the family's photos (`web.permissions`, ``photo.private``). 
 photo leaves its stack (so that the stack's other photos stay in sight) and is never
 stacked; it keeps its albums, labels, faces and place, which come back when it is made
 public again.
+
+The flag and the owner's user name are in the photo's XMP sidecar too (`catalog.sidecars`),
+so a rebuild from the sidecars keeps the photo private: :func:`private_from_sidecar`. The
+accounts are in the catalogue; until the owner's account exists again (setup, or an admin
+adding it), the photo is hidden from everyone and claimed by name when it does
+(:func:`claim_for`). A sidecar only ever makes a photo private, never public again.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from collections.abc import Iterable
 
 import peewee as pw
 
-from appliance.catalog.models import Face, File, Photo, database_proxy, utcnow
+from appliance.catalog.models import Face, File, Photo, User, database_proxy, utcnow
 from appliance.errors import BadRequest, NotFound
 
 
@@ -106,6 +112,43 @@ def set_private(photo_id: int, private: bool, by: int | None = None) -> bool:
         if private and photo.stack_id is not None:
             stacks.refresh_stack(photo.stack_id)
     return True
+
+
+def private_from_sidecar(photo_id: int, owner_name: str | None) -> None:
+    """A sidecar says this photo is private (rebuild, or another Shoebox's files): it is
+    made private, for the account of that user name; while there is none, for nobody (kept
+    by name for :func:`claim_for`; a sidecar without a name keeps the owner it has)."""
+    photo = Photo.get_by_id(photo_id)
+    owner = User.get_or_none(User.username == owner_name) if owner_name else None
+    owner_id = owner.id if owner else (None if owner_name else photo.owner_id)
+    if photo.private and photo.owner_id == owner_id:
+        return
+    if not photo.private and owner_id is not None:
+        set_private(photo_id, True, owner_id)
+    else:  # leave its stack as set_private does, without an owner yet
+        from appliance.catalog import stacks
+
+        Photo.update(private=True, stack_id=None, stack_hidden=False, updated_at=utcnow()).where(
+            Photo.id == photo_id
+        ).execute()
+        if photo.stack_id is not None:
+            stacks.refresh_stack(photo.stack_id)
+    Photo.update(owner_id=owner_id, private_owner_name=None if owner else owner_name).where(
+        Photo.id == photo_id
+    ).execute()
+
+
+def claim_for(user: User) -> int:
+    """A new account takes the private photos a rebuild kept for its user name."""
+    return (
+        Photo.update(owner_id=user.id, private_owner_name=None)
+        .where(
+            (Photo.private == True)  # noqa: E712
+            & Photo.owner_id.is_null()
+            & (Photo.private_owner_name == user.username)
+        )
+        .execute()
+    )
 
 
 def set_private_many(photo_ids: Iterable[int], private: bool, by: int | None = None) -> int:

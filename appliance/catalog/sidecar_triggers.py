@@ -48,6 +48,7 @@ TRIGGERS = {
         _queue("NEW.id"),
     ),
     "sidecar_photo_edit": Trigger("UPDATE OF edits", "photo", "", _queue("NEW.id")),
+    "sidecar_photo_private": Trigger("UPDATE OF private, owner_id", "photo", "", _queue("NEW.id")),
     "sidecar_label_added": Trigger(
         "INSERT", "photo_label", "NEW.source = 'manual'", _queue("NEW.photo_id")
     ),

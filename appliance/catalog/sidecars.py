@@ -26,6 +26,7 @@ from appliance.catalog.models import (
     PhotoLabel,
     SidecarPending,
     SidecarSeen,
+    User,
     database_proxy,
     utcnow,
 )
@@ -109,7 +110,14 @@ def decisions_of(photo_id: int) -> Decisions:
         longitude=photo.longitude if edited_place else None,
         edits=photo_edits.parse(photo.edits),
         orientation=photo.orientation,
+        private=bool(photo.private),
+        owner=_owner_name(photo) if photo.private else None,
     )
+
+
+def _owner_name(photo: Photo) -> str | None:
+    owner = User.get_or_none(User.id == photo.owner_id) if photo.owner_id else None
+    return owner.username if owner else photo.private_owner_name
 
 
 def _empty(d: Decisions) -> bool:
@@ -122,6 +130,7 @@ def _empty(d: Decisions) -> bool:
         or d.taken_at
         or d.latitude
         or d.edits
+        or d.private
     )
 
 

@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from appliance.catalog.models import Job, Photo, User, database_proxy, utcnow
+from appliance.catalog.private import claim_for
 from appliance.catalog.sessions import end_user_sessions
 from appliance.errors import BadRequest, NotFound
 
@@ -91,7 +92,9 @@ def create_user(username: str, password: str, role: str = "member") -> User:
     with database_proxy.atomic():
         if User.select().where(User.username == username).exists():
             raise UserError(f"the user name {username!r} is taken")
-        return User.create(username=username, password_hash=password_hash, role=role)
+        user = User.create(username=username, password_hash=password_hash, role=role)
+        claim_for(user)  # private photos a rebuild kept for this name
+        return user
 
 
 def create_first_admin(username: str, password: str) -> User:
@@ -105,7 +108,9 @@ def create_first_admin(username: str, password: str) -> User:
             raise SetupClosed("setup is already done: sign in instead")
         if User.select().where(User.username == username).exists():
             raise UserError(f"the user name {username!r} is taken")
-        return User.create(username=username, password_hash=password_hash, role="admin")
+        user = User.create(username=username, password_hash=password_hash, role="admin")
+        claim_for(user)
+        return user
 
 
 def authenticate(username: str, password: str) -> User | None:

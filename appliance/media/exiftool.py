@@ -36,6 +36,10 @@ class ExifToolTimeout(ExifToolError):
     """ExifTool did not answer within the time limit; the process was restarted."""
 
 
+# Shoebox's own XMP namespace (shoebox:Private, shoebox:Owner), known to every ExifTool we run
+CONFIG = Path(__file__).with_name("shoebox_xmp.config")
+
+
 def exiftool_path() -> str:
     """The ``exiftool`` command ($SHOEBOX_EXIFTOOL, else on PATH)."""
     exe = os.environ.get("SHOEBOX_EXIFTOOL") or shutil.which("exiftool")
@@ -71,7 +75,8 @@ class ExifTool:
 
     def _start(self) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
-            [self.executable or exiftool_path(), "-stay_open", "True", "-@", "-"],
+            [self.executable or exiftool_path(), "-config", str(CONFIG), "-stay_open", "True"]
+            + ["-@", "-"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -73,6 +73,8 @@ class Metadata:
     regions: list[FaceRegion] = field(default_factory=list)  # MWG-rs face regions
     sidecar: str | None = None  # path of the sidecar that was read, if any
     edits: dict | None = None  # the picture's edit recipe its sidecar carries (xmp_edits)
+    private: bool = False  # its sidecar says only its owner sees it (shoebox:Private)
+    owner_name: str | None = None  # that owner's user name (shoebox:Owner)
     warnings: list[str] = field(default_factory=list)
 
 

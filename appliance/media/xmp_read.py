@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from appliance.media import exiftool, xmp_edits
+from appliance.media import exiftool, xmp_edits, xmp_write
 from appliance.media.metadata import ARGS, Metadata, build
 from appliance.media.sniff import MediaType
 
@@ -22,13 +22,14 @@ def read_sidecar(path: Path) -> Metadata:
     return build(record, _XMP)
 
 
-def _edits(path: Path, orientation: int | None) -> dict | None:
-    """The picture's edit the sidecar carries (turn, crop, light), or None."""
+def _own_tags(path: Path) -> dict:
+    """The tags only Shoebox's decisions use: the picture's edit, the private flag."""
+    args = [*xmp_edits.READ_ARGS, *(f"-{tag}" for tag in xmp_write.PRIVATE_TAGS)]
     try:
-        record, _ = exiftool.shared().read_json(path, xmp_edits.READ_ARGS)
+        record, _ = exiftool.shared().read_json(path, args)
     except exiftool.ExifToolError:
-        return None
-    return xmp_edits.recipe_from_tags(record, orientation) or None
+        return {}
+    return record
 
 
 def merge_sidecar(meta: Metadata, path: Path) -> None:
@@ -39,7 +40,11 @@ def merge_sidecar(meta: Metadata, path: Path) -> None:
         meta.warnings.append(f"sidecar {path.name} unreadable: {exc}")
         return
     meta.sidecar = str(path)
-    meta.edits = _edits(path, meta.orientation)
+    own = _own_tags(path)
+    meta.edits = xmp_edits.recipe_from_tags(own, meta.orientation) or None
+    meta.private = own.get("Private") in (True, 1, "1", "true", "True")
+    owner = own.get("Owner")
+    meta.owner_name = str(owner) if meta.private and owner not in (None, "") else None
     for name in ("title", "description", "rating"):
         if getattr(side, name) is not None:
             setattr(meta, name, getattr(side, name))

@@ -14,6 +14,8 @@ and keeps every tag Shoebox does not manage. Tags written:
 - an edited capture date (``exif:DateTimeOriginal``, ``photoshop:DateCreated``) and place
   (``exif:GPSLatitude``/``GPSLongitude``)
 - the picture's edit: turn, crop, straightening, light (`media.xmp_edits`)
+- a private photo: ``shoebox:Private`` and its owner's user name ``shoebox:Owner`` (Shoebox's
+  own namespace, `shoebox_xmp.config`: no standard schema has a private flag)
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 from appliance.media import exiftool, xmp_edits
 from appliance.media.regions import FaceRegion
 
+PRIVATE_TAGS = ("XMP-shoebox:Private", "XMP-shoebox:Owner")
 PEOPLE_ROOT = "People"  # lr:hierarchicalSubject parent of person names (Lightroom, digiKam)
 
 
@@ -51,6 +54,8 @@ class Decisions:
     longitude: float | None = None
     edits: dict[str, Any] | None = None  # the picture's edit recipe (catalog.photo_edits)
     orientation: int | None = None  # the file's own EXIF orientation (the turn composes)
+    private: bool = False  # only its owner sees it (catalog.private)
+    owner: str | None = None  # the owner's user name, written for a private photo
 
     @property
     def people(self) -> list[str]:
@@ -93,6 +98,7 @@ MANAGED = (
     "XMP-iptcExt:PersonInImage",
     "XMP-mwg-rs:RegionInfo",
     *xmp_edits.MANAGED,
+    *PRIVATE_TAGS,
 )
 
 
@@ -123,6 +129,8 @@ def tag_values(decisions: Decisions, existing_hierarchy: list[str]) -> dict[str,
         values["XMP-exif:GPSLatitude"] = decisions.latitude
         values["XMP-exif:GPSLongitude"] = decisions.longitude
     values.update(xmp_edits.edit_tags(decisions.edits, decisions.orientation))
+    values["XMP-shoebox:Private"] = True if decisions.private else None
+    values["XMP-shoebox:Owner"] = (decisions.owner or None) if decisions.private else None
     return values
 
 
