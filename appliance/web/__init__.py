@@ -85,6 +85,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
         search,
         settings_page,
         share,
+        static_assets,
         status,
         trash,
         uploads,
@@ -120,6 +121,7 @@ def create_app(settings: Settings, library: Library | None = None) -> Flask:
     app.before_request(security.before_request)
     app.before_request(private.guard)  # after the user is known
     app.after_request(_headers)
+    static_assets.install(app)  # the app's files at versioned URLs, kept by the browser
     app.context_processor(_template_globals)
     app.register_error_handler(HTTPException, _error)
     app.register_error_handler(ShoeboxError, _typed_error)

@@ -73,10 +73,32 @@ def load_secret_key(configured: str, root: Path) -> str:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Signed cookie sessions whose cookie is marked Secure whenever the request is TLS."""
+    """Signed cookie sessions whose cookie is marked Secure whenever the request is TLS.
+
+    The cookie is sent again when the session changes, and otherwise at most every
+    :data:`COOKIE_REFRESH` seconds to push its expiry on (the server-side session row is
+    the truth: `catalog.sessions`). Flask's default re-signs it on every answer, so its value
+    changed every second, and answers that vary by cookie (thumbnails, the app's own
+    files) were never reused from the browser's cache."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        if session.modified:
+            return True
+        if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            return False
+        return time.time() - float(session.get(_ISSUED, 0)) >= COOKIE_REFRESH
+
+    def save_session(self, app: Flask, session: Any, response: Any) -> None:
+        if session and self.should_set_cookie(app, session):
+            session[_ISSUED] = int(time.time())
+        super().save_session(app, session, response)
+
+
+COOKIE_REFRESH = 3600  # seconds between re-sending an unchanged session's cookie
+_ISSUED = "issued"  # when the cookie was last sent (unix seconds)
 
 
 class LoginLimiter:

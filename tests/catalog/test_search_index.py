@@ -18,7 +18,7 @@ import pg_server
 import pytest
 from pg_server import PostgresServer
 
-from appliance.catalog import queries, search_index
+from appliance.catalog import photos, queries, search_index
 from appliance.catalog.db import connect
 from appliance.catalog.migrations import LATEST, current_version, migrate
 from appliance.catalog.models import (
@@ -362,6 +362,9 @@ def test_the_planner_uses_the_indexes(catalogue, monkeypatch) -> None:
     monkeypatch.setattr(queries, "CANDIDATE_LIMIT", 1)  # both terms common: intersect them
     plan = _plan(_page_query("person:#1 place:fr"))
     assert "USING INTEGER PRIMARY KEY" in plan and "INTERSECT" in plan
+    # each thumbnail asks for its photo by checksum (not by the status index: 32 ms each
+    # at 100,000 photos; BENCHMARKS.md)
+    assert "USING INDEX photo_primary_sha256" in _plan(photos.thumbnail_rows("0" * 64))
 
 
 # --- PostgreSQL: the same equality on a real server (pg_trgm instead of FTS5) ------------

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import time
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from small_disk import small_disk
@@ -19,7 +22,7 @@ from appliance.catalog.models import Job, Photo
 from appliance.catalog.users import create_user
 from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
-from appliance.web import live
+from appliance.web import live, security
 from appliance.web.permissions import can
 from appliance.web.uploads import safe_name
 
@@ -194,6 +197,30 @@ def test_content_addressed_media_is_immutable(member: FlaskClient, web: Built) -
     assert parts == ["immutable", "max-age=31536000", "public"]
     for page in ("/", "/api/v1/photos", "/static/app.js"):
         assert "immutable" not in member.get(page).headers.get("Cache-Control", "")
+
+
+def test_the_apps_own_files_are_kept_and_the_session_cookie_stays_put(
+    member: FlaskClient, web: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page load asks for none of the app's files again (versioned URLs, kept a year),
+    and the unchanged session's cookie is not re-sent with every answer: answers vary by
+    the cookie, so a new value every second kept thumbnails out of the browser's cache."""
+    page = member.get("/")
+    urls = re.findall(r'(?:src|href)="(/static/[^"]+)"', page.text)
+    assert len(urls) >= 5 and all(re.search(r"\?v=[0-9a-f]{12}$", u) for u in urls), urls
+    for url in urls:
+        kept = member.get(url)
+        assert kept.status_code == 200
+        assert kept.headers["Cache-Control"] == "max-age=31536000, immutable", url
+    stale = member.get(urls[0].split("?")[0] + "?v=000000000000")
+    assert "immutable" not in stale.headers.get("Cache-Control", "")
+    sha = Photo.get_by_id(web.photo_ids[OBAMA]).primary_sha256
+    for url in ("/", f"/media/thumb/grid/{sha}.jpg", urls[0], "/api/v1/photos"):
+        assert "Set-Cookie" not in member.get(url).headers, url
+    later = time.time() + security.COOKIE_REFRESH + 1
+    monkeypatch.setattr(security.time, "time", lambda: later)
+    assert "shoebox_session=" in member.get("/").headers["Set-Cookie"]  # its expiry moves on
+    assert member.get("/api/v1/photos").status_code == 200
 
 
 def test_member_uploads_but_visitor_cannot(app: Flask, admin: FlaskClient) -> None:
