@@ -6,19 +6,22 @@ Each run signs in, then opens the timeline cold and measures: first contentful p
 first thumbnail on screen, the bytes of JavaScript and CSS the page loaded; scrolls through
 a year of photos the way a thumb does (a flick every 120 ms) and counts the long tasks
 (main thread busy > 50 ms) and their time while it scrolls; then opens a photo (a tap on a
-tile until the viewer page shows it, the app's own files cached as a phone keeps them).
+tile until the viewer page shows it, timed from the tap's event in the page; the app's
+own files as the browser kept them from signing in).
 
-Two variants in the same run, alternating: ``current`` (the UI as it is) and
-``experiment`` (the same UI with one change injected as a style sheet, ``EXPERIMENT_CSS``):
-a change to the UI is measured here before it is made. The first, months far off screen
-skipped with ``content-visibility: auto``, was rejected (BENCHMARKS.md).
+The variants of one run, alternating: ``current`` (this tree); ``experiment`` (with
+``--experiment``: the same UI with one change injected as a style sheet, ``EXPERIMENT_CSS``,
+so a change is measured before it is made; the first, months far off screen skipped with
+``content-visibility: auto``, was rejected: BENCHMARKS.md); ``baseline`` (with ``--baseline
+REV``: Shoebox at git revision REV, checked out in a worktree and served by a process of
+its own from a catalogue its own code generated, for before-and-after figures).
 
 The catalogue is `bench/synthetic_catalog.py`'s (cached in /tmp/shoebox-bench-web-N like
 bench_web.py's); the thumbnails of the newest photos are one real grid and viewer JPEG
 linked under every one's name (each is still its own request and decode).
 
     .venv/bin/python bench/bench_browser_timeline.py [--photos 100000] [--runs 3]
-        [--throttle 4]
+        [--throttle 4] [--experiment] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -29,12 +32,16 @@ import os
 import resource
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+# the tree whose Shoebox is served: this one, or a baseline's worktree (--serve-baseline)
+ROOT = Path(os.environ.get("SHOEBOX_BENCH_TREE") or Path(__file__).resolve().parents[1])
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
@@ -63,7 +70,8 @@ def link_thumbnails(root: Path) -> None:
     from appliance.media.thumbs import ThumbnailCache
 
     cache = ThumbnailCache(root / "cache")
-    corpus = ROOT.parent / "shared" / "corpus" / "misc" / "skimage" / "chelsea.jpg"
+    here = Path(__file__).resolve().parents[1]
+    corpus = here.parent / "shared" / "corpus" / "misc" / "skimage" / "chelsea.jpg"
     sources = {}
     for size, side in (("grid", 400), ("viewer", 1600)):
         source = root / f"bench-{size}.jpg"
@@ -145,15 +153,19 @@ def measure(browser: Any, server: str, throttle: float, experiment: bool) -> dic
     tiles = page.evaluate("() => document.querySelectorAll('.tile').length")
     tile = page.locator(".tile").nth(tiles - 5)
     tile.scroll_into_view_if_needed()
-    cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})  # the app's files: loaded
-    t1 = time.perf_counter()
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})  # the app's files: kept
+    page.evaluate(  # the tap as the page sees it (not the driver's checks before it)
+        "() => addEventListener('click', (e) => sessionStorage.setItem('bench.tap',"
+        " performance.timeOrigin + e.timeStamp), true)"
+    )
     tile.click()
     page.wait_for_url("**/photo/**")
-    page.wait_for_function(
+    shown = page.wait_for_function(
         "() => { const i = document.querySelector('#main-img');"
-        " return i && i.complete && i.naturalWidth > 0; }"
-    )
-    open_ms = (time.perf_counter() - t1) * 1000
+        " return i && i.complete && i.naturalWidth > 0"
+        " && performance.timeOrigin + performance.now(); }"
+    ).json_value()
+    open_ms = shown - float(page.evaluate("() => sessionStorage.getItem('bench.tap')"))
     context.close()
     return {
         "first contentful paint, ms": fcp or 0.0,
@@ -168,21 +180,13 @@ def measure(browser: Any, server: str, throttle: float, experiment: bool) -> dic
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--photos", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--throttle", type=float, default=4.0)
-    args = parser.parse_args()
-    root = Path(f"/tmp/shoebox-bench-web-{args.photos}")
+def library_app(root: Path, photos: int) -> Any:
+    """The web app of a synthetic library at ``root`` made by this tree's Shoebox."""
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        seconds = pool.apply(prepare, (root, args.photos))
-    print(f"catalogue: {args.photos} photos in {root}", end="")
-    print(f" (generated in {seconds:.0f} s)" if seconds else " (cached)")
+        seconds = pool.apply(prepare, (root, photos))
+    print(f"catalogue: {photos} photos in {root}", end="", file=sys.stderr)
+    print(f" (generated in {seconds:.0f} s)" if seconds else " (cached)", file=sys.stderr)
     link_thumbnails(root)
-
-    from browsers import CHROMIUM, chromium, serve
-    from playwright import sync_api
 
     from appliance.catalog.models import User
     from appliance.catalog.users import create_user
@@ -190,28 +194,127 @@ def main() -> int:
     from appliance.library import Library
     from appliance.web import create_app
 
-    settings = Settings(library=root, setup_file=root / "none")
-    app = create_app(settings, Library(root))
+    app = create_app(Settings(library=root, setup_file=root / "none"), Library(root))
     if not User.select().where(User.username == USER).exists():
         create_user(USER, PASSWORD, "admin")
-    results: dict[str, list[dict[str, float]]] = {"current": [], "experiment": []}
+    return app
+
+
+def serve_baseline(root: Path, photos: int) -> None:
+    """(In the baseline's process) serve its library as the service does; print the URL,
+    stop when stdin closes."""
+    import socket
+    import threading
+
+    from waitress.server import create_server
+
+    from appliance.daemon import WEB_THREADS
+
+    app = library_app(root, photos)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = create_server(app, host="127.0.0.1", port=port, threads=WEB_THREADS)
+    threading.Thread(target=server.run, daemon=True).start()
+    print(f"http://127.0.0.1:{port}", flush=True)
+    sys.stdin.read()
+
+
+@contextmanager
+def baseline_server(rev: str, photos: int) -> Iterator[tuple[str, int]]:
+    """Shoebox at ``rev`` in a worktree, serving its own library from a process of its own;
+    yields its URL and pid."""
+    here = Path(__file__).resolve().parents[1]
+    full = subprocess.run(
+        ["git", "-C", str(here), "rev-parse", "--short=12", rev],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    tree = Path(f"/tmp/shoebox-bench-tree-{full}")
+    if not tree.exists():
+        subprocess.run(
+            ["git", "-C", str(here), "worktree", "add", "--detach", str(tree), full], check=True
+        )
+    root = Path(f"/tmp/shoebox-bench-web-{photos}-{full}")
+    proc = subprocess.Popen(
+        [sys.executable, __file__, "--serve-baseline", str(root), "--photos", str(photos)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        env={**os.environ, "SHOEBOX_BENCH_TREE": str(tree), "PYTHONPATH": str(tree)},
+    )  # fmt: skip
+    try:
+        url = ""
+        while proc.stdout and not url.startswith("http"):
+            url = proc.stdout.readline().strip() or "none"
+            if url == "none" and proc.poll() is not None:
+                break
+        if not url.startswith("http"):
+            raise SystemExit(f"the baseline {full} did not start")
+        print(f"baseline: Shoebox {full} from {tree}", file=sys.stderr)
+        yield url, proc.pid
+    finally:
+        if proc.stdin:
+            proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def peak_rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--photos", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--throttle", type=float, default=4.0)
+    parser.add_argument("--experiment", action="store_true", help="measure EXPERIMENT_CSS too")
+    parser.add_argument("--baseline", metavar="REV", help="measure Shoebox at REV too")
+    parser.add_argument("--serve-baseline", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_baseline:
+        serve_baseline(args.serve_baseline, args.photos)
+        return 0
+    app = library_app(Path(f"/tmp/shoebox-bench-web-{args.photos}"), args.photos)
+
+    from browsers import CHROMIUM, chromium, serve
+    from playwright import sync_api
+
+    variants = ["current"] + ["experiment"] * args.experiment + ["baseline"] * bool(args.baseline)
+    results: dict[str, list[dict[str, float]]] = {v: [] for v in variants}
     print(f"Chromium {CHROMIUM}, 390x844 touch, CPU throttled {args.throttle:g}x, {args.runs} runs")
-    with serve(app) as server, chromium(sync_api) as browser:
-        measure(browser, server, args.throttle, False)  # warm the server and the OS cache
+    with (
+        serve(app) as server,
+        chromium(sync_api) as browser,
+        baseline_server(args.baseline, args.photos) if args.baseline else _nothing() as baseline,
+    ):
+        urls = {"current": server, "experiment": server}
+        if baseline:
+            urls["baseline"] = baseline[0]
+        for variant in variants:  # warm each server and the OS cache
+            measure(browser, urls[variant], args.throttle, variant == "experiment")
         for _ in range(args.runs):
-            for variant in ("current", "experiment"):
+            for variant in variants:
                 results[variant].append(
-                    measure(browser, server, args.throttle, variant == "experiment")
+                    measure(browser, urls[variant], args.throttle, variant == "experiment")
                 )
-    names = list(results["current"][0])
-    print(f"{'median of ' + str(args.runs) + ' runs':42} {'current':>10} {'experiment':>10}")
-    for name in names:
-        now = statistics.median(r[name] for r in results["current"])
-        tried = statistics.median(r[name] for r in results["experiment"])
-        print(f"{name:42} {now:10.1f} {tried:10.1f}")
+        baseline_rss = peak_rss_mb(baseline[1]) if baseline else 0.0
+    print(f"{'median of ' + str(args.runs) + ' runs':42}" + "".join(f" {v:>10}" for v in variants))
+    for name in results["current"][0]:
+        medians = [statistics.median(r[name] for r in results[v]) for v in variants]
+        print(f"{name:42}" + "".join(f" {m:10.1f}" for m in medians))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"server process (this one) peak RSS: {rss:.0f} MB")
+    print(f"server process (this one, with the driver) peak RSS: {rss:.0f} MB")
+    if baseline:
+        print(f"baseline server process peak RSS: {baseline_rss:.0f} MB")
     return 0
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield None
 
 
 if __name__ == "__main__":
