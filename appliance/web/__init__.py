@@ -173,6 +173,7 @@ def _template_globals() -> dict[str, Any]:
     from flask import current_app
 
     from appliance.web.describe import day_text, photo_alt
+    from appliance.web.media import thumb_url
     from appliance.web.permissions import can
 
     user = g.get("user")
@@ -184,6 +185,7 @@ def _template_globals() -> dict[str, Any]:
         "upload_max_mb": current_app.config["SHOEBOX_SETTINGS"].upload_max_mb,
         "photo_alt": photo_alt,
         "day_text": day_text,
+        "thumb_url": thumb_url,
     }
 
 

@@ -89,6 +89,10 @@ def test_edit_and_revert_over_http_never_touch_the_original(
     detail = admin.get(f"/api/v1/photos/{photo}").json
     width, height, sha = detail["width"], detail["height"], detail["sha256"]
     assert detail["edits"] is None and detail["edit"] is None
+    album = admin.post(
+        "/api/v1/albums", json={"title": "Cat", "photo_ids": [photo]}, headers=_h(admin)
+    )
+    assert f'/media/thumb/grid/{sha}.jpg"' in admin.get("/albums").text  # its cover, unedited
 
     # the contract: {"edits": {"rotate": 90}}, and a member only on their own photos
     refused = member.patch(
@@ -112,7 +116,11 @@ def test_edit_and_revert_over_http_never_touch_the_original(
     assert served.status_code == 200 and "immutable" in served.headers["Cache-Control"]
     turned = _image(served.data)
     assert turned.width < turned.height  # the landscape cat stands up
-    plain = admin.get(f"/media/thumb/grid/{sha}.jpg")  # a cover: the edit, revalidated
+    # a page's covers ask for the edit's own URL: a browser that kept the unedited cover
+    # (immutable at the plain URL) shows the edit
+    assert f'/media/thumb/grid/{sha}.jpg?e={key}"' in admin.get("/albums").text
+    assert album.status_code == 201
+    plain = admin.get(f"/media/thumb/grid/{sha}.jpg")  # the plain URL: the edit, revalidated
     assert _image(plain.data).width < _image(plain.data).height
     assert "no-cache" in plain.headers["Cache-Control"]
     unedited = _image(admin.get(f"/media/thumb/viewer/{sha}.jpg?e=none").data)
