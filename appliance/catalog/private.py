@@ -93,25 +93,35 @@ def set_private(photo_id: int, private: bool, by: int | None = None) -> bool:
     """Make one photo private or public again; True when it changed. A photo made private
     leaves its stack for the others to stay in sight. A family photo (no owner) an admin
     makes private becomes theirs (``by``): a private photo is always someone's."""
-    from appliance.catalog import stacks  # stacks keeps private photos out: it imports us
-
     with database_proxy.atomic():
         photo = Photo.get_or_none(Photo.id == photo_id)
         if photo is None:
             raise PrivatePhotoNotFound(f"no photo {photo_id}")
         if bool(photo.private) == private:
             return False
-        changes: dict = {Photo.private: private, Photo.updated_at: utcnow()}
-        if private:
-            changes |= {Photo.stack_id: None, Photo.stack_hidden: False}
-            if photo.owner_id is None:
-                if by is None:
-                    raise BadRequest("a private photo is someone's: say whose")
-                changes[Photo.owner_id] = by
-        Photo.update(changes).where(Photo.id == photo_id).execute()
-        if private and photo.stack_id is not None:
-            stacks.refresh_stack(photo.stack_id)
+        if not private:
+            Photo.update(private=False, updated_at=utcnow()).where(Photo.id == photo_id).execute()
+        elif photo.owner_id is None and by is None:
+            raise BadRequest("a private photo is someone's: say whose")
+        else:
+            _hide(photo, {Photo.owner_id: photo.owner_id if photo.owner_id is not None else by})
     return True
+
+
+def _hide(photo: Photo, changes: dict) -> None:
+    """Make ``photo`` private with ``changes`` (its owner): it leaves its stack, whose
+    other photos stay in sight."""
+    from appliance.catalog import stacks  # stacks keeps private photos out: it imports us
+
+    changes |= {
+        Photo.private: True,
+        Photo.stack_id: None,
+        Photo.stack_hidden: False,
+        Photo.updated_at: utcnow(),
+    }
+    Photo.update(changes).where(Photo.id == photo.id).execute()
+    if photo.stack_id is not None:
+        stacks.refresh_stack(photo.stack_id)
 
 
 def private_from_sidecar(photo_id: int, owner_name: str | None) -> None:
@@ -123,19 +133,10 @@ def private_from_sidecar(photo_id: int, owner_name: str | None) -> None:
     owner_id = owner.id if owner else (None if owner_name else photo.owner_id)
     if photo.private and photo.owner_id == owner_id:
         return
-    if not photo.private and owner_id is not None:
-        set_private(photo_id, True, owner_id)
-    else:  # leave its stack as set_private does, without an owner yet
-        from appliance.catalog import stacks
-
-        Photo.update(private=True, stack_id=None, stack_hidden=False, updated_at=utcnow()).where(
-            Photo.id == photo_id
-        ).execute()
-        if photo.stack_id is not None:
-            stacks.refresh_stack(photo.stack_id)
-    Photo.update(owner_id=owner_id, private_owner_name=None if owner else owner_name).where(
-        Photo.id == photo_id
-    ).execute()
+    _hide(
+        photo,
+        {Photo.owner_id: owner_id, Photo.private_owner_name: None if owner else owner_name},
+    )
 
 
 def claim_for(user: User) -> int:

@@ -59,6 +59,14 @@ def body() -> dict[str, Any]:
     return data
 
 
+def page_limit(default: int = 60) -> int:
+    """The ``limit`` of a paged listing (the listing clamps it); 400 when not a number."""
+    try:
+        return int(request.args.get("limit", default))
+    except ValueError:
+        fail(400, "limit must be a number")
+
+
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         fail(400, f"{what} must be a number")
@@ -109,10 +117,7 @@ def photos() -> Any:
         fail(400, "view must be timeline, archive, trash or private")
     if view == "private" and not private_web.unlocked():
         fail(403, "open Private with your password first")
-    try:
-        limit = int(request.args.get("limit", 60))
-    except ValueError:
-        fail(400, "limit must be a number")
+    limit = page_limit()
     page = search_photos(  # a bad cursor is a CursorError: a 400
         query,
         cursor=request.args.get("cursor") or None,
@@ -128,10 +133,7 @@ def photos() -> Any:
 @bp.get("/photos/recent")
 def recent_photos() -> Any:
     """The photos the last added first, each with ``added_at`` and ``source`` in words."""
-    try:
-        limit = int(request.args.get("limit", 60))
-    except ValueError:
-        fail(400, "limit must be a number")
+    limit = page_limit()
     page = recently_added(request.args.get("cursor") or None, limit)  # bad cursor: 400
     return jsonify(items=page.items, next_cursor=page.next_cursor)
 

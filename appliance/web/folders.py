@@ -10,7 +10,7 @@ from flask import Blueprint, jsonify, render_template, request, url_for
 
 from appliance.catalog.folders import in_folder, list_folders
 from appliance.catalog.queries import search_photos
-from appliance.web.api import fail
+from appliance.web.api import fail, page_limit
 from appliance.web.browse import grid
 
 bp = Blueprint("folders", __name__)
@@ -43,11 +43,7 @@ def folders_json() -> Any:
 
 @bp.get("/api/v1/folders/photos")
 def folder_photos() -> Any:
-    try:
-        limit = int(request.args.get("limit", 60))
-    except ValueError:
-        fail(400, "limit must be a number")
     page = search_photos(  # a bad cursor is a CursorError: a 400
-        cursor=request.args.get("cursor") or None, limit=limit, where=in_folder(_path())
+        cursor=request.args.get("cursor") or None, limit=page_limit(), where=in_folder(_path())
     )
     return jsonify(items=page.items, next_cursor=page.next_cursor)

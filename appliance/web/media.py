@@ -104,13 +104,18 @@ def _send_edited(sha256: str, size: str, recipe: dict) -> Response:
     return response.make_conditional(request)
 
 
-def thumb_url(sha256: str, size: str = "grid") -> str:
-    """A thumbnail's URL for a page (covers, strips): at its edit's versioned URL when the
-    photo has an edit, so a browser that kept the picture from before the edit (immutable
-    at the plain URL) shows the edit."""
-    recipe = photo_edits.edits_of_primary(sha256)
-    key = photo_edits.key(recipe) if recipe else None
-    return url_for("media.thumb", size=size, sha256=sha256, **({"e": key} if key else {}))
+_LOOK_UP = "look up"
+
+
+def thumb_url(sha256: str, size: str = "grid", edit: str | None = _LOOK_UP) -> str:
+    """A thumbnail's URL for a page (covers, strips, tiles): at its edit's versioned URL
+    when the photo has an edit, so a browser that kept the picture from before the edit
+    (immutable at the plain URL) shows the edit. ``edit``: the edit's key when the caller
+    has it (a tile's ``edit``; None: not edited), else it is looked up."""
+    if edit == _LOOK_UP:
+        recipe = photo_edits.edits_of_primary(sha256)
+        edit = photo_edits.key(recipe) if recipe else None
+    return url_for("media.thumb", size=size, sha256=sha256, **({"e": edit} if edit else {}))
 
 
 @bp.get("/thumb/<size>/<sha256>.jpg")
