@@ -10,15 +10,12 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browsers import (
     ARTIFACTS,
     SIZES,
-    chromium,
-    family_served,
     require_chromium,
     serious_axe_violations,
     signed_in_page,
@@ -31,18 +28,6 @@ from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
 
 sync_api = require_chromium()
-
-
-@pytest.fixture
-def server(web: Built) -> Iterator[str]:
-    with family_served(web) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium(sync_api) as browser:
-        yield browser
 
 
 def shot(page: object, name: str) -> None:

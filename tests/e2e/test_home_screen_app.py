@@ -7,15 +7,12 @@ sheet (the manifest's share_target, taken by the service worker) is uploaded and
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from browsers import (
     ARTIFACTS,
     SIZES,
-    chromium,
-    family_served,
     require_chromium,
     signed_in_page,
     sized_page,
@@ -29,18 +26,6 @@ from appliance.ingest import jobs
 from appliance.ingest.runner import Ingestor
 
 sync_api = require_chromium()
-
-
-@pytest.fixture
-def server(web: Built) -> Iterator[str]:
-    with family_served(web) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium(sync_api) as browser:
-        yield browser
 
 
 def _signed_in(browser: object, server: str, size: str, user: str = "mum") -> object:

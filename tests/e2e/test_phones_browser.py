@@ -4,20 +4,13 @@ listed, revokes it. Screenshots: test-artifacts/phones-*.png (the README's pictu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from browsers import ARTIFACTS, SIZES, chromium, family_served, require_chromium
-from web_fixtures import PASSWORD, Built
+from browsers import ARTIFACTS, SIZES, chromium, require_chromium
+from web_fixtures import PASSWORD
 
 sync_api = require_chromium()
-
-
-@pytest.fixture
-def server(web: Built) -> Iterator[str]:
-    with family_served(web) as url:
-        yield url
 
 
 def _open(browser: Any, size: str) -> tuple[Any, Any, list[str]]:
