@@ -40,6 +40,7 @@ COMMANDS = [
     "rebuild",
     "moments",
     "places",
+    "text",
     "worker",
 ]
 

@@ -49,6 +49,8 @@ class Settings:
     threads: int = 0
     labels: bool = True
     faces: bool = True
+    # Text in pictures (signs, receipts, screenshots) read in idle time, for search
+    text: bool = True
     max_pixels: int = 256_000_000
     secret_key: str = ""
     # First-run seed (TOML: username, password) on the boot partition, consumed on start.

@@ -186,6 +186,7 @@ class Daemon:
         self.backups: Any = None
         self.moving_in: Any = None  # migrate.requests.MovingIn once the catalogue is open
         self.transcoder: Any = None  # ingest.transcoding.TranscodeWorker while running
+        self.text_reader: Any = None  # text.background.TextBackground while running
         self._last_library_check = 0.0
         self._last_recovery = 0.0
         self.served: Any = None  # library_disk.LibraryState of the mount being served
@@ -283,6 +284,7 @@ class Daemon:
         from appliance.library_disk import same_mount
         from appliance.migrate.requests import MovingIn
         from appliance.phones.chunks import expire as expire_transfers
+        from appliance.text.background import TextBackground
 
         with self._worker_lock() as mine:
             if not mine:
@@ -310,6 +312,9 @@ class Daemon:
                 flusher.start()
                 self.transcoder = TranscodeWorker(self.library)
                 self.transcoder.start()
+                if self.settings.text:
+                    threads = min(self.settings.threads or 2, 2)  # the web keeps a core
+                    self.text_reader = TextBackground(self.library.cache, threads)
                 self.notifier.notify(ready=1, status="watching")
                 log.info("watching %s", ", ".join(map(str, watcher.roots)) or "no inbox")
                 lost = False
@@ -332,6 +337,8 @@ class Daemon:
                         self.moving_in.stop()
                     if self.transcoder:
                         self.transcoder.stop()
+                    if self.text_reader:
+                        self.text_reader.close()
                     if server:
                         server.stop()
                     flusher.stop(final_flush=not lost)  # a pulled disk: written when back
@@ -402,7 +409,7 @@ class Daemon:
                     self.transcoder.wake()  # new movies may need a transcode
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
-            elif not self._place_some_photos():
+            elif not self._place_some_photos() and not self._read_some_text():
                 self._finish_interrupted_copies(ingestor)
                 self.stop_event.wait(IDLE_WAIT)
             if self.backups:
@@ -446,6 +453,19 @@ class Daemon:
             return backfill()
         except (OSError, ValueError) as exc:
             log.error("places: background geocoding failed: %s", exc)
+            return 0
+
+    def _read_some_text(self) -> int:
+        """Idle time: read the text of a few photos (new ones, then the older library)."""
+        if not self.text_reader:
+            return 0
+        from appliance.text.background import IDLE_BUDGET, PER_PHOTO_LIMIT
+
+        try:
+            with self._heartbeat(IDLE_BUDGET + PER_PHOTO_LIMIT + BATCH_ALLOWANCE):
+                return self.text_reader.run_some()
+        except (OSError, ValueError) as exc:
+            log.error("text: background reading failed: %s", exc)
             return 0
 
     def _batch_limit(self, batch: list[Any]) -> float:

@@ -14,7 +14,7 @@ import shutil
 import time
 from typing import Any
 
-from appliance.catalog import import_status
+from appliance.catalog import import_status, photo_text
 from appliance.catalog import queue as job_queue
 from appliance.catalog.backups import list_backups
 from appliance.catalog.fields import shown
@@ -103,6 +103,7 @@ def status_report(library: Library) -> dict[str, Any]:
         "eta_seconds": round(left / rate) if rate > 0 and left else (0 if not left else None),
         "recent_errors": errors,
         "migrations": migration_progress.current(library.root),
+        "text_backlog": photo_text.backlog_size(),  # photos whose text is not read yet
     }
 
 
@@ -139,6 +140,7 @@ def web_status(
         "daemon": raw["daemon"],
         "backup": raw["backup"],
         "migrations": [migration_progress.describe(m) for m in raw["migrations"]],
+        "text_backlog": raw["text_backlog"],
     } | (box_health(library, raw, copies) if health else {})
 
 
@@ -236,6 +238,8 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"backup: {describe_age(backup.get('age_seconds'))}")
     for item in report.get("skipped", []):
         lines.append(f"skipped: {shown(item['path'])}: {item['reason']}")
+    if report.get("text_backlog"):
+        lines.append(f"text: {report['text_backlog']} photos to read (in idle time)")
     for migration in report.get("migrations", []):
         lines.append(f"migration: {migration_progress.describe(migration)}")
     for error in report["recent_errors"]:

@@ -3,6 +3,10 @@
 ``share_base_url``: the address share links are built on (``https://photos.example.org``),
 so a link works from outside the home even when the admin opened the UI as
 ``http://192.168.1.20:8080``. Empty: links use the address the page was opened with.
+
+``timeline_hides_screenshots`` (off) and ``memories_hide_screenshots`` (on): screenshots
+and photographed documents (`appliance.text.kinds`) are left out of the timeline / the
+memories; search still finds them (``type:screenshot``, their words).
 """
 
 from __future__ import annotations
@@ -60,3 +64,21 @@ def set_share_base_url(url: str | None) -> str | None:
     clean = url.rstrip("/")
     _put(SHARE_BASE_URL, clean)
     return clean
+
+
+TIMELINE_HIDES_SCREENSHOTS = "timeline_hides_screenshots"
+MEMORIES_HIDE_SCREENSHOTS = "memories_hide_screenshots"
+SCREENSHOT_DEFAULTS = {TIMELINE_HIDES_SCREENSHOTS: False, MEMORIES_HIDE_SCREENSHOTS: True}
+
+
+def hides_screenshots(key: str) -> bool:
+    """Whether the timeline (`TIMELINE_HIDES_SCREENSHOTS`) or the memories
+    (`MEMORIES_HIDE_SCREENSHOTS`) leave screenshots and documents out."""
+    value = _get(key)
+    return SCREENSHOT_DEFAULTS[key] if value is None else value == "1"
+
+
+def set_hides_screenshots(key: str, hide: bool) -> None:
+    if key not in SCREENSHOT_DEFAULTS:
+        raise SettingError(f"unknown setting {key!r}")
+    _put(key, "1" if hide else "0")

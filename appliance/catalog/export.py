@@ -23,6 +23,7 @@ from appliance.catalog.models import (
     Person,
     Photo,
     PhotoLabel,
+    PhotoText,
     Stack,
     User,
 )
@@ -108,6 +109,12 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
     best = dict(
         Stack.select(Stack.id, Stack.best_photo_id).where(Stack.id.in_(list(stack_ids))).tuples()
     )
+    texts = {
+        row[0]: row[1:]
+        for row in PhotoText.select(PhotoText.photo, PhotoText.text, PhotoText.kind)
+        .where(PhotoText.photo.in_(ids))
+        .tuples()
+    }
     owner_ids = {p.owner_id for p in photos if p.owner_id is not None}
     owners = dict(User.select(User.id, User.username).where(User.id.in_(list(owner_ids))).tuples())
     for photo in photos:
@@ -141,6 +148,9 @@ def _photos_batch(photos: list[Photo], originals: Path) -> Iterator[dict[str, An
                 {"id": e.album_id, "title": e.album.title} for e in albums.get(photo.id, [])
             ],
             "quality": None if photo.quality is None else round(photo.quality, 4),
+            # the text recognised in the picture ("" when none, or not read yet)
+            "text": texts.get(photo.id, ("", None))[0],
+            "text_kind": texts.get(photo.id, ("", None))[1],  # screenshot | document | None
             "stack": (
                 {"id": photo.stack_id, "best": best[photo.stack_id]}
                 if photo.stack_id in best

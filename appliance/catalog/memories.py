@@ -1,7 +1,8 @@
 """Read side of moments: "on this day", events, "best of" and the duplicates review.
 
-Everything here leaves out trashed and archived photos, and shows a stack as its one shown
-photo, so a memory never repeats a near-duplicate.
+Everything here leaves out trashed and archived photos (and, unless the family chose
+otherwise, screenshots and documents), and shows a stack as its one shown photo, so a
+memory never repeats a near-duplicate.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import peewee as pw
 from peewee import fn
 
+from appliance.catalog import app_settings, photo_text
 from appliance.catalog.connection_cache import ConnectionCache
 from appliance.catalog.dialect import month_day_sql
 from appliance.catalog.models import Face, File, Location, Person, Photo, Stack
@@ -51,13 +53,16 @@ def photo_place(photo: Any) -> str | None:
 
 
 def _visible() -> pw.Expression:
-    return (
+    visible = (
         (Photo.status == "ok")
         & (Photo.archived == False)  # noqa: E712
         & Photo.trashed_at.is_null()
         & (Photo.stack_hidden == False)  # noqa: E712
         & not_private()
     )
+    if app_settings.hides_screenshots(app_settings.MEMORIES_HIDE_SCREENSHOTS):
+        visible &= photo_text.not_screens()  # a receipt is no memory (the default)
+    return visible
 
 
 def _moment(photo: Any) -> Moment:

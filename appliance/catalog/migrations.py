@@ -245,6 +245,23 @@ def _v19_private_in_sidecars(db: pw.Database) -> None:
     create_triggers(db)
 
 
+def _v20_text_in_pictures(db: pw.Database) -> None:
+    """v20: the text recognised in photos and its search keys (`appliance.text`); existing
+    photos are read afterwards by the background reader, not here."""
+    db.create_tables([m.PhotoText, m.TextWord], safe=True)
+    create_text_indexes(db)
+
+
+def create_text_indexes(db: pw.Database) -> None:
+    """PostgreSQL: a part of a word is ``key LIKE 'part%'``, which a B-tree answers only in
+    the C ordering (``text_pattern_ops``); SQLite's keys compare by code point already."""
+    if isinstance(db, pw.PostgresqlDatabase):
+        db.execute_sql(
+            "CREATE INDEX IF NOT EXISTS text_word_key_pattern "
+            "ON text_word (key text_pattern_ops, photo_id)"
+        )
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -265,6 +282,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     17: _v17_batch_edits,
     18: _v18_private_photos_and_edits,
     19: _v19_private_in_sidecars,
+    20: _v20_text_in_pictures,
 }
 LATEST = max(STEPS)
 
@@ -299,6 +317,7 @@ def migrate(db: pw.Database) -> int:
             _v10_job_leases(db)  # its backend's indexes
             _v7_decisions_and_sidecars(db)  # its triggers are not part of the models
             _v11_search_indexes(db)  # nor are the search indexes
+            create_text_indexes(db)
             _stamp(db, LATEST)
             return LATEST
     version = version or 1  # tables without a version row: the first released schema

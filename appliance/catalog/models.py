@@ -363,6 +363,30 @@ class BatchEdit(BaseModel):
     created_at = pw.DateTimeField(default=utcnow, index=True)
 
 
+class PhotoText(BaseModel):
+    """The text recognised in a photo (`appliance.text`); a row means it was read, with or
+    without text, so the background reader goes on from the highest id read (v20)."""
+
+    photo = pw.ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
+    text = pw.TextField(default="")  # its lines, one per line; "" when it has none
+    kind = pw.CharField(null=True, index=True)  # screenshot | document | None (a photo)
+    engine = pw.CharField(default="")  # which reader and models (text.engine.engine_name)
+    error = pw.TextField(null=True)  # why it could not be read (the run went on)
+    read_at = pw.DateTimeField(default=utcnow)
+
+
+class TextWord(BaseModel):
+    """One search key of a photo's text: a folded word or one of its endings
+    (`text.words.keys`), so a word or a part of one is a prefix look-up (v20)."""
+
+    key = pw.CharField()
+    photo = pw.ForeignKeyField(Photo, on_delete="CASCADE", index=False)
+
+    class Meta:
+        primary_key = pw.CompositeKey("key", "photo")
+        indexes = ((("photo", "key"), False),)  # one photo's keys: the row-by-row test
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Photo,
     File,
@@ -387,4 +411,6 @@ ALL_MODELS: list[type[BaseModel]] = [
     Phone,
     PhoneEntry,
     BatchEdit,
+    PhotoText,
+    TextWord,
 ]

@@ -20,7 +20,7 @@ from typing import Any
 import peewee as pw
 from peewee import fn
 
-from appliance.catalog import photo_edits, search_index
+from appliance.catalog import app_settings, photo_edits, photo_text, search_index
 from appliance.catalog.models import (
     Album,
     AlbumPhoto,
@@ -41,6 +41,7 @@ from appliance.errors import BadRequest
 from appliance.media.mime import HEIF_MIMES
 from appliance.places.names import country_code_for
 from appliance.search.query import Near, Query, Term
+from appliance.text.words import snippet
 
 PAGE_SIZE = 60
 MAX_PAGE_SIZE = 200
@@ -257,7 +258,7 @@ def _place(name: str, iso_code: bool = False) -> pw.Expression:
 
 def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
     """A plain word: a label or synonym (where the classifier was fairly sure), a person, an
-    album, a camera or a file name."""
+    album, a camera, a file name or the text in the picture."""
     names = {word.lower()} | {n.lower() for n in labels_for(word)}
     return (  # the photo's own columns first: OR stops at the first true one
         _place(word)
@@ -267,6 +268,7 @@ def _word(word: str, labels_for: LabelsFor) -> pw.Expression:
         | _photos_with_person(word, contains=True)
         | _photos_in_album(word, contains=True)
         | _file_named(word)
+        | photo_text.text_condition(word)
     )
 
 
@@ -306,6 +308,8 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
             return _text(Photo.mime).in_(sorted(HEIF_MIMES))
         if value == "live":
             return Photo.motion == "live"
+        if value in ("screenshot", "document"):
+            return photo_text.kind_condition(value)
         return Photo.kind == value
     if kind == "near":
         return _near(value)
@@ -316,6 +320,8 @@ def term_condition(term: Term, labels_for: LabelsFor = _plain_labels) -> pw.Expr
         return (Photo.sort_time.month == month) & Photo.sort_time.day.between(first, last)
     if kind == "season":
         return _season(value)
+    if kind == "text":
+        return photo_text.text_condition(value)
     raise ValueError(f"unsupported term {kind!r}")
 
 
@@ -365,6 +371,7 @@ def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candid
             *search_index.camera_ids(value),
             *names,
             *search_index.place_ids(*_place_key(value, iso_code=False)),
+            *photo_text.text_candidates(value),
         ]
     if kind == "label":
         return _labelled({value} | labels_for(value))
@@ -378,6 +385,10 @@ def term_candidates(term: Term, labels_for: LabelsFor = _plain_labels) -> Candid
         return search_index.near_ids(value.lat, value.lon, value.km, _near(value))
     if kind == "place":
         return search_index.place_ids(*_place_key(value, iso_code=True))
+    if kind == "text":
+        return photo_text.text_candidates(value)
+    if kind == "type" and value in ("screenshot", "document"):
+        return photo_text.kind_candidates(value)
     return None
 
 
@@ -511,7 +522,11 @@ def _base(
     if trashed:
         return select.where(Photo.trashed_at.is_null(False))
     select = select.where((Photo.archived == archived) & Photo.trashed_at.is_null())
-    return select.where(Photo.stack_hidden == False) if collapse else select  # noqa: E712
+    if not collapse:
+        return select
+    if not archived and app_settings.hides_screenshots(app_settings.TIMELINE_HIDES_SCREENSHOTS):
+        select = select.where(photo_text.not_screens())  # the plain timeline, as chosen
+    return select.where(Photo.stack_hidden == False)  # noqa: E712
 
 
 def _collapses(query: Query | None, trashed: bool) -> bool:
@@ -603,7 +618,36 @@ def search_photos(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = encode_cursor(rows[-1].sort_time, rows[-1].id) if more and rows else None
-    return Page(_with_stacks([photo_summary(p) for p in rows]), next_cursor)
+    return Page(_with_why(_with_stacks([photo_summary(p) for p in rows]), query), next_cursor)
+
+
+def _text_words(query: Query | None) -> list[str]:
+    """The words of a query's positive plain-word and ``text:`` terms (alternatives too)."""
+    found: list[str] = []
+    for term in query.terms if query else ():
+        for t in term.value if term.kind == "or" else (term,):
+            if t.kind in ("word", "text") and not t.negated and not term.negated:
+                found.append(t.value)
+    return found
+
+
+def _with_why(items: list[dict[str, Any]], query: Query | None) -> list[dict[str, Any]]:
+    """Say why a search found a photo by its text: ``why`` is the line it says the word in
+    ("Text: …wifi password: Garden…")."""
+    wanted = _text_words(query)
+    if not wanted or not items:
+        return items
+    texts = photo_text.texts_of([item["id"] for item in items])
+    for item in items:
+        text = texts.get(item["id"])
+        if not text:
+            continue
+        for words in wanted:
+            line = snippet(text, words)
+            if line:
+                item["why"] = f"Text: {line}"
+                break
+    return items
 
 
 def count_photos(
@@ -708,6 +752,7 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
                 for f in faces
             ],
             "albums": [{"id": a.id, "title": a.title} for a in albums],
+            **_text_fields(photo_id),
             "files": [
                 {
                     "sha256": f.sha256,
@@ -726,6 +771,13 @@ def photo_detail(photo_id: int) -> dict[str, Any] | None:
         }
     )
     return out
+
+
+def _text_fields(photo_id: int) -> dict[str, Any]:
+    """``text``: what the picture says (None: not read yet); ``text_kind``: screenshot,
+    document or None."""
+    read = photo_text.text_of(photo_id)
+    return {"text": read[0] if read else None, "text_kind": read[1] if read else None}
 
 
 # --- listings -----------------------------------------------------------------------------

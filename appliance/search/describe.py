@@ -19,6 +19,8 @@ TYPE_WORDS = {
     "raw": "RAW photos",
     "heic": "HEIC photos",
     "image": "photos",
+    "screenshot": "screenshots",
+    "document": "documents",
 }
 
 
@@ -28,7 +30,7 @@ def _date(day: dt.date) -> str:
 
 def _term(term: Term, name_of: NameOf, country_name: Callable[[str], str | None]) -> str:
     kind, value = term.kind, term.value
-    if kind == "or" and value[0].kind in ("holiday", "season"):
+    if kind == "or" and value[0].kind in ("holiday", "season", "type"):
         # a time of year (christmas: its days, or the word): said once, "at Christmas"
         return _term(Term(value[0].kind, value[0].value, term.negated), name_of, country_name)
     if kind == "or":
@@ -50,6 +52,7 @@ def _term(term: Term, name_of: NameOf, country_name: Callable[[str], str | None]
         "type": lambda: TYPE_WORDS.get(value, str(value)),
         "near": lambda: f"within {value.km:g} km of {value.lat:.4f}, {value.lon:.4f}",
         "place": lambda: f"in {country_name(value) or value}",
+        "text": lambda: f"saying “{value}”",
         "holiday": lambda: f"at {value.capitalize()}",
         "season": lambda: f"in {value}",
     }

@@ -6,13 +6,18 @@ Grammar: whitespace-separated terms. A term is a plain word, a ``"quoted phrase"
 Filters: ``label:`` ``person:`` ``album:`` ``camera:`` ``lens:`` ``year:`` ``month:``
 ``before:`` ``after:`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ``before:`` is strictly
 before the start of that period, ``after:`` strictly after its end), ``favorite:yes|no``,
-``type:raw|heic|video|image|live``, ``near:LAT,LON[,KM]`` (default radius 5 km) and ``place:``
+``type:raw|heic|video|image|live|screenshot|document``, ``text:`` (words in the
+picture, recognised by `appliance.text`; every word of the value, whole or a part of at
+least four letters), ``near:LAT,LON[,KM]`` (default radius 5 km) and ``place:``
 (a city, region, country or ISO country code, e.g. ``place:Paris``, ``place:uk``).
 ``person:#12`` and ``album:#3`` address a person or album by id.
 
 Plain words for holidays and seasons find their dates (``christmas``: 24-26 December of
 any year; ``summer``: June-August, or December-February for a place south of the
 equator), or anything named so (an album "Christmas 2019").
+
+A plain word also finds the text in pictures (``wifi``, ``garage``); ``screenshots``,
+``documents`` and ``receipts`` are ``type:screenshot``/``type:document`` or the word.
 
 Plain words for kinds of media need no filter either: ``video``/``videos``/``movies``/
 ``clips`` are ``type:video``, ``live photo(s)`` is ``type:live``; ``favourites`` (or
@@ -47,9 +52,10 @@ FILTERS = (
     "type",
     "near",
     "place",
+    "text",
 )
 ALIASES = {"favourite": "favorite", "fav": "favorite", "labels": "label", "people": "person"}
-TYPES = ("raw", "heic", "video", "image", "live")
+TYPES = ("raw", "heic", "video", "image", "live", "screenshot", "document")
 # Plain words for kinds of media (a family types "videos", not type:video).
 MEDIA_WORDS = {
     "video": "video",
@@ -61,6 +67,15 @@ MEDIA_WORDS = {
 }
 LIVE_WORDS = ("live", "photo", "photos")  # "live photo(s)"
 FAVOURITE_WORDS = ("favourites", "favorites")  # the plain word for favorite:yes
+# Plain words for screenshots and documents: the kind, or the word in a photo's text
+SCREEN_WORDS = {
+    "screenshot": "screenshot",
+    "screenshots": "screenshot",
+    "document": "document",
+    "documents": "document",
+    "receipt": "document",
+    "receipts": "document",
+}
 # Plain words for times of year: a holiday (its days, every year) or a season (its months,
 # by the hemisphere of the photo's place). Each also stays a word (an album "Christmas
 # 2019" or a person called Summer still match): word OR time.
@@ -247,6 +262,7 @@ _EXAMPLES = {
     "type": "raw",
     "near": "48.85,2.35,10",
     "place": "Paris",
+    "text": "wifi",
 }
 
 
@@ -339,6 +355,15 @@ def _plain_terms(tokens: list[tuple[bool, str | None, str]]) -> list[Term | str]
             continue
         if key is None and value.lower() in HOLIDAY_WORDS | SEASON_WORDS:
             out.append(_time_of_year(value, negated, sign))
+            i += 1
+            continue
+        if key is None and value.lower() in SCREEN_WORDS:
+            kind_of_picture = SCREEN_WORDS[value.lower()]
+            either = (
+                Term("type", kind_of_picture, text=f"type:{kind_of_picture}"),
+                Term("word", value, text=_quote(value)),
+            )
+            out.append(Term("or", either, negated, f"{sign}{value}"))
             i += 1
             continue
         if key is None:

@@ -336,7 +336,8 @@ PHOTO = _object(
         "favorite": _BOOL,
         "width": _null("integer"),
         "height": _null("integer"),
-    }
+    },
+    {"why": _STR},  # a search found it by its text: the line that says the word
 )
 PAGE = _object({"items": {"type": "array", "items": PHOTO}, "next_cursor": _null("string")})
 LABELS = {"type": "array", "items": _object({"name": _STR, "confidence": _NUM, "source": _STR})}
@@ -354,6 +355,8 @@ PHOTO_DETAIL = {
                 "older": _null("integer"),
                 "owner_id": _null("integer"),  # who added it; null: the family's
                 "private": _BOOL,  # only its owner sees it, in Private
+                "text": _null("string"),  # the text in the picture; null: not read yet
+                "text_kind": {"enum": ["screenshot", "document", None]},
             }
         ),
     ]
@@ -385,6 +388,7 @@ STATUS = _object(
         "eta_seconds": _null("number"),
         "rate_per_min": _NUM,
         "migrations": {"type": "array", "items": _STR},  # a Takeout import, one line each
+        "text_backlog": _INT,  # photos whose text is not read yet (appliance.text)
     },
 )
 

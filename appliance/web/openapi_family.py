@@ -47,8 +47,12 @@ _SUGGESTION = {
 
 _SETTINGS = {
     "type": "object",
-    "required": ["share_base_url"],
-    "properties": {"share_base_url": {"type": ["string", "null"]}},
+    "required": ["share_base_url", "timeline_hides_screenshots", "memories_hide_screenshots"],
+    "properties": {
+        "share_base_url": {"type": ["string", "null"]},
+        "timeline_hides_screenshots": {"type": "boolean"},
+        "memories_hide_screenshots": {"type": "boolean"},
+    },
 }
 
 _CAMERA_SHARE = {
@@ -189,9 +193,15 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], dict[str, Any] | None, dict[st
     (
         "patch",
         "/settings",
-        "Change settings: share_base_url, the address share links use (admins)",
+        "Change settings (admins): share_base_url, the address share links use; "
+        "timeline_hides_screenshots, memories_hide_screenshots: screenshots and documents "
+        "left out of the timeline / the memories",
         {},
-        {"share_base_url": {"type": ["string", "null"]}},
+        {
+            "share_base_url": {"type": ["string", "null"]},
+            "timeline_hides_screenshots": {"type": "boolean"},
+            "memories_hide_screenshots": {"type": "boolean"},
+        },
         _SETTINGS,
     ),
     ("get", "/camera-share", "The camera share's account (admins)", {}, None, _CAMERA_SHARE),

@@ -33,6 +33,9 @@ def storage(library: Any) -> dict[str, Any]:
     }
 
 
+SCREENSHOT_KEYS = tuple(app_settings.SCREENSHOT_DEFAULTS)
+
+
 @bp.get("/settings")
 @admin_required
 def index() -> str:
@@ -47,6 +50,7 @@ def index() -> str:
         settings=settings,
         users=list_users(),
         share_base_url=app_settings.share_base_url() or "",
+        screenshots={key: app_settings.hides_screenshots(key) for key in SCREENSHOT_KEYS},
     )
 
 
@@ -54,7 +58,8 @@ def index() -> str:
 @admin_required
 def read_settings() -> Any:
     """Settings changed in the web UI (admins)."""
-    return jsonify(share_base_url=app_settings.share_base_url())
+    hidden = {key: app_settings.hides_screenshots(key) for key in SCREENSHOT_KEYS}
+    return jsonify(share_base_url=app_settings.share_base_url(), **hidden)
 
 
 @bp.patch("/api/v1/settings")
@@ -71,4 +76,9 @@ def change_settings() -> Any:
             app_settings.set_share_base_url(url)
         except app_settings.SettingError as exc:
             fail(400, str(exc))
+    for key in SCREENSHOT_KEYS:
+        if key in data:
+            if not isinstance(data[key], bool):
+                fail(400, f"{key} must be true or false")
+            app_settings.set_hides_screenshots(key, data[key])
     return read_settings()

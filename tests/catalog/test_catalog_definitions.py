@@ -167,6 +167,8 @@ EXPORT_KEYS = {  # the `shoebox export` contract (issues 1-10): exactly these, n
     "owner",  # wave 3 (issue 27): the member who added it, or null (the family's)
     "private",  # wave 3 (issue 26): only its owner sees it, in Private
     "edits",  # wave 3 (issue 26): the non-destructive edit's recipe, or null
+    "text",  # wave 3 (issue 24): the text recognised in the picture, a string ("" none)
+    "text_kind",  # wave 3 (issue 24): screenshot, document or null
 }  # fmt: skip
 
 

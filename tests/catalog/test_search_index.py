@@ -18,7 +18,7 @@ import pg_server
 import pytest
 from pg_server import PostgresServer
 
-from appliance.catalog import photos, queries, search_index
+from appliance.catalog import photo_text, photos, queries, search_index
 from appliance.catalog.db import connect
 from appliance.catalog.migrations import LATEST, current_version, migrate
 from appliance.catalog.models import (
@@ -82,6 +82,32 @@ QUERIES = [
     "label:cat place:fr camera:canon",
     "-canon",
     "nothingmatchesthis",
+    # the text in pictures (appliance.text): whole words, parts of four letters or more,
+    # any case and accent, every word of text:, screenshots and documents
+    "password",
+    "pass",
+    "sword",
+    "rose",
+    "cafe",
+    "CAFÉ",
+    "東京",
+    "пароль",
+    'text:"oil total"',
+    "text:oil",
+    "type:screenshot",
+    "type:document",
+    "garage -type:document",
+    "wifi year:2020",
+    "wifi OR boarding",
+]
+TEXTS = [
+    ("WiFi password: Garden-Rose-42", "screenshot"),
+    ("GARAGE MARTIN\nOil change 49.90\nTotal 61.20 EUR", "document"),
+    ("Café Müller", None),
+    ("東京駅 新幹線", None),
+    ("Пароль: кошка", "screenshot"),
+    ("boarding pass LH 1234 gate B22", None),
+    ("garage sale saturday", None),
 ]
 
 
@@ -123,6 +149,9 @@ def _fill() -> None:
             Face.create(photo=photo, box_x=0, box_y=0, box_w=9, box_h=9, score=1, person=person)
         if i % 5 == 0:
             AlbumPhoto.create(album=albums[i % 2], photo=photo)
+        if i % 6 == 1:
+            text, kind = TEXTS[(i // 6) % len(TEXTS)]
+            photo_text.store(photo.id, text, "test", kind=kind)
 
 
 @pytest.fixture(scope="module")
@@ -354,6 +383,13 @@ def test_the_planner_uses_the_indexes(catalogue, monkeypatch) -> None:
         assert index in plan, (index, plan)
     (model,) = queries.term_candidates(parse_query("camera:eos").terms[0])
     assert "photo_camera_time" in _plan(model)
+    for word in ("password", "pass", "東京"):  # a whole word or a part: one key range
+        (part,) = queries.photo_text.text_candidates(word)
+        assert "USING COVERING INDEX sqlite_autoindex_text_word_1 (key>? AND key<?)" in _plan(
+            part
+        ), word
+    rows = queries.photo_text.text_condition("wifi")  # a row's own keys: one index seek
+    assert "text_word_photo_id_key" in _plan(Photo.select(Photo.id).where(rows))
     for near in queries.term_candidates(parse_query("near:45.76,4.84,5").terms[0]):
         assert "USING COVERING INDEX photo_grid_key" in _plan(near)
     assert "USING INTEGER PRIMARY KEY" in _plan(_page_query("label:dog"))
@@ -381,12 +417,14 @@ def postgres_db(postgres: PostgresServer) -> dict[str, str]:
 def test_postgresql_search_equals_the_row_by_row_scan(postgres_db, monkeypatch) -> None:
     import peewee as pw
 
+    from appliance.catalog.migrations import create_text_indexes
     from appliance.catalog.models import ALL_MODELS
 
     db = pw.PostgresqlDatabase(**postgres_db)
     database_proxy.initialize(db)
     db.create_tables(ALL_MODELS)
     search_index.create_search_indexes(db)
+    create_text_indexes(db)
     _fill()
     found = 0
     for limit in (queries.CANDIDATE_LIMIT, 1):

@@ -43,7 +43,11 @@ def csrf(html: str) -> str:
 def test_share_base_url_setting_shapes_links(
     admin: FlaskClient, member: FlaskClient, web: Built
 ) -> None:
-    assert admin.get("/api/v1/settings").json == {"share_base_url": None}
+    assert admin.get("/api/v1/settings").json == {
+        "share_base_url": None,
+        "timeline_hides_screenshots": False,  # issue 24's defaults
+        "memories_hide_screenshots": True,
+    }
     assert member.get("/api/v1/settings").status_code == 403
     assert (
         member.patch(
@@ -54,9 +58,9 @@ def test_share_base_url_setting_shapes_links(
     saved = admin.patch(
         "/api/v1/settings", json={"share_base_url": "https://photos.example.org/"}, headers=h(admin)
     )
-    assert saved.status_code == 200 and saved.json == {
-        "share_base_url": "https://photos.example.org"
-    }
+    assert saved.status_code == 200 and saved.json["share_base_url"] == (
+        "https://photos.example.org"
+    )
     share = share_album(member, web, [CHELSEA])
     assert share["url"] == "https://photos.example.org" + share["path"]
     page = member.get(f"/albums/{share['album']}").text

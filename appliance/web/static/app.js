@@ -250,6 +250,12 @@ function initGrid() {
     img.src = thumbUrl(grid.dataset.thumbs, p);
     a.append(img);
     if (p.favorite) a.insertAdjacentHTML("beforeend", '<span class="badge">♥</span>');
+    if (p.why) {  // a search found it by its text: the line that says the word
+      const why = document.createElement("span");
+      why.className = "why";
+      why.textContent = p.why;
+      a.append(why);
+    }
     if (p.stack && p.stack.count > 1) {
       const st = document.createElement("span");
       st.className = "badge stack";
@@ -328,7 +334,7 @@ function dayHeader(day) {
 function tileName(p) {
   const what = p.kind === "video" ? "Video" : (p.motion === "live" || p.motion === "motion") ? "Live photo" : "Photo";
   const when = p.time ? tileFmt.format(new Date(p.time.slice(0, 19))) : "undated";
-  return `${what}, ${when}${p.favorite ? ", favourite" : ""}${p.stack && p.stack.count > 1 ? `, stack of ${p.stack.count}` : ""}`;
+  return `${what}, ${when}${p.favorite ? ", favourite" : ""}${p.stack && p.stack.count > 1 ? `, stack of ${p.stack.count}` : ""}${p.why ? `. ${p.why}` : ""}`;
 }
 
 // The tile's corner mark: ▶ 0:05 for a video, LIVE for a Live/Motion Photo, GIF, RAW.
@@ -585,6 +591,14 @@ const actions = {
     try { await navigator.clipboard.writeText(share.url); toast("Link copied"); } catch (e) { toast("Link created"); }
     location.reload();
   },
+  async "copy-text"() {  // the viewer's "Text in the picture"
+    const text = $("#photo-text").textContent;
+    try { await navigator.clipboard.writeText(text); toast("Text copied"); }
+    catch (e) {  // no clipboard (plain http on the LAN): select it for a long-press copy
+      getSelection().selectAllChildren($("#photo-text"));
+      toast("The text is selected: copy it");
+    }
+  },
   async "revoke-share"(el) {
     await api("DELETE", `/api/v1/shares/${el.dataset.share}`);
     el.closest(".share").remove();
@@ -813,6 +827,8 @@ function renderStatus(st) {
   if ($("#st-sources")) fill($("#st-sources"), st.sources || [], (s) => String(s));
   fill($("#st-errors"), st.errors || [], (e) => `${e.path}: ${e.error}`);
   if ($("#st-migrations")) fill($("#st-migrations"), st.migrations || [], (m) => String(m));
+  if ($("#st-text")) $("#st-text").textContent = st.text_backlog
+    ? `${st.text_backlog} photos to read, in idle time` : "Every photo is read";
   const age = st.backup ? st.backup.age_seconds : null;
   $("#st-backup").textContent = age == null ? "Newest good backup: none yet" : `Newest good backup: ${fmtDuration(age)} ago`;
 }

@@ -93,6 +93,15 @@
     shareDialog(button.dataset.album);
   }, true);
 
+  const screens = $("#screenshot-form");  // screenshots and documents: saved on each change
+  if (screens) screens.addEventListener("change", async (e) => {
+    const box = e.target;
+    try {
+      const saved = await api("PATCH", "/api/v1/settings", { [box.name]: box.checked });
+      box.checked = saved[box.name];
+      toast("Saved");
+    } catch (err) { box.checked = !box.checked; toast(err.message); }
+  });
   const base = $("#share-base-form");
   if (base) base.addEventListener("submit", async (e) => {
     e.preventDefault();
