@@ -409,7 +409,9 @@ class Daemon:
                     self.transcoder.wake()  # new movies may need a transcode
                 self.current = []
                 self._publish(force=True)  # a finished batch is news: no stale "working on"
-            elif not self._place_some_photos() and not self._read_some_text():
+            elif not self._place_some_photos() and not self._read_some_text(
+                lambda: bool(len(watcher.tracker)) or job_queue.next_due_in() == 0
+            ):
                 self._finish_interrupted_copies(ingestor)
                 self.stop_event.wait(IDLE_WAIT)
             if self.backups:
@@ -455,15 +457,16 @@ class Daemon:
             log.error("places: background geocoding failed: %s", exc)
             return 0
 
-    def _read_some_text(self) -> int:
-        """Idle time: read the text of a few photos (new ones, then the older library)."""
+    def _read_some_text(self, interrupt: Callable[[], bool]) -> int:
+        """Idle time: read the text of a few photos, in id order, until ``interrupt()``
+        says files wait to be imported (those always go first)."""
         if not self.text_reader:
             return 0
         from appliance.text.background import IDLE_BUDGET, PER_PHOTO_LIMIT
 
         try:
             with self._heartbeat(IDLE_BUDGET + PER_PHOTO_LIMIT + BATCH_ALLOWANCE):
-                return self.text_reader.run_some()
+                return self.text_reader.run_some(interrupt=interrupt)
         except (OSError, ValueError) as exc:
             log.error("text: background reading failed: %s", exc)
             return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,13 +46,16 @@ class TextBackground:
         self.engine = engine_name()
         self.unavailable = False
 
-    def run_some(self, budget: float = IDLE_BUDGET) -> int:
-        """Read photos of the backlog for about ``budget`` seconds; returns how many were
-        read (0: nothing to do, or the reader cannot run here)."""
+    def run_some(
+        self, budget: float = IDLE_BUDGET, interrupt: Callable[[], bool] = lambda: False
+    ) -> int:
+        """Read photos of the backlog for about ``budget`` seconds, stopping between two
+        photos as soon as ``interrupt()`` says other work waits (files to import); returns
+        how many were read (0: nothing to do, or the reader cannot run here)."""
         if self.unavailable:
             return 0
         done, deadline = 0, time.monotonic() + budget
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and not interrupt():
             batch = photo_text.backlog()
             if not batch:
                 self.close()  # give the models' memory back until there is work
@@ -59,7 +63,7 @@ class TextBackground:
             for item in batch:
                 self._read_one(item)
                 done += 1
-                if self.unavailable or time.monotonic() >= deadline:
+                if self.unavailable or time.monotonic() >= deadline or interrupt():
                     break
             if self.unavailable:
                 break
