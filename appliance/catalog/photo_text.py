@@ -3,7 +3,8 @@ stored with its search keys, and the search conditions over those keys.
 
 A ``photo_text`` row means the photo was read (with or without text, or failing with a
 reason), so the backlog is every photo above the highest id read: the reader goes through
-the library in id order and new photos come after it.
+the library in id order and new photos come after it. A photo whose picture changed is
+forgotten (`forget`) and found again by the reader's occasional walk for gaps (`unread`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,26 @@ def backlog(limit: int = BACKLOG_BATCH) -> list[ToRead]:
         .tuples()
     )
     return [ToRead(photo_id, sha, kind) for photo_id, sha, kind in rows]
+
+
+def unread(after: int, limit: int = BACKLOG_BATCH) -> list[ToRead]:
+    """Photos above ``after`` without a reading, in id order: the gaps below the highest id
+    read (a photo whose picture changed, `forget`), walked now and then."""
+    read = PhotoText.select(pw.SQL("1")).where(PhotoText.photo == Photo.id)
+    rows = (
+        Photo.select(Photo.id, Photo.primary_sha256, Photo.kind)
+        .where((Photo.id > after) & ~fn.EXISTS(read))
+        .order_by(Photo.id)
+        .limit(limit)
+        .tuples()
+    )
+    return [ToRead(photo_id, sha, kind) for photo_id, sha, kind in rows]
+
+
+def forget(photo_id: int) -> None:
+    """Drop a photo's reading (its picture changed): it is read again."""
+    TextWord.delete().where(TextWord.photo == photo_id).execute()
+    PhotoText.delete().where(PhotoText.photo == photo_id).execute()
 
 
 def backlog_size() -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from appliance.catalog import decisions, live_photos, lookup, sidecars, stacks, trash
+from appliance.catalog import decisions, live_photos, lookup, photo_text, sidecars, stacks, trash
 from appliance.catalog.analysis import FACES_VERSION, LABELS_VERSION, insert_faces
 from appliance.catalog.labels import save_model_labels
 from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
@@ -338,6 +338,7 @@ def _record_live_half(
         still.update(motion="live", duration=duration, updated_at=utcnow())
         Photo.update(**still).where(Photo.id == photo.id).execute()
         Face.delete().where(Face.photo == photo.id).execute()  # the poster's; the still's follow
+        photo_text.forget(photo.id)  # the movie had nothing to read: read the still
         if analysis.labels is not None:
             save_model_labels(photo.id, analysis.labels)
         if analysis.faces:

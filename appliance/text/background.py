@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 PER_PHOTO_LIMIT = 60.0  # seconds; a Pi 4 reads a page of small print in about 10
 IDLE_BUDGET = 20.0  # seconds of reading per call from the daemon's loop (its watchdog: 120)
+GAP_WALK_EVERY = 3600.0  # seconds between walks for photos that lost their reading
 
 
 def _load_engine(threads: int) -> TextEngine:
@@ -45,6 +46,8 @@ class TextBackground:
         self.pool: WorkerPool | None = None
         self.engine = engine_name()
         self.unavailable = False
+        self.gaps_due = 0.0  # when to walk the photos below the highest read for gaps
+        self.gap_cursor = 0
 
     def run_some(
         self, budget: float = IDLE_BUDGET, interrupt: Callable[[], bool] = lambda: False
@@ -56,7 +59,7 @@ class TextBackground:
             return 0
         done, deadline = 0, time.monotonic() + budget
         while time.monotonic() < deadline and not interrupt():
-            batch = photo_text.backlog()
+            batch = self._next_batch()
             if not batch:
                 self.close()  # give the models' memory back until there is work
                 break
@@ -78,6 +81,19 @@ class TextBackground:
                 report(total)
         self.close()
         return total
+
+    def _next_batch(self) -> list[photo_text.ToRead]:
+        """New photos first (above the highest id read); then, at most hourly, the photos
+        below it that lost their reading (`photo_text.forget`)."""
+        batch = photo_text.backlog()
+        if batch or time.monotonic() < self.gaps_due:
+            return batch
+        batch = photo_text.unread(after=self.gap_cursor)
+        if batch:
+            self.gap_cursor = batch[-1].photo_id
+            return batch
+        self.gap_cursor, self.gaps_due = 0, time.monotonic() + GAP_WALK_EVERY
+        return []
 
     def _read_one(self, item: photo_text.ToRead) -> None:
         path = self._viewer(item)

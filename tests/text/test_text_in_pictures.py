@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from suite_env import REPO
 from web_fixtures import PASSWORD, sign_in, token
 
-from appliance.catalog import app_settings
+from appliance.catalog import app_settings, photo_text
 from appliance.catalog.export import iter_export
 from appliance.catalog.models import Photo, PhotoText
 from appliance.catalog.users import create_user
@@ -220,3 +220,23 @@ def test_a_broken_rendition_is_recorded_and_the_run_goes_on(
     assert rows[fine].text and rows[fine].error is None
     # a cut JPEG is recorded with its reason; the photos after it were still read
     assert rows[broken].text == "" and "truncated" in rows[broken].error
+
+
+def test_a_photo_that_lost_its_reading_is_read_again(
+    library: tuple[Library, dict[str, int]], app: Flask
+) -> None:
+    """A photo below the highest one read (its picture changed: a Live Photo's still after
+    its movie) is found by the reader's walk for gaps and read again."""
+    lib, ids = library
+    name = of_kind("sign")[1]
+    with app.app_context():
+        before = PhotoText.get_by_id(ids[name]).text
+        photo_text.forget(ids[name])
+        assert photo_text.backlog() == []  # not above the highest id read
+        reader = TextBackground(lib.cache)
+        try:
+            assert reader.run_some(budget=30) == 1
+            assert reader.run_some(budget=30) == 0  # walked: not again before the hour
+        finally:
+            reader.close()
+        assert PhotoText.get_by_id(ids[name]).text == before
