@@ -23,7 +23,7 @@ install_guard()
 
 # The web tests' real library (built with the import pipeline), shared as fixtures; and
 # the rule that on CI (SHOEBOX_STRICT_SKIPS=1) only the skips tests/skip_policy.py allows pass.
-pytest_plugins = ("web_fixtures", "skip_policy", "phone_box")
+pytest_plugins = ("web_fixtures", "skip_policy", "phone_box", "text_fixtures")
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,12 @@ export and the screenshot settings."""
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from suite_env import REPO
+from text_fixtures import TRUTH, of_kind
 from web_fixtures import PASSWORD, sign_in, token
 
 from appliance.catalog import app_settings, photo_text
@@ -20,43 +18,17 @@ from appliance.catalog.export import iter_export
 from appliance.catalog.models import Photo, PhotoText
 from appliance.catalog.users import create_user
 from appliance.config import Settings
-from appliance.ingest.runner import Ingestor
 from appliance.library import Library
-from appliance.records import FileTask
 from appliance.text.background import TextBackground
 from appliance.text.words import fold, words
 from appliance.web import create_app
 
-PICTURES = REPO / "tests" / "data" / "text_pictures"
-TRUTH: dict[str, dict] = json.loads((PICTURES / "truth.json").read_text())
 NO_TEXT = sorted(name for name, t in TRUTH.items() if not t["words"])
 
 
-def of_kind(kind: str) -> list[str]:
-    return sorted(name for name, t in TRUTH.items() if t["kind"] == kind)
-
-
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library, dict[str, int]]:
-    """Every judged picture imported (labels and faces off: not what is tested) and read."""
-    root = tmp_path_factory.mktemp("text-library")
-    folder = root / "import"
-    folder.mkdir()
-    for name in TRUTH:
-        shutil.copyfile(PICTURES / name, folder / name)
-    settings = Settings(
-        library=root / "library", setup_file=root / "none.toml", workers=2,
-        labels=False, faces=False,
-    )  # fmt: skip
-    with Ingestor(settings) as ingestor:
-        outcomes = ingestor.process([FileTask(folder / n, "import", "copy") for n in TRUTH])
-        failed = [(o.task.path.name, o.error) for o in outcomes if o.status != "added"]
-        assert not failed
-        ids = {o.task.path.name: o.photo_id for o in outcomes}
-        reader = TextBackground(Library(settings.library_root).cache)
-        assert reader.run_all() == len(TRUTH)
-        assert not reader.unavailable
-    return Library(settings.library_root), ids
+def library(text_library: tuple[Library, dict[str, int]]) -> tuple[Library, dict[str, int]]:
+    return text_library
 
 
 @pytest.fixture(scope="module")
