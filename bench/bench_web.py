@@ -1,7 +1,9 @@
 """Server time of the web UI's timeline and search on a synthetic catalogue (real schema).
 
 Times the Flask app in-process (test client: routing, session, SQL, JSON) for the timeline
-(first and a deep keyset page), word, label, person, place, combined and ``near:`` searches.
+(first and a deep keyset page), word, label, person, place, combined and ``near:`` searches,
+and searches of the text in pictures (a common and a rare word, a part of a word, ``text:``
+with two words, ``type:screenshot``/``document``, text combined with other terms).
 Beside each search, the same run times the baseline: the same query without the search
 indexes (every photo row tested while walking the timeline, `search_photos(...,
 use_indexes=False)`, SQL only), and the deep page with OFFSET. Prints p50/p95 per case and
@@ -33,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic_catalog import prepare  # noqa: E402
+from synthetic_catalog import prepare, rare_word  # noqa: E402
 from synthetic_catalog_pg import prepare_pg  # noqa: E402
 
 CASES = [
@@ -58,6 +60,18 @@ CASES = [
     ("near:45.76,4.84,2 (home)", "near:45.76,4.84,2"),
     ("near:35.01,135.77,5 (Kyoto)", "near:35.01,135.77,5"),
     ("near:45,5,50 type:heic", "near:45,5,50 type:heic"),
+]
+# the text in pictures (`synthetic_catalog.text_of`: the same texts on both backends);
+# {rare} is a made-up name a handful of texts say
+TEXT_CASES = [
+    ("text: total (common: on every receipt)", "total"),
+    ("text: {rare} (rare)", "{rare}"),
+    ("text: ange (part of orange, change, boulangerie)", "ange"),
+    ('text:"wifi password"', 'text:"wifi password"'),
+    ("type:screenshot", "type:screenshot"),
+    ("type:document", "type:document"),
+    ("combined: text:total year:2019", "text:total year:2019"),
+    ("combined: receipt garage", "receipt garage"),
 ]
 
 
@@ -168,7 +182,9 @@ def bench(args: argparse.Namespace, root: Path, catalog_url: str) -> int:
     worst = 0.0
     p50, p95 = timed(get("/api/v1/openapi.json"), args.runs)
     print(f"{'baseline: trivial JSON (openapi)':56} {p50:7.1f} {p95:7.1f}")
-    for name, q in CASES:
+    rare = rare_word(args.photos)
+    cases = CASES + [(n.format(rare=rare), q.format(rare=rare)) for n, q in TEXT_CASES]
+    for name, q in cases:
         if q is None:
             url, baseline = "/api/v1/photos", None
         elif q == "deep":

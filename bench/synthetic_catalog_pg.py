@@ -4,7 +4,9 @@ Same distribution (events of 40 photos, 60 % of events with GPS around 12 real c
 home town most, 1-3 Zipf-like labels per photo, faces on 30 % with a family of five on most,
 200 albums), made by ``INSERT ... SELECT`` from ``generate_series``. The pseudo-random values
 come from PostgreSQL's own ``hashint8extended`` (deterministic for a given N, but not the
-same photos as the SQLite generator picks). The schema comes from the real migrations
+same photos as the SQLite generator picks). The text in pictures is the very same as on
+SQLite (`synthetic_catalog.text_of`, by photo id), its rows and keys loaded by ``COPY``.
+The schema comes from the real migrations
 (opening the :class:`Catalog`); the non-unique indexes are dropped for the load and rebuilt
 after it (the unique ones stay: they drop duplicate labels as on SQLite), then
 ``VACUUM ANALYZE``, as a restored or long-lived catalogue would be.
@@ -12,11 +14,32 @@ after it (the unique ones stay: they drop duplicate labels as on SQLite), then
 
 from __future__ import annotations
 
+import io
 import time
 
-from synthetic_catalog import ALBUMS, CITIES, EVENT_SIZE, LABELS, MAKES, PEOPLE
+from synthetic_catalog import (
+    ALBUMS,
+    CITIES,
+    EVENT_SIZE,
+    LABELS,
+    MAKES,
+    PEOPLE,
+    TEXT_ENGINE,
+    TEXT_READ_AT,
+    text_batches,
+)
 
-LOADED_TABLES = ("photo", "file", "photo_label", "face", "album_photo", "label", "person")
+LOADED_TABLES = (
+    "photo",
+    "file",
+    "photo_label",
+    "face",
+    "album_photo",
+    "label",
+    "person",
+    "photo_text",
+    "text_word",
+)
 
 
 def _h(expr: str, salt: int) -> str:
@@ -167,4 +190,37 @@ def generate(cur, photos: int) -> None:  # noqa: ANN001 (a psycopg2 cursor)
         WHERE {_h("id / 40", 22)} % 20 = 0
         ON CONFLICT DO NOTHING
         """
+    )
+    add_text(cur, photos)
+
+
+def _copy_field(value: object) -> str:
+    """One field of ``COPY ... FROM STDIN`` (text format)."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    for char, escaped in (("\\", "\\\\"), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        text = text.replace(char, escaped)
+    return text
+
+
+def _copy(cur, table: str, rows: list[tuple]) -> None:  # noqa: ANN001 (a psycopg2 cursor)
+    lines = "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows)
+    cur.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(lines))
+
+
+def add_text(cur, photos: int) -> None:  # noqa: ANN001 (a psycopg2 cursor)
+    """Every photo's reading (``photo_text``, in id order as the reader goes; text only in
+    the photos `synthetic_catalog.text_of` gives some) and the keys of the texts."""
+    cur.execute(
+        "CREATE TEMP TABLE said (photo_id integer PRIMARY KEY, text text, kind text) ON COMMIT DROP"
+    )
+    for texts, keys in text_batches(photos):
+        _copy(cur, "said (photo_id, text, kind)", texts)
+        _copy(cur, "text_word (key, photo_id)", keys)
+    cur.execute(
+        "INSERT INTO photo_text (photo_id, text, kind, engine, error, read_at) "
+        "SELECT photo.id, COALESCE(said.text, ''), said.kind, %s, NULL, %s "
+        "FROM photo LEFT JOIN said ON said.photo_id = photo.id ORDER BY photo.id",
+        (TEXT_ENGINE, TEXT_READ_AT),
     )
