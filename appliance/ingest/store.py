@@ -9,14 +9,19 @@ so a crash at any point leaves neither an orphan nor a half-written file in ``or
 
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import hashlib
 import logging
 import os
 import re
+import stat
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from appliance.media.hashing import CHUNK
 
@@ -37,25 +42,49 @@ def _fsync_dir(folder: Path) -> None:
 
 def _hash_from_disk(path: Path) -> str:
     """Hash a file after asking the kernel to drop its cached pages, so the disk is read."""
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+        return _hash_handle(handle)
+
+
+def _hash_handle(handle: BinaryIO) -> str:
+    """Hash an open file from its start, its cached pages dropped first."""
+    digest = hashlib.sha256()
+    handle.seek(0)
+    if hasattr(os, "posix_fadvise"):
+        os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
+
+
+def _open_partial(incoming: Path, sha256: str) -> tuple[Path, BinaryIO]:
+    """The file a copy is written to: ``<sha256>.partial``, locked while written; when
+    another worker is writing that one now (a card holding the same photo twice), a name
+    of its own (sharing one, each truncated the other's copy)."""
+    partial = incoming / f"{sha256}.partial"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        partial = incoming / f"{sha256}.{uuid.uuid4().hex[:12]}.partial"
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        os.ftruncate(fd, 0)  # left by a killed attempt
+    return partial, os.fdopen(fd, "wb")
 
 
 def copy_verified(source: Path, incoming: Path, sha256: str) -> Path:
     """Copy ``source`` into ``incoming`` under its hash; verify; return the verified copy."""
     incoming.mkdir(parents=True, exist_ok=True)
     final = incoming / sha256
-    if final.exists() and _hash_from_disk(final) == sha256:
-        return final  # left by an earlier attempt, already verified
-    partial = incoming / f"{sha256}.partial"
+    with contextlib.suppress(FileNotFoundError):  # placed by another worker meanwhile
+        if _hash_from_disk(final) == sha256:
+            return final  # left by an earlier attempt, already verified
+    partial, out = _open_partial(incoming, sha256)
     digest = hashlib.sha256()
     try:
-        with open(source, "rb") as src, open(partial, "wb") as dst:
+        with open(source, "rb") as src, out as dst:
             while chunk := src.read(CHUNK):
                 digest.update(chunk)
                 dst.write(chunk)
@@ -63,10 +92,13 @@ def copy_verified(source: Path, incoming: Path, sha256: str) -> Path:
             os.fsync(dst.fileno())
         if digest.hexdigest() != sha256:
             raise StoreError(f"{source.name} changed while it was being copied")
-        os.replace(partial, final)
-        _fsync_dir(incoming)
-        if _hash_from_disk(final) != sha256:
-            raise StoreError(f"the copy of {source.name} does not match the original on disk")
+        # verified through its own handle: another worker storing the same bytes may
+        # replace ``final`` meanwhile, or the writer place it (and remove the name)
+        with open(partial, "rb") as written:
+            os.replace(partial, final)
+            _fsync_dir(incoming)
+            if _hash_handle(written) != sha256:
+                raise StoreError(f"the copy of {source.name} does not match the original on disk")
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -77,3 +77,32 @@ def test_destination_avoids_taken_names(tmp_path: Path) -> None:
 )
 def test_safe_names(name: str, safe: str) -> None:
     assert safe_name(name) == safe
+
+
+def test_two_workers_storing_the_same_bytes_at_once_both_verify(tmp_path: Path) -> None:
+    """A card holding a photo twice: two workers copy the same content into .incoming at
+    the same moment while the writer places (and so removes) the first copy. Each copy is
+    written under a name of its own and verified through its own handle: neither fails
+    (they used to truncate each other's one .partial: "does not match the original")."""
+    import multiprocessing as mp
+
+    data = bytes(range(256)) * 20_000  # 5 MB: long enough for the copies to overlap
+    sources = []
+    for i in range(2):
+        source = tmp_path / f"IMG_{i}.JPG"
+        source.write_bytes(data)
+        sources.append(source)
+    sha = hashlib.sha256(data).hexdigest()
+    incoming, originals = tmp_path / ".incoming", tmp_path / "originals"
+    context = mp.get_context("spawn")
+    with context.Pool(2) as pool:
+        for attempt in range(15):
+            results = [
+                pool.apply_async(copy_verified, (source, incoming, sha)) for source in sources
+            ]
+            first = results[0].get(timeout=60)
+            place(first, originals / f"{attempt}.JPG")  # the writer, while the other copies
+            results[1].get(timeout=60)  # raises StoreError if a copy was spoilt
+            (incoming / sha).unlink(missing_ok=True)
+    assert not list(incoming.glob("*.partial"))
+    assert all(hashlib.sha256(p.read_bytes()).hexdigest() == sha for p in originals.iterdir())
