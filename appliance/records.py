@@ -16,6 +16,16 @@ Status = Literal["added", "duplicate", "restored", "unchanged", "failed"]
 
 
 @dataclass(frozen=True)
+class Label:
+    """One label of a photo: name, confidence 0..1 and parent categories (made by the
+    classifier's rules, `vision.label_rules`, or by the text reading, `text.labels`)."""
+
+    name: str
+    confidence: float
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class FileTask:
     """One file to bring into the catalog, and what may be done to its source."""
 

@@ -25,7 +25,8 @@ def of_kind(kind: str) -> list[str]:
 
 @pytest.fixture(scope="session")
 def text_library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library, dict[str, int]]:
-    """Every judged picture imported (labels and faces off: not what is tested) and read."""
+    """Every judged picture imported (the real classifier on; faces off: not what is
+    tested) and read."""
     root = tmp_path_factory.mktemp("text-library")
     folder = root / "import"
     folder.mkdir()
@@ -33,7 +34,7 @@ def text_library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Library, dic
         shutil.copyfile(PICTURES / name, folder / name)
     settings = Settings(
         library=root / "library", setup_file=root / "none.toml", workers=2,
-        labels=False, faces=False,
+        labels=True, faces=False,
     )  # fmt: skip
     with Ingestor(settings) as ingestor:
         outcomes = ingestor.process([FileTask(folder / n, "import", "copy") for n in TRUTH])

@@ -1,11 +1,17 @@
-"""Labels on photos: model results replaced on re-classification, user decisions kept."""
+"""Labels on photos: model results replaced on re-classification, user decisions kept.
+
+The model's labels are the classifier's merged with what the photo's text reading says
+(:func:`appliance.text.labels.model_labels`: a screenshot, a document, a receipt), whichever
+of the two ran last."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from appliance.catalog.models import Label, PhotoLabel
+from appliance.catalog.models import Label, PhotoLabel, PhotoText
+from appliance.records import Label as ModelLabel
+from appliance.text import labels as text_labels
 
 
 def label_named(name: str, categories: Iterable[str] = ()) -> Label:
@@ -17,7 +23,47 @@ def label_named(name: str, categories: Iterable[str] = ()) -> Label:
 
 
 def save_model_labels(photo_id: int, labels: Iterable[Any]) -> None:
-    """Replace the model's labels of a photo; manual additions and removals stay."""
+    """Replace the model's labels of a photo (the classifier's ``labels`` merged with its
+    text reading's, when it was read); manual additions and removals stay."""
+    classified = [
+        ModelLabel(item.name, float(item.confidence), tuple(getattr(item, "categories", ())))
+        for item in labels
+    ]
+    _replace_model_labels(photo_id, _merged(photo_id, classified))
+
+
+def relabel_from_text(photo_id: int) -> None:
+    """Merge a photo's new (or forgotten) text reading into its model labels (called where
+    the reading is stored or dropped, in its transaction)."""
+    rows = (
+        PhotoLabel.select(PhotoLabel.confidence, Label.name, Label.categories)
+        .join(Label)
+        .where((PhotoLabel.photo == photo_id) & (PhotoLabel.source == "model"))
+        .order_by(PhotoLabel.id)
+        .tuples()
+    )
+    current = [
+        ModelLabel(name, confidence, tuple(c for c in categories.split(",") if c))
+        for confidence, name, categories in rows
+    ]
+    merged = _merged(photo_id, current)
+    if [label.name for label in merged] != [label.name for label in current]:
+        _replace_model_labels(photo_id, merged)
+
+
+def _merged(photo_id: int, classified: list[ModelLabel]) -> list[ModelLabel]:
+    """The classifier's labels merged with the photo's text reading (if it was read)."""
+    reading = (
+        PhotoText.select(PhotoText.kind, PhotoText.text)
+        .where(PhotoText.photo == photo_id)
+        .tuples()
+        .first()
+    )
+    kind, text = reading or (None, "")
+    return text_labels.model_labels(classified, kind, text or "")
+
+
+def _replace_model_labels(photo_id: int, labels: Iterable[ModelLabel]) -> None:
     manual = {
         row.label_id
         for row in PhotoLabel.select(PhotoLabel.label).where(
@@ -28,7 +74,7 @@ def save_model_labels(photo_id: int, labels: Iterable[Any]) -> None:
         (PhotoLabel.photo == photo_id) & (PhotoLabel.source == "model")
     ).execute()
     for item in labels:
-        label = label_named(item.name, getattr(item, "categories", ()))
+        label = label_named(item.name, item.categories)
         if label.id not in manual:
             PhotoLabel.create(
                 photo=photo_id, label=label, confidence=float(item.confidence), source="model"

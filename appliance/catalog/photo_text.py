@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import peewee as pw
 from peewee import fn
 
+from appliance.catalog import labels
 from appliance.catalog.models import File, Location, Photo, PhotoText, TextWord, database_proxy
 from appliance.text import words as text_words
 from appliance.text.kinds import Facts
@@ -62,6 +63,7 @@ def forget(photo_id: int) -> None:
     """Drop a photo's reading (its picture changed): it is read again."""
     TextWord.delete().where(TextWord.photo == photo_id).execute()
     PhotoText.delete().where(PhotoText.photo == photo_id).execute()
+    labels.relabel_from_text(photo_id)
 
 
 def backlog_size() -> int:
@@ -123,6 +125,7 @@ def store(
                 [(key, photo_id) for key in keys[start : start + 500]],
                 fields=[TextWord.key, TextWord.photo],
             ).execute()
+        labels.relabel_from_text(photo_id)
     return True
 
 

@@ -22,7 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
+from appliance.records import Label
 from appliance.vision.models import models_dir
+
+__all__ = ["Label", "LabelRules", "ClassRule"]
 
 RULES_FILE = models_dir() / "labels" / "imagenet_rules.tsv"
 CLASS_FLOOR = 0.02
@@ -51,15 +54,6 @@ PORTRAIT_CONFUSIONS = frozenset(
         "Band-Aid",
     }
 )
-
-
-@dataclass(frozen=True)
-class Label:
-    """One label of a photo: name, confidence 0..1 and parent categories."""
-
-    name: str
-    confidence: float
-    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,16 @@ from text_fixtures import TRUTH, of_kind
 from web_fixtures import PASSWORD, sign_in, token
 
 from appliance.catalog import app_settings, photo_text
+from appliance.catalog.analysis import store_labels
 from appliance.catalog.export import iter_export
+from appliance.catalog.labels import remove_label
 from appliance.catalog.models import Photo, PhotoText
 from appliance.catalog.users import create_user
 from appliance.config import Settings
 from appliance.library import Library
+from appliance.records import Label
 from appliance.text.background import TextBackground
+from appliance.text.labels import PAPER_AND_SCREEN, TEXT_LABELS
 from appliance.text.words import fold, words
 from appliance.web import create_app
 
@@ -123,6 +127,36 @@ def test_screenshots_and_documents_are_types(
     assert {ids[n] for n in of_kind("receipt")} <= documents
     assert not ({ids[n] for n in NO_TEXT} & (screenshots | documents))
     assert shown(client, "screenshots") >= screenshots  # the plain word
+
+
+def test_the_text_gives_labels_the_classifier_cannot(
+    library: tuple[Library, dict[str, int]], client: FlaskClient, app: Flask
+) -> None:
+    """Imported with the real classifier, then read: a screenshot is labelled so and keeps
+    no ImageNet guess; a receipt is a receipt and a document, not a "menu"; a photo without
+    text keeps its labels; re-classifying and a family's removal do not undo any of it."""
+    _, ids = library
+
+    def labels_of(name: str) -> set[str]:
+        detail = client.get(f"/api/v1/photos/{ids[name]}").json
+        return {label["name"] for label in detail["labels"]}
+
+    for name in of_kind("screenshot"):
+        assert labels_of(name) == {"screenshot"}, name
+    for name in of_kind("receipt"):
+        assert {"receipt", "document"} <= labels_of(name), name
+        assert not labels_of(name) & PAPER_AND_SCREEN, name
+    assert "coffee" in labels_of("notext-coffee.jpg")
+    assert not any(labels_of(name) & TEXT_LABELS for name in NO_TEXT)
+    assert {ids[n] for n in of_kind("receipt")} <= shown(client, "label:receipt")
+    name = of_kind("receipt")[0]
+    with app.app_context():
+        store_labels(ids[name], [Label("menu", 0.46, ("text",)), Label("envelope", 0.3)])
+    assert "menu" not in labels_of(name) and {"receipt", "document"} <= labels_of(name)
+    with app.app_context():
+        remove_label(ids[name], "document")
+        photo_text.store(ids[name], PhotoText.get_by_id(ids[name]).text, "test", kind="document")
+    assert "document" not in labels_of(name) and "receipt" in labels_of(name)
 
 
 def test_the_viewer_and_the_export_say_the_text(
