@@ -140,6 +140,16 @@ def _limit_malloc_arenas() -> None:
         ctypes.CDLL(name).mallopt(M_ARENA_MAX, ARENAS)
 
 
+def return_freed_memory() -> None:
+    """Hand the heap's freed pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing to do), after a phase that built and dropped many small objects."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(name).malloc_trim(0)
+
+
 def limit_address_space(total: int = WORKER_MEMORY) -> int | None:
     """Cap this process's address space so that it can grow by about ``total`` minus what
     it holds now (RLIMIT_AS); allocations beyond fail (MemoryError) instead of waking the

@@ -22,6 +22,7 @@ Sources are only read, never changed.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import shutil
@@ -40,6 +41,7 @@ from appliance.catalog.fields import shown
 from appliance.config import Settings
 from appliance.ingest.runner import Ingestor
 from appliance.media import exiftool
+from appliance.media.guards import return_freed_memory
 from appliance.media.metadata import Metadata, MetadataError, read_metadata, sidecar_beside
 from appliance.media.sniff import sniff
 from appliance.media.xmp_write import Decisions, write_sidecar
@@ -102,9 +104,14 @@ def _local_time(utc: datetime, placed: Metadata | Facts) -> tuple[datetime, int]
 
 
 def plan(sources: list[Path]) -> Plan:
-    if icloud_plan.is_icloud(sources):
-        return icloud_plan.plan(sources)
-    return takeout_plan.plan(sources)
+    """The plan of an export; the memory its listing and JSON reading used and dropped is
+    handed back (a third of the process at 100,000 photos) before the import runs."""
+    found = (
+        icloud_plan.plan(sources) if icloud_plan.is_icloud(sources) else takeout_plan.plan(sources)
+    )
+    gc.collect()
+    return_freed_memory()
+    return found
 
 
 class ExportImport:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import tarfile
 import zipfile
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -63,16 +64,13 @@ def list_members(source: Path) -> tuple[list[Member], list[tuple[str, str]]]:
     lowered = source.name.lower()
     try:
         if lowered.endswith(".zip"):
-            with zipfile.ZipFile(source) as archive:
-                for info in archive.infolist():
-                    if info.is_dir():
-                        continue
-                    if not safe_name(info.filename):
-                        refused.append((info.filename, "unsafe name (.. or an absolute path)"))
-                    elif _bomb(info.file_size, info.compress_size):
-                        refused.append((info.filename, "refused: inflates like a zip bomb"))
-                    else:
-                        members.append(Member(source, info.filename, info.file_size, info.CRC))
+            for name, size, compressed, crc in _zip_entries(source):
+                if not safe_name(name):
+                    refused.append((name, "unsafe name (.. or an absolute path)"))
+                elif _bomb(size, compressed):
+                    refused.append((name, "refused: inflates like a zip bomb"))
+                else:
+                    members.append(Member(source, name, size, crc))
         else:
             with tarfile.open(source) as archive:
                 for info in archive:
@@ -85,6 +83,26 @@ def list_members(source: Path) -> tuple[list[Member], list[tuple[str, str]]]:
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
         raise ArchiveError(f"{source.name}: cannot read the archive: {exc}") from exc
     return members, refused
+
+
+def _zip_entries(source: Path) -> Iterator[tuple[str, int, int, int]]:
+    """(name, size, compressed size, CRC-32) of each file of a zip. The central directory
+    is copied out compactly (one string of names, arrays of numbers) and the ZipFile
+    closed before the names are handed out: zipfile builds a ZipInfo of some 500 bytes per
+    member, and names kept from among them pin the freed memory (measured: 3.1 KB held
+    per Takeout photo at 100,000 photos against 1 KB of live objects)."""
+    with zipfile.ZipFile(source) as archive:
+        files = [info for info in archive.infolist() if not info.is_dir()]
+        names = "".join(info.filename for info in files)
+        lengths = array("q", (len(info.filename) for info in files))
+        sizes = array("q", (info.file_size for info in files))
+        compressed = array("q", (info.compress_size for info in files))
+        crcs = array("L", (info.CRC for info in files))
+        del files
+    start = 0
+    for length, size, packed, crc in zip(lengths, sizes, compressed, crcs, strict=True):
+        yield names[start : start + length], size, packed, crc
+        start += length
 
 
 def _bomb(size: int, compressed: int) -> bool:

@@ -52,7 +52,7 @@ def is_takeout(paths: Iterable[Path]) -> bool:
 
 def _album_path(name: str) -> str | None:
     """The folder under "Google Photos" a member is in (None: not in Google Photos)."""
-    parts = PurePosixPath(name).parts
+    parts = [part for part in name.split("/") if part]
     for index, part in enumerate(parts):
         if part in PHOTOS_ROOTS and len(parts) > index + 2:
             return "/".join(parts[: index + 2])
@@ -76,7 +76,7 @@ def folder_kind(folder: str, albums: dict[str, AlbumInfo]) -> str:
 def _is_media(name: str) -> bool:
     lowered = name.lower()
     return not lowered.endswith((".json", ".html", ".htm", ".txt", ".csv")) and not (
-        PurePosixPath(lowered).name.startswith(".")
+        lowered.rpartition("/")[2].startswith(".")
     )
 
 
@@ -108,13 +108,17 @@ def plan(sources: list[Path]) -> Plan:
     ]
     jsons = [m for m in members if m.name.lower().endswith(".json")]
     media = [m for m in members if _is_media(m.name) and _album_path(m.name) is not None]
+    del members  # what is not a JSON or a photo is not needed; JSON members only until read
     albums, facts_by_name = _read_jsons(jsons, refused)
     matcher = Matcher((m.name for m in jsons), (m.name for m in media))
+    del jsons
     result = Plan("Google Takeout", [], albums, refused, archives=len(sources))
     used_json: set[str] = set()
     by_content: dict[tuple, Item] = {}
+    folders: dict[str, str] = {}  # one string per folder, however many items it holds
     for member in media:
         folder = _album_path(member.name) or ""
+        folder = folders.setdefault(folder, folder)
         kind = folder_kind(folder, albums)
         if kind == "locked":
             refused.append((member.key, "in Locked Folder: not imported (no private area yet)"))
@@ -123,7 +127,7 @@ def plan(sources: list[Path]) -> Plan:
         facts = facts_by_name.get(json_name) if json_name else None
         if json_name:
             used_json.add(json_name)
-        same = (PurePosixPath(member.name).name, member.size, member.crc)
+        same = (member.name.rpartition("/")[2], member.size, member.crc)
         item = by_content.get(same) if member.crc is not None else None
         if item is None:
             item = Item(member, facts, json_name)
