@@ -138,6 +138,7 @@ class ExportImport:
             record = _Record(ingestor.library.root, self.sources)
             done = record.done()
             todo = [item for item in the_plan.items if item.key not in done]
+            self._carry_over(the_plan, done)
             self.report.resumed = total - len(todo)
             self.progress = Progress(
                 the_plan.kind,
@@ -166,15 +167,33 @@ class ExportImport:
             code = self._summary(the_plan, record)
         return code
 
+    def _carry_over(self, the_plan: Plan, done: dict[str, int | None]) -> None:
+        """What an earlier, cut run over the same export left to do with the photos it
+        imported: an edited copy still waiting for its original, and the photos several
+        people were named on (the likeness pass runs at the end, so a cut run never ran
+        it; for photos it did, running it again changes nothing)."""
+        if not done:
+            return
+        self.photo_of = {key: photo for key, photo in done.items() if photo is not None}
+        for item in the_plan.items:
+            photo = self.photo_of.get(item.key)
+            if photo is None:
+                continue
+            if item.edited_of is not None:
+                self.edited.append((photo, item.edited_of))
+            if item.facts is not None and item.facts.people:
+                self.named_several.append((photo, item.facts.people))
+        self._stack_edited()
+
     def _import_batch(
         self, ingestor: Ingestor, batch: list[Item], the_plan: Plan, staging: Path
-    ) -> list[str]:
-        """Import one batch; return the keys of the items it finished (imported, or
+    ) -> list[tuple[str, int | None]]:
+        """Import one batch; return (key, photo) of the items it finished (imported, or
         recorded by the pipeline with their reason). An item that could not be read out
         of its archive (a drive pulled, a bad part) is not finished: the next run tries it
         again."""
         extracted = self._extract(batch, staging)
-        finished: list[str] = []
+        finished: list[tuple[str, int | None]] = []
         source = "icloud" if the_plan.kind == "iCloud Photos" else "takeout"
         tasks = [FileTask(path, source, "move") for path in extracted.values()]
         outcomes = ingestor.process(tasks)
@@ -186,7 +205,7 @@ class ExportImport:
             if outcome is None:
                 continue
             if not outcome.transient:
-                finished.append(item.key)
+                finished.append((item.key, outcome.photo_id))
             self.report.outcomes.append(outcome)
             if outcome.status == "failed":
                 self.report.failed.append((item.key, outcome.error or "failed"))
@@ -331,8 +350,9 @@ def _batches(items: list[Item]) -> Iterable[list[Item]]:
 
 
 class _Record:
-    """The items finished by earlier runs over the same sources (a text file in the
-    library, one key per line, appended and fsynced after each batch)."""
+    """The items finished by earlier runs over the same sources, with the photo each became
+    (a text file in the library, a line per item: its key, a tab and the photo id, or the
+    key alone when no photo came of it; appended and fsynced after each batch)."""
 
     def __init__(self, library: Path, sources: list[Path]) -> None:
         identity = "\n".join(sorted(f"{s.name}:{_size(s)}" for s in sources))
@@ -341,16 +361,26 @@ class _Record:
         self.progress = self.path.with_suffix(".progress.json")
         self.report = self.path.with_suffix(".report.txt")
 
-    def done(self) -> set[str]:
+    def done(self) -> dict[str, int | None]:
+        """Key -> photo (None: failed, or recorded before photos were) of each finished
+        item."""
         try:
-            return set(self.path.read_text(encoding="utf-8").splitlines())
+            lines = self.path.read_text(encoding="utf-8").splitlines()
         except OSError:
-            return set()
+            return {}
+        done: dict[str, int | None] = {}
+        for line in lines:
+            key, tab, photo = line.rpartition("\t")
+            if tab and (photo.isdigit() or not photo):
+                done[key] = int(photo) if photo else None
+            else:
+                done[line] = None
+        return done
 
-    def add(self, keys: Iterable[str]) -> None:
+    def add(self, finished: Iterable[tuple[str, int | None]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as out:
-            out.write("".join(f"{key}\n" for key in keys))
+            out.write("".join(f"{key}\t{photo or ''}\n" for key, photo in finished))
             out.flush()
             os.fsync(out.fileno())
 

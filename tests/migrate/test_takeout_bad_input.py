@@ -90,8 +90,25 @@ def test_a_cut_run_resumes_after_its_last_finished_batch(corpus: Path, tmp_path:
     library = tmp_path / "library"
     record = _Record(library, [p.resolve() for p in parts])
     done = [f"{parts[0].name}:{ROOT}/Photos from 2019/IMG_0001.jpg"]
-    record.add(done)  # as if a first run finished that batch before the power cut
+    record.add([(done[0], None)])  # as if a first run finished that batch before the cut
     result = shoebox(library, "import", *map(str, parts))
     assert "1 done by an earlier run" in result.stdout, result.stdout
     named = _by_name(json.loads(shoebox(library, "export").stdout))
     assert "IMG_0001.jpg" not in named and "IMG_0002(1).jpg" in named
+
+
+def test_the_record_of_finished_items_reads_both_of_its_forms(tmp_path: Path) -> None:
+    """Lines of a record written before photo ids were kept (the key alone) still count as
+    finished; a key with a tab of its own is not cut in two."""
+    source = tmp_path / "takeout-1.zip"
+    source.write_bytes(b"")
+    record = _Record(tmp_path / "library", [source])
+    record.add([("a.zip:Photos/IMG_1.jpg", 7), ("a.zip:Photos/bad.jpg", None)])
+    with record.path.open("a", encoding="utf-8") as out:
+        out.write("a.zip:Photos/old.jpg\na.zip:Photos/odd\tname.jpg\n")
+    assert record.done() == {
+        "a.zip:Photos/IMG_1.jpg": 7,
+        "a.zip:Photos/bad.jpg": None,
+        "a.zip:Photos/old.jpg": None,
+        "a.zip:Photos/odd\tname.jpg": None,
+    }

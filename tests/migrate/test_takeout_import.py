@@ -398,3 +398,73 @@ def test_several_people_on_one_photo_are_told_apart_by_likeness(
     finally:
         db.close()
     assert named == ["Barack Obama", "Joe Biden"]  # Obama stands on the left
+
+
+def test_a_run_cut_short_finishes_its_work_when_resumed(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut after four of five photos (one per batch, the record fsynced after each):
+    the run given again imports the fifth, then does what the cut run never reached: the
+    photo Google named two people on gets its names by likeness (from the one-face photos
+    the cut run imported), and the edited copy imported before the cut is stacked with its
+    original imported after it."""
+    from appliance import library as library_layout
+    from appliance.catalog.db import open_catalog
+    from appliance.catalog.models import Face, File, Person, Photo
+    from appliance.config import Settings
+    from appliance.migrate import export_import
+
+    folder = tmp_path / "Takeout" / "Google Photos" / "Photos from 2012"
+    folder.mkdir(parents=True)
+    shots = {
+        "a_two.jpg": ("faces/face_recognition/two_people.jpg", ["Barack Obama", "Joe Biden"]),
+        "b_obama.jpg": ("faces/face_recognition/obama.jpg", ["Barack Obama"]),
+        "c_biden.jpg": ("faces/face_recognition/biden.jpg", ["Joe Biden"]),
+        "d-edited.jpg": ("misc/skimage/coffee.jpg", []),
+        "d.jpg": ("misc/skimage/chelsea.jpg", []),
+    }
+    for name, (source, people) in shots.items():
+        shutil.copy(corpus / source, folder / name)
+        if name != "d-edited.jpg":  # an edited copy shares its original's JSON
+            facts = _json(UTC_2019, people=[{"name": n} for n in people])
+            (folder / f"{name}.json").write_bytes(facts)
+    settings = Settings(
+        library=tmp_path / "library", setup_file=tmp_path / "none.toml", workers=1,
+        labels=False, faces=True,
+    )  # fmt: skip
+    monkeypatch.setattr(export_import, "BATCH_FILES", 1)
+    batches = 0
+    original_progress = export_import.ExportImport._progress
+
+    def cut_after_four(self, total, batch, record) -> None:
+        nonlocal batches
+        original_progress(self, total, batch, record)
+        batches += 1
+        if batches == 4:
+            raise SystemExit("power cut")
+
+    monkeypatch.setattr(export_import.ExportImport, "_progress", cut_after_four)
+    with pytest.raises(SystemExit):
+        export_import.ExportImport([tmp_path / "Takeout"], settings).run()
+    monkeypatch.setattr(export_import.ExportImport, "_progress", original_progress)
+    assert export_import.ExportImport([tmp_path / "Takeout"], settings).run() == 0
+
+    # the catalogue the runs used (in `make test-postgresql`, a database of the session's)
+    db = open_catalog(library_layout.default_catalog_url(settings.library_root / "catalog.db"))
+    try:
+        by_name = {
+            Path(p.original_name).name: p
+            for p in Photo.select(Photo.id, Photo.stack_id, File.original_name)
+            .join(File, on=(File.photo == Photo.id))
+            .objects()
+        }
+        assert len(by_name) == 5
+        faces = Face.select(Face, Person).join(Person).where(Face.photo == by_name["a_two.jpg"].id)
+        assert [f.person.name for f in sorted(faces, key=lambda f: f.box_x)] == [
+            "Barack Obama",
+            "Joe Biden",
+        ]
+        stack = by_name["d.jpg"].stack_id
+        assert stack is not None and by_name["d-edited.jpg"].stack_id == stack
+    finally:
+        db.close()
