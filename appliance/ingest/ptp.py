@@ -9,7 +9,8 @@ place, so it runs *in* the staging folder (same filesystem; the unit's ``/`` is 
 where it used to "save" every file and store none). A file under its final name is
 therefore whole: a download cut short by an unplug resumes with ``--skip-existing``, and
 only the temporary files of the cut are removed. Photos imported and cleared before come
-back as duplicates (by content) and cost only their download.
+back as duplicates (by content) and cost only their download. A phone that answers a
+session with a USB error while it is still plugged in is tried again (``RETRY_PAUSES``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import hashlib
 import re
 import shutil
 import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +28,12 @@ from appliance.catalog import lookup
 from appliance.media.hashing import sha256_file
 
 DOWNLOAD_TIMEOUT = 6 * 3600  # a phone with years of photos over USB 2
+# A phone just plugged in (or plugged again at once) may answer its first session with a
+# USB error while it settles ("PTP I/O Error", "Could not claim the USB device", busy):
+# while it is still there, the download is tried again after these pauses (seconds); each
+# try resumes with --skip-existing.
+RETRY_PAUSES = (5.0, 15.0)
+_SETTLING = re.compile(r"I/O|claim the USB device|busy", re.IGNORECASE)
 
 
 class CameraError(RuntimeError):
@@ -129,10 +138,35 @@ def download(camera: Camera, staging: Path) -> list[Path]:
     Raises NothingVisible when the camera shows no file, CameraGone when it went away
     mid-download, CameraError when gphoto2 named files but none arrived."""
     staging.mkdir(parents=True, exist_ok=True)
+    for pause in (*RETRY_PAUSES, None):
+        try:
+            output = _download_once(camera, staging)
+            break
+        except CameraError as exc:
+            if not is_present(camera):
+                raise CameraGone(f"{camera.model} was unplugged during the download") from exc
+            if pause is None or not _SETTLING.search(str(exc)):
+                raise
+            print(f"{camera.model}: {exc}; trying again in {pause:.0f} s", file=sys.stderr)
+            time.sleep(pause)
+    files = sorted(p for p in staging.rglob("*") if p.is_file())
+    named = len(re.findall(r"^(Saving file as|Skip existing file) ", output, re.MULTILINE))
+    if named and not files:
+        raise CameraError(
+            f"gphoto2 named {named} files on {camera.model} but stored none in {staging}"
+        )
+    if not named and not files:
+        raise NothingVisible(f"no photo is visible on {camera.model}. {HOW_TO_SHOW_FILES}.")
+    return files
+
+
+def _download_once(camera: Camera, staging: Path) -> str:
+    """One gphoto2 session fetching what is not staged yet; its output. Temporary files of
+    a session cut short are removed before and after."""
     for partial in staging.glob(TEMPORARY):
         partial.unlink()
     try:
-        output = _run(
+        return _run(
             [
                 *_select(camera),
                 "--get-all-files",
@@ -143,22 +177,9 @@ def download(camera: Camera, staging: Path) -> list[Path]:
             timeout=DOWNLOAD_TIMEOUT,
             cwd=staging,
         )
-    except CameraError as exc:
-        if not is_present(camera):
-            raise CameraGone(f"{camera.model} was unplugged during the download") from exc
-        raise
     finally:
         for partial in staging.glob(TEMPORARY):
             partial.unlink()
-    files = sorted(p for p in staging.rglob("*") if p.is_file())
-    named = len(re.findall(r"^(Saving file as|Skip existing file) ", output, re.MULTILINE))
-    if named and not files:
-        raise CameraError(
-            f"gphoto2 named {named} files on {camera.model} but stored none in {staging}"
-        )
-    if not named and not files:
-        raise NothingVisible(f"no photo is visible on {camera.model}. {HOW_TO_SHOW_FILES}.")
-    return files
 
 
 def clear_imported(staging: Path) -> int:

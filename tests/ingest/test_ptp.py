@@ -177,3 +177,41 @@ def test_the_status_page_names_the_phone_and_says_what_to_do(tmp_path: Path) -> 
     [said] = [s for s in web_status(Library(library))["sources"] if "Directory Browse" in s]
     assert said.startswith("Directory Browse: 3 files found, 3 added, 0 already there, 0 failed")
     assert "File transfer" not in said
+
+
+def test_a_phone_that_answers_its_first_session_with_an_io_error_is_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A phone plugged again at once may fail its first session ("PTP I/O Error", seen on
+    the appliance with QEMU's MTP phone) while it is still there: the download is tried
+    again and everything comes in. Here the real gphoto2 sits behind a wrapper that fails
+    the first download as libgphoto2 does; an error that is not a USB hiccup is not
+    retried."""
+    card = _card(tmp_path / "card")
+    real = shutil.which("gphoto2")
+    wrapper = tmp_path / "bin" / "gphoto2"
+    wrapper.parent.mkdir()
+    failed_once = tmp_path / "failed-once"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *--get-all-files*)\n'
+        f'  if [ ! -e "{failed_once}" ]; then touch "{failed_once}"\n'
+        "    echo '*** Error ***' >&2; echo 'PTP I/O Error' >&2; exit 1; fi;;\n"
+        "esac\n"
+        f'exec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}:{Path(real).parent}:/usr/bin:/bin")
+    monkeypatch.setattr(ptp, "RETRY_PAUSES", (0.1, 0.1))
+    library = tmp_path / "lib"
+    assert _run(library, card) == 0
+    assert failed_once.exists()
+    assert "PTP I/O Error; trying again" in capsys.readouterr().err
+    assert len([p for p in (library / "originals").rglob("*") if p.is_file()]) == 3
+
+    wrapper.write_text("#!/bin/sh\necho 'Not enough space' >&2\nexit 1\n")
+    calls = []
+    monkeypatch.setattr(ptp.time, "sleep", calls.append)
+    with pytest.raises(ptp.CameraError, match="Not enough space"):
+        ptp.download(ptp.Camera("Directory Browse", f"disk:{card}"), tmp_path / "staging")
+    assert calls == []
