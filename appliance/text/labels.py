@@ -1,7 +1,7 @@
 """Labels the text reading gives better than the ImageNet classifier (a pure module).
 
 ImageNet has no class for a screenshot, a page or a receipt: on them the classifier names
-the paper or the screen ("envelope", "menu", "slide rule", "website") or nothing at all.
+the paper or the screen ("envelope", "menu", "slide rule") or nothing at all.
 The text reading knows better (:mod:`appliance.text.kinds`):
 
 - a **screenshot** is labelled ``screenshot``; every classifier label on it goes, except
@@ -33,10 +33,10 @@ TEXT_LABELS = frozenset(label.name for label in (SCREENSHOT_LABEL, DOCUMENT_LABE
 PAPER_AND_SCREEN = frozenset(
     {
         "menu", "envelope", "slide rule", "carton", "comic book", "crossword", "eraser",
-        "ring binder", "window shade", "digital clock", "analog clock", "monitor",
-        "crt monitor", "screen", "notebook computer", "laptop computer", "desktop computer",
+        "window shade", "digital clock", "analog clock", "monitor",
+        "crt monitor", "notebook computer", "laptop computer", "desktop computer",
         "hand-held computer", "automated teller machine", "modem", "scoreboard",
-        "brass memorial plaque", "binder", "paper towel", "toilet tissue", "web site",
+        "brass memorial plaque", "ring binder", "paper towel",
     }
 )  # fmt: skip
 # A till's words, folded (appliance.text.words.fold): a total, then what proves it is a till

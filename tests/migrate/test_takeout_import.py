@@ -353,22 +353,35 @@ def test_a_resumed_run_counts_its_speed_from_its_own_bytes() -> None:
     assert progress.mb_per_second() == 10.0 and progress.eta_seconds() == 40
 
 
+# Google names Obama and Biden on two_people.jpg without saying which face is whom
+PEOPLE_SHOTS: dict[str, tuple[str, list[str] | None]] = {
+    "a_two.jpg": ("faces/face_recognition/two_people.jpg", ["Barack Obama", "Joe Biden"]),
+    "b_obama.jpg": ("faces/face_recognition/obama.jpg", ["Barack Obama"]),
+    "c_biden.jpg": ("faces/face_recognition/biden.jpg", ["Joe Biden"]),
+}
+
+
+def _people_takeout(
+    corpus: Path, takeout: Path, shots: dict[str, tuple[str, list[str] | None]]
+) -> None:
+    """An extracted Takeout folder of corpus photos, each with a JSON naming its people
+    (None: no JSON of its own)."""
+    folder = takeout / "Google Photos" / "Photos from 2012"
+    folder.mkdir(parents=True)
+    for name, (source, people) in shots.items():
+        shutil.copy(corpus / source, folder / name)
+        if people is not None:
+            facts = _json(UTC_2019, people=[{"name": n} for n in people])
+            (folder / f"{name}.json").write_bytes(facts)
+
+
 def test_several_people_on_one_photo_are_told_apart_by_likeness(
     corpus: Path, tmp_path: Path
 ) -> None:
     """Google names Barack Obama and Joe Biden on two_people.jpg without saying which face
     is whom; their one-face photos of the same export (imported after it) show what each
     looks like, so each face of the two gets its own name."""
-    folder = tmp_path / "Takeout" / "Google Photos" / "Photos from 2012"
-    folder.mkdir(parents=True)
-    shots = {
-        "a_two.jpg": ("faces/face_recognition/two_people.jpg", ["Barack Obama", "Joe Biden"]),
-        "b_obama.jpg": ("faces/face_recognition/obama.jpg", ["Barack Obama"]),
-        "c_biden.jpg": ("faces/face_recognition/biden.jpg", ["Joe Biden"]),
-    }
-    for name, (source, people) in shots.items():
-        shutil.copy(corpus / source, folder / name)
-        (folder / f"{name}.json").write_bytes(_json(UTC_2019, people=[{"name": n} for n in people]))
+    _people_takeout(corpus, tmp_path / "Takeout", PEOPLE_SHOTS)
     library = tmp_path / "library"
     command = [sys.executable, "-m", "appliance.cli", "--library", str(library)]
     result = subprocess.run(
@@ -414,20 +427,12 @@ def test_a_run_cut_short_finishes_its_work_when_resumed(
     from appliance.config import Settings
     from appliance.migrate import export_import
 
-    folder = tmp_path / "Takeout" / "Google Photos" / "Photos from 2012"
-    folder.mkdir(parents=True)
     shots = {
-        "a_two.jpg": ("faces/face_recognition/two_people.jpg", ["Barack Obama", "Joe Biden"]),
-        "b_obama.jpg": ("faces/face_recognition/obama.jpg", ["Barack Obama"]),
-        "c_biden.jpg": ("faces/face_recognition/biden.jpg", ["Joe Biden"]),
-        "d-edited.jpg": ("misc/skimage/coffee.jpg", []),
+        **PEOPLE_SHOTS,
+        "d-edited.jpg": ("misc/skimage/coffee.jpg", None),  # shares its original's JSON
         "d.jpg": ("misc/skimage/chelsea.jpg", []),
     }
-    for name, (source, people) in shots.items():
-        shutil.copy(corpus / source, folder / name)
-        if name != "d-edited.jpg":  # an edited copy shares its original's JSON
-            facts = _json(UTC_2019, people=[{"name": n} for n in people])
-            (folder / f"{name}.json").write_bytes(facts)
+    _people_takeout(corpus, tmp_path / "Takeout", shots)
     settings = Settings(
         library=tmp_path / "library", setup_file=tmp_path / "none.toml", workers=1,
         labels=False, faces=True,
