@@ -209,9 +209,14 @@ def test_a_phone_that_answers_its_first_session_with_an_io_error_is_tried_again(
     assert "PTP I/O Error; trying again" in capsys.readouterr().err
     assert len([p for p in (library / "originals").rglob("*") if p.is_file()]) == 3
 
-    wrapper.write_text("#!/bin/sh\necho 'Not enough space' >&2\nexit 1\n")
-    calls = []
-    monkeypatch.setattr(ptp.time, "sleep", calls.append)
+    attempts = tmp_path / "attempts"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'case "$*" in *--get-all-files*)\n'
+        f'  echo try >> "{attempts}"; echo \'Not enough space\' >&2; exit 1;;\n'
+        "esac\n"
+        f'exec "{real}" "$@"\n'
+    )
     with pytest.raises(ptp.CameraError, match="Not enough space"):
         ptp.download(ptp.Camera("Directory Browse", f"disk:{card}"), tmp_path / "staging")
-    assert calls == []
+    assert attempts.read_text().splitlines() == ["try"]
