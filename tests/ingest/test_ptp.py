@@ -213,7 +213,7 @@ def test_a_phone_that_answers_its_first_session_with_an_io_error_is_tried_again(
     wrapper.write_text(
         "#!/bin/sh\n"
         'case "$*" in *--get-all-files*)\n'
-        f'  echo try >> "{attempts}"; echo \'Not enough space\' >&2; exit 1;;\n'
+        f"  echo try >> \"{attempts}\"; echo 'Not enough space' >&2; exit 1;;\n"
         "esac\n"
         f'exec "{real}" "$@"\n'
     )
