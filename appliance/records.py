@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -25,6 +26,18 @@ class Label:
     categories: tuple[str, ...] = ()
 
 
+@dataclass(slots=True)
+class ExportFacts:
+    """What another photo service kept beside a file (a Takeout JSON, an iCloud CSV row),
+    laid over the file's own metadata as it is read (`ingest.export_facts`)."""
+
+    taken_at: datetime | None = None  # UTC, naive
+    latitude: float | None = None
+    longitude: float | None = None
+    description: str | None = None
+    favorite: bool = False
+
+
 @dataclass(frozen=True)
 class FileTask:
     """One file to bring into the catalog, and what may be done to its source."""
@@ -36,6 +49,7 @@ class FileTask:
     job_id: int | None = None
     time_factor: float = 1.0  # times per_file_timeout; grows for a file that timed out
     owner_id: int | None = None  # the member who sent it (uploads, phones); None: the family
+    facts: ExportFacts | None = None  # what an export said about it (`shoebox import` of one)
 
 
 @dataclass

@@ -18,19 +18,26 @@ from appliance.catalog import lookup
 from appliance.catalog.db import connect_readonly
 from appliance.config import Settings
 from appliance.errors import DISK_FULL, DISK_FULL_ERRNOS
+from appliance.ingest import export_facts
 from appliance.ingest.store import copy_verified
 from appliance.library import Library
 from appliance.media import exiftool
 from appliance.media.decode import set_pixel_limit
 from appliance.media.guards import limit_address_space
 from appliance.media.hashing import sha256_file
-from appliance.media.metadata import MetadataError, read_metadata, source_sidecar
+from appliance.media.metadata import (
+    Metadata,
+    MetadataError,
+    read_metadata,
+    sidecar_beside,
+    source_sidecar,
+)
 from appliance.media.render import RenderError, render, renditions_from_viewer
 from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
 from appliance.media.videocache import VideoCache
 from appliance.moments.features import measure_jpeg
-from appliance.records import Analysis, FaceFound, FileTask
+from appliance.records import Analysis, ExportFacts, FaceFound, FileTask
 from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)
@@ -173,9 +180,20 @@ def _read(state: WorkerState, result: Analysis, media: MediaType) -> None:
             path = result.task.path
             result.metadata = read_metadata(path, media, sidecar=sidecar_for(state.library, path))
             result.warnings.extend(f"metadata: {w}" for w in result.metadata.warnings)
+            if result.task.facts is not None:
+                _lay_over_export_facts(result.metadata, result.task.facts, result)
         except MetadataError as exc:
             result.warnings.append(f"metadata: {exc}")
         _still_there(result.task.path)
+
+
+def _lay_over_export_facts(meta: Metadata, facts: ExportFacts, result: Analysis) -> None:
+    """What the export kept about the file (a Takeout JSON, an iCloud CSV row) fills what
+    the file lacks; it goes into the sidecar that travels with the file into the library."""
+    try:
+        export_facts.lay_over(meta, facts, sidecar_beside(result.task.path))
+    except (exiftool.ExifToolError, OSError) as exc:
+        result.warnings.append(f"export facts kept in the catalogue only: {exc}")
 
 
 def _still_there(path: Path) -> None:

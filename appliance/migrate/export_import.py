@@ -5,9 +5,11 @@ Photos download), top to bottom:
    each photo and video matched with what the export kept about it, grouped, classified.
 2. **Import in batches**: a batch of members is extracted into the library's staging
    folder (never more than ``BATCH_BYTES`` at once: a disk only a little bigger than the
-   photos manages), each with an XMP sidecar holding what the export adds to the file
-   (`takeout_facts`), and imported with policy "move" through the normal pipeline
-   (duplicates recognised, broken files kept with their reason, Live Photos paired). Then
+   photos manages) and imported with policy "move" through the normal pipeline
+   (duplicates recognised, broken files kept with their reason, Live Photos paired); each
+   task carries what the export kept about its file, which the worker reading the file
+   lays over the file's own metadata and keeps in its XMP sidecar
+   (`ingest.export_facts`). Then
    each photo joins its albums, is archived or put in the trash as it was, and the people
    the export named become people here (a photo with several names gets its faces named
    by likeness at the end of the run, when every person has the faces of its other
@@ -30,7 +32,6 @@ import sys
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from appliance.catalog import albums as album_rows
@@ -40,17 +41,13 @@ from appliance.catalog.decisions import name_faces_by_likeness, name_people
 from appliance.catalog.fields import shown
 from appliance.config import Settings
 from appliance.ingest.runner import Ingestor
-from appliance.media import exiftool
 from appliance.media.guards import return_freed_memory
-from appliance.media.metadata import Metadata, MetadataError, read_metadata, sidecar_beside
-from appliance.media.sniff import sniff
-from appliance.media.xmp_write import Decisions, write_sidecar
+from appliance.media.metadata import sidecar_beside
 from appliance.migrate import icloud_plan, takeout_plan
 from appliance.migrate.export_items import Item, Plan
 from appliance.migrate.progress import Progress
 from appliance.migrate.takeout_archive import ArchiveError, iter_streams
-from appliance.migrate.takeout_facts import AlbumInfo, Facts
-from appliance.places import time_zones
+from appliance.migrate.takeout_facts import AlbumInfo
 from appliance.records import FileTask, Outcome
 
 BATCH_FILES = 200
@@ -63,44 +60,6 @@ class Report:
     failed: list[tuple[str, str]] = field(default_factory=list)
     resumed: int = 0
     bytes: int = 0
-
-
-def _decisions(facts: Facts | None, extracted: Path) -> Decisions | None:
-    """What the JSON adds to the file: only what the file lacks (see takeout_facts)."""
-    if facts is None:
-        return None
-    try:
-        own = read_metadata(extracted, sniff(extracted))
-    except (MetadataError, exiftool.ExifToolError, OSError):
-        own = None  # the pipeline records why; the JSON's facts still help
-    decisions = Decisions()
-    has_date = own is not None and own.taken_at is not None and own.taken_at_source != "filename"
-    has_place = own is not None and own.latitude is not None and own.longitude is not None
-    if facts.latitude is not None and not has_place:
-        decisions.latitude, decisions.longitude = facts.latitude, facts.longitude
-    if facts.taken_at is not None and not has_date:
-        decisions.taken_at, decisions.taken_at_offset = _local_time(
-            facts.taken_at, own if has_place else facts
-        )
-    if facts.description and not (own is not None and own.description):
-        decisions.description = facts.description
-    if facts.favorite:
-        decisions.rating = 5
-    if (
-        decisions.taken_at is None
-        and decisions.latitude is None
-        and decisions.description is None
-        and not decisions.rating
-    ):
-        return None
-    return decisions
-
-
-def _local_time(utc: datetime, placed: Metadata | Facts) -> tuple[datetime, int]:
-    """Google's and Apple's dates are UTC: the photo's place (its own, else the JSON's) makes
-    them the local time there; with no place they stay UTC."""
-    local = time_zones.local_from_utc(utc, placed.latitude, placed.longitude)
-    return local or (utc, 0)
 
 
 def plan(sources: list[Path]) -> Plan:
@@ -195,7 +154,11 @@ class ExportImport:
         extracted = self._extract(batch, staging)
         finished: list[tuple[str, int | None]] = []
         source = "icloud" if the_plan.kind == "iCloud Photos" else "takeout"
-        tasks = [FileTask(path, source, "move") for path in extracted.values()]
+        tasks = [
+            FileTask(extracted[item.key], source, "move", facts=item.facts)
+            for item in batch
+            if item.key in extracted
+        ]
         outcomes = ingestor.process(tasks)
         by_path = {o.task.path: o for o in outcomes}
         for item, path in ((i, extracted.get(i.key)) for i in batch):
@@ -231,8 +194,7 @@ class ExportImport:
         self.edited = waiting
 
     def _extract(self, batch: list[Item], staging: Path) -> dict[str, Path]:
-        """Each item's first member into the staging folder of its Takeout folder, with its
-        sidecar."""
+        """Each item's first member into the staging folder of its Takeout folder."""
         wanted: dict[Path, dict[str, Item]] = {}
         for item in batch:
             wanted.setdefault(item.first.archive, {})[item.first.name] = item
@@ -252,12 +214,6 @@ class ExportImport:
                         target.unlink(missing_ok=True)
                         self.report.failed.append((item.key, f"cannot read from archive: {exc}"))
                         continue
-                    decisions = _decisions(item.facts, target)
-                    if decisions is not None:
-                        try:
-                            write_sidecar(sidecar_beside(target), decisions)
-                        except exiftool.ExifToolError as exc:
-                            self.report.failed.append((item.key, f"JSON facts not kept: {exc}"))
                     extracted[item.key] = target
             except ArchiveError as exc:
                 for item in items.values():

@@ -1,11 +1,12 @@
 """What a Takeout JSON says about one photo, and what of it Shoebox takes.
 
-The rule (README, "Moving from Google Photos"): **the file's own metadata wins where it is
-present and plausible**; the JSON fills what the file lacks or what only Google knew:
+The rule (README, "Moving from Google Photos"; laid over the file by
+`ingest.export_facts` as it is read): **the file's own metadata wins where it is present
+and plausible**; the JSON fills what the file lacks or what only Google knew:
 
 - date: the JSON's ``photoTakenTime`` (UTC) when the file has no capture date of its own
-  (a date guessed from the file's name loses to it); it is kept in UTC (offset +00:00),
-  since the place's time zone is not known on the box yet;
+  (a date guessed from the file's name loses to it), as the local time of the photo's
+  place (UTC where no place is known);
 - place: ``geoData`` (what Google showed, maybe set by hand), else ``geoDataExif``, when
   the file has no GPS position; 0,0 means unknown;
 - description: the JSON's, when the file has none;
@@ -21,6 +22,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from appliance.records import ExportFacts
+
 MAX_JSON = 1024 * 1024  # a Takeout JSON is a few KB; more is not one
 
 
@@ -29,13 +32,11 @@ class FactsError(ValueError):
 
 
 @dataclass(slots=True)
-class Facts:
-    taken_at: dt.datetime | None = None  # UTC, naive
-    latitude: float | None = None
-    longitude: float | None = None
+class Facts(ExportFacts):
+    """What the pipeline lays over the file (`ExportFacts`) and what the import does with
+    the photo after it (archive, trash, people)."""
+
     altitude: float | None = None
-    description: str | None = None
-    favorite: bool = False
     archived: bool = False
     trashed: bool = False
     people: list[str] = field(default_factory=list)
