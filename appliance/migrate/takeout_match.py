@@ -22,6 +22,7 @@ Matching is by folder: only a JSON in the photo's own folder is considered.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 
@@ -89,18 +90,24 @@ def unedited(name: str) -> str | None:
     return None
 
 
-def _still_of(name: str, media_names: set[str]) -> list[str]:
-    """The stills a movie may belong to (a Live Photo's or motion photo's movie)."""
+def _still_of(name: str, media_names: list[str]) -> list[str]:
+    """The stills a movie may belong to (a Live Photo's or motion photo's movie), from the
+    folder's sorted media names: they start with the movie's stem and a dot (looked up by
+    bisection: a year folder may hold tens of thousands of Live Photos)."""
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
     if "." + ext.lower() not in MOVIE_SUFFIXES and ext:
         return []
-    return sorted(
-        other
-        for other in media_names
-        if other != name and other.rpartition(".")[0] in (stem, stem + ".MP", stem + ".mp")
-    )
+    stills: list[str] = []
+    start = stem + "."
+    for index in range(bisect.bisect_left(media_names, start), len(media_names)):
+        other = media_names[index]
+        if not other.startswith(start):
+            break
+        if other != name and other.rpartition(".")[0] in (stem, stem + ".MP", stem + ".mp"):
+            stills.append(other)
+    return stills
 
 
 class Matcher:
@@ -108,13 +115,15 @@ class Matcher:
 
     def __init__(self, json_paths: Iterable[str], media_paths: Iterable[str]) -> None:
         self.json_by_folder: dict[str, set[str]] = {}
-        self.media_by_folder: dict[str, set[str]] = {}
+        self.media_by_folder: dict[str, list[str]] = {}  # sorted, for `_still_of`
         for path in json_paths:
             folder, name = _split(path)
             self.json_by_folder.setdefault(folder, set()).add(name)
         for path in media_paths:
             folder, name = _split(path)
-            self.media_by_folder.setdefault(folder, set()).add(name)
+            self.media_by_folder.setdefault(folder, []).append(name)
+        for names in self.media_by_folder.values():
+            names.sort()
 
     def json_for(self, media_path: str) -> str | None:
         folder, name = _split(media_path)
@@ -124,7 +133,7 @@ class Matcher:
             if original is not None:
                 found = self._direct(folder, original)
         if found is None:
-            for still in _still_of(name, self.media_by_folder.get(folder, set())):
+            for still in _still_of(name, self.media_by_folder.get(folder, [])):
                 found = self._direct(folder, still)
                 if found is not None:
                     break
@@ -140,16 +149,16 @@ class Matcher:
     @staticmethod
     def _prefix(present: set[str], name: str) -> str | None:
         """A JSON whose name is a cut of ``name.supplemental-metadata`` at another length
-        than 46 (seen: 47-51 with short extensions); only when exactly one fits."""
+        than 46 (seen: 47-51 with short extensions); only when exactly one fits. Each cut
+        of at least 20 characters (or the whole name) is looked up, not every JSON of the
+        folder scanned."""
         full = name + SUPPLEMENTAL
         fits = [
             json
-            for json in present
-            if json.endswith(".json")
-            and not _JSON_COUNTER.match(json[:-5])
-            and len(json[:-5]) >= min(len(name), 20)
-            and full.startswith(json[:-5])
-            and json != "metadata.json"
+            for json in (
+                full[:length] + ".json" for length in range(min(len(name), 20), len(full) + 1)
+            )
+            if json in present and not _JSON_COUNTER.match(json[:-5]) and json != "metadata.json"
         ]
         return fits[0] if len(fits) == 1 else None
 

@@ -55,6 +55,20 @@ def test_counters_are_not_mixed_up() -> None:
     assert [matcher.json_for(m) for m in media] == jsons
 
 
+def test_a_live_photos_movie_finds_its_still_among_look_alikes() -> None:
+    stills = ["IMG_1.HEIC", "IMG_10.HEIC", "IMG_1 .HEIC", "IMG_1-2.HEIC", "IMG_1.MP.jpg"]
+    jsons = [f"{F}/{name}.supplemental-metadata.json" for name in ("IMG_10.HEIC", "IMG_1.HEIC")]
+    movies = ["IMG_1.MOV", "IMG_10.MOV", "IMG_100.MOV", "IMG_1-2.MOV"]
+    matcher = Matcher(jsons, [f"{F}/{name}" for name in stills + movies])
+    found = {movie: matcher.json_for(f"{F}/{movie}") for movie in movies}
+    assert found == {
+        "IMG_1.MOV": f"{F}/IMG_1.HEIC.supplemental-metadata.json",
+        "IMG_10.MOV": f"{F}/IMG_10.HEIC.supplemental-metadata.json",
+        "IMG_100.MOV": None,  # no still of its own: IMG_10's is not its
+        "IMG_1-2.MOV": None,  # its still has no JSON; IMG_1's is not its
+    }
+
+
 def test_facts_follow_the_rules() -> None:
     facts = parse_facts(
         b'{"photoTakenTime": {"timestamp": "1559390400"}, "geoData": {"latitude": 0.0,'
