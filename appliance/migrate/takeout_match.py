@@ -90,40 +90,40 @@ def unedited(name: str) -> str | None:
     return None
 
 
-def _still_of(name: str, media_names: list[str]) -> list[str]:
+def _still_of(folder: str, name: str, media_paths: list[str]) -> list[str]:
     """The stills a movie may belong to (a Live Photo's or motion photo's movie), from the
-    folder's sorted media names: they start with the movie's stem and a dot (looked up by
-    bisection: a year folder may hold tens of thousands of Live Photos)."""
+    sorted media paths of its folder: they start with the movie's stem and a dot (looked up
+    by bisection: a year folder may hold tens of thousands of Live Photos)."""
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
     if "." + ext.lower() not in MOVIE_SUFFIXES and ext:
         return []
     stills: list[str] = []
-    start = stem + "."
-    for index in range(bisect.bisect_left(media_names, start), len(media_names)):
-        other = media_names[index]
-        if not other.startswith(start):
+    start = _join(folder, stem + ".")
+    skip = len(start) - len(stem) - 1  # the folder and its slash
+    for index in range(bisect.bisect_left(media_paths, start), len(media_paths)):
+        if not media_paths[index].startswith(start):
             break
+        other = media_paths[index][skip:]
         if other != name and other.rpartition(".")[0] in (stem, stem + ".MP", stem + ".mp"):
             stills.append(other)
     return stills
 
 
 class Matcher:
-    """Every JSON of an export, by folder; ``json_for(media path)`` -> JSON path or None."""
+    """Every JSON and media path of an export; ``json_for(media path)`` -> JSON path or None.
+
+    It holds the path strings it is given, not copies of their parts (a big Takeout has
+    some 300,000 of them), and hands back the JSON path it was given."""
 
     def __init__(self, json_paths: Iterable[str], media_paths: Iterable[str]) -> None:
-        self.json_by_folder: dict[str, set[str]] = {}
+        self.jsons: dict[str, str] = {path: path for path in json_paths}
         self.media_by_folder: dict[str, list[str]] = {}  # sorted, for `_still_of`
-        for path in json_paths:
-            folder, name = _split(path)
-            self.json_by_folder.setdefault(folder, set()).add(name)
         for path in media_paths:
-            folder, name = _split(path)
-            self.media_by_folder.setdefault(folder, []).append(name)
-        for names in self.media_by_folder.values():
-            names.sort()
+            self.media_by_folder.setdefault(_split(path)[0], []).append(path)
+        for paths in self.media_by_folder.values():
+            paths.sort()
 
     def json_for(self, media_path: str) -> str | None:
         folder, name = _split(media_path)
@@ -133,33 +133,33 @@ class Matcher:
             if original is not None:
                 found = self._direct(folder, original)
         if found is None:
-            for still in _still_of(name, self.media_by_folder.get(folder, [])):
+            for still in _still_of(folder, name, self.media_by_folder.get(folder, [])):
                 found = self._direct(folder, still)
                 if found is not None:
                     break
-        return f"{folder}/{found}" if found is not None and folder else found
+        return found
 
     def _direct(self, folder: str, name: str) -> str | None:
-        present = self.json_by_folder.get(folder, set())
         for candidate in _json_names(name):
-            if candidate in present and candidate != "metadata.json":
-                return candidate
-        return self._prefix(present, name)
+            found = self.jsons.get(_join(folder, candidate))
+            if found is not None and candidate != "metadata.json":
+                return found
+        return self._prefix(folder, name)
 
-    @staticmethod
-    def _prefix(present: set[str], name: str) -> str | None:
+    def _prefix(self, folder: str, name: str) -> str | None:
         """A JSON whose name is a cut of ``name.supplemental-metadata`` at another length
         than 46 (seen: 47-51 with short extensions); only when exactly one fits. Each cut
         of at least 20 characters (or the whole name) is looked up, not every JSON of the
         folder scanned."""
         full = name + SUPPLEMENTAL
-        fits = [
-            json
-            for json in (
-                full[:length] + ".json" for length in range(min(len(name), 20), len(full) + 1)
-            )
-            if json in present and not _JSON_COUNTER.match(json[:-5]) and json != "metadata.json"
-        ]
+        fits = []
+        for length in range(min(len(name), 20), len(full) + 1):
+            json = full[:length] + ".json"
+            if json == "metadata.json" or _JSON_COUNTER.match(json[:-5]):
+                continue
+            found = self.jsons.get(_join(folder, json))
+            if found is not None:
+                fits.append(found)
         return fits[0] if len(fits) == 1 else None
 
 
@@ -168,3 +168,7 @@ def _split(path: str) -> tuple[str, str]:
     every part of some 300,000 names: a table that never shrinks)."""
     folder, _, name = path.rpartition("/")
     return folder, name
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
