@@ -1,7 +1,8 @@
 """Issue 22: importing a multi-part Google Takeout (zips, a JSON beside every photo, every
 photo also in an album folder, as Takeout does) beside importing the same photos from a
 plain folder, in the same run: photos/s, peak RSS of the import, peak extra disk space
-(the staging folder) during the Takeout import.
+(the staging folder) during the Takeout import, and what each import wrote to the disk
+(sectors written to the library's block device, synced; other writers on the disk count too).
 
     .venv/bin/python bench/bench_takeout.py [--photos 10000] [--parts 3] [--work DIR]
 
@@ -76,6 +77,18 @@ def folder_size(path: Path) -> int:
     return total
 
 
+def sectors_written(folder: Path) -> int | None:
+    """Sectors written so far to the disk holding ``folder`` (after a sync), None when the
+    kernel does not say (/sys/dev/block/MAJ:MIN/stat, field 7)."""
+    os.sync()
+    dev = os.stat(folder).st_dev
+    try:
+        fields = Path(f"/sys/dev/block/{os.major(dev)}:{os.minor(dev)}/stat").read_text().split()
+        return int(fields[6])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def run_import(library: Path, sources: list[Path], watch: Path | None) -> dict[str, float]:
     env = {**os.environ, "SHOEBOX_LABELS": "0", "SHOEBOX_FACES": "0", "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "appliance.cli", "--library", str(library), "import"]
@@ -95,6 +108,7 @@ def run_import(library: Path, sources: list[Path], watch: Path | None) -> dict[s
         "print('RSS', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
         "sys.exit(r.returncode)"
     )
+    written_before = sectors_written(library.parent)
     started = time.monotonic()
     result = subprocess.run(
         [sys.executable, "-c", wrapper, *command, *map(str, sources)],
@@ -104,6 +118,7 @@ def run_import(library: Path, sources: list[Path], watch: Path | None) -> dict[s
         check=False,
     )
     seconds = time.monotonic() - started
+    written_after = sectors_written(library.parent)
     done.set()
     sampler.join()
     if result.returncode not in (0, 1):
@@ -113,6 +128,11 @@ def run_import(library: Path, sources: list[Path], watch: Path | None) -> dict[s
         "seconds": seconds,
         "rss_mib": rss / 1024,
         "staging_mib": peak[0] / 2**20,
+        # what reached the disk, synced (the library's copies, catalogue, thumbnails, and
+        # any staging that was written out), None when the kernel does not say
+        "written_mib": None
+        if written_before is None or written_after is None
+        else (written_after - written_before) * 512 / 2**20,
         "last_line": result.stdout.strip().splitlines()[0] if result.stdout.strip() else "",
     }
 
@@ -139,6 +159,11 @@ def main() -> int:
                 + (
                     f", peak staging {numbers['staging_mib']:.0f} MiB"
                     if name != "plain folder"
+                    else ""
+                )
+                + (
+                    f", written to disk {numbers['written_mib']:.0f} MiB"
+                    if numbers["written_mib"] is not None
                     else ""
                 )
             )

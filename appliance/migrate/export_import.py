@@ -222,6 +222,11 @@ class ExportImport:
         return extracted
 
     def _copy(self, stream: object, target: Path, size: int) -> None:
+        """The member's bytes into ``target``, not fsynced: its only reader is the pipeline,
+        which makes its own fsynced, verified copy in ``originals/`` before ``target`` is
+        removed, and a cut run clears staging and reads the batch again from the archive.
+        (So the bytes of a photo usually leave the page cache only once, into
+        ``originals/``: half the writes on an SD card or a USB disk.)"""
         target.parent.mkdir(parents=True, exist_ok=True)
         written = 0
         with target.open("wb") as out:
@@ -230,8 +235,6 @@ class ExportImport:
                 if written > size:
                     raise ArchiveError(f"longer than the {size} bytes the archive declares")
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
         if written != size:
             raise ArchiveError(f"ends after {written} of {size} bytes")
         self.report.bytes += written
