@@ -21,28 +21,27 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+from appliance.catalog.decisions import FAVOURITE_RATING
 from appliance.media.metadata import Metadata
 from appliance.media.xmp_write import Decisions, write_sidecar
 from appliance.places import time_zones
 from appliance.records import ExportFacts
 
-FAVOURITE_RATING = 5
 
-
-def decisions_for(meta: Metadata | None, facts: ExportFacts) -> Decisions | None:
-    """What ``facts`` add to a file whose own metadata is ``meta`` (None: unreadable);
-    None when they add nothing."""
+def decisions_for(meta: Metadata, facts: ExportFacts) -> Decisions | None:
+    """What ``facts`` add to a file whose own metadata is ``meta``; None when they add
+    nothing."""
     decisions = Decisions()
-    has_date = meta is not None and meta.taken_at is not None and meta.taken_at_source != "filename"
-    has_place = meta is not None and meta.latitude is not None and meta.longitude is not None
+    has_date = meta.taken_at is not None and meta.taken_at_source != "filename"
+    has_place = meta.latitude is not None and meta.longitude is not None
     if facts.latitude is not None and facts.longitude is not None and not has_place:
         decisions.latitude, decisions.longitude = facts.latitude, facts.longitude
     if facts.taken_at is not None and not has_date:
-        placed = meta if has_place and meta is not None else facts
+        placed = meta if has_place else facts
         decisions.taken_at, decisions.taken_at_offset = _local_time(
             facts.taken_at, placed.latitude, placed.longitude
         )
-    if facts.description and not (meta is not None and meta.description):
+    if facts.description and not meta.description:
         decisions.description = facts.description
     if facts.favorite:
         decisions.rating = FAVOURITE_RATING

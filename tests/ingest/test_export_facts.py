@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from appliance.ingest.export_facts import decisions_for, lay_over
-from appliance.media.metadata import read_metadata, sidecar_beside
+from appliance.media.metadata import Metadata, read_metadata, sidecar_beside
 from appliance.records import ExportFacts
 
 PARIS = (48.8584, 2.2945)
@@ -64,8 +64,6 @@ def test_the_files_own_date_and_place_win_and_its_place_sets_the_time_zone(
 
 
 def test_a_date_guessed_from_the_name_loses_to_the_export_placed_by_the_files_gps() -> None:
-    from appliance.media.metadata import Metadata
-
     meta = Metadata(
         taken_at=datetime(2019, 7, 1), taken_at_source="filename", latitude=40.7, longitude=-74.0
     )
