@@ -15,7 +15,7 @@ from typing import Any
 from peewee import fn
 
 from appliance.catalog import photo_edits
-from appliance.catalog.labels import add_manual_label
+from appliance.catalog.labels import add_manual_label, relabel
 from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, utcnow
 from appliance.catalog.people import MANUAL, refresh_people
 from appliance.catalog.private import private_from_sidecar
@@ -101,6 +101,7 @@ def apply_metadata(photo_id: int, meta: Any, *, replace: bool = False) -> None:
         private_from_sidecar(photo_id, getattr(meta, "owner_name", None))
     _apply_labels(photo_id, keyword_labels(meta), replace)
     _apply_regions(photo, [r for r in meta.regions if r.name])
+    relabel(photo_id)  # a title or keyword may name the animal the classifier missed
 
 
 def _recipe(raw: Any) -> dict[str, Any] | None:

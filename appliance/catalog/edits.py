@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from appliance.catalog import places
+from appliance.catalog import labels, places
 from appliance.catalog.models import Photo, database_proxy, utcnow
 from appliance.errors import BadRequest, NotFound
 
@@ -141,6 +141,7 @@ def set_text(photo_id: int, *, title: str | None = None, description: str | None
         _photo(photo_id)
         if values:
             Photo.update(**values, updated_at=utcnow()).where(Photo.id == photo_id).execute()
+            labels.relabel(photo_id)  # a title may name the animal the classifier missed
         return Photo.get_by_id(photo_id)
 
 

@@ -1,16 +1,18 @@
 """Labels on photos: model results replaced on re-classification, user decisions kept.
 
 The model's labels are the classifier's merged with what the photo's text reading says
-(:func:`appliance.text.labels.model_labels`: a screenshot, a document, a receipt), whichever
-of the two ran last."""
+(:func:`appliance.text.labels.model_labels`: a screenshot, a document, a receipt) and with
+the animals its own words name (:func:`appliance.search.named_labels.corrected`: its title
+and keywords), whichever of them changed last."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from appliance.catalog.models import Label, PhotoLabel, PhotoText
+from appliance.catalog.models import Label, Photo, PhotoLabel, PhotoText
 from appliance.records import Label as ModelLabel
+from appliance.search import named_labels
 from appliance.text import labels as text_labels
 
 
@@ -32,9 +34,9 @@ def save_model_labels(photo_id: int, labels: Iterable[Any]) -> None:
     _replace_model_labels(photo_id, _merged(photo_id, classified))
 
 
-def relabel_from_text(photo_id: int) -> None:
-    """Merge a photo's new (or forgotten) text reading into its model labels (called where
-    the reading is stored or dropped, in its transaction)."""
+def relabel(photo_id: int) -> None:
+    """Merge a photo's new (or forgotten) text reading, its title and its keywords into its
+    model labels (called where one of them changes, in that change's transaction)."""
     rows = (
         PhotoLabel.select(PhotoLabel.confidence, Label.name, Label.categories)
         .join(Label)
@@ -52,7 +54,8 @@ def relabel_from_text(photo_id: int) -> None:
 
 
 def _merged(photo_id: int, classified: list[ModelLabel]) -> list[ModelLabel]:
-    """The classifier's labels merged with the photo's text reading (if it was read)."""
+    """The classifier's labels merged with the photo's text reading (if it was read) and
+    the animals its own words name."""
     reading = (
         PhotoText.select(PhotoText.kind, PhotoText.text)
         .where(PhotoText.photo == photo_id)
@@ -60,7 +63,25 @@ def _merged(photo_id: int, classified: list[ModelLabel]) -> list[ModelLabel]:
         .first()
     )
     kind, text = reading or (None, "")
-    return text_labels.model_labels(classified, kind, text or "")
+    merged = text_labels.model_labels(classified, kind, text or "")
+    return named_labels.corrected(merged, named_labels.named_animals(_own_words(photo_id)))
+
+
+def _own_words(photo_id: int) -> list[str]:
+    """The photo's title and its keywords (the manual labels it keeps)."""
+    title = Photo.select(Photo.title).where(Photo.id == photo_id).scalar()
+    keywords = (
+        Label.select(Label.name)
+        .join(PhotoLabel)
+        .where(
+            (PhotoLabel.photo == photo_id)
+            & (PhotoLabel.source == "manual")
+            & (PhotoLabel.removed == False)  # noqa: E712 - SQL comparison
+        )
+        .order_by(PhotoLabel.id)
+        .scalars()
+    )
+    return [title or "", *keywords]
 
 
 def _replace_model_labels(photo_id: int, labels: Iterable[ModelLabel]) -> None:
@@ -97,8 +118,10 @@ def _decide(photo_id: int, label: Label, removed: bool) -> None:
 
 
 def add_manual_label(photo_id: int, name: str) -> None:
-    """A user adds a label: it stays whatever the model says later."""
+    """A user adds a label: it stays whatever the model says later (an animal it names
+    replaces the classifier's other animals)."""
     _decide(photo_id, label_named(name.strip().lower()), removed=False)
+    relabel(photo_id)
 
 
 def remove_label(photo_id: int, name: str) -> None:
@@ -106,3 +129,4 @@ def remove_label(photo_id: int, name: str) -> None:
     label = Label.get_or_none(Label.name == name)
     if label is not None:
         _decide(photo_id, label, removed=True)
+        relabel(photo_id)

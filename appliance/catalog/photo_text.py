@@ -63,7 +63,7 @@ def forget(photo_id: int) -> None:
     """Drop a photo's reading (its picture changed): it is read again."""
     TextWord.delete().where(TextWord.photo == photo_id).execute()
     PhotoText.delete().where(PhotoText.photo == photo_id).execute()
-    labels.relabel_from_text(photo_id)
+    labels.relabel(photo_id)
 
 
 def backlog_size() -> int:
@@ -125,7 +125,7 @@ def store(
                 [(key, photo_id) for key in keys[start : start + 500]],
                 fields=[TextWord.key, TextWord.photo],
             ).execute()
-        labels.relabel_from_text(photo_id)
+        labels.relabel(photo_id)
     return True
 
 

@@ -77,6 +77,14 @@ class SynonymIndex:
         if not isinstance(word, str):
             raise TypeError(f"word must be a string, not {type(word).__name__}")
         text = normalize(word)
+        exact = self.exact_labels(text)
+        if exact or len(text) < MIN_FUZZY_LENGTH:
+            return exact
+        return {name for key, name in self._fuzzy.items() if within_one_edit(text, key)}
+
+    def exact_labels(self, word: str) -> set[str]:
+        """The labels a word means by the table alone (steps 1-3, no near-miss spelling)."""
+        text = normalize(word)
         if not text:
             return set()
         for candidate in [text, *self._singulars(text)]:
@@ -84,9 +92,7 @@ class SynonymIndex:
                 return {self._labels[candidate]}
             if candidate in self._words:
                 return set(self._words[candidate])
-        if len(text) < MIN_FUZZY_LENGTH:
-            return set()
-        return {name for key, name in self._fuzzy.items() if within_one_edit(text, key)}
+        return set()
 
     def _singulars(self, text: str) -> list[str]:
         head, _, last = text.rpartition(" ")

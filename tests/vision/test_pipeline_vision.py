@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from ingest_helpers import export
 
+from appliance.catalog import edits, people
 from appliance.catalog import labels as catalog_labels
-from appliance.catalog import people
 from appliance.cli import main
 
 PICKED = [
@@ -21,6 +21,7 @@ PICKED = [
     "faces/face_recognition/obama_small.jpg",
     "faces/face_recognition/biden.jpg",
     "faces/face_recognition/two_people.jpg",
+    "misc/immich/albums/nature/prairie_falcon.jpg",  # keywords and title name the bird
 ]
 
 
@@ -83,3 +84,35 @@ def test_people_commands_name_and_list(vision_library: tuple[Path, Path], capsys
     assert people.list_people()  # still there after a full recluster
     named = _by_name(export(library, capsys))["two_people.jpg"]["people"]
     assert {"id": person, "name": "Joe Biden"} in named
+
+
+def _labels(library: Path, capsys, name: str) -> list[str]:
+    return [label["name"] for label in _by_name(export(library, capsys))[name]["labels"]]
+
+
+def test_the_photos_own_words_name_the_animal_the_classifier_mistook(
+    vision_library: tuple[Path, Path], capsys
+) -> None:
+    """ImageNet's classifier calls the prairie falcon in flight a lizard; its keywords
+    ("birds", "raptors", "prairie falcons") and title say it is a bird."""
+    library, _ = vision_library
+    names = _labels(library, capsys, "prairie_falcon.jpg")
+    assert "bird" in names and "lizard" not in names, names
+    assert main(["--library", str(library), "classify", "--all"]) == 0
+    names = _labels(library, capsys, "prairie_falcon.jpg")
+    assert "bird" in names and "lizard" not in names, names
+
+
+def test_a_title_the_family_gives_names_the_animal(
+    vision_library: tuple[Path, Path], capsys
+) -> None:
+    library, _ = vision_library
+    pug = _by_name(export(library, capsys))["pug.heic"]["id"]
+    edits.set_text(pug, title="Our cat Rex in the garden")
+    names = _labels(library, capsys, "pug.heic")
+    assert "cat" in names and "dog" not in names, names
+    assert main(["--library", str(library), "classify", "--all"]) == 0
+    assert "dog" not in _labels(library, capsys, "pug.heic")
+    edits.set_text(pug, title="")
+    assert main(["--library", str(library), "classify", "--all"]) == 0
+    assert "dog" in _labels(library, capsys, "pug.heic")
