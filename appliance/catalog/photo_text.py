@@ -15,8 +15,9 @@ from dataclasses import dataclass
 import peewee as pw
 from peewee import fn
 
-from appliance.catalog import labels
+from appliance.catalog import labels, stacks
 from appliance.catalog.models import File, Location, Photo, PhotoText, TextWord, database_proxy
+from appliance.text import same_picture
 from appliance.text import words as text_words
 from appliance.text.kinds import Facts
 
@@ -126,7 +127,26 @@ def store(
                 fields=[TextWord.key, TextWord.photo],
             ).execute()
         labels.relabel(photo_id)
+        if error is None:
+            _leave_a_stack_of_other_texts(photo_id, kind, text)
     return True
+
+
+def _leave_a_stack_of_other_texts(photo_id: int, kind: str | None, text: str) -> None:
+    """A screenshot or document stacked with a picture whose reading says other things
+    (`text.same_picture`) is another picture: it leaves the stack for good, as when the
+    family unstacks it (the stack goes when one photo is left)."""
+    stack_id = Photo.select(Photo.stack_id).where(Photo.id == photo_id).scalar()
+    if stack_id is None:
+        return
+    others = (
+        PhotoText.select(PhotoText.kind, PhotoText.text)
+        .join(Photo, on=(PhotoText.photo == Photo.id))
+        .where((Photo.stack_id == stack_id) & (Photo.id != photo_id) & PhotoText.error.is_null())
+        .tuples()
+    )
+    if any(same_picture.differ(kind, text, k, t or "") for k, t in others):
+        stacks.unstack_photo(photo_id)
 
 
 def text_of(photo_id: int) -> tuple[str, str | None] | None:

@@ -23,6 +23,7 @@ from appliance.config import Settings
 from appliance.library import Library
 from appliance.records import Label
 from appliance.text.background import TextBackground
+from appliance.text.kinds import KINDS
 from appliance.text.labels import PAPER_AND_SCREEN, TEXT_LABELS
 from appliance.text.words import fold, words
 from appliance.web import create_app
@@ -59,7 +60,7 @@ def found(client: FlaskClient, q: str) -> dict[int, dict]:
 
 def shown(client: FlaskClient, q: str) -> set[int]:
     """The photos a search shows: its tiles, and the photos of the stacks they stand for
-    (screenshots of one app look alike and may be stacked as near-duplicates)."""
+    (a picture with text may be stacked with its copies)."""
     tiles = found(client, q)
     stacks = {item["stack"]["id"] for item in tiles.values() if item.get("stack")}
     members = Photo.select(Photo.id).where(Photo.stack_id.in_(list(stacks))) if stacks else []
@@ -127,6 +128,21 @@ def test_screenshots_and_documents_are_types(
     assert {ids[n] for n in of_kind("receipt")} <= documents
     assert not ({ids[n] for n in NO_TEXT} & (screenshots | documents))
     assert shown(client, "screenshots") >= screenshots  # the plain word
+
+
+def test_every_judged_screenshot_and_document_is_a_tile_of_its_own(
+    library: tuple[Library, dict[str, int]], client: FlaskClient
+) -> None:
+    """Screenshots of one app hash alike and were stacked as one picture, hiding the
+    others; their text tells them apart (a stack would stand for one tile). Photos keep
+    the stacker's answer (three signs drawn on one forest photo stay one stack)."""
+    _, ids = library
+    tiles = found(client, "type:screenshot") | found(client, "type:document")
+    assert {ids[n] for n in of_kind("screenshot") + of_kind("receipt")} <= set(tiles)
+    typed = [n for n in TRUTH if PhotoText.get_by_id(ids[n]).kind in KINDS]
+    stacked = [n for n in typed if Photo.get_by_id(ids[n]).stack_id is not None]
+    stacks = [Photo.get_by_id(ids[n]).stack_id for n in stacked]
+    assert len(stacks) == len(set(stacks)), f"screenshots or documents stacked: {stacked}"
 
 
 def test_the_text_gives_labels_the_classifier_cannot(
