@@ -141,7 +141,7 @@ class ExportImport:
             if item.edited_of is not None:
                 self.edited.append((photo, item.edited_of))
             if item.facts is not None and item.facts.people:
-                self.named_several.append((photo, item.facts.people))
+                self.named_several.append((photo, list(item.facts.people)))
         self._stack_edited()
 
     def _import_batch(
@@ -247,7 +247,7 @@ class ExportImport:
             title = info.title[: album_rows.MAX_TITLE]
             album = album_rows.album_titled(title, info.description)
             album_rows.add_photos(album.id, [photo_id])
-        people = item.facts.people if item.facts is not None else []
+        people = list(item.facts.people) if item.facts is not None else []
         if people and not name_people(photo_id, people):  # not one face, one name
             self.named_several.append((photo_id, people))
         if item.archived:

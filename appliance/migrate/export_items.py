@@ -16,7 +16,7 @@ class Item:
 
     first: Member
     facts: Facts | None = None
-    facts_from: str | None = None  # the JSON or CSV the facts came from
+    matched: bool = False  # a JSON or CSV row was found for it (its facts may be unreadable)
     albums: list[str] = field(default_factory=list)  # keys of Plan.albums
     archived: bool = False
     trashed: bool = False

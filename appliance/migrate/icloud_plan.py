@@ -108,7 +108,7 @@ def plan(sources: list[Path]) -> Plan:
         if facts is not None:
             used.add(path.name)
             result.facts_matched += 1
-        item = Item(member, facts, "Photo Details.csv" if facts else None)
+        item = Item(member, facts, matched=facts is not None)
         item.albums = in_album.get(path.name, [])
         item.archived = bool(facts and facts.archived)
         item.trashed = bool(facts and facts.trashed) or "Recently Deleted" in path.parts

@@ -11,11 +11,14 @@ checks CRC-32 as it reads) or that ends early.
 
 from __future__ import annotations
 
+import itertools
 import tarfile
 import zipfile
 from array import array
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -109,7 +112,7 @@ def _bomb(size: int, compressed: int) -> bool:
     return size > BOMB_MIN and size > BOMB_RATIO * max(compressed, 1)
 
 
-def iter_streams(source: Path, names: set[str]) -> Iterator[tuple[str, BinaryIO]]:
+def iter_streams(source: Path, names: AbstractSet[str]) -> Iterator[tuple[str, BinaryIO]]:
     """A reader for each member named in ``names``, in the archive's own order (a tar is
     read once, front to back). A zip member's reader checks its CRC-32 at the end
     (zipfile.BadZipFile); an archive that breaks off raises ArchiveError."""
@@ -156,13 +159,13 @@ def read_small(
     members: list[Member], limit: int, refused: list[tuple[str, str]]
 ) -> Iterator[tuple[Member, bytes]]:
     """(member, bytes) of each of these small members (at most ``limit`` bytes read), archive
-    by archive in each one's own order; what cannot be read goes to ``refused``."""
-    by_archive: dict[Path, dict[str, Member]] = {}
-    for member in members:
-        by_archive.setdefault(member.archive, {})[member.name] = member
-    for archive, named in by_archive.items():
+    by archive in each one's own order; what cannot be read goes to ``refused``. Only one
+    archive's names are looked up at a time (members come archive by archive, as
+    :func:`list_sources` lists them; an archive met twice is read twice)."""
+    for archive, group in itertools.groupby(members, key=attrgetter("archive")):
+        named = {member.name: member for member in group}
         try:
-            for name, stream in iter_streams(archive, set(named)):
+            for name, stream in iter_streams(archive, named.keys()):
                 try:
                     raw = stream.read(limit + 1)
                 except (zipfile.BadZipFile, EOFError, OSError) as exc:

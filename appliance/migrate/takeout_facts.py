@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from appliance.records import ExportFacts
@@ -39,7 +40,7 @@ class Facts(ExportFacts):
     altitude: float | None = None
     archived: bool = False
     trashed: bool = False
-    people: list[str] = field(default_factory=list)
+    people: Sequence[str] = ()  # a list when the JSON names people (none: no list held)
 
 
 def _number(value: Any) -> float | None:

@@ -114,7 +114,7 @@ def plan(sources: list[Path]) -> Plan:
     del jsons
     result = Plan("Google Takeout", [], albums, refused, archives=len(sources))
     used_json: set[str] = set()
-    by_content: dict[tuple, Item] = {}
+    by_content: dict[int | tuple[str, int], Item] = {}  # the same bytes: one item
     folders: dict[str, str] = {}  # one string per folder, however many items it holds
     for member in media:
         folder = _album_path(member.name) or ""
@@ -127,28 +127,48 @@ def plan(sources: list[Path]) -> Plan:
         facts = facts_by_name.get(json_name) if json_name else None
         if json_name:
             used_json.add(json_name)
-        same = (member.name.rpartition("/")[2], member.size, member.crc)
-        item = by_content.get(same) if member.crc is not None else None
+        same = _content_key(member, by_content)
+        item = by_content.get(same) if same is not None else None
         if item is None:
-            item = Item(member, facts, json_name)
-            by_content[same] = item
+            item = Item(member, facts, matched=json_name is not None)
+            if same is not None:
+                by_content[same] = item
             result.items.append(item)
         else:
             item.copies += 1
             if item.facts is None and facts is not None:
-                item.facts, item.facts_from = facts, json_name
+                item.facts, item.matched = facts, True
         if kind == "album" and folder not in item.albums:
             item.albums.append(folder)
         item.archived |= kind == "archive" or bool(facts and facts.archived)
         item.trashed |= kind == "trash" or bool(facts and facts.trashed)
     _link_edited_copies(result.items)
     for item in result.items:
-        if item.facts_from:
+        if item.matched:
             result.facts_matched += item.copies
     result.facts_unmatched = sorted(
         name for name in facts_by_name if name not in used_json and facts_by_name[name]
     )
     return result
+
+
+def _content_key(
+    member: Member, by_content: dict[int | tuple[str, int], Item]
+) -> int | tuple[str, int] | None:
+    """What finds the item of the same bytes under the same file name (a year folder's photo
+    and its album copies): size and CRC-32 as one int (a small key for every photo of a big
+    export), with the name only where two names share that int; None without a CRC (tar)."""
+    if member.crc is None:
+        return None
+    key = member.size << 32 | member.crc
+    first = by_content.get(key)
+    if first is None or _base(first.first.name) == _base(member.name):
+        return key
+    return (_base(member.name), key)
+
+
+def _base(name: str) -> str:
+    return name.rpartition("/")[2]
 
 
 def _read_jsons(
