@@ -18,7 +18,7 @@ test: setup
 
 # The catalogue, ingest and web modules once more, every catalogue a database on a throwaway
 # PostgreSQL cluster (tests/pg_server.py); .ci/run runs this after `make test`.
-PG_TESTS := tests/text/test_text_in_pictures.py tests/librarybackup/test_library_backup_pg.py tests/service/test_torture.py tests/phones tests/migrate/test_takeout_import.py tests/ingest/test_jobs.py tests/ingest/test_reimport_trashed.py tests/ingest/test_volumes.py tests/ingest/test_volume_identity.py \
+PG_TESTS := tests/text/test_text_in_pictures.py tests/text/test_text_stacks.py tests/librarybackup/test_library_backup_pg.py tests/service/test_torture.py tests/phones tests/migrate/test_takeout_import.py tests/ingest/test_jobs.py tests/ingest/test_reimport_trashed.py tests/ingest/test_volumes.py tests/ingest/test_volume_identity.py \
 	tests/catalog/test_people.py tests/catalog/test_memories_cache.py tests/catalog/test_sidecars.py tests/catalog/test_edits.py tests/catalog/test_places_catalog.py \
 	tests/moments/test_moments_bursts.py tests/ingest/test_ingest.py tests/ingest/test_hostile_names.py \
 	tests/web/test_web_api.py tests/web/test_web_routes.py tests/web/test_web_auth.py \
