@@ -47,7 +47,9 @@ def serve(app: Any) -> Iterator[str]:
     sock.close()
     from appliance.daemon import WEB_THREADS  # as the service serves it
 
+    before = set(threading.enumerate())
     server = create_server(app, host="127.0.0.1", port=port, threads=WEB_THREADS)
+    workers = [t for t in threading.enumerate() if t not in before]  # waitress-N threads
     loop = threading.Thread(target=server.run, daemon=True)
     loop.start()
     try:
@@ -60,6 +62,10 @@ def serve(app: Any) -> Iterator[str]:
         server.task_dispatcher.shutdown(timeout=5)
         wasyncore.close_all(server._map)
         loop.join(timeout=10)
+        # shutdown() returns once each worker has left waitress's set, before it has ended:
+        # a worker's catalogue connection (thread-local) closes only when the thread ends.
+        for worker in workers:
+            worker.join(timeout=10)
 
 
 @contextmanager
