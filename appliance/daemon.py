@@ -258,6 +258,15 @@ class Daemon:
         if not state.available:
             raise LibraryLost(state.reason)
 
+    def _library_here(self) -> bool:
+        """Whether the library this run opened is still mounted (always, off a disk): asked
+        right before the service writes a file of its own at the library's root."""
+        if not self.settings.library_disk or self.served is None:
+            return True
+        from appliance.library_disk import same_mount
+
+        return same_mount(self.settings, self.served).available
+
     def _serve_library(self) -> int:
         """Watch, import and serve one available library until stopped or its disk goes."""
         from appliance.library_disk import library_state
@@ -401,6 +410,7 @@ class Daemon:
             self.skipped.update(watcher.skipped)
             batch = job_queue.claim_due(batch_size)
             if batch:
+                self.check_library(force=True)  # copies go onto the disk, never in its place
                 self.current = [j.path for j in batch]
                 self._publish(force=True)
                 with self._heartbeat(self._batch_limit(batch)):
@@ -414,7 +424,8 @@ class Daemon:
             ):
                 self._finish_interrupted_copies(ingestor)
                 self.stop_event.wait(IDLE_WAIT)
-            if self.backups:
+            if self.backups and self.backups.due():
+                self.check_library(force=True)  # never back up into a pulled disk's place
                 self.backups.run_if_due()
             if self.moving_in:
                 self.moving_in.run_if_due()  # an export an admin asked for on the web
@@ -545,6 +556,8 @@ class Daemon:
             "skipped": [{"path": p, "reason": r} for p, r in list(self.skipped.items())[:50]],
         }
         data.update(extra)
+        if not self._library_here():
+            return  # the disk was pulled: its empty mount point gets no status file
         write_status(self.library, data)
         text = f"{self.processed} files processed"
         if self.current:

@@ -103,6 +103,8 @@ def copy_database(source_path: Path, target: Path) -> None:
 def take_backup(catalog: Path, backup_dir: Path, now: dt.datetime | None = None) -> Backup:
     """Back up ``catalog`` now; verify it; then prune. Raises :class:`BackupError`."""
     now = (now or dt.datetime.now()).replace(microsecond=0)
+    if not catalog.is_file():  # a pulled library disk: make no backup folder in its place
+        raise BackupError(f"backup of {catalog} failed: there is no catalogue there")
     backup_dir.mkdir(parents=True, exist_ok=True)
     target = backup_dir / f"catalog-{now:%Y%m%d-%H%M%S}.db"
     # this process's own partial file: a `shoebox backup` beside the service may back up

@@ -146,6 +146,37 @@ def _can_mount(target: Path) -> bool:
     return done.returncode == 0
 
 
+def test_a_pulled_disk_gets_no_status_file_or_backup_in_its_place(tmp_path: Path) -> None:
+    """Between two of the service's checks of its disk (every few s) the loop may publish
+    its status or find a backup due: neither may land in the empty mount point (CI once saw
+    `backups/` and `daemon.json` there)."""
+    from appliance.catalog.backups import BackupError, take_backup
+    from appliance.daemon import Daemon
+    from appliance.library import Library
+
+    root = tmp_path / "srv"
+    root.mkdir()
+    if not _can_mount(root):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    mounted = True
+    try:
+        service = Daemon(Settings(library=root, library_disk=True), web=False)
+        service.served = library_state(service.settings)
+        assert service.served.available
+        Library(root).ensure()
+        service._publish(force=True)
+        assert (root / "daemon.json").is_file()
+        subprocess.run(["umount", "--lazy", str(root)], check=True)
+        mounted = False
+        service._publish(force=True)
+        with pytest.raises(BackupError, match="no catalogue"):
+            take_backup(Library(root).catalog_path, Library(root).backups)
+        assert list(root.iterdir()) == []
+    finally:
+        if mounted:
+            subprocess.run(["umount", "--lazy", str(root)])
+
+
 def test_service_waits_for_the_disk_starts_on_it_waits_when_pulled_and_resumes(
     tmp_path: Path,
 ) -> None:
