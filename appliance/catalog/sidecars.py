@@ -5,7 +5,9 @@ Every decision queues its photo in ``sidecar_pending`` (SQLite triggers, see
 passed, and :class:`SidecarFlusher` calls it in the background of the service and the web
 server. A sidecar sits beside the library's copy (``originals/…/NAME.EXT.xmp``); a file
 catalogued in place gets one in the library's mirror tree (``sidecars/<its path>.xmp``), so
-the source folder is never written to. :func:`rescan` reads sidecars edited outside Shoebox.
+the source folder is never written to. :func:`rescan` reads sidecars edited outside Shoebox,
+only the photo's own (:func:`owns`): never a sidecar at the source a file was copied or
+moved from, where a later, different file may take the same name.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from appliance.catalog.models import (
 )
 from appliance.library import Library
 from appliance.media.exiftool import ExifToolError
-from appliance.media.metadata import Metadata
+from appliance.media.metadata import Metadata, sidecar_beside
 from appliance.media.regions import FaceRegion
 from appliance.media.xmp_read import read_sidecar
 from appliance.media.xmp_write import Decisions, write_sidecar
@@ -41,6 +43,8 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER = dt.timedelta(minutes=1)
 EDITED_SOURCES = ("manual", "sidecar")
+# Location.source of a file catalogued where it is (index; rebuild adopts originals/ files)
+IN_PLACE_SOURCES = ("index", "rebuild")
 
 
 def sidecar_paths(library: Library, photo_id: int) -> list[Path]:
@@ -60,6 +64,24 @@ def sidecar_paths(library: Library, photo_id: int) -> list[Path]:
         if location is not None:
             out.append(library.mirror_sidecar(location.path))
     return out
+
+
+def owns(library: Library, photo_id: int, side: Path) -> bool:
+    """Whether ``side`` is a sidecar of one of the photo's own files: one Shoebox writes
+    (:func:`sidecar_paths`), or for a file catalogued in place the one beside it
+    (``NAME.EXT.xmp``, ``NAME.xmp``) or in the mirror tree of any of its paths."""
+    own = set(sidecar_paths(library, photo_id))
+    in_place = (
+        Location.select(Location.path)
+        .join(File)
+        .where((File.photo == photo_id) & Location.source.in_(IN_PLACE_SOURCES))
+    )
+    for location in in_place:
+        path = Path(location.path)
+        own.update((sidecar_beside(path), library.mirror_sidecar(path)))
+        if path.suffix:
+            own.update((path.with_suffix(".xmp"), path.with_suffix(".XMP")))
+    return side.resolve() in {p.resolve() for p in own}
 
 
 def decisions_of(photo_id: int) -> Decisions:
@@ -182,7 +204,9 @@ def flush(library: Library, *, everything: bool = False) -> int:
 
 
 def note_read(path: Path, photo_id: int) -> None:
-    """Remember the state of a sidecar read on import (so later edits are noticed)."""
+    """Remember the state of a photo's own sidecar read on import (so later edits are
+    noticed): for a copied or moved file the copy carried beside the library's, never the
+    source's."""
     if path.exists():
         _remember(path, photo_id)
 
@@ -199,9 +223,10 @@ def apply_sidecar(photo_id: int, path: Path) -> Metadata:
     return meta
 
 
-def check_beside(path: Path) -> bool:
+def check_beside(library: Library, path: Path) -> bool:
     """For a file catalogued in place: apply its ``NAME.EXT.xmp`` (digiKam, darktable) when
-    it is new or changed since Shoebox last read it. Returns whether it was applied."""
+    it is new or changed since Shoebox last read it. Returns whether it was applied (never
+    beside a path a file was copied from: that sidecar is not the library's)."""
     side = path.with_name(path.name + ".xmp")
     try:
         mtime = side.stat().st_mtime
@@ -213,12 +238,17 @@ def check_beside(path: Path) -> bool:
     location = Location.get_or_none(Location.path == str(path))
     if location is None or location.file_id is None:
         return False
-    apply_sidecar(location.file.photo_id, side)
+    photo_id = location.file.photo_id
+    if not owns(library, photo_id, side):
+        return False
+    apply_sidecar(photo_id, side)
     return True
 
 
 def rescan(library: Library) -> int:
-    """Apply every known sidecar whose modification time changed; returns how many."""
+    """Apply every known sidecar whose modification time changed; returns how many. A
+    remembered path that is not the photo's own sidecar (:func:`owns`; older libraries
+    remembered the sources of copied files) is forgotten instead."""
     changed = 0
     for seen in list(SidecarSeen.select().where(SidecarSeen.photo.is_null(False))):
         path = Path(seen.path)
@@ -226,12 +256,16 @@ def rescan(library: Library) -> int:
             mtime = path.stat().st_mtime
         except OSError:
             continue
-        if abs(mtime - seen.mtime) > 1e-6:
-            try:
-                apply_sidecar(seen.photo_id, path)
-                changed += 1
-            except ExifToolError as exc:
-                log.warning("sidecar %s unreadable: %s", path, exc)
+        if abs(mtime - seen.mtime) <= 1e-6:
+            continue
+        if not owns(library, seen.photo_id, path):
+            SidecarSeen.delete().where(SidecarSeen.id == seen.id).execute()
+            continue
+        try:
+            apply_sidecar(seen.photo_id, path)
+            changed += 1
+        except ExifToolError as exc:
+            log.warning("sidecar %s unreadable: %s", path, exc)
     return changed
 
 

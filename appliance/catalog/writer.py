@@ -3,7 +3,9 @@
 The runner calls :func:`commit` with a worker's :class:`Analysis`. Inside one transaction it
 records the content (or the duplicate, or the failure), its location, labels and faces, and
 marks the daemon's job done last. Files that must be placed in originals/ come back as a
-:class:`Placement`, performed by the caller after the commit (see `ingest.store`).
+:class:`Placement`, performed by the caller after the commit (see `ingest.store`), with the
+source's sidecar their decisions were read from: the caller carries it beside the library's
+copy and remembers that copy (`sidecars.note_read`), never the source.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ METADATA_FIELDS = (
     "place_source",
 )
 ROLE_BY_KIND = {"raw": "raw", "video": "video", "sidecar": "sidecar"}
+IN_PLACE = ("index", "adopt")  # policies whose library location is the source path
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Placement:
 class Committed:
     outcome: Outcome
     placement: Placement | None = None
+    sidecar_read: Path | None = None  # a copied/moved file's source sidecar, not remembered
 
 
 def commit(analysis: Analysis, originals: Path) -> Committed:
@@ -256,12 +260,21 @@ def _video_file_values(analysis: Analysis) -> dict[str, Any]:
     return values
 
 
-def _take_decisions(photo_id: int, meta: Any) -> None:
-    """Ratings, keywords, named faces, edits found in the file's XMP or its sidecar."""
+def _take_decisions(photo_id: int, analysis: Analysis) -> Path | None:
+    """Ratings, keywords, named faces, edits found in the file's XMP or its sidecar. The
+    sidecar read is remembered when it is the library's (a file catalogued in place); a
+    copied or moved file's is returned instead: its source is not the library's (a later
+    file may take its name), the copy carried beside the library's original is."""
+    meta = analysis.metadata
     if decisions.has_decisions(meta):
         decisions.apply_metadata(photo_id, meta)
-    if meta is not None and getattr(meta, "sidecar", None):
-        sidecars.note_read(Path(meta.sidecar), photo_id)
+    side = getattr(meta, "sidecar", None)
+    if not side:
+        return None
+    if analysis.task.policy in IN_PLACE:
+        sidecars.note_read(Path(side), photo_id)
+        return None
+    return Path(side)
 
 
 def _record_new(analysis: Analysis, originals: Path) -> Committed:
@@ -286,9 +299,10 @@ def _record_new(analysis: Analysis, originals: Path) -> Committed:
         insert_faces(photo.id, analysis.faces)
     if analysis.moments is not None and (partner is None or analysis.kind == "image"):
         stacks.save_measured(photo.id, analysis.moments, stacks.current_model())
-    _take_decisions(photo.id, analysis.metadata)
+    sidecar_read = _take_decisions(photo.id, analysis)
     status = "failed" if analysis.error else "added"
-    return Committed(Outcome(analysis.task, status, photo.id, file.id, analysis.error), placement)
+    outcome = Outcome(analysis.task, status, photo.id, file.id, analysis.error)
+    return Committed(outcome, placement, sidecar_read)
 
 
 def _create_file(
@@ -346,6 +360,6 @@ def _record_live_half(
         if analysis.moments is not None:  # the still's hash and quality stand for the photo
             stacks.save_measured(photo.id, analysis.moments, stacks.current_model())
     file, placement = _create_file(analysis, photo, values, originals)
-    _take_decisions(photo.id, analysis.metadata)
+    sidecar_read = _take_decisions(photo.id, analysis)
     outcome = Outcome(analysis.task, "added", photo.id, file.id)
-    return Committed(outcome, placement)
+    return Committed(outcome, placement, sidecar_read)

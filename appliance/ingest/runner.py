@@ -2,7 +2,8 @@
 
 Order per file, chosen so that a crash at any point loses nothing and duplicates nothing:
 worker makes a verified copy in .incoming -> commit (rows + job done, one transaction)
--> rename the copy into originals/ -> delete the source (policy "move" only).
+-> rename the copy into originals/, its sidecar beside it -> delete the source (policy
+"move" only).
 :func:`recover_incoming` at start finishes or discards whatever a crash interrupted.
 """
 
@@ -27,6 +28,7 @@ from appliance.ingest.sidecar_copy import carry_sidecar, drop_moved_sidecar
 from appliance.ingest.store import place, recover_incoming
 from appliance.ingest.workers import TIMED_OUT, WorkerPool
 from appliance.library import Library
+from appliance.media.metadata import source_sidecar
 from appliance.records import Analysis, FileTask, Outcome
 
 log = logging.getLogger(__name__)
@@ -137,7 +139,7 @@ class Ingestor:
         except OSError:
             return None  # the worker reports why
         if lookup.is_unchanged(str(task.path), stat.st_size, stat.st_mtime):
-            if sidecars.check_beside(task.path):
+            if sidecars.check_beside(self.library, task.path):
                 log.info("sidecar of %s changed: its decisions were read", task.path)
             if task.job_id is not None:
                 writer.finish_job(task.job_id, "done")
@@ -163,7 +165,7 @@ class Ingestor:
         if committed.placement is not None:
             destination = self.library.originals / committed.placement.relative
             place(committed.placement.incoming, destination)
-            carry_sidecar(analysis.task.path, destination)
+            _carry_sidecar(analysis.task.path, destination, committed)
         elif analysis.incoming is not None:
             analysis.incoming.unlink(missing_ok=True)  # content was already stored
         outcome = committed.outcome
@@ -193,6 +195,17 @@ class Ingestor:
             pass
         except OSError as exc:
             log.warning("imported %s but could not remove it from the inbox: %s", path, exc)
+
+
+def _carry_sidecar(source: Path, destination: Path, committed: writer.Committed) -> None:
+    """The source's sidecar goes beside the library's copy. When the photo's decisions were
+    read from it, that copy is the sidecar the catalogue remembers (its later edits are the
+    photo's); a sidecar already there was not read: the photo's next sidecar write, queued
+    by its decisions, updates it and remembers it then."""
+    carried = carry_sidecar(source, destination)
+    read, photo_id = committed.sidecar_read, committed.outcome.photo_id
+    if carried is not None and photo_id is not None and read == source_sidecar(source):
+        sidecars.note_read(carried, photo_id)
 
 
 def _contain(analysis: Analysis, exc: Exception) -> Outcome:

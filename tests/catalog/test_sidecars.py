@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
-from ingest_helpers import ingest, quick_settings, sha256
+from ingest_helpers import ingest, make_jpeg, quick_settings, sha256
 
 from appliance.catalog import sidecars
 from appliance.catalog.edits import set_text
 from appliance.catalog.labels import add_manual_label
-from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, SidecarPending
+from appliance.catalog.models import (
+    Face,
+    Label,
+    Person,
+    Photo,
+    PhotoLabel,
+    SidecarPending,
+    SidecarSeen,
+)
 from appliance.catalog.people import name_face
 from appliance.library import Library
 from appliance.media.xmp_read import read_sidecar
@@ -325,3 +334,110 @@ def test_typed_values_reach_the_sidecar_exactly_as_typed(imported_face, tmp_path
     side = read_sidecar(path)
     assert (side.title, side.description) == (title, description)
     assert side.keywords == [label] and side.people == [name]
+
+
+def _with_sidecar(photo: Path, seed: int, *tags: str) -> Path:
+    """A distinct small JPEG at ``photo`` and its ``NAME.EXT.xmp`` holding ``tags``."""
+    make_jpeg(photo, seed)
+    side = photo.with_name(photo.name + ".xmp")
+    side.unlink(missing_ok=True)
+    subprocess.run(["exiftool", "-o", str(side), *tags], check=True, capture_output=True)
+    return side
+
+
+@pytest.mark.parametrize("policy", ["copy", "move"])
+def test_a_later_file_at_a_source_path_is_not_an_edit_of_the_earlier_photo(
+    tmp_path: Path, policy: str
+) -> None:
+    """An inbox name, a card's names, a Takeout staging path come again with other photos:
+    the sidecar beside the source is not the library's, only the copy carried beside the
+    library's original is."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    photo = inbox / "IMG_0001.jpg"
+    _with_sidecar(photo, 1, "-XMP-dc:Title=first")
+    settings = quick_settings(tmp_path / "lib", workers=1)
+    library = Library(tmp_path / "lib")
+    (first,) = ingest(settings, inbox, policy)  # type: ignore[arg-type]
+    assert first.status == "added"
+    assert Photo.get_by_id(first.photo_id).title == "first"
+
+    photo.unlink(missing_ok=True)
+    side = _with_sidecar(photo, 2, "-XMP-dc:Title=second")
+    later = side.stat().st_mtime + 10
+    os.utime(side, (later, later))
+    assert sidecars.rescan(library) == 0
+    assert Photo.get_by_id(first.photo_id).title == "first"
+
+    (second,) = ingest(settings, inbox, policy)  # type: ignore[arg-type]
+    assert second.status == "added" and second.photo_id != first.photo_id
+    assert Photo.get_by_id(second.photo_id).title == "second"
+    assert Photo.get_by_id(first.photo_id).title == "first"
+
+    # the copy beside the library's original is the photo's: its edits are read
+    (carried,) = sidecars.sidecar_paths(library, first.photo_id)
+    subprocess.run(
+        ["exiftool", "-overwrite_original", "-XMP-dc:Title=edited", str(carried)],
+        check=True,
+        capture_output=True,
+    )
+    assert sidecars.rescan(library) == 1
+    assert Photo.get_by_id(first.photo_id).title == "edited"
+    assert Photo.get_by_id(second.photo_id).title == "second"
+
+
+def test_the_carried_sidecar_is_remembered_even_without_decisions(tmp_path: Path) -> None:
+    """A darktable sidecar brings no decisions (nothing for Shoebox to write back): its copy
+    in the library is still the one whose edits are read."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    _with_sidecar(inbox / "IMG_0002.jpg", 3, "-XMP-dc:Creator=darktable user")
+    library = Library(tmp_path / "lib")
+    (outcome,) = ingest(quick_settings(tmp_path / "lib", workers=1), inbox, "move")
+    assert outcome.status == "added"
+    (carried,) = sidecars.sidecar_paths(library, outcome.photo_id)
+    assert exiftool_json(carried, "-XMP:all")["Creator"] == "darktable user"
+    subprocess.run(
+        ["exiftool", "-overwrite_original", "-XMP-dc:Title=Pier", str(carried)],
+        check=True,
+        capture_output=True,
+    )
+    assert sidecars.rescan(library) == 1
+    assert Photo.get_by_id(outcome.photo_id).title == "Pier"
+
+
+def test_an_unchanged_copy_source_does_not_bring_its_sidecar_edits(tmp_path: Path) -> None:
+    """Importing (copy) an unchanged folder again: its sidecars are the source's, not the
+    library's (`check_beside` is for files catalogued in place)."""
+    card = tmp_path / "card"
+    card.mkdir()
+    side = _with_sidecar(card / "IMG_0003.jpg", 4, "-XMP-dc:Title=first")
+    settings = quick_settings(tmp_path / "lib", workers=1)
+    (first,) = ingest(settings, card, "copy")
+    subprocess.run(
+        ["exiftool", "-overwrite_original", "-XMP-dc:Title=other", str(side)],
+        check=True,
+        capture_output=True,
+    )
+    (again,) = ingest(settings, card, "copy")
+    assert again.status == "unchanged"
+    assert Photo.get_by_id(first.photo_id).title == "first"
+
+
+def test_a_remembered_source_sidecar_of_an_older_library_is_not_applied(
+    tmp_path: Path,
+) -> None:
+    """Libraries imported before remember sidecars at source paths: they are not the
+    photo's files, so a change there is never applied, and the row is forgotten."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    photo = inbox / "IMG_0004.jpg"
+    _with_sidecar(photo, 5, "-XMP-dc:Title=first")
+    library = Library(tmp_path / "lib")
+    (first,) = ingest(quick_settings(tmp_path / "lib", workers=1), inbox, "move")
+    side = _with_sidecar(photo, 6, "-XMP-dc:Title=second")
+    SidecarSeen.delete().where(SidecarSeen.path == str(side)).execute()
+    SidecarSeen.create(path=str(side), photo=first.photo_id, mtime=1.0)  # what it left
+    assert sidecars.rescan(library) == 0
+    assert Photo.get_by_id(first.photo_id).title == "first"
+    assert not SidecarSeen.select().where(SidecarSeen.path == str(side)).exists()
