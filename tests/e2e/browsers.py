@@ -3,6 +3,7 @@ by waitress on a free loopback port, and where screenshots go (test-artifacts/).
 
 from __future__ import annotations
 
+import errno
 import shutil
 import socket
 import threading
@@ -50,7 +51,7 @@ def serve(app: Any) -> Iterator[str]:
     before = set(threading.enumerate())
     server = create_server(app, host="127.0.0.1", port=port, threads=WEB_THREADS)
     workers = [t for t in threading.enumerate() if t not in before]  # waitress-N threads
-    loop = threading.Thread(target=server.run, daemon=True)
+    loop = threading.Thread(target=_run_until_closed, args=(server,), daemon=True)
     loop.start()
     try:
         yield f"http://127.0.0.1:{port}"
@@ -66,6 +67,16 @@ def serve(app: Any) -> Iterator[str]:
         # a worker's catalogue connection (thread-local) closes only when the thread ends.
         for worker in workers:
             worker.join(timeout=10)
+
+
+def _run_until_closed(server: Any) -> None:
+    """waitress's loop, ended by closing its sockets (it has no other stop): a select() that
+    was waiting on them when they closed raises EBADF, which is that end, not a failure."""
+    try:
+        server.run()
+    except OSError as exc:
+        if exc.errno != errno.EBADF:
+            raise
 
 
 @contextmanager
