@@ -166,8 +166,10 @@ def edit_photos(ids: list[int], changes: dict[str, Any], user_id: int | None) ->
             }
             for pid in ids:
                 if pid not in rows or rows[pid][2]:
-                    labels.add_manual_label(pid, name)
+                    labels.keep_label(pid, name)
                     before["labels"].append([pid, name, rows.get(pid)])
+        for pid in dict.fromkeys(pid for pid, _, _ in before["labels"]):
+            labels.relabel(pid)  # a label may name the animal the classifier missed
         named = 0
         if changes.get("add_people"):
             named = _name_people(ids, changes["add_people"], before)
@@ -277,6 +279,8 @@ def undo_batch(undo_id: int, user_id: int | None) -> int:
                 PhotoLabel.update(confidence=confidence, source=source, removed=removed).where(
                     mine
                 ).execute()
+        for row in before["photos"]:  # titles and labels as they were: merged again
+            labels.relabel(row["id"])
         _unname_people(before)
         if before["album"]:
             album_id, added = before["album"]

@@ -15,7 +15,7 @@ from typing import Any
 from peewee import fn
 
 from appliance.catalog import photo_edits
-from appliance.catalog.labels import add_manual_label, relabel
+from appliance.catalog.labels import keep_label, relabel
 from appliance.catalog.models import Face, Label, Person, Photo, PhotoLabel, utcnow
 from appliance.catalog.people import MANUAL, refresh_people
 from appliance.catalog.private import private_from_sidecar
@@ -115,7 +115,7 @@ def _recipe(raw: Any) -> dict[str, Any] | None:
 
 def _apply_labels(photo_id: int, names: list[str], replace: bool) -> None:
     for name in names:
-        add_manual_label(photo_id, name)
+        keep_label(photo_id, name)  # merged once, by `apply_metadata`'s relabel
     if replace:
         keep = [label.id for label in Label.select().where(Label.name.in_(names or [""]))]
         PhotoLabel.delete().where(

@@ -3,14 +3,16 @@
 The model's labels are the classifier's merged with what the photo's text reading says
 (:func:`appliance.text.labels.model_labels`: a screenshot, a document, a receipt) and with
 the animals its own words name (:func:`appliance.search.named_labels.corrected`: its title
-and keywords), whichever of them changed last."""
+and keywords), merged again from the classifier's own answer (``photo_classified``)
+whenever one of them changes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from appliance.catalog.models import Label, Photo, PhotoLabel, PhotoText
+from appliance.catalog.models import Label, Photo, PhotoClassified, PhotoLabel, PhotoText
 from appliance.records import Label as ModelLabel
 from appliance.search import named_labels
 from appliance.text import labels as text_labels
@@ -26,17 +28,41 @@ def label_named(name: str, categories: Iterable[str] = ()) -> Label:
 
 def save_model_labels(photo_id: int, labels: Iterable[Any]) -> None:
     """Replace the model's labels of a photo (the classifier's ``labels`` merged with its
-    text reading's, when it was read); manual additions and removals stay."""
+    text reading's, when it was read); manual additions and removals stay. The classifier's
+    own answer is kept for later merges (:func:`relabel`)."""
     classified = [
         ModelLabel(item.name, float(item.confidence), tuple(getattr(item, "categories", ())))
         for item in labels
     ]
+    kept = json.dumps([[c.name, c.confidence, list(c.categories)] for c in classified])
+    PhotoClassified.insert(photo=photo_id, labels=kept).on_conflict(
+        conflict_target=[PhotoClassified.photo], update={PhotoClassified.labels: kept}
+    ).execute()
     _replace_model_labels(photo_id, _merged(photo_id, classified))
 
 
 def relabel(photo_id: int) -> None:
     """Merge a photo's new (or forgotten) text reading, its title and its keywords into its
-    model labels (called where one of them changes, in that change's transaction)."""
+    model labels again, from what the classifier said (called where one of them changes, in
+    that change's transaction)."""
+    current = _model_labels(photo_id)
+    kept = (
+        PhotoClassified.select(PhotoClassified.labels)
+        .where(PhotoClassified.photo == photo_id)
+        .scalar()
+    )
+    classified = (  # classified before v21: what the last merge left is all there is
+        [ModelLabel(name, confidence, tuple(cats)) for name, confidence, cats in json.loads(kept)]
+        if kept is not None
+        else current
+    )
+    merged = _merged(photo_id, classified)
+    if [label.name for label in merged] != [label.name for label in current]:
+        _replace_model_labels(photo_id, merged)
+
+
+def _model_labels(photo_id: int) -> list[ModelLabel]:
+    """The photo's model labels as they are now."""
     rows = (
         PhotoLabel.select(PhotoLabel.confidence, Label.name, Label.categories)
         .join(Label)
@@ -44,13 +70,10 @@ def relabel(photo_id: int) -> None:
         .order_by(PhotoLabel.id)
         .tuples()
     )
-    current = [
+    return [
         ModelLabel(name, confidence, tuple(c for c in categories.split(",") if c))
         for confidence, name, categories in rows
     ]
-    merged = _merged(photo_id, current)
-    if [label.name for label in merged] != [label.name for label in current]:
-        _replace_model_labels(photo_id, merged)
 
 
 def _merged(photo_id: int, classified: list[ModelLabel]) -> list[ModelLabel]:
@@ -117,10 +140,15 @@ def _decide(photo_id: int, label: Label, removed: bool) -> None:
     ).execute()
 
 
-def add_manual_label(photo_id: int, name: str) -> None:
-    """A user adds a label: it stays whatever the model says later (an animal it names
-    replaces the classifier's other animals)."""
+def keep_label(photo_id: int, name: str) -> None:
+    """A label the family gave stays whatever the model says later. The caller then calls
+    :func:`relabel` once (an animal it names replaces the classifier's other animals)."""
     _decide(photo_id, label_named(name.strip().lower()), removed=False)
+
+
+def add_manual_label(photo_id: int, name: str) -> None:
+    """A user adds a label: kept (:func:`keep_label`), and the photo's labels merged again."""
+    keep_label(photo_id, name)
     relabel(photo_id)
 
 

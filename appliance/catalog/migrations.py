@@ -262,6 +262,12 @@ def create_text_indexes(db: pw.Database) -> None:
         )
 
 
+def _v21_classifier_labels(db: pw.Database) -> None:
+    """v21: the classifier's own labels of a photo, kept apart from the merged ones. Photos
+    classified before keep their merged labels as the classifier's until classified again."""
+    db.create_tables([m.PhotoClassified], safe=True)
+
+
 # version -> step that brings version-1 to version. Append new steps at the end.
 STEPS: dict[int, Callable[[pw.Database], None]] = {
     2: _v2_labels_people_albums_users_jobs,
@@ -283,6 +289,7 @@ STEPS: dict[int, Callable[[pw.Database], None]] = {
     18: _v18_private_photos_and_edits,
     19: _v19_private_in_sidecars,
     20: _v20_text_in_pictures,
+    21: _v21_classifier_labels,
 }
 LATEST = max(STEPS)
 

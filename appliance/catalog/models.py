@@ -387,6 +387,15 @@ class TextWord(BaseModel):
         indexes = ((("photo", "key"), False),)  # one photo's keys: the row-by-row test
 
 
+class PhotoClassified(BaseModel):
+    """What the classifier said of a photo, before its text reading and its own words were
+    merged in (`catalog.labels`): when a title is cleared or an edit undone, the labels are
+    merged again from it, not from what an earlier merge left (v21)."""
+
+    photo = pw.ForeignKeyField(Photo, primary_key=True, on_delete="CASCADE")
+    labels = pw.TextField(default="[]")  # JSON: [[name, confidence, [categories]], ...]
+
+
 ALL_MODELS: list[type[BaseModel]] = [
     Photo,
     File,
@@ -413,4 +422,5 @@ ALL_MODELS: list[type[BaseModel]] = [
     BatchEdit,
     PhotoText,
     TextWord,
+    PhotoClassified,
 ]

@@ -195,3 +195,23 @@ def test_a_member_names_people_on_many_photos_but_bad_names_are_refused(
         headers=hm,
     )
     assert done.status_code == 200 and done.json["faces_named"] == 1
+
+
+def test_an_animal_named_on_many_photos_and_its_undo(admin: FlaskClient, web: Built) -> None:
+    """A keyword naming an animal replaces the classifier's animals on the photos edited;
+    Undo brings the classifier's labels back (the labels are merged again)."""
+    h = {"X-CSRF-Token": token(admin)}
+    ids = [web.photo_ids[p] for p in PATHS[:2]]
+    cat = web.photo_ids["misc/skimage/chelsea.jpg"]
+    before = state(ids)
+    seen = {name for pid, name, _, source in before["labels"] if pid == cat and source == "model"}
+    assert "cat" in seen, seen
+    done = admin.post(
+        "/api/v1/photos/batch-edit", json={"ids": ids, "set": {"add_labels": ["Dog"]}}, headers=h
+    )
+    assert done.status_code == 200, done.json
+    after = {(pid, name) for pid, name, removed, _ in state(ids)["labels"] if not removed}
+    assert (cat, "dog") in after and (cat, "cat") not in after
+    back = admin.post(f"/api/v1/photos/batch-edit/{done.json['undo_id']}/undo", headers=h)
+    assert back.status_code == 200
+    assert state(ids) == before
