@@ -100,33 +100,68 @@ def missing_parts(sources: list[Path]) -> list[str]:
 
 
 def plan(sources: list[Path]) -> Plan:
-    """Read the layout of every source and decide what to import (no photo is read)."""
+    """Read the layout of every source and decide what to import (no photo is read).
+
+    Matching goes folder by folder (a JSON describes a file of its own folder only): a
+    folder's JSON names and its members that repeat another folder's bytes (an album's
+    copies of a year folder's photos) are let go when the folder is done."""
     members, refused = list_sources(sources)
     refused[:0] = [
         (name, "this part of the export was not given: its JSON files and photos are missing")
         for name in missing_parts(sources)
     ]
     jsons = [m for m in members if m.name.lower().endswith(".json")]
-    media = [m for m in members if _is_media(m.name) and _album_path(m.name) is not None]
+    media_by_folder: dict[str, list[Member]] = {}
+    for member in members:
+        if _is_media(member.name) and _album_path(member.name) is not None:
+            media_by_folder.setdefault(_folder(member.name), []).append(member)
     del members  # what is not a JSON or a photo is not needed; JSON members only until read
     albums, facts_by_name = _read_jsons(jsons, refused)
-    matcher = Matcher((m.name for m in jsons), (m.name for m in media))
+    jsons_by_folder: dict[str, list[str]] = {}
+    for member in jsons:
+        jsons_by_folder.setdefault(_folder(member.name), []).append(member.name)
     del jsons
     result = Plan("Google Takeout", [], albums, refused, archives=len(sources))
-    used_json: set[str] = set()
     by_content: dict[int | tuple[str, int], Item] = {}  # the same bytes: one item
-    folders: dict[str, str] = {}  # one string per folder, however many items it holds
+    unmatched: list[str] = []
+    while media_by_folder:
+        folder = next(iter(media_by_folder))  # in the order the folders were met
+        media = media_by_folder.pop(folder)
+        json_names = jsons_by_folder.pop(folder, [])
+        matcher = Matcher(json_names, (member.name for member in media))
+        used = _plan_folder(media, matcher, facts_by_name, result, by_content)
+        for name in json_names:  # the facts used live on in their items
+            if facts_by_name.pop(name, None) and name not in used:
+                unmatched.append(name)
+        del media, matcher
+    unmatched += (name for name, facts in facts_by_name.items() if facts)  # no photo beside
+    _link_edited_copies(result.items)
+    result.facts_matched = sum(item.copies for item in result.items if item.matched)
+    result.facts_unmatched = sorted(unmatched)
+    return result
+
+
+def _plan_folder(
+    media: list[Member],
+    matcher: Matcher,
+    facts_by_name: dict[str, Facts | None],
+    result: Plan,
+    by_content: dict[int | tuple[str, int], Item],
+) -> set[str]:
+    """Add one folder's photos and videos to the plan; return the JSON names they used."""
+    used: set[str] = set()
+    folder = _album_path(media[0].name) or ""  # one folder's members share it
+    kind = folder_kind(folder, result.albums)
     for member in media:
-        folder = _album_path(member.name) or ""
-        folder = folders.setdefault(folder, folder)
-        kind = folder_kind(folder, albums)
         if kind == "locked":
-            refused.append((member.key, "in Locked Folder: not imported (no private area yet)"))
+            result.refused.append(
+                (member.key, "in Locked Folder: not imported (no private area yet)")
+            )
             continue
         json_name = matcher.json_for(member.name)
         facts = facts_by_name.get(json_name) if json_name else None
         if json_name:
-            used_json.add(json_name)
+            used.add(json_name)
         same = _content_key(member, by_content)
         item = by_content.get(same) if same is not None else None
         if item is None:
@@ -142,14 +177,12 @@ def plan(sources: list[Path]) -> Plan:
             item.albums.append(folder)
         item.archived |= kind == "archive" or bool(facts and facts.archived)
         item.trashed |= kind == "trash" or bool(facts and facts.trashed)
-    _link_edited_copies(result.items)
-    for item in result.items:
-        if item.matched:
-            result.facts_matched += item.copies
-    result.facts_unmatched = sorted(
-        name for name in facts_by_name if name not in used_json and facts_by_name[name]
-    )
-    return result
+    return used
+
+
+def _folder(name: str) -> str:
+    """The folder a member is in (matching only looks inside one)."""
+    return name.rpartition("/")[0]
 
 
 def _content_key(
