@@ -18,33 +18,18 @@ The rule, kept by :func:`corrected`:
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable
-from functools import lru_cache
 
 from appliance.records import Label
 from appliance.search.synonyms import SynonymIndex, normalize
-from appliance.vision.models import models_dir
+from appliance.vision.rules_file import label_categories
 
 ANIMAL = "animal"  # the rules file's category of every animal label
 PEOPLE = "people"  # the category of the people labels (they lead a portrait's labels)
 WORDS_CONFIDENCE = 0.9
 LONGEST_PHRASE = 3
 _WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
-
-
-@lru_cache(maxsize=1)
-def label_categories() -> dict[str, tuple[str, ...]]:
-    """Every label the classifier can give, with its categories (the rules file's)."""
-    path = models_dir() / "labels" / "imagenet_rules.tsv"
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
-        return {
-            row["label"]: tuple(c for c in row["categories"].split(",") if c)
-            for row in rows
-            if row["label"]
-        }
 
 
 def named_animals(texts: Iterable[str | None]) -> list[str]:

@@ -15,7 +15,6 @@ mostly photos of anglers holding one) are left out, and the ``person`` label lea
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,11 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from appliance.records import Label
-from appliance.vision.models import models_dir
+from appliance.vision import rules_file
 
 __all__ = ["Label", "LabelRules", "ClassRule"]
 
-RULES_FILE = models_dir() / "labels" / "imagenet_rules.tsv"
+RULES_FILE = rules_file.RULES_FILE
 CLASS_FLOOR = 0.02
 MAX_LABELS = 3
 PERSON_LABEL = "person"
@@ -133,26 +132,22 @@ class LabelRules:
 
 
 def _read(path: Path) -> list[ClassRule]:
-    if not path.is_file():
-        raise FileNotFoundError(f"label rules not found: {path}")
     rules = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = csv.DictReader((line for line in fh if not line.startswith("#")), delimiter="\t")
-        for row in rows:
-            try:
-                rules.append(
-                    ClassRule(
-                        index=int(row["index"]),
-                        wnid=row["wnid"],
-                        imagenet_name=row["imagenet_name"],
-                        label=row["label"],
-                        categories=tuple(c for c in row["categories"].split(",") if c),
-                        priority=int(row["priority"]),
-                        threshold=float(row["threshold"]),
-                    )
+    for row in rules_file.rows(path):
+        try:
+            rules.append(
+                ClassRule(
+                    index=int(row["index"]),
+                    wnid=row["wnid"],
+                    imagenet_name=row["imagenet_name"],
+                    label=row["label"],
+                    categories=rules_file.categories(row),
+                    priority=int(row["priority"]),
+                    threshold=float(row["threshold"]),
                 )
-            except (AttributeError, KeyError, TypeError, ValueError) as exc:
-                raise ValueError(f"{path}: bad rules row {row!r}: {exc}") from exc
+            )
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: bad rules row {row!r}: {exc}") from exc
     return rules
 
 
