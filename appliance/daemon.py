@@ -317,9 +317,10 @@ class Daemon:
                 server = WebServer(self.settings) if self.web else None
                 if server:
                     server.start()
-                flusher = SidecarFlusher(self.library)  # decisions -> XMP sidecars, debounced
+                # decisions -> XMP sidecars, debounced
+                flusher = SidecarFlusher(self.library, present=self._library_here)
                 flusher.start()
-                self.transcoder = TranscodeWorker(self.library)
+                self.transcoder = TranscodeWorker(self.library, present=self._library_here)
                 self.transcoder.start()
                 if self.settings.text:
                     threads = min(self.settings.threads or 2, 2)  # the web keeps a core

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from appliance.catalog import decisions, photo_edits
@@ -272,15 +273,20 @@ def rescan(library: Library) -> int:
 class SidecarFlusher(threading.Thread):
     """Background writer: flushes due sidecars every ``interval`` seconds until stopped."""
 
-    def __init__(self, library: Library, interval: float = 1.0) -> None:
+    def __init__(
+        self, library: Library, interval: float = 1.0, present: Callable[[], bool] = lambda: True
+    ) -> None:
+        """``present``: whether the library's disk is still the one opened (asked before each
+        flush: a pulled disk's empty mount point must get no sidecar folders)."""
         super().__init__(name="sidecar-flusher", daemon=True)
-        self.library, self.interval = library, interval
+        self.library, self.interval, self.present = library, interval, present
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(self.interval):
             try:
-                flush(self.library)
+                if self.present():
+                    flush(self.library)
             except Exception:  # noqa: BLE001 - keep flushing; the queue is persistent
                 log.exception("sidecar flush failed")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,8 +96,10 @@ class TranscodeWorker:
     """The service's transcode thread: drains the queue, then looks again every
     :data:`IDLE_WAIT` seconds (or at once when :meth:`wake` is called after an import)."""
 
-    def __init__(self, library: Library) -> None:
-        self.library = library
+    def __init__(self, library: Library, present: Callable[[], bool] = lambda: True) -> None:
+        """``present``: whether the library's disk is still the one opened (asked before each
+        pass: a pulled disk's empty mount point must get no cache folders)."""
+        self.library, self.present = library, present
         self.stop_event = threading.Event()
         self.wake_event = threading.Event()
         self.thread = threading.Thread(target=self._loop, name="transcode", daemon=True)
@@ -120,7 +122,8 @@ class TranscodeWorker:
     def _loop(self) -> None:
         while not self.stop_event.is_set():
             try:
-                run_pending(self.library, self.stop_event)
+                if self.present():
+                    run_pending(self.library, self.stop_event)
             except Exception:  # noqa: BLE001 - the service must outlive one bad pass
                 log.exception("transcode pass failed")
             self.wake_event.wait(IDLE_WAIT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import socket
@@ -172,6 +173,44 @@ def test_a_pulled_disk_gets_no_status_file_or_backup_in_its_place(tmp_path: Path
         with pytest.raises(BackupError, match="no catalogue"):
             take_backup(Library(root).catalog_path, Library(root).backups)
         assert list(root.iterdir()) == []
+    finally:
+        if mounted:
+            subprocess.run(["umount", "--lazy", str(root)])
+
+
+def test_a_pulled_disk_gets_no_sidecar_written_in_its_place(tmp_path: Path) -> None:
+    """The service's sidecar writer runs in its own thread, between the loop's checks of the
+    disk: a decision's sidecar due just after the disk was pulled must wait for the disk
+    (queued in the catalogue), not make `originals/...` (or, from the thread's first
+    connection, an empty catalogue) in the empty mount point."""
+    from ingest_helpers import ingest, make_jpeg, quick_settings
+
+    from appliance.catalog.edits import set_text
+    from appliance.catalog.models import SidecarPending
+    from appliance.catalog.sidecars import SidecarFlusher
+    from appliance.daemon import Daemon
+    from appliance.library import Library
+
+    root = tmp_path / "srv"
+    root.mkdir()
+    if not _can_mount(root):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    mounted = True
+    try:
+        make_jpeg(tmp_path / "card" / "a.jpg", 1, "2021:05:01 10:00:00")
+        (added,) = ingest(quick_settings(root), tmp_path / "card", policy="copy")
+        service = Daemon(Settings(library=root, library_disk=True), web=False)
+        service.served = library_state(service.settings)
+        subprocess.run(["umount", "--lazy", str(root)], check=True)
+        mounted = False
+        set_text(added.photo_id, title="Grandma's garden")  # the catalogue is still open
+        SidecarPending.update(due_at=dt.datetime(2000, 1, 1)).execute()  # due now
+        flusher = SidecarFlusher(Library(root), interval=0.05, present=service._library_here)
+        flusher.start()
+        time.sleep(1.0)
+        flusher.stop(final_flush=False)
+        assert list(root.iterdir()) == []
+        assert SidecarPending.select().count() == 1  # written when the disk is back
     finally:
         if mounted:
             subprocess.run(["umount", "--lazy", str(root)])
