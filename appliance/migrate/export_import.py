@@ -30,6 +30,7 @@ import os
 import shutil
 import sys
 import zipfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -48,7 +49,7 @@ from appliance.migrate.export_items import Item, Plan
 from appliance.migrate.progress import Progress
 from appliance.migrate.takeout_archive import ArchiveError, iter_streams
 from appliance.migrate.takeout_facts import AlbumInfo
-from appliance.records import FileTask, Outcome
+from appliance.records import FileTask
 
 BATCH_FILES = 200
 BATCH_BYTES = 1024 * 2**20
@@ -56,7 +57,11 @@ BATCH_BYTES = 1024 * 2**20
 
 @dataclass
 class Report:
-    outcomes: list[Outcome] = field(default_factory=list)
+    """What the run did: counts by status (not the outcomes themselves: a quarter of a
+    million of them, with their tasks and paths, held some 700 bytes a photo until the end),
+    and every file that failed with its reason."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
     failed: list[tuple[str, str]] = field(default_factory=list)
     resumed: int = 0
     bytes: int = 0
@@ -80,7 +85,8 @@ class ExportImport:
         self.sources = [s.resolve() for s in sources]
         self.settings = settings
         self.report = Report()
-        self.photo_of: dict[str, int] = {}  # item key -> photo, for this run
+        self.originals: set[str] = set()  # keys of the items an edited copy belongs with
+        self.photo_of: dict[str, int] = {}  # their photos (only theirs: the run's are many)
         self.edited: list[tuple[int, str]] = []  # (edited copy's photo, original's key)
         self.named_several: list[tuple[int, list[str]]] = []  # photos with several names
 
@@ -96,6 +102,7 @@ class ExportImport:
         with Ingestor(self.settings) as ingestor:
             record = _Record(ingestor.library.root, self.sources)
             done = record.done()
+            self.originals = {i.edited_of for i in the_plan.items if i.edited_of is not None}
             todo = [item for item in the_plan.items if item.key not in done]
             self._carry_over(the_plan, done)
             self.report.resumed = total - len(todo)
@@ -113,6 +120,7 @@ class ExportImport:
                 i.first.size for i in the_plan.items if i.key in done
             )
             self.progress.save(record.progress)
+            del done  # a resumed run's record, one entry per photo done
             staging = ingestor.library.root / "uploads" / ".export"
             shutil.rmtree(staging, ignore_errors=True)  # a cut run's extracted files
             for batch in _batches(todo):
@@ -133,11 +141,13 @@ class ExportImport:
         it; for photos it did, running it again changes nothing)."""
         if not done:
             return
-        self.photo_of = {key: photo for key, photo in done.items() if photo is not None}
         for item in the_plan.items:
-            photo = self.photo_of.get(item.key)
+            key = item.key
+            photo = done.get(key)
             if photo is None:
                 continue
+            if key in self.originals:
+                self.photo_of[key] = photo
             if item.edited_of is not None:
                 self.edited.append((photo, item.edited_of))
             if item.facts is not None and item.facts.people:
@@ -169,11 +179,12 @@ class ExportImport:
                 continue
             if not outcome.transient:
                 finished.append((item.key, outcome.photo_id))
-            self.report.outcomes.append(outcome)
+            self.report.statuses[outcome.status] += 1
             if outcome.status == "failed":
                 self.report.failed.append((item.key, outcome.error or "failed"))
             elif outcome.photo_id is not None:
-                self.photo_of[item.key] = outcome.photo_id
+                if item.key in self.originals:
+                    self.photo_of[item.key] = outcome.photo_id
                 self._file_into_albums(item, outcome.photo_id, the_plan, ingestor)
                 if item.edited_of is not None:
                     self.edited.append((outcome.photo_id, item.edited_of))
@@ -259,9 +270,8 @@ class ExportImport:
         progress = self.progress
         progress.files_done += len(batch)
         progress.bytes_done += sum(item.first.size for item in batch)
-        statuses = [o.status for o in self.report.outcomes]
-        progress.added = statuses.count("added")
-        progress.duplicates = statuses.count("duplicate")
+        progress.added = self.report.statuses["added"]
+        progress.duplicates = self.report.statuses["duplicate"]
         progress.failed = len(self.report.failed)
         progress.save(record.progress)
         print(
@@ -274,9 +284,7 @@ class ExportImport:
     def _summary(self, the_plan: Plan, record: _Record) -> int:
         """Print the summary and every file not imported or not matched, with the reason;
         the same list is kept as the run's report in the library."""
-        counts: dict[str, int] = {}
-        for outcome in self.report.outcomes:
-            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        counts = self.report.statuses
         lines = [
             f"{len(the_plan.items)} photos and videos: {counts.get('added', 0)} added, "
             f"{counts.get('duplicate', 0)} duplicates, {len(self.report.failed)} failed, "
