@@ -13,11 +13,19 @@ area yet) and are listed in the report.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from appliance.migrate.export_items import Item, Plan
-from appliance.migrate.takeout_archive import Member, is_archive, list_sources, read_small
+from appliance.migrate.takeout_archive import (
+    ArchiveError,
+    Member,
+    is_archive,
+    list_members,
+    read_small,
+)
 from appliance.migrate.takeout_facts import (
     MAX_JSON,
     AlbumInfo,
@@ -99,35 +107,92 @@ def missing_parts(sources: list[Path]) -> list[str]:
     ]
 
 
+@dataclass(slots=True)
+class _Waiting:
+    """A folder's photos and videos while they wait to be matched, kept compactly: their
+    file names and numbers, not a :class:`Member` and a full path each (two or three per
+    photo of a big export, some 200 bytes each; here under 100)."""
+
+    names: list[str] = field(default_factory=list)  # file names inside the folder
+    sources: array = field(default_factory=lambda: array("H"))  # index into the sources
+    sizes: array = field(default_factory=lambda: array("q"))
+    crcs: array = field(default_factory=lambda: array("q"))  # -1: none (a tar member)
+
+    def add(self, name: str, source: int, member: Member) -> None:
+        self.names.append(name)
+        self.sources.append(source)
+        self.sizes.append(member.size)
+        self.crcs.append(-1 if member.crc is None else member.crc)
+
+    def members(self, folder: str, sources: list[Path]) -> list[Member]:
+        """The folder's members again, in the order they were listed."""
+        return [
+            Member(sources[source], f"{folder}/{name}", size, None if crc < 0 else crc)
+            for name, source, size, crc in zip(
+                self.names, self.sources, self.sizes, self.crcs, strict=True
+            )
+        ]
+
+
+@dataclass
+class _Listing:
+    """Every source listed and its JSON files read, one source at a time."""
+
+    media: dict[str, _Waiting] = field(default_factory=dict)  # by folder, in listing order
+    json_names: dict[str, list[str]] = field(default_factory=dict)  # by folder
+    albums: dict[str, AlbumInfo] = field(default_factory=dict)
+    facts: dict[str, Facts | None] = field(default_factory=dict)  # by JSON path
+
+
+def _list(sources: list[Path], refused: list[tuple[str, str]]) -> _Listing:
+    """List each source, keep its photos and videos compactly by folder and read its JSON
+    files there and then: only one source's members are ever held as objects."""
+    listing = _Listing()
+    for index, source in enumerate(sources):
+        try:
+            found, bad = list_members(source)
+        except ArchiveError as exc:
+            refused.append((source.name, str(exc)))
+            continue
+        refused += [(f"{source.name}:{name}", why) for name, why in bad]
+        jsons = []
+        for member in found:
+            if member.name.lower().endswith(".json"):
+                jsons.append(member)
+            elif _is_media(member.name) and _album_path(member.name) is not None:
+                folder, _, name = member.name.rpartition("/")
+                waiting = listing.media.get(folder)
+                if waiting is None:
+                    waiting = listing.media[folder] = _Waiting()
+                waiting.add(name, index, member)
+        del found
+        albums, facts = _read_jsons(jsons, refused)
+        listing.albums.update(albums)
+        listing.facts.update(facts)
+        for member in jsons:
+            listing.json_names.setdefault(_folder(member.name), []).append(member.name)
+    return listing
+
+
 def plan(sources: list[Path]) -> Plan:
     """Read the layout of every source and decide what to import (no photo is read).
 
     Matching goes folder by folder (a JSON describes a file of its own folder only): a
     folder's JSON names and its members that repeat another folder's bytes (an album's
     copies of a year folder's photos) are let go when the folder is done."""
-    members, refused = list_sources(sources)
-    refused[:0] = [
+    refused: list[tuple[str, str]] = [
         (name, "this part of the export was not given: its JSON files and photos are missing")
         for name in missing_parts(sources)
     ]
-    jsons = [m for m in members if m.name.lower().endswith(".json")]
-    media_by_folder: dict[str, list[Member]] = {}
-    for member in members:
-        if _is_media(member.name) and _album_path(member.name) is not None:
-            media_by_folder.setdefault(_folder(member.name), []).append(member)
-    del members  # what is not a JSON or a photo is not needed; JSON members only until read
-    albums, facts_by_name = _read_jsons(jsons, refused)
-    jsons_by_folder: dict[str, list[str]] = {}
-    for member in jsons:
-        jsons_by_folder.setdefault(_folder(member.name), []).append(member.name)
-    del jsons
-    result = Plan("Google Takeout", [], albums, refused, archives=len(sources))
+    listing = _list(sources, refused)
+    facts_by_name = listing.facts
+    result = Plan("Google Takeout", [], listing.albums, refused, archives=len(sources))
     by_content: dict[int | tuple[str, int], Item] = {}  # the same bytes: one item
     unmatched: list[str] = []
-    while media_by_folder:
-        folder = next(iter(media_by_folder))  # in the order the folders were met
-        media = media_by_folder.pop(folder)
-        json_names = jsons_by_folder.pop(folder, [])
+    while listing.media:
+        folder = next(iter(listing.media))  # in the order the folders were met
+        media = listing.media.pop(folder).members(folder, sources)
+        json_names = listing.json_names.pop(folder, [])
         matcher = Matcher(json_names, (member.name for member in media))
         used = _plan_folder(media, matcher, facts_by_name, result, by_content)
         for name in json_names:  # the facts used live on in their items
@@ -211,9 +276,9 @@ def _read_jsons(
     albums: dict[str, AlbumInfo] = {}
     facts: dict[str, Facts | None] = {}
     for member, raw in read_small(jsons, MAX_JSON, refused):
-        path = PurePosixPath(member.name)
-        if path.name == "metadata.json":
-            albums[str(path.parent)] = parse_album(raw, path.parent.name)
+        folder, _, name = member.name.rpartition("/")  # no PurePosixPath: see _split
+        if name == "metadata.json":
+            albums[folder or "."] = parse_album(raw, folder.rpartition("/")[2])
             continue
         try:
             facts[member.name] = parse_facts(raw)
@@ -226,11 +291,14 @@ def _read_jsons(
 def _link_edited_copies(items: list[Item]) -> None:
     """An edited copy (``IMG_1-edited.jpg``) is stacked with its original (``IMG_1.jpg``)
     in the same folder."""
-    by_path = {item.first.name: item for item in items}
+    copies: dict[str, list[Item]] = {}  # an original's path -> its edited copies
     for item in items:
-        path = PurePosixPath(item.first.name)
-        original = unedited(path.name)
+        folder, _, name = item.first.name.rpartition("/")
+        original = unedited(name)
         if original is not None:
-            found = by_path.get(str(path.parent / original))
-            if found is not None:
-                item.edited_of = found.key
+            copies.setdefault(f"{folder}/{original}" if folder else original, []).append(item)
+    if not copies:
+        return
+    for item in items:
+        for copy in copies.get(item.first.name, ()):
+            copy.edited_of = item.key
