@@ -10,6 +10,8 @@ from typing import Any, Literal
 # index: catalog in place; copy/move: into originals/; adopt: a file already under
 # originals/ (rebuild), catalogued where it is as the library's own copy
 Policy = Literal["index", "copy", "move", "adopt"]
+# policies that catalogue a file where it is (its library location is its own path)
+IN_PLACE_POLICIES: tuple[Policy, ...] = ("index", "adopt")
 # restored: content of a photo in the trash was brought in again by a move (an inbox file,
 # an upload, `import --move`): the photo comes back from the trash rather than the only
 # live copy being deleted as a duplicate of a photo on its way out

@@ -258,6 +258,13 @@ def undo_batch(undo_id: int, user_id: int | None) -> int:
         if kept is None:
             raise UndoGone("that edit cannot be undone any more")
         before = json.loads(kept.before)
+        titles = dict(
+            Photo.select(Photo.id, Photo.title)
+            .where(Photo.id.in_([row["id"] for row in before["photos"]]))
+            .tuples()
+        )
+        relabel = {pid for pid, _, _ in before["labels"]}  # labels and titles put back
+        relabel.update(r["id"] for r in before["photos"] if titles.get(r["id"]) != r["title"])
         for row in before["photos"]:
             values = {
                 k: _restore_value(k, row[k]) for k in KEPT if k not in ("favorite", "archived")
@@ -279,8 +286,8 @@ def undo_batch(undo_id: int, user_id: int | None) -> int:
                 PhotoLabel.update(confidence=confidence, source=source, removed=removed).where(
                     mine
                 ).execute()
-        for row in before["photos"]:  # titles and labels as they were: merged again
-            labels.relabel(row["id"])
+        for pid in relabel:  # a title or label that named an animal may have gone
+            labels.relabel(pid)
         _unname_people(before)
         if before["album"]:
             album_id, added = before["album"]

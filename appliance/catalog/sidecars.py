@@ -35,7 +35,7 @@ from appliance.catalog.models import (
 )
 from appliance.library import Library
 from appliance.media.exiftool import ExifToolError
-from appliance.media.metadata import Metadata, sidecar_beside
+from appliance.media.metadata import Metadata, sidecar_beside, sidecar_candidates
 from appliance.media.regions import FaceRegion
 from appliance.media.xmp_read import read_sidecar
 from appliance.media.xmp_write import Decisions, write_sidecar
@@ -54,7 +54,7 @@ def sidecar_paths(library: Library, photo_id: int) -> list[Path]:
     for file in File.select().where((File.photo == photo_id) & File.sha256.is_null(False)):
         if file.stored_path:
             stored = library.originals / file.stored_path
-            out.append(stored.with_name(stored.name + ".xmp"))
+            out.append(sidecar_beside(stored))
             continue
         location = (
             Location.select()
@@ -79,9 +79,7 @@ def owns(library: Library, photo_id: int, side: Path) -> bool:
     )
     for location in in_place:
         path = Path(location.path)
-        own.update((sidecar_beside(path), library.mirror_sidecar(path)))
-        if path.suffix:
-            own.update((path.with_suffix(".xmp"), path.with_suffix(".XMP")))
+        own.update((*sidecar_candidates(path), library.mirror_sidecar(path)))
     return side.resolve() in {p.resolve() for p in own}
 
 
@@ -228,7 +226,7 @@ def check_beside(library: Library, path: Path) -> bool:
     """For a file catalogued in place: apply its ``NAME.EXT.xmp`` (digiKam, darktable) when
     it is new or changed since Shoebox last read it. Returns whether it was applied (never
     beside a path a file was copied from: that sidecar is not the library's)."""
-    side = path.with_name(path.name + ".xmp")
+    side = sidecar_beside(path)
     try:
         mtime = side.stat().st_mtime
     except OSError:

@@ -22,7 +22,7 @@ from appliance.catalog.models import Face, File, Job, Location, Photo, utcnow
 from appliance.catalog.places import place_columns
 from appliance.naming import destination, unrecorded_copy
 from appliance.places import time_zones
-from appliance.records import Analysis, Outcome
+from appliance.records import IN_PLACE_POLICIES, Analysis, Outcome
 
 METADATA_FIELDS = (
     "taken_at",
@@ -45,7 +45,6 @@ METADATA_FIELDS = (
     "place_source",
 )
 ROLE_BY_KIND = {"raw": "raw", "video": "video", "sidecar": "sidecar"}
-IN_PLACE = ("index", "adopt")  # policies whose library location is the source path
 
 
 @dataclass(frozen=True)
@@ -271,7 +270,7 @@ def _take_decisions(photo_id: int, analysis: Analysis) -> Path | None:
     side = getattr(meta, "sidecar", None)
     if not side:
         return None
-    if analysis.task.policy in IN_PLACE:
+    if analysis.task.policy in IN_PLACE_POLICIES:
         sidecars.note_read(Path(side), photo_id)
         return None
     return Path(side)

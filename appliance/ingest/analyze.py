@@ -37,7 +37,7 @@ from appliance.media.sniff import MediaType, sniff
 from appliance.media.thumbs import ThumbnailCache
 from appliance.media.videocache import VideoCache
 from appliance.moments.features import measure_jpeg
-from appliance.records import Analysis, ExportFacts, FaceFound, FileTask
+from appliance.records import IN_PLACE_POLICIES, Analysis, ExportFacts, FaceFound, FileTask
 from appliance.vision.runtime import default_threads
 
 log = logging.getLogger(__name__)
@@ -310,7 +310,7 @@ def _measure(result: Analysis, renditions: Any) -> None:
 
 def _store(state: WorkerState, result: Analysis) -> None:
     """For copy/move policies: a verified copy waiting in originals/.incoming."""
-    if result.task.policy in ("index", "adopt") or result.error is not None:
+    if result.task.policy in IN_PLACE_POLICIES or result.error is not None:
         return
     if result.sha256 is None:
         return

@@ -143,18 +143,21 @@ def sidecar_beside(path: Path) -> Path:
     return path.with_name(path.name + ".xmp")
 
 
+def sidecar_candidates(path: Path) -> list[Path]:
+    """Where a file's own sidecar may be, in order of trust: ``NAME.EXT.xmp`` (darktable,
+    digiKam, Shoebox), then ``NAME.xmp`` / ``NAME.XMP`` (Apple Photos' "Export IPTC as
+    XMP", Lightroom, Capture One)."""
+    candidates = [sidecar_beside(path)]
+    if path.suffix:
+        candidates += [s for s in (path.with_suffix(".xmp"), path.with_suffix(".XMP")) if s != path]
+    return candidates
+
+
 def source_sidecar(path: Path) -> Path:
-    """The sidecar a file brought along: ``NAME.EXT.xmp`` (darktable, digiKam, Shoebox),
-    else ``NAME.xmp`` (Apple Photos' "Export IPTC as XMP", Lightroom, Capture One); the
-    first path when there is neither."""
-    beside = sidecar_beside(path)
-    if beside.is_file():
-        return beside
-    for suffix in (".xmp", ".XMP"):
-        stem = path.with_suffix(suffix)
-        if path.suffix and stem != path and stem.is_file():
-            return stem
-    return beside
+    """The sidecar a file brought along (the first of :func:`sidecar_candidates` that
+    exists); the first candidate when there is none."""
+    candidates = sidecar_candidates(path)
+    return next((side for side in candidates if side.is_file()), candidates[0])
 
 
 def _exiftool(path: Path) -> tuple[dict[str, Any], list[str]]:

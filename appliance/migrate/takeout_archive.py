@@ -139,19 +139,26 @@ def iter_streams(source: Path, names: AbstractSet[str]) -> Iterator[tuple[str, B
         raise ArchiveError(f"{source.name}: the archive breaks off: {exc}") from exc
 
 
-def list_sources(sources: list[Path]) -> tuple[list[Member], list[tuple[str, str]]]:
-    """The members of every source, and (name, reason) of what was refused: whole archives
-    that cannot be read, members that may not be taken."""
-    members: list[Member] = []
-    refused: list[tuple[str, str]] = []
-    for source in sources:
+def each_source(
+    sources: list[Path], refused: list[tuple[str, str]]
+) -> Iterator[tuple[int, list[Member]]]:
+    """(index, members) of each source in turn; what was refused goes to ``refused`` (whole
+    archives that cannot be read, members that may not be taken)."""
+    for index, source in enumerate(sources):
         try:
             found, bad = list_members(source)
         except ArchiveError as exc:
             refused.append((source.name, str(exc)))
             continue
-        members += found
         refused += [(f"{source.name}:{name}", why) for name, why in bad]
+        yield index, found
+        del found  # one source's members at a time, when the caller lets go of them too
+
+
+def list_sources(sources: list[Path]) -> tuple[list[Member], list[tuple[str, str]]]:
+    """The members of every source, and (name, reason) of what was refused."""
+    refused: list[tuple[str, str]] = []
+    members = [m for _, found in each_source(sources, refused) for m in found]
     return members, refused
 
 

@@ -19,13 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from appliance.migrate.export_items import Item, Plan
-from appliance.migrate.takeout_archive import (
-    ArchiveError,
-    Member,
-    is_archive,
-    list_members,
-    read_small,
-)
+from appliance.migrate.takeout_archive import Member, each_source, is_archive, read_small
 from appliance.migrate.takeout_facts import (
     MAX_JSON,
     AlbumInfo,
@@ -148,13 +142,7 @@ def _list(sources: list[Path], refused: list[tuple[str, str]]) -> _Listing:
     """List each source, keep its photos and videos compactly by folder and read its JSON
     files there and then: only one source's members are ever held as objects."""
     listing = _Listing()
-    for index, source in enumerate(sources):
-        try:
-            found, bad = list_members(source)
-        except ArchiveError as exc:
-            refused.append((source.name, str(exc)))
-            continue
-        refused += [(f"{source.name}:{name}", why) for name, why in bad]
+    for index, found in each_source(sources, refused):
         jsons = []
         for member in found:
             if member.name.lower().endswith(".json"):

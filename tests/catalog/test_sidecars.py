@@ -345,6 +345,13 @@ def _with_sidecar(photo: Path, seed: int, *tags: str) -> Path:
     return side
 
 
+def _edit(side: Path, *tags: str) -> None:
+    """Edit a sidecar in place, as digiKam or darktable would."""
+    subprocess.run(
+        ["exiftool", "-overwrite_original", *tags, str(side)], check=True, capture_output=True
+    )
+
+
 @pytest.mark.parametrize("policy", ["copy", "move"])
 def test_a_later_file_at_a_source_path_is_not_an_edit_of_the_earlier_photo(
     tmp_path: Path, policy: str
@@ -376,11 +383,7 @@ def test_a_later_file_at_a_source_path_is_not_an_edit_of_the_earlier_photo(
 
     # the copy beside the library's original is the photo's: its edits are read
     (carried,) = sidecars.sidecar_paths(library, first.photo_id)
-    subprocess.run(
-        ["exiftool", "-overwrite_original", "-XMP-dc:Title=edited", str(carried)],
-        check=True,
-        capture_output=True,
-    )
+    _edit(carried, "-XMP-dc:Title=edited")
     assert sidecars.rescan(library) == 1
     assert Photo.get_by_id(first.photo_id).title == "edited"
     assert Photo.get_by_id(second.photo_id).title == "second"
@@ -397,11 +400,7 @@ def test_the_carried_sidecar_is_remembered_even_without_decisions(tmp_path: Path
     assert outcome.status == "added"
     (carried,) = sidecars.sidecar_paths(library, outcome.photo_id)
     assert exiftool_json(carried, "-XMP:all")["Creator"] == "darktable user"
-    subprocess.run(
-        ["exiftool", "-overwrite_original", "-XMP-dc:Title=Pier", str(carried)],
-        check=True,
-        capture_output=True,
-    )
+    _edit(carried, "-XMP-dc:Title=Pier")
     assert sidecars.rescan(library) == 1
     assert Photo.get_by_id(outcome.photo_id).title == "Pier"
 
@@ -414,11 +413,7 @@ def test_an_unchanged_copy_source_does_not_bring_its_sidecar_edits(tmp_path: Pat
     side = _with_sidecar(card / "IMG_0003.jpg", 4, "-XMP-dc:Title=first")
     settings = quick_settings(tmp_path / "lib", workers=1)
     (first,) = ingest(settings, card, "copy")
-    subprocess.run(
-        ["exiftool", "-overwrite_original", "-XMP-dc:Title=other", str(side)],
-        check=True,
-        capture_output=True,
-    )
+    _edit(side, "-XMP-dc:Title=other")
     (again,) = ingest(settings, card, "copy")
     assert again.status == "unchanged"
     assert Photo.get_by_id(first.photo_id).title == "first"

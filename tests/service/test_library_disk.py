@@ -11,6 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -140,6 +142,26 @@ def _env(**extra: str) -> dict[str, str]:
     return env
 
 
+@contextmanager
+def _mounted_disk(root: Path) -> Iterator[Callable[[], None]]:
+    """A tmpfs mounted at ``root`` as the library disk; yields ``pull()``, which unmounts it
+    the way a pulled disk goes (lazily: what is open on it stays open)."""
+    root.mkdir()
+    if not _can_mount(root):
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    mounted = [True]
+
+    def pull() -> None:
+        subprocess.run(["umount", "--lazy", str(root)], check=True)
+        mounted[0] = False
+
+    try:
+        yield pull
+    finally:
+        if mounted[0]:
+            subprocess.run(["umount", "--lazy", str(root)])
+
+
 def _can_mount(target: Path) -> bool:
     if os.geteuid() != 0:
         return False
@@ -156,26 +178,18 @@ def test_a_pulled_disk_gets_no_status_file_or_backup_in_its_place(tmp_path: Path
     from appliance.library import Library
 
     root = tmp_path / "srv"
-    root.mkdir()
-    if not _can_mount(root):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    mounted = True
-    try:
+    with _mounted_disk(root) as pull:
         service = Daemon(Settings(library=root, library_disk=True), web=False)
         service.served = library_state(service.settings)
         assert service.served.available
         Library(root).ensure()
         service._publish(force=True)
         assert (root / "daemon.json").is_file()
-        subprocess.run(["umount", "--lazy", str(root)], check=True)
-        mounted = False
+        pull()
         service._publish(force=True)
         with pytest.raises(BackupError, match="no catalogue"):
             take_backup(Library(root).catalog_path, Library(root).backups)
         assert list(root.iterdir()) == []
-    finally:
-        if mounted:
-            subprocess.run(["umount", "--lazy", str(root)])
 
 
 def test_a_pulled_disk_gets_no_sidecar_written_in_its_place(tmp_path: Path) -> None:
@@ -192,17 +206,12 @@ def test_a_pulled_disk_gets_no_sidecar_written_in_its_place(tmp_path: Path) -> N
     from appliance.library import Library
 
     root = tmp_path / "srv"
-    root.mkdir()
-    if not _can_mount(root):
-        pytest.skip("cannot mount a tmpfs here (needs root)")
-    mounted = True
-    try:
+    with _mounted_disk(root) as pull:
         make_jpeg(tmp_path / "card" / "a.jpg", 1, "2021:05:01 10:00:00")
         (added,) = ingest(quick_settings(root), tmp_path / "card", policy="copy")
         service = Daemon(Settings(library=root, library_disk=True), web=False)
         service.served = library_state(service.settings)
-        subprocess.run(["umount", "--lazy", str(root)], check=True)
-        mounted = False
+        pull()
         set_text(added.photo_id, title="Grandma's garden")  # the catalogue is still open
         SidecarPending.update(due_at=dt.datetime(2000, 1, 1)).execute()  # due now
         flusher = SidecarFlusher(Library(root), interval=0.05, present=service._library_here)
@@ -211,9 +220,6 @@ def test_a_pulled_disk_gets_no_sidecar_written_in_its_place(tmp_path: Path) -> N
         flusher.stop(final_flush=False)
         assert list(root.iterdir()) == []
         assert SidecarPending.select().count() == 1  # written when the disk is back
-    finally:
-        if mounted:
-            subprocess.run(["umount", "--lazy", str(root)])
 
 
 def test_service_waits_for_the_disk_starts_on_it_waits_when_pulled_and_resumes(

@@ -215,3 +215,22 @@ def test_an_animal_named_on_many_photos_and_its_undo(admin: FlaskClient, web: Bu
     back = admin.post(f"/api/v1/photos/batch-edit/{done.json['undo_id']}/undo", headers=h)
     assert back.status_code == 200
     assert state(ids) == before
+
+
+def test_a_title_naming_an_animal_and_its_undo(admin: FlaskClient, web: Built) -> None:
+    """A title is words of the photo too: Undo of a batch title that named a dog brings the
+    classifier's cat back."""
+    h = {"X-CSRF-Token": token(admin)}
+    cat = web.photo_ids["misc/skimage/chelsea.jpg"]
+    before = state([cat])
+    done = admin.post(
+        "/api/v1/photos/batch-edit",
+        json={"ids": [cat], "set": {"title": "Our dog Rex"}},
+        headers=h,
+    )
+    assert done.status_code == 200, done.json
+    after = {name for _, name, removed, _ in state([cat])["labels"] if not removed}
+    assert "dog" in after and "cat" not in after
+    back = admin.post(f"/api/v1/photos/batch-edit/{done.json['undo_id']}/undo", headers=h)
+    assert back.status_code == 200
+    assert state([cat]) == before
