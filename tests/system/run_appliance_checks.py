@@ -552,8 +552,10 @@ def phase_devices(vm: Vm, work: Path, photos: Photos) -> None:
     # Plugged again as a phone whose interfaces the kernel makes only while binding it:
     # libgphoto2's rules know it at "bind", not at "add" (a CI run plugged the phone again
     # and no import started). A rule of the test hides ID_GPHOTO2 from the "add" event.
-    vm.ssh(f"mkdir -p /run/udev/rules.d && echo {shlex.quote(KNOWN_AT_BIND)} >{KNOWN_AT_BIND_FILE}")
-    vm.ssh("udevadm control --reload")
+    vm.ssh(
+        f"mkdir -p {Path(KNOWN_AT_BIND_FILE).parent} && echo {shlex.quote(KNOWN_AT_BIND)}"
+        f" >{KNOWN_AT_BIND_FILE} && udevadm control --reload"
+    )
     since = vm_clock(vm)
     started = time.monotonic()
     vm.plug_phone("phone", phone)
